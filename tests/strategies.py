@@ -143,3 +143,43 @@ words = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=8)
 def texts(min_words: int = 0, max_words: int = 60) -> st.SearchStrategy[str]:
     """Whitespace-separated texts of lowercase words (for chunking tests)."""
     return st.lists(words, min_size=min_words, max_size=max_words).map(" ".join)
+
+
+# --- optimizers and training: quadratic problems and regression data ---------------------------
+from hypothesis.strategies import composite as _composite  # noqa: E402
+
+
+@_composite
+def quadratic_problems(
+    draw: st.DrawFn, max_dim: int = 6, bound: float = 5.0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A convex quadratic L(w) = ½ (w − c)ᵀ A (w − c) with a start point: ``(w0, A, c)``.
+
+    ``A`` is symmetric positive definite with eigenvalues in about [0.1, 3]; ∇L(w) = A (w − c).
+    ``w0`` is drawn by hypothesis (|w0| <= bound), ``A`` and ``c`` from a drawn seed.
+    """
+    d = draw(st.integers(1, max_dim))
+    w0 = draw(float_arrays((d,), bound=bound))
+    gen = np.random.default_rng(draw(seeds()))
+    q, _ = np.linalg.qr(gen.normal(size=(d, d)))
+    eig = gen.uniform(0.1, 3.0, size=d)
+    A = (q * eig) @ q.T
+    A = (A + A.T) / 2
+    c = gen.normal(size=d)
+    return w0, A, c
+
+
+@_composite
+def regression_data(
+    draw: st.DrawFn, min_n: int = 1, max_n: int = 40, max_d: int = 4, noise: float = 0.1
+) -> tuple[np.ndarray, np.ndarray]:
+    """Linear-regression data ``(x (N, D), y (N,))``: y = x·w* + b* + noise·ε, float64.
+
+    x, w*, b* and ε are standard normal, drawn from a seed hypothesis picks.
+    """
+    n = draw(st.integers(min_n, max_n))
+    d = draw(st.integers(1, max_d))
+    gen = np.random.default_rng(draw(seeds()))
+    x = gen.normal(size=(n, d))
+    y = x @ gen.normal(size=d) + gen.normal() + noise * gen.normal(size=n)
+    return x, y
