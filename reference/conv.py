@@ -1,0 +1,247 @@
+"""Convolution, padding and pooling in PyTorch: the ground truth for the ``conv`` topic.
+
+Every function works on the last two axes (height, width) of its input and is written from the
+formulas with ``Tensor.unfold`` (a strided view of every window) plus ``einsum`` / reductions, so
+it is differentiable through autograd and runs on any device. ``tests/reference/test_conv.py``
+checks it against ``torch.nn.functional.conv2d``, ``pad``, ``max_pool2d`` and ``avg_pool2d``.
+
+Deep-learning "convolution" is cross-correlation: the kernel slides over the image unflipped,
+out[i, j] = Σ_a Σ_b x[i·s + a, j·s + b] · k[a, b]  (LeCun et al. 1998; torch.nn.functional.conv2d).
+"""
+
+from __future__ import annotations
+
+import operator
+
+import torch
+
+from reference._validate import expect, require_positive
+
+__all__ = [
+    "HORIZONTAL_EDGE",
+    "VERTICAL_EDGE",
+    "avg_pool2d",
+    "conv2d",
+    "conv2d_multi",
+    "conv_output_size",
+    "flatten",
+    "max_pool2d",
+    "pad2d",
+    "pool_output_size",
+]
+
+#: The notes' 3×3 horizontal edge filter (Sobel-like): bright-above/dark-below gives +, the
+#: reverse gives −. Responds to intensity changes along the height axis.
+HORIZONTAL_EDGE = torch.tensor(
+    [[1.0, 2.0, 1.0], [0.0, 0.0, 0.0], [-1.0, -2.0, -1.0]], dtype=torch.float64
+)
+#: The notes' 3×3 vertical edge filter: the transpose of ``HORIZONTAL_EDGE``; responds to
+#: intensity changes along the width axis (bright-left/dark-right gives +).
+VERTICAL_EDGE = torch.tensor(
+    [[1.0, 0.0, -1.0], [2.0, 0.0, -2.0], [1.0, 0.0, -1.0]], dtype=torch.float64
+)
+
+_PAD_MODES = ("zero", "edge")
+
+
+def _int(fn: str, name: str, value: object, *, minimum: int) -> int:
+    """``value`` as a Python int ≥ ``minimum``; ValueError naming the argument otherwise."""
+    if isinstance(value, bool):
+        raise ValueError(f"{fn}: {name} must be an integer, got {value!r}")
+    try:
+        v = operator.index(value)  # accepts int and NumPy integers, rejects floats
+    except TypeError:
+        raise ValueError(
+            f"{fn}: {name} must be an integer, got {type(value).__name__} {value!r}"
+        ) from None
+    if minimum == 1:
+        require_positive(fn, name, v)
+    elif minimum == 0:
+        require_positive(fn, name, v, allow_zero=True)
+    return v
+
+
+def conv_output_size(n: int, f: int, padding: int = 0, stride: int = 1) -> int:
+    """Side length of a convolution's output.
+
+    n_out = ⌊(n + 2p − f) / s⌋ + 1; with s = 1 this is the notes' m + 2p − f + 1
+    (torch.nn.Conv2d docs, "Shape" section, with dilation 1).
+
+    Args: ``n`` input side, ``f`` filter side, ``padding`` p ≥ 0 added on both sides,
+    ``stride`` s ≥ 1 (all ints).
+    Returns: an ``int`` ≥ 1. Raises ``ValueError`` when the filter does not fit (f > n + 2p).
+    """
+    fn = "conv_output_size"
+    n = _int(fn, "n", n, minimum=1)
+    f = _int(fn, "f", f, minimum=1)
+    padding = _int(fn, "padding", padding, minimum=0)
+    stride = _int(fn, "stride", stride, minimum=1)
+    padded = n + 2 * padding
+    if f > padded:
+        raise ValueError(
+            f"{fn}: filter f={f} does not fit an input of n={n} with padding={padding} "
+            f"(n + 2·padding = {padded})"
+        )
+    return (padded - f) // stride + 1
+
+
+def pool_output_size(n: int, size: int, stride: int) -> int:
+    """Side length of a pooling layer's output (no padding, windows that fit only).
+
+    n_out = ⌊(n − size) / stride⌋ + 1 (torch.nn.MaxPool2d docs, ceil_mode=False).
+    Returns an ``int``; raises ``ValueError`` when the window is larger than the input.
+    """
+    fn = "pool_output_size"
+    n = _int(fn, "n", n, minimum=1)
+    size = _int(fn, "size", size, minimum=1)
+    stride = _int(fn, "stride", stride, minimum=1)
+    if size > n:
+        raise ValueError(f"{fn}: window size={size} does not fit an input of n={n}")
+    return (n - size) // stride + 1
+
+
+def pad2d(x: torch.Tensor, p: int, mode: str = "zero") -> torch.Tensor:
+    """Pad the last two axes of ``x`` by ``p`` on every side.
+
+    mode "zero": new border cells are 0 (F.pad mode="constant");
+    mode "edge": each border cell copies the nearest original cell (F.pad mode="replicate").
+    out[..., i, j] = x[..., clamp(i − p, 0, H−1), clamp(j − p, 0, W−1)] for "edge".
+
+    Args: ``x`` (..., H, W), at least 2-D; ``p`` ≥ 0 int.
+    Returns: a new tensor (..., H + 2p, W + 2p), same dtype and device.
+    """
+    fn = "pad2d"
+    dims = expect(fn, x=(x, "... H W"))
+    p = _int(fn, "p", p, minimum=0)
+    if mode not in _PAD_MODES:
+        raise ValueError(f"{fn}: mode must be one of {_PAD_MODES}, got {mode!r}")
+    H, W = dims["H"], dims["W"]
+    if mode == "zero":
+        out = x.new_zeros(*x.shape[:-2], H + 2 * p, W + 2 * p)  # (..., H+2p, W+2p)
+        out[..., p : p + H, p : p + W] = x  # differentiable copy into the interior
+        return out
+    if H == 0 or W == 0:
+        raise ValueError(f"{fn}: mode='edge' needs a non-empty input, x has shape {tuple(x.shape)}")
+    rows = torch.arange(-p, H + p, device=x.device).clamp(0, H - 1)  # (H+2p,)
+    cols = torch.arange(-p, W + p, device=x.device).clamp(0, W - 1)  # (W+2p,)
+    return x.index_select(-2, rows).index_select(-1, cols)  # (..., H+2p, W+2p)
+
+
+def _require_fit(
+    fn: str, name: str, kernel: torch.Tensor, x: torch.Tensor, dims: dict[str, int], padding: int
+) -> None:
+    """ValueError unless the FH×FW filter is non-empty, shares x's dtype and fits padded x."""
+    if dims["FH"] == 0 or dims["FW"] == 0:
+        raise ValueError(f"{fn}: {name} has shape {tuple(kernel.shape)}, an empty filter")
+    if kernel.dtype != x.dtype:
+        raise ValueError(f"{fn}: {name} has dtype {kernel.dtype} but x has dtype {x.dtype}")
+    if dims["FH"] > dims["H"] + 2 * padding or dims["FW"] > dims["W"] + 2 * padding:
+        raise ValueError(
+            f"{fn}: {name} has shape {tuple(kernel.shape)}, a filter that does not fit x of "
+            f"shape {tuple(x.shape)} with padding={padding}"
+        )
+
+
+def _correlate(x: torch.Tensor, weight: torch.Tensor, stride: int, padding: int) -> torch.Tensor:
+    """Σ_c Σ_a Σ_b xp[n, c, i·s + a, j·s + b] · w[k, c, a, b] for (N, C, H, W)·(K, C, FH, FW)."""
+    xp = pad2d(x, padding) if padding else x  # (N, C, H+2p, W+2p)
+    # every FH×FW window at stride s, as a strided view: (N, C, H', W', FH, FW)
+    windows = xp.unfold(2, weight.shape[2], stride).unfold(3, weight.shape[3], stride)
+    return torch.einsum("nchwab,kcab->nkhw", windows, weight)  # (N, K, H', W')
+
+
+def conv2d_multi(
+    x: torch.Tensor,
+    weight: torch.Tensor,
+    bias: torch.Tensor | None,
+    stride: int = 1,
+    padding: int = 0,
+) -> torch.Tensor:
+    """Multi-channel 2-D convolution (cross-correlation), as torch.nn.functional.conv2d.
+
+    out[n, k, i, j] = b[k] + Σ_c Σ_a Σ_b xp[n, c, i·s + a, j·s + b] · w[k, c, a, b],
+    where xp is ``x`` zero-padded by ``padding`` on every side.
+
+    Args: ``x`` (N, C, H, W); ``weight`` (K, C, fh, fw); ``bias`` (K,) or None (no bias);
+    ``stride`` ≥ 1; ``padding`` ≥ 0.
+    Returns: (N, K, H', W') with H' = conv_output_size(H, fh, padding, stride), likewise W'.
+    """
+    fn = "conv2d_multi"
+    specs = {"x": (x, "N C H W"), "weight": (weight, "K C FH FW")}
+    if bias is not None:
+        specs["bias"] = (bias, "K")
+    dims = expect(fn, **specs)
+    stride = _int(fn, "stride", stride, minimum=1)
+    padding = _int(fn, "padding", padding, minimum=0)
+    _require_fit(fn, "weight", weight, x, dims, padding)
+    out = _correlate(x, weight, stride, padding)  # (N, K, H', W')
+    if bias is not None:
+        out = out + bias[None, :, None, None]  # (N, K, H', W')
+    return out
+
+
+def conv2d(
+    x: torch.Tensor, kernel: torch.Tensor, stride: int = 1, padding: int = 0
+) -> torch.Tensor:
+    """Single-channel 2-D cross-correlation (the kernel is not flipped), as in DL libraries.
+
+    out[i, j] = Σ_a Σ_b xp[i·s + a, j·s + b] · k[a, b], xp = ``x`` zero-padded by ``padding``.
+
+    Args: ``x`` (H, W); ``kernel`` (fh, fw); ``stride`` ≥ 1; ``padding`` ≥ 0.
+    Returns: (H', W') with H' = ⌊(H + 2p − fh)/s⌋ + 1, likewise W'.
+    """
+    fn = "conv2d"
+    dims = expect(fn, x=(x, "H W"), kernel=(kernel, "FH FW"))
+    stride = _int(fn, "stride", stride, minimum=1)
+    padding = _int(fn, "padding", padding, minimum=0)
+    _require_fit(fn, "kernel", kernel, x, dims, padding)
+    return _correlate(x[None, None], kernel[None, None], stride, padding)[0, 0]  # (H', W')
+
+
+def _windows(fn: str, x: torch.Tensor, size: int, stride: int | None) -> torch.Tensor:
+    """Every size×size window of (N, C, H, W) at ``stride``: (N, C, H', W', size·size)."""
+    dims = expect(fn, x=(x, "N C H W"))
+    size = _int(fn, "size", size, minimum=1)
+    stride = size if stride is None else _int(fn, "stride", stride, minimum=1)
+    if size > dims["H"] or size > dims["W"]:
+        raise ValueError(
+            f"{fn}: x has shape {tuple(x.shape)}, smaller than the {size}×{size} window"
+        )
+    w = x.unfold(2, size, stride).unfold(3, size, stride)  # (N, C, H', W', size, size)
+    return w.reshape(*w.shape[:4], size * size)  # (N, C, H', W', size²), row-major windows
+
+
+def max_pool2d(x: torch.Tensor, size: int = 2, stride: int | None = None) -> torch.Tensor:
+    """Max pooling over size×size windows (no padding), as torch.nn.functional.max_pool2d.
+
+    out[n, c, i, j] = max_{0≤a,b<size} x[n, c, i·s + a, j·s + b]; stride s defaults to ``size``
+    (non-overlapping windows). Windows that would run past the edge are dropped.
+
+    Args: ``x`` (N, C, H, W). Returns: (N, C, H', W'), H' = ⌊(H − size)/s⌋ + 1.
+    Gradient: on ties the whole gradient goes to the first maximum in row-major window order
+    (``Tensor.max(dim)`` returns the first maximal index), as torch's max_pool2d does.
+    """
+    return _windows("max_pool2d", x, size, stride).max(dim=-1).values  # (N, C, H', W')
+
+
+def avg_pool2d(x: torch.Tensor, size: int = 2, stride: int | None = None) -> torch.Tensor:
+    """Average pooling over size×size windows (no padding), as torch.nn.functional.avg_pool2d.
+
+    out[n, c, i, j] = (1/size²) Σ_{0≤a,b<size} x[n, c, i·s + a, j·s + b]; s defaults to ``size``.
+
+    Args: ``x`` (N, C, H, W). Returns: (N, C, H', W'), H' = ⌊(H − size)/s⌋ + 1.
+    """
+    return _windows("avg_pool2d", x, size, stride).mean(dim=-1)  # (N, C, H', W')
+
+
+def flatten(x: torch.Tensor) -> torch.Tensor:
+    """Flatten every axis but the first, in row-major (C) order: (N, ...) → (N, prod(...)).
+
+    For (N, C, H, W) feature maps the result is ordered channel, then row, then column, as
+    torch.flatten(x, 1) / nn.Flatten. A 1-D input (N,) becomes (N, 1).
+    """
+    expect("flatten", x=(x, "... *"))  # at least one axis
+    rest = 1
+    for side in x.shape[1:]:
+        rest *= side
+    return x.reshape(x.shape[0], rest)  # (N, C·H·W)
