@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
+from rich.console import Console
+from rich.table import Table
 
 app = typer.Typer(
     name="gradelab",
@@ -10,6 +14,12 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+console = Console()
+
+
+@app.callback()
+def _root() -> None:
+    """gradelab: learners `check`, instructors `release` and grade, anyone runs the `demo`."""
 
 
 @app.command()
@@ -22,7 +32,74 @@ def demo(
     """Run the reference demos: real small models trained on CPU or CUDA."""
     from reference.demos import run_all
 
-    raise typer.Exit(run_all(device=device, only=only or None, seed=seed, out=out))
+    raise typer.Exit(run_all(device=device, only=only or None, seed=seed, out=out, console=console))
+
+
+@app.command()
+def check(
+    topics: list[str] = typer.Argument(None, help="topics to check (default: all)"),
+    path: str = typer.Option(
+        None, help="folder holding your <topic>.py files (default: exercises/)"
+    ),
+) -> None:
+    """Run the public tests on your exercises and show a per-function table."""
+    from exercises.tests._runner import run_check, summary_line
+
+    try:
+        results = run_check(topics or None, path)
+    except ValueError as exc:
+        console.print(f"[red]{exc}")
+        raise typer.Exit(2) from None
+    table = Table(title="Public tests")
+    for col in ("function", "status", "cases", "first problem"):
+        table.add_column(col, overflow="fold")
+    style = {"passed": "green", "failed": "red", "not implemented": "yellow"}
+    for r in results:
+        first = r.messages[0] if r.messages and not r.not_implemented else ""
+        table.add_row(
+            f"{r.topic}.{r.function}",
+            f"[{style[r.status]}]{r.status}",
+            f"{r.passed}/{r.passed + r.failed}",
+            first,
+        )
+    console.print(table)
+    console.print(summary_line(results))
+    raise typer.Exit(0 if results and all(r.status == "passed" for r in results) else 1)
+
+
+@app.command()
+def release(
+    topics: list[str] = typer.Argument(None, help="topics to release (default: all)"),
+    check_only: bool = typer.Option(
+        False, "--check", help="write nothing; fail when exercises/ is out of date"
+    ),
+    bundle: Path = typer.Option(
+        None, help="also build the student release in this folder (+ .zip)"
+    ),
+) -> None:
+    """Regenerate exercises/ (stubs and public-test data) from solutions/ and the reference."""
+    from grader.release.build import build_exercises
+    from grader.release.strip import ReleaseError
+
+    try:
+        report = build_exercises(topics=topics or None, check=check_only)
+    except (ReleaseError, ValueError) as exc:
+        console.print(f"[red]release failed: {exc}")
+        raise typer.Exit(2) from None
+    if check_only:
+        if report.stale:
+            console.print(
+                "[red]out of date (run `gradelab release`):[/] " + ", ".join(report.stale)
+            )
+            raise typer.Exit(1)
+        console.print("[green]exercises/ is in sync with solutions/ and the reference")
+    else:
+        console.print(f"wrote {len(report.written)} files under exercises/")
+    if bundle is not None:
+        from grader.release.bundle import build_bundle
+
+        zip_path = build_bundle(bundle)
+        console.print(f"student release: {bundle}/ and {zip_path}")
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""Public tests: what learners run locally (``pytest exercises/`` or ``gradelab check``)."""

@@ -1,0 +1,83 @@
+"""Regenerate (or check) everything ``exercises/`` derives from the instructor's sources."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from exercises.tests._data import read_npz
+from grader.release.freeze import freeze_topic
+from grader.release.strip import strip_solutions
+from reference import TOPICS
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class ReleaseReport:
+    """What a release wrote, or (with ``check``) what is out of date."""
+
+    written: list[Path] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+
+
+def _topics(root: Path, topics: list[str] | None) -> list[str]:
+    chosen = (
+        list(topics) if topics else [t for t in TOPICS if (root / "solutions" / f"{t}.py").exists()]
+    )
+    unknown = sorted(set(chosen) - set(TOPICS))
+    if unknown:
+        raise ValueError(f"unknown topic(s): {', '.join(unknown)}; known: {', '.join(TOPICS)}")
+    return chosen
+
+
+def build_exercises(
+    root: Path = ROOT, topics: list[str] | None = None, *, check: bool = False
+) -> ReleaseReport:
+    """Write ``exercises/<topic>.py`` and ``exercises/tests/data/<topic>.npz`` for each topic.
+
+    With ``check`` nothing is written: the report lists every file that differs from what a
+    release would produce (stubs byte for byte, data to 1e-12 relative).
+    """
+    report = ReleaseReport()
+    for topic in _topics(root, topics):
+        source = (root / "solutions" / f"{topic}.py").read_text(encoding="utf-8")
+        stub = strip_solutions(source, topic)
+        stub_path = root / "exercises" / f"{topic}.py"
+        if check:
+            if not stub_path.exists() or stub_path.read_text(encoding="utf-8") != stub:
+                report.stale.append(f"exercises/{topic}.py")
+        else:
+            stub_path.write_text(stub, encoding="utf-8")
+            report.written.append(stub_path)
+        data_path = root / "exercises" / "tests" / "data" / f"{topic}.npz"
+        if check:
+            with tempfile.TemporaryDirectory() as tmp:
+                fresh = freeze_topic(topic, Path(tmp))
+                if fresh is not None and not _same_data(fresh, data_path):
+                    report.stale.append(f"exercises/tests/data/{topic}.npz")
+        elif (written := freeze_topic(topic, data_path.parent)) is not None:
+            report.written.append(written)
+    return report
+
+
+def _same_data(fresh: Path, current: Path) -> bool:
+    if not current.exists():
+        return False
+    new_manifest, new_arrays = read_npz(fresh)
+    old_manifest, old_arrays = read_npz(current)
+    if new_manifest != old_manifest or set(new_arrays) != set(old_arrays):
+        return False
+    for key, new in new_arrays.items():
+        old = old_arrays[key]
+        if new.shape != old.shape or new.dtype != old.dtype:
+            return False
+        if np.issubdtype(new.dtype, np.floating):
+            if not np.allclose(new, old, rtol=1e-12, atol=1e-300, equal_nan=True):
+                return False
+        elif not np.array_equal(new, old):
+            return False
+    return True

@@ -1,0 +1,102 @@
+"""grader/release/strip.py: solution blocks become hints or stubs; malformed files fail clearly."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+import pytest
+
+from grader.release.strip import ReleaseError, find_blocks, strip_solutions
+
+SOURCE = textwrap.dedent(
+    '''\
+    """Demo topic."""
+
+    import numpy as np
+
+    ### BEGIN SOLUTION
+    # stub: EDGE = np.zeros((3, 3))  # fill in the filter
+    EDGE = np.array([[1.0, 0.0, -1.0]] * 3)
+    ### END SOLUTION
+
+
+    def double(x: np.ndarray) -> np.ndarray:
+        """Return 2x."""
+        ### BEGIN SOLUTION
+        # hint: multiply every entry by two
+        y = x * 2
+        return y
+        ### END SOLUTION
+
+
+    class Holder:
+        def method(self) -> int:
+            ### BEGIN SOLUTION
+            # hint: return forty-two
+            return 42
+            ### END SOLUTION
+    '''
+)
+
+
+def test_function_block_becomes_not_implemented_with_topic_function_and_hint():
+    stub = strip_solutions(SOURCE, "demo")
+    assert "raise NotImplementedError('demo.double: multiply every entry by two')" in stub
+    assert "y = x * 2" not in stub and "return y" not in stub
+
+
+def test_module_level_block_keeps_only_its_stub_code():
+    stub = strip_solutions(SOURCE, "demo")
+    assert "EDGE = np.zeros((3, 3))  # fill in the filter" in stub
+    assert "np.array([[1.0, 0.0, -1.0]] * 3)" not in stub
+
+
+def test_block_inside_a_method_is_named_after_the_method():
+    assert "demo.method: return forty-two" in strip_solutions(SOURCE, "demo")
+
+
+def test_signatures_docstrings_and_imports_survive_and_the_stub_parses():
+    stub = strip_solutions(SOURCE, "demo")
+    tree = ast.parse(stub)
+    assert ast.get_docstring(tree) == "Demo topic."
+    double = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "double")
+    assert ast.get_docstring(double) == "Return 2x."
+    assert "import numpy as np" in stub
+    assert stub.startswith("# Generated from solutions/demo.py")
+
+
+def test_stub_raises_the_hint_when_called():
+    namespace: dict[str, object] = {}
+    exec(compile(strip_solutions(SOURCE, "demo"), "demo.py", "exec"), namespace)
+    with pytest.raises(NotImplementedError, match=r"^demo\.double: multiply"):
+        namespace["double"](1.0)  # type: ignore[operator]
+
+
+def test_find_blocks_reports_lines_and_enclosing_functions():
+    blocks = find_blocks(SOURCE)
+    assert [(b.function, b.start) for b in blocks] == [(None, 5), ("double", 13), ("method", 22)]
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("def f():\n    ### BEGIN SOLUTION\n    return 1\n", "never closed"),
+        ("def f():\n    return 1\n    ### END SOLUTION\n", "without"),
+        ("def f():\n    ### BEGIN SOLUTION\n    ### BEGIN SOLUTION\n", "nested"),
+        (
+            "def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n",
+            "must start with",
+        ),
+        ("### BEGIN SOLUTION\n# hint: no\nX = 1\n### END SOLUTION\n", "module-level"),
+        (
+            "def f():\n    ### BEGIN SOLUTION\n    # hint:\n    return 1\n    ### END SOLUTION\n",
+            "empty hint",
+        ),
+        ("def f():\n    return 1\n", "no ### BEGIN SOLUTION"),
+    ],
+)
+def test_malformed_solution_files_fail_with_file_and_line(source: str, message: str):
+    with pytest.raises(ReleaseError, match=message) as info:
+        strip_solutions(source, "demo", "solutions/demo.py")
+    assert str(info.value).startswith("solutions/demo.py")
