@@ -317,3 +317,33 @@ def gradient_lists(
         draw(float_arrays(shapes(min_dims=0, max_dims=3, max_side=4), dtype=dtype, bound=bound))
         for _ in range(n)
     ]
+
+
+# --- rag: texts with irregular whitespace and sentence punctuation (chunking tests) ---
+_SEPARATORS = st.sampled_from([" ", " ", " ", "  ", "\n", "\t", " \n  "])
+
+
+@st.composite
+def messy_texts(draw: st.DrawFn, min_words: int = 0, max_words: int = 60) -> str:
+    """Words joined by random runs of whitespace (spaces, tabs, newlines), padded at both ends."""
+    ws = draw(st.lists(words, min_size=min_words, max_size=max_words))
+    text = draw(st.sampled_from(["", " ", "\n"]))
+    for w in ws:
+        text += w + draw(_SEPARATORS)
+    return text
+
+
+@st.composite
+def sentence_texts(draw: st.DrawFn, max_sentences: int = 8, max_len: int = 12) -> str:
+    """Sentences of 1..max_len words ending in '.', '!' or '?' (the last one sometimes not),
+    with decimals like '3.14' inside (a '.' that ends no sentence) and irregular whitespace."""
+    inner = st.one_of(words, words, words, st.sampled_from(["3.14", "v1.2", "a.b"]))
+    n = draw(st.integers(0, max_sentences))
+    parts: list[str] = []
+    for i in range(n):
+        sentence = draw(st.lists(inner, min_size=1, max_size=max_len))
+        last = i == n - 1
+        end = draw(st.sampled_from([".", "!", "?", ""] if last else [".", "!", "?"]))
+        sentence[-1] += end
+        parts.append("".join(w + draw(_SEPARATORS) for w in sentence))
+    return "".join(parts)
