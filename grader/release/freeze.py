@@ -76,12 +76,16 @@ def freeze_case(topic: str, spec: CaseSpec, case_id: str, enc: Encoder) -> dict[
     """Run one case through the reference and the mistakes; return its manifest entry."""
     ref_fn = getattr(importlib.import_module(f"reference.{topic}"), spec.function)
     torch.manual_seed(0)
-    expected = from_reference(ref_fn(*to_reference(spec.args), **to_reference(spec.kwargs)))
+    if callable(ref_fn):
+        expected = from_reference(ref_fn(*to_reference(spec.args), **to_reference(spec.kwargs)))
+    else:  # a module-level value (e.g. HORIZONTAL_EDGE): the value itself is the expected output
+        expected = from_reference(ref_fn)
     mistakes = []
     if spec.check is None:
         for m in catalogue(topic).get(f"{topic}.{spec.function}", []):
             try:
                 with np.errstate(all="ignore"):
+                    # a mistake about a module-level value is a zero-argument function
                     output = m.impl(*_live(spec.args), **_live(spec.kwargs))
             except Exception:
                 continue
