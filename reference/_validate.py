@@ -18,7 +18,7 @@ import torch
 
 FLOAT_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 
-__all__ = ["FLOAT_DTYPES", "expect", "require_float", "require_tensor", "require_positive"]
+__all__ = ["FLOAT_DTYPES", "expect", "require_float", "require_positive", "require_tensor"]
 
 
 def require_tensor(fn: str, name: str, x: object) -> torch.Tensor:
@@ -51,9 +51,7 @@ def _fmt(spec_tokens: list[str]) -> str:
     return "(" + ", ".join(spec_tokens) + ")"
 
 
-def expect(
-    fn: str, *, floating: bool = True, **specs: tuple[object, str]
-) -> dict[str, int]:
+def expect(fn: str, *, floating: bool = True, **specs: tuple[object, str]) -> dict[str, int]:
     """Check every ``name=(tensor, spec)`` against its shape spec; return the bound dimensions.
 
     Tensors must be floating-point unless ``floating=False`` and must share one device.
@@ -84,9 +82,7 @@ def expect(
                 continue
             if token.lstrip("-").isdigit():
                 if size != int(token):
-                    raise ValueError(
-                        f"{fn}: {name} has shape {shape}, expected {_fmt(tokens)}"
-                    )
+                    raise ValueError(f"{fn}: {name} has shape {shape}, expected {_fmt(tokens)}")
                 continue
             if token in bound and bound[token][0] != size:
                 want, source = bound[token]

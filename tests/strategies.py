@@ -70,7 +70,12 @@ def with_kinks(
     bound: float = 10.0, kinks: Sequence[float] = (0.0,), width: int = 64
 ) -> st.SearchStrategy[float]:
     """Floats that hit the kink values exactly about a quarter of the time."""
-    return st.one_of(st.sampled_from(list(kinks)), float_elements(bound, width), float_elements(bound, width), float_elements(bound, width))
+    return st.one_of(
+        st.sampled_from(list(kinks)),
+        float_elements(bound, width),
+        float_elements(bound, width),
+        float_elements(bound, width),
+    )
 
 
 def extreme_arrays(
@@ -95,8 +100,10 @@ def probabilities(
 ) -> st.SearchStrategy[np.ndarray]:
     """Arrays in [0, 1] (with exact 0 and 1 when ``include_edges``)."""
     inner = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
-    elements = st.one_of(st.sampled_from([0.0, 1.0]), inner, inner) if include_edges else st.floats(
-        min_value=1e-6, max_value=1 - 1e-6
+    elements = (
+        st.one_of(st.sampled_from([0.0, 1.0]), inner, inner)
+        if include_edges
+        else st.floats(min_value=1e-6, max_value=1 - 1e-6)
     )
     return float_arrays(shape, elements=elements)
 
@@ -124,7 +131,9 @@ def batch_dims(draw: st.DrawFn, *names: str, low: int = 1, high: int = 5) -> dic
     return {name: draw(st.integers(low, high)) for name in names}
 
 
-def tensors(array: np.ndarray, dtype: torch.dtype | None = None, device: str = "cpu") -> torch.Tensor:
+def tensors(
+    array: np.ndarray, dtype: torch.dtype | None = None, device: str = "cpu"
+) -> torch.Tensor:
     """A torch copy of ``array`` (optionally cast), never sharing memory with it."""
     t = torch.from_numpy(np.array(array, copy=True))
     if dtype is not None:

@@ -44,7 +44,9 @@ class Mistake:
         return f"{self.target}/{self.impl.__name__}"
 
 
-def mistake(target: str, name: str, *, hint: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def mistake(
+    target: str, name: str, *, hint: str
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register the decorated NumPy function as a known-wrong variant of ``target``."""
     if target.count(".") != 1:
         raise ValueError(f"target must be '<topic>.<function>', got {target!r}")
