@@ -356,3 +356,131 @@ def sentence_texts(draw: st.DrawFn, max_sentences: int = 8, max_len: int = 12) -
         sentence[-1] += end
         parts.append("".join(w + draw(_SEPARATORS) for w in sentence))
     return "".join(parts)
+
+
+# --- forward and backprop: MLPs, exact perceptron data, separable sets, sigmoid chains ----------
+
+#: Activation names of ``forward.mlp_forward`` / ``backprop.mlp_backward``.
+MLP_ACTIVATIONS: tuple[str, ...] = (
+    "linear",
+    "relu",
+    "sigmoid",
+    "tanh",
+    "leaky_relu",
+    "elu",
+    "softmax",
+)
+
+
+@st.composite
+def mlp_cases(
+    draw: st.DrawFn,
+    hidden: str | None = None,
+    output: str | None = None,
+    min_layers: int = 1,
+    max_layers: int = 3,
+    max_batch: int = 4,
+    max_width: int = 5,
+    bound: float = 2.0,
+    weight_bound: float = 1.0,
+) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray, str]]]:
+    """``(x (N, D_0), layers)`` for an MLP in the Keras layout, NumPy float64.
+
+    ``layers`` is a list of ``(W (D_{l-1}, D_l), b (D_l,), name)``. Every layer but the last uses
+    ``hidden`` and the last uses ``output``; either, when None, is drawn per layer from
+    :data:`MLP_ACTIVATIONS`. |x| <= ``bound``, |W|, |b| <= ``weight_bound``.
+    """
+    n = draw(st.integers(1, max_batch))
+    depth = draw(st.integers(min_layers, max_layers))
+    widths = [draw(st.integers(1, max_width)) for _ in range(depth + 1)]
+    x = draw(float_arrays((n, widths[0]), bound=bound))
+    layers = []
+    for i in range(depth):
+        d_in, d_out = widths[i], widths[i + 1]
+        wanted = output if i == depth - 1 else hidden
+        name = wanted if wanted is not None else draw(st.sampled_from(MLP_ACTIVATIONS))
+        W = draw(float_arrays((d_in, d_out), bound=weight_bound))
+        b = draw(float_arrays((d_out,), bound=weight_bound))
+        layers.append((W, b, name))
+    return x, layers
+
+
+def dyadic_arrays(
+    shape: tuple[int, ...] | st.SearchStrategy[tuple[int, ...]],
+    bound: float = 4.0,
+    denominator: int = 4,
+) -> st.SearchStrategy[np.ndarray]:
+    """float64 arrays of multiples of 1/``denominator`` (a power of two) in [−bound, bound].
+
+    Sums and products of a few such numbers are exact in float64, so code that compares a
+    computed value with 0 (the perceptron's step) decides the same whatever the summation order.
+    """
+    k = int(bound * denominator)
+    values = st.integers(-k, k).map(lambda i: i / denominator)
+    return hnp.arrays(np.float64, shape, elements=values)
+
+
+@st.composite
+def perceptron_cases(
+    draw: st.DrawFn, max_n: int = 8, max_d: int = 3, max_epochs: int = 6
+) -> dict[str, object]:
+    """``{"x": (N, D), "y": (N,) in {0., 1.}, "lr", "epochs"}`` with exact (dyadic) arithmetic.
+
+    x holds multiples of 1/4 and lr is 1/4, 1/2 or 1, so every weight and weighted sum the
+    perceptron rule produces is exact: two correct implementations agree bit for bit.
+    Labels are random (the set need not be separable).
+    """
+    n = draw(st.integers(1, max_n))
+    d = draw(st.integers(1, max_d))
+    return {
+        "x": draw(dyadic_arrays((n, d))),
+        "y": draw(hnp.arrays(np.float64, (n,), elements=st.sampled_from([0.0, 1.0]))),
+        "lr": draw(st.sampled_from([0.25, 0.5, 1.0])),
+        "epochs": draw(st.integers(0, max_epochs)),
+    }
+
+
+@st.composite
+def separable_data(
+    draw: st.DrawFn, max_n: int = 12, max_d: int = 3, margin: float = 0.3
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """A linearly separable set ``(x (N, D), y (N,) in {0., 1.}, epochs)``.
+
+    A unit vector u = (w*, b*)/‖(w*, b*)‖ separates the points with margin γ >= ``margin``:
+    |u·(x_i, 1)| >= γ, y_i = 1 where u·(x_i, 1) > 0. By Novikoff's perceptron convergence
+    theorem the rule (started at zero) makes at most (R/γ)² updates, R = max ‖(x_i, 1)‖, so
+    ``epochs`` = ⌊(R/γ)²⌋ + 1 passes always end with an epoch without mistakes.
+    """
+    n = draw(st.integers(1, max_n))
+    d = draw(st.integers(1, max_d))
+    w_star = draw(float_arrays((d,), bound=1.0))
+    assume(np.linalg.norm(w_star) >= 0.5)
+    b_star = draw(st.floats(-0.5, 0.5))
+    scale = np.sqrt(w_star @ w_star + b_star**2)
+    u_w, u_b = w_star / scale, b_star / scale
+    x = draw(float_arrays((n, d), bound=1.0))
+    m = x @ u_w + u_b  # signed distance-like score of each point
+    side = np.where(m > 0, 1.0, -1.0)
+    short = np.abs(m) < margin
+    # push points that are too close along u_w until their score is exactly ±margin
+    x[short] += ((side[short] * margin - m[short]) / (u_w @ u_w))[:, None] * u_w
+    m = x @ u_w + u_b
+    gamma = np.abs(m).min()
+    R = np.sqrt((x * x).sum(axis=1) + 1.0).max()
+    return x, (m > 0).astype(np.float64), int((R / gamma) ** 2) + 1
+
+
+@st.composite
+def chain_cases(
+    draw: st.DrawFn, min_n: int = 1, max_n: int = 8, bound: float = 3.0
+) -> tuple[float, np.ndarray, np.ndarray, float]:
+    """``(x, ws (n,), bs (n,), y)`` for the one-neuron-wide sigmoid chain; y in [0, 1]."""
+    n = draw(st.integers(min_n, max_n))
+    x = draw(float_elements(bound))
+    ws = draw(float_arrays((n,), bound=bound))
+    bs = draw(float_arrays((n,), bound=bound))
+    y = draw(st.floats(0.0, 1.0))
+    return x, ws, bs, y
+
+
+from hypothesis import assume  # noqa: E402  (used by separable_data above; resolved at call time)
