@@ -484,3 +484,32 @@ def chain_cases(
 
 
 from hypothesis import assume  # noqa: E402  (used by separable_data above; resolved at call time)
+
+# --- losses: (y_true, y_pred) pairs for regression, binary and categorical losses ------------------
+
+
+@st.composite
+def regression_pairs(
+    draw: st.DrawFn, bound: float = 10.0, max_dims: int = 2
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(y_true, y_pred)`` of one shape, (N,) or (N, D); some predictions equal their target
+    exactly (the kink of MAE) and some residuals are exactly ±1 (Huber's default δ)."""
+    shape = draw(shapes(min_dims=1, max_dims=max_dims))
+    y_true = draw(float_arrays(shape, bound=bound))
+    residual = draw(float_arrays(shape, elements=with_kinks(bound, (0.0, 1.0, -1.0))))
+    return y_true, y_true + residual
+
+
+@st.composite
+def binary_pairs(
+    draw: st.DrawFn, include_edges: bool = False, soft: bool = False, max_dims: int = 2
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(y_true, y_pred)`` for binary cross-entropy: targets 0/1 (any value in [0, 1] when
+    ``soft``), probabilities in [1e-6, 1 − 1e-6] (with exact 0 and 1 when ``include_edges``)."""
+    shape = draw(shapes(min_dims=1, max_dims=max_dims))
+    if soft:
+        y_true = draw(float_arrays(shape, elements=st.floats(0.0, 1.0)))
+    else:
+        y_true = draw(float_arrays(shape, elements=st.sampled_from([0.0, 1.0])))
+    y_pred = draw(probabilities(shape, include_edges=include_edges))
+    return y_true, y_pred
