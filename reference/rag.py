@@ -336,12 +336,23 @@ def _rank(scores: torch.Tensor) -> torch.Tensor:
     return torch.sort(scores, dim=-1, descending=True, stable=True).indices
 
 
+def _row_dots(q: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
+    """⟨q, rows_j⟩ for every row j, as an elementwise product summed over the last axis.
+
+    Not ``rows @ q``: a BLAS matrix product may round two identical rows differently (edge tiles
+    use other kernels), which would break exact ties; a row-wise reduction runs the same
+    arithmetic for every row, so duplicated rows always get bit-identical scores.
+    """
+    return (rows * q.unsqueeze(-2)).sum(dim=-1)  # (..., M, D) * (..., 1, D) -> (..., M)
+
+
 def top_k(query: torch.Tensor, matrix: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
     """The k rows of ``matrix`` most cosine-similar to ``query``, best first.
 
-    s_j = cos(query, matrix_j); returns the indices of the k largest s_j in descending order of
-    score, equal scores ordered by ascending index (so among tied rows the lower index is
-    returned first, and wins a place in the top k).
+    s_j = cos(query, matrix_j) = ⟨query/‖query‖, matrix_j/‖matrix_j‖⟩ (0 for a zero vector);
+    returns the indices of the k largest s_j in descending order of score, equal scores ordered
+    by ascending index (among tied rows the lower index comes first and wins a place in the top
+    k). Exact duplicates of a row always tie: each s_j is computed by the same row-wise sum.
 
     Args:
         query: (D,) floating tensor.
@@ -353,22 +364,30 @@ def top_k(query: torch.Tensor, matrix: torch.Tensor, k: int) -> tuple[torch.Tens
     """
     fn = "top_k"
     dims = expect(fn, query=(query, "D"), matrix=(matrix, "M D"))
+    if query.dtype != matrix.dtype:
+        raise ValueError(f"{fn}: query has dtype {query.dtype} but matrix has {matrix.dtype}")
     k = _require_int(fn, "k", k, minimum=1)
     if k > dims["M"]:
         raise ValueError(f"{fn}: k={k} is larger than the number of rows M={dims['M']}")
-    scores = cosine_similarity(query[None, :], matrix)[0]  # (M,)
+    scores = _row_dots(_unit_rows(query), _unit_rows(matrix))  # (M,)
     order = _rank(scores)[:k]  # (k,)
     return order, scores[order]
+
+
+#: faiss computes scores in float32; a candidate within this of the k-th score may be a tie.
+_FAISS_TOL = 1e-4
 
 
 def search(index: faiss.Index, queries: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
     """The k nearest stored vectors of each query by inner product, in :func:`top_k` order.
 
-    Queries are L2-normalised first, so scores are cosine similarities against an index built by
-    :func:`build_index`. faiss returns tied scores in no fixed order (and may pick any of the
-    tied vectors at the k-th place), so this asks faiss for more candidates than k (doubling
-    until the last candidate scores strictly below the k-th, or all vectors are candidates) and
-    re-sorts them by descending score, ties to the lower id.
+    Queries are L2-normalised first, so against an index built by :func:`build_index` the score
+    s_j = ⟨q/‖q‖, e_j⟩ is the cosine similarity. faiss returns tied vectors in no fixed order
+    (and may keep any of them at the k-th place), and its float32 matrix products can even give
+    two identical vectors different scores. So this asks faiss for candidates (2k, doubling
+    while the last candidate still scores within 1e-4 of the k-th), recomputes the candidates'
+    scores row by row from the stored vectors (``reconstruct_batch``; indexes that cannot
+    reconstruct keep faiss's scores), and sorts them by descending score, ties to the lower id.
 
     Args:
         index: a faiss index (e.g. from :func:`build_index`) of dimension D.
@@ -376,29 +395,36 @@ def search(index: faiss.Index, queries: torch.Tensor, k: int) -> tuple[torch.Ten
         k: 1 ≤ k ≤ index.ntotal, else ``ValueError``.
 
     Returns:
-        (indices, scores): int64 (Q, k) and (Q, k) in the queries' dtype (computed by faiss in
-        float32), on the queries' device.
+        (indices, scores): int64 (Q, k) and (Q, k) in the queries' dtype (from float32 stored
+        vectors), on the queries' device.
     """
     fn = "search"
     require_tensor(fn, "queries", queries)
     if not isinstance(index, faiss.Index):
         raise TypeError(f"{fn}: index must be a faiss.Index, got {type(index).__name__}")
-    expect(fn, queries=(queries, f"Q {index.d}"))
+    dims = expect(fn, queries=(queries, f"Q {index.d}"))
     k = _require_int(fn, "k", k, minimum=1)
     n = index.ntotal
     if k > n:
         raise ValueError(f"{fn}: k={k} is larger than the number of indexed vectors {n}")
-    q = np.ascontiguousarray(_unit_rows(queries.detach().to(torch.float32)).cpu().numpy())
+    q = _unit_rows(queries.detach().to(torch.float32)).cpu()  # (Q, D), faiss-cpu: host memory
+    q_np = np.ascontiguousarray(q.numpy())
     fetch = min(n, 2 * k)
     while True:
-        scores_np, ids_np = index.search(q, fetch)  # (Q, fetch) each, descending scores
-        # A vector tied with the k-th score may have been left out only if the last candidate
-        # still has that score.
-        if fetch == n or not (scores_np[:, fetch - 1] >= scores_np[:, k - 1]).any():
+        faiss_scores, ids_np = index.search(q_np, fetch)  # (Q, fetch), descending scores
+        # An unfetched vector scores <= the last candidate; stop once that is clearly below
+        # every query's k-th score.
+        last, kth = faiss_scores[:, fetch - 1], faiss_scores[:, k - 1]
+        if fetch == n or bool((last < kth - _FAISS_TOL).all()):
             break
         fetch = min(n, 2 * fetch)
-    ids = torch.from_numpy(ids_np)
-    scores = torch.from_numpy(scores_np)
+    ids = torch.from_numpy(ids_np)  # (Q, fetch)
+    try:
+        stored = index.reconstruct_batch(ids_np.ravel()).reshape(dims["Q"], fetch, index.d)
+        # float32 x float32 products are exact in float64
+        scores = _row_dots(q.double(), torch.from_numpy(stored).double())  # (Q, fetch)
+    except RuntimeError:  # e.g. an IVF index without a direct map
+        scores = torch.from_numpy(faiss_scores).double()
     by_id = torch.argsort(ids, dim=1, stable=True)  # first ascending id ...
     ids, scores = ids.gather(1, by_id), scores.gather(1, by_id)
     by_score = _rank(scores)  # ... then descending score, stable: ties keep ascending id
