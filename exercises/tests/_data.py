@@ -16,17 +16,17 @@ A topic's data lives in ``exercises/tests/data/<topic>.npz``: numbered arrays ``
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import math
 import zipfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from ._handles import FACTORIES as HANDLES
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 FORMAT_VERSION = 1
@@ -52,45 +52,6 @@ class Index:
     """A faiss ``IndexFlatIP`` built over ``vectors`` (float32, rows L2-normalised)."""
 
     vectors: np.ndarray
-
-
-class TinyEmbedder:
-    """A deterministic stand-in for a sentence-transformers model: a hashed bag of words.
-
-    ``encode(texts)`` returns float32 (N, dim); texts sharing words get positive similarity.
-    """
-
-    def __init__(self, dim: int = 32) -> None:
-        self.dim = dim
-
-    def encode(self, texts: list[str] | str, **_: Any) -> np.ndarray:
-        single = isinstance(texts, str)
-        rows = [texts] if single else list(texts)
-        out = np.zeros((len(rows), self.dim), dtype=np.float32)
-        for i, text in enumerate(rows):
-            for word in text.lower().split():
-                digest = hashlib.sha256(word.strip(".,;:!?").encode()).digest()
-                out[i, digest[0] % self.dim] += 1.0 + digest[1] / 255.0
-        return out[0] if single else out
-
-    def get_sentence_embedding_dimension(self) -> int:
-        return self.dim
-
-
-def _square_sum(x: Any) -> Any:
-    """f(x) = Σ x³/3 + Σ x² (works on ndarrays and tensors alike)."""
-    return (x**3).sum() / 3.0 + (x * x).sum()
-
-
-def _echo(prompt: str) -> str:
-    return prompt
-
-
-HANDLES: dict[str, Callable[[], Any]] = {
-    "tiny_embedder": TinyEmbedder,
-    "square_sum": lambda: _square_sum,
-    "echo_generate": lambda: _echo,
-}
 
 
 def make_index(vectors: np.ndarray) -> Any:

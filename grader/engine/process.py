@@ -1,0 +1,259 @@
+"""One sandboxed worker process per submission, and the faults a call can end in.
+
+:class:`WorkerProcess` starts ``grader/sandbox/worker.py`` in its own session and process group,
+with a clean environment, rlimits and BLAS threads = 1 (sandbox layer 1), sends one request at a
+time, and waits for the reply with a wall-clock timeout while draining the learner's output into a
+capped buffer. Whatever goes wrong ends that call with a :class:`CallFault` naming the reason
+(``timeout``, ``crash``, ``memory``, ``output``, ``protocol``); the worker is then killed and the
+next call starts a fresh one. A learner exception is a :class:`LearnerError`, not a fault.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import resource
+import selectors
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader.sandbox.channel import MAX_FRAME_BYTES, ChannelError, decode, encode
+
+SANDBOX_DIR = Path(__file__).resolve().parents[1] / "sandbox"
+WORKER = SANDBOX_DIR / "worker.py"
+HANDLES = Path(__file__).resolve().parents[2] / "exercises" / "tests" / "_handles.py"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-worker resource limits (layer 1 of the sandbox)."""
+
+    call_timeout: float = 10.0  # wall seconds per call
+    start_timeout: float = 60.0  # wall seconds for the worker to start and answer a ping
+    cpu_seconds: int = 120  # RLIMIT_CPU for the whole worker
+    memory_bytes: int = 3 * 1024**3  # RLIMIT_AS (≥ 2 GiB: torch/numpy need headroom to import)
+    file_bytes: int = 16 * 1024**2  # RLIMIT_FSIZE
+    open_files: int = 256  # RLIMIT_NOFILE
+    output_bytes: int = 256 * 1024  # learner output kept per call; more kills the worker
+    reply_bytes: int = 64 * 1024**2  # largest reply accepted
+
+
+class CallFault(Exception):
+    """A call that did not return: the reason is one of timeout/crash/memory/output/protocol."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+class LearnerError(Exception):
+    """The learner's function raised; ``type``/``message``/``where`` describe it."""
+
+    def __init__(self, type_: str, message: str, where: str) -> None:
+        super().__init__(f"{type_}: {message}" + (f" (at {where})" if where else ""))
+        self.type = type_
+        self.message = message
+        self.where = where
+
+
+def clean_env(scratch: str) -> dict[str, str]:
+    """The worker's whole environment: no secrets, one BLAS thread, offline model loading."""
+    return {
+        "PATH": "/usr/bin:/bin",
+        "HOME": scratch,
+        "TMPDIR": scratch,
+        "LANG": "C.UTF-8",
+        "PYTHONHASHSEED": "0",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "NUMEXPR_NUM_THREADS": "1",
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "TOKENIZERS_PARALLELISM": "false",
+        "MPLBACKEND": "Agg",
+    }
+
+
+def _rlimits(limits: Limits) -> None:  # runs in the child between fork and exec
+    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
+    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+@dataclass
+class WorkerProcess:
+    """A restartable sandboxed worker for one submission folder."""
+
+    submission: Path
+    limits: Limits = field(default_factory=Limits)
+    starts: int = 0
+    _proc: subprocess.Popen[bytes] | None = None
+    _scratch: tempfile.TemporaryDirectory[str] | None = None
+    last_output: bytes = b""
+
+    # -- life cycle ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.close()
+        self._scratch = tempfile.TemporaryDirectory(prefix="gradelab-scratch-")
+        self._proc = subprocess.Popen(
+            [sys.executable, "-I", "-B", str(WORKER), str(self.submission), str(HANDLES)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=self._scratch.name,
+            env=clean_env(self._scratch.name),
+            start_new_session=True,
+            preexec_fn=lambda: _rlimits(self.limits),
+        )
+        self.starts += 1
+        self._request({"op": "ping"}, self.limits.start_timeout)
+
+    def close(self) -> None:
+        """Kill the worker's whole process group and remove its scratch folder."""
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            for stream in (proc.stdin, proc.stdout, proc.stderr):
+                if stream:
+                    stream.close()
+            proc.wait()
+        if self._scratch is not None:
+            self._scratch.cleanup()
+            self._scratch = None
+
+    def __enter__(self) -> WorkerProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- calls ---------------------------------------------------------------------------------
+
+    def call(
+        self,
+        topic: str,
+        function: str,
+        args: list[Any],
+        kwargs: dict[str, Any],
+        *,
+        keep: bool = False,
+    ) -> Any:
+        """Call ``topic.function(*args, **kwargs)`` in the worker; the result as plain data."""
+        return self._run(
+            {
+                "op": "call",
+                "topic": topic,
+                "function": function,
+                "args": args,
+                "kwargs": kwargs,
+                "keep": keep,
+            }
+        )
+
+    def probe(self, name: str, *args: Any) -> Any:
+        """Run a worker-side probe (see ``grader/sandbox/probes.py``)."""
+        return self._run({"op": "probe", "probe": name, "args": list(args)})
+
+    def _run(self, request: dict[str, Any]) -> Any:
+        if self._proc is None:
+            self.start()
+        try:
+            reply = self._request(request, self.limits.call_timeout)
+        except CallFault:
+            self.close()
+            raise
+        if not isinstance(reply, dict) or not isinstance(reply.get("ok"), bool):
+            self.close()
+            raise CallFault("protocol", "the worker sent a malformed reply")
+        if reply["ok"]:
+            return reply.get("value")
+        err = reply.get("error") or {}
+        kind, message, where = (str(err.get(k, "")) for k in ("type", "message", "where"))
+        if kind == "MemoryError":
+            self.close()
+            raise CallFault(
+                "memory", f"the call ran out of memory (limit {self.limits.memory_bytes >> 20} MiB)"
+            )
+        if kind == "SystemExit":
+            self.close()
+            raise CallFault("crash", f"the code called exit({message})")
+        raise LearnerError(kind, message, where)
+
+    def _request(self, request: dict[str, Any], timeout: float) -> Any:
+        proc = self._proc
+        assert proc is not None and proc.stdin and proc.stdout and proc.stderr
+        try:
+            proc.stdin.write(encode(request))
+            proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            raise self._death("the worker died before the call") from None
+        output = bytearray()
+        reply = bytearray()
+        need: int | None = None
+        deadline = time.monotonic() + timeout
+        with selectors.DefaultSelector() as sel:
+            sel.register(proc.stdout, selectors.EVENT_READ, "reply")
+            sel.register(proc.stderr, selectors.EVENT_READ, "output")
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    self.last_output = bytes(output)
+                    raise CallFault("timeout", f"no answer within {timeout:g} s")
+                for key, _ in sel.select(left):
+                    chunk = os.read(key.fd, 1 << 16)
+                    if not chunk:
+                        if key.data == "reply":
+                            self.last_output = bytes(output)
+                            raise self._death("the worker exited during the call")
+                        sel.unregister(key.fileobj)
+                        continue
+                    if key.data == "output":
+                        output += chunk
+                        if len(output) > self.limits.output_bytes:
+                            self.last_output = bytes(output[: self.limits.output_bytes])
+                            raise CallFault(
+                                "output", f"printed more than {self.limits.output_bytes} bytes"
+                            )
+                        continue
+                    reply += chunk
+                    if need is None and len(reply) >= 8:
+                        need = 8 + int.from_bytes(reply[:8], "big")
+                        if need - 8 > min(self.limits.reply_bytes, MAX_FRAME_BYTES):
+                            raise CallFault("protocol", f"reply of {need - 8} bytes is too large")
+                    if need is not None and len(reply) >= need:
+                        if len(reply) > need:
+                            raise CallFault("protocol", "unexpected bytes after the reply")
+                        self.last_output = bytes(output)
+                        try:
+                            return decode(bytes(reply[8:]))
+                        except ChannelError as exc:
+                            raise CallFault("protocol", f"undecodable reply: {exc}") from None
+
+    def _death(self, what: str) -> CallFault:
+        proc = self._proc
+        assert proc is not None
+        try:
+            code = proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            code = None
+        if code is not None and code < 0:
+            sig = signal.Signals(-code)
+            if sig == signal.SIGXCPU:
+                return CallFault("timeout", f"{what}: CPU time limit ({self.limits.cpu_seconds} s)")
+            if sig == signal.SIGKILL:
+                return CallFault("memory", f"{what}: killed (SIGKILL), most often the memory limit")
+            return CallFault("crash", f"{what}: killed by {sig.name}")
+        return CallFault("crash", f"{what} with exit status {code}")

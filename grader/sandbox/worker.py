@@ -1,0 +1,172 @@
+"""The sandboxed worker: imports a learner's submission and runs the calls the grader asks for.
+
+Run as ``python -I -B worker.py SUBMISSION_DIR HANDLES_PY`` (``HANDLES_PY``: the path of
+``exercises/tests/_handles.py``, which builds named objects such as the embedding model). Requests arrive on stdin and replies leave on
+stdout, both as :mod:`channel` frames; before any learner code runs, the worker moves the protocol
+to private file descriptors and points fds 0/1 at /dev/null and the output pipe (stderr), so a
+learner's ``print`` can never be mistaken for a reply.
+
+Requests: ``{"op": "call", "topic", "function", "args", "kwargs", "keep"}`` (``keep`` stores the
+result in the worker and replies with a :class:`channel.RemoteRef`), ``{"op": "probe", "probe",
+"args"}`` for the worker-side checks in :data:`PROBES`, ``{"op": "ping"}``.
+Replies: ``{"ok": true, "value": ...}`` or ``{"ok": false, "error": {"type", "message", "where"}}``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import numpy as np
+from channel import ChannelError, HandleRef, RemoteRef, decode, encode, read_frame
+
+PACKAGE = "learner"
+
+
+class Worker:
+    def __init__(self, submission: str, handles_py: str, proto_in: Any, proto_out: Any) -> None:
+        self.submission = submission
+        self.handles_py = handles_py
+        self.proto_in = proto_in
+        self.proto_out = proto_out
+        self.objects: dict[int, Any] = {}
+        self.handles: dict[str, Any] = {}
+        self._install_package()
+
+    def _install_package(self) -> None:
+        spec = importlib.util.spec_from_loader(PACKAGE, loader=None, is_package=True)
+        assert spec is not None
+        spec.submodule_search_locations = [self.submission]
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[PACKAGE] = module
+
+    # -- values crossing into learner code ----------------------------------------------------
+
+    def _materialise(self, value: Any) -> Any:
+        if isinstance(value, HandleRef):
+            return self._handle(value.name)
+        if isinstance(value, RemoteRef):
+            if value.id not in self.objects:
+                raise KeyError(f"no object #{value.id} in the worker")
+            return self.objects[value.id]
+        if isinstance(value, list):
+            return [self._materialise(v) for v in value]
+        if isinstance(value, tuple):
+            return tuple(self._materialise(v) for v in value)
+        if isinstance(value, dict):
+            return {k: self._materialise(v) for k, v in value.items()}
+        return value
+
+    def _handle(self, name: str) -> Any:
+        if name not in self.handles:
+            spec = importlib.util.spec_from_file_location("_gradelab_handles", self.handles_py)
+            if spec is None or spec.loader is None:
+                raise ImportError(f"cannot load handles from {self.handles_py}")
+            factories = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(factories)
+            self.handles[name] = factories.build(name)
+        return self.handles[name]
+
+    # -- values coming back from learner code -------------------------------------------------
+
+    def _normalise(self, value: Any, depth: int = 0) -> Any:
+        """Learner results → plain data (base ndarrays, Python scalars, lists/tuples/dicts)."""
+        if depth > 16:
+            raise TypeError("the result is nested too deeply")
+        if value is None or type(value) in (bool, int, float, str):
+            return value
+        if isinstance(value, np.generic):
+            return value.item()
+        if type(value).__module__.startswith("torch") and hasattr(value, "detach"):
+            value = value.detach().cpu().numpy()
+        if isinstance(value, np.ndarray):
+            if value.dtype == object:
+                raise TypeError("the result is an object array; return numbers")
+            return np.array(value, copy=True, subok=False)
+        if type(value) in (list, tuple):
+            return type(value)(self._normalise(v, depth + 1) for v in value)
+        if type(value) is dict:
+            return {
+                self._normalise(k, depth + 1): self._normalise(v, depth + 1)
+                for k, v in value.items()
+            }
+        if isinstance(value, bool | int | float | str):  # subclasses of builtins: take the value
+            return type(value).__mro__[-2](value) if not isinstance(value, bool) else bool(value)
+        raise TypeError(
+            f"the result is a {type(value).__name__}; return arrays, numbers or strings"
+        )
+
+    # -- the loop -----------------------------------------------------------------------------
+
+    def handle(self, request: Any) -> dict[str, Any]:
+        op = request.get("op") if isinstance(request, dict) else None
+        if op == "ping":
+            return {"ok": True, "value": {"numpy": np.__version__, "pid": os.getpid()}}
+        if op == "call":
+            module = importlib.import_module(f"{PACKAGE}.{request['topic']}")
+            fn = getattr(module, request["function"])
+            args = self._materialise(request.get("args", []))
+            kwargs = self._materialise(request.get("kwargs", {}))
+            result = fn(*args, **kwargs) if callable(fn) else fn
+            if request.get("keep"):
+                ref = len(self.objects) + 1
+                self.objects[ref] = result
+                return {"ok": True, "value": RemoteRef(ref)}
+            return {"ok": True, "value": self._normalise(result)}
+        if op == "probe":
+            import probes
+
+            args = self._materialise(request.get("args", []))
+            return {"ok": True, "value": self._normalise(probes.run(request["probe"], *args))}
+        raise ValueError(f"unknown request {op!r}")
+
+    def serve(self) -> None:
+        while True:
+            payload = read_frame(self.proto_in)
+            if payload is None:
+                return
+            try:
+                reply = self.handle(decode(payload))
+                frame = encode(reply)
+            except ChannelError as exc:
+                frame = encode({"ok": False, "error": _error(exc, "channel")})
+            except BaseException as exc:
+                frame = encode({"ok": False, "error": _error(exc, self.submission)})
+            self.proto_out.write(frame)
+            self.proto_out.flush()
+
+
+def _error(exc: BaseException, submission: str) -> dict[str, str]:
+    frames = traceback.extract_tb(exc.__traceback__)
+    mine = [f for f in frames if f.filename.startswith(submission)]
+    where = f"{Path(mine[-1].filename).name}:{mine[-1].lineno}" if mine else ""
+    if isinstance(exc, SyntaxError) and exc.filename:
+        where = f"{Path(exc.filename).name}:{exc.lineno}"
+    message = str(exc) if not isinstance(exc, SyntaxError) else str(exc.msg)
+    return {"type": type(exc).__name__, "message": message[:2000], "where": where}
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 3:
+        print("usage: worker.py SUBMISSION_DIR HANDLES_PY", file=sys.stderr)
+        return 2
+    proto_in = os.fdopen(os.dup(0), "rb", buffering=0)
+    proto_out = os.fdopen(os.dup(1), "wb", buffering=0)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(2, 1)  # learner prints go to the capped output pipe, never the protocol
+    sys.stdin = open(os.devnull)  # noqa: SIM115
+    sys.stdout = os.fdopen(1, "w", buffering=1, closefd=False)
+    Worker(str(Path(argv[1]).resolve()), argv[2], proto_in, proto_out).serve()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,117 @@
+"""grader/engine/process.py: every way a call can go wrong ends that call with a named reason, and
+the next call gets a fresh worker."""
+
+from __future__ import annotations
+
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader.engine.process import CallFault, LearnerError, Limits, WorkerProcess
+
+TOY = textwrap.dedent(
+    """
+    import ctypes, os, sys, time
+    import numpy as np
+
+    def double(x): return 2 * x
+    def boom(x): raise ValueError("bad x")
+    def hang(x): time.sleep(100)
+    def spin(x):
+        while True: pass
+    def die(x): os._exit(3)
+    def segv(x): ctypes.string_at(0)
+    def flood(x):
+        while True: print("x" * 1000)
+    def noisy(x):
+        print("hello"); return x + 1
+    def quit_(x): sys.exit(0)
+    def hog(x): return np.ones(10**10)
+    def objects(x): return np.array([object()])
+    def nested(x): return (x, [1, 2.0, "s"], {"a": np.float32(2)})
+    def env(x): return sorted(os.environ)
+    def where(x): return os.getcwd()
+    """
+)
+
+
+@pytest.fixture
+def worker(tmp_path: Path):
+    (tmp_path / "toy.py").write_text(TOY)
+    (tmp_path / "broken.py").write_text("def f(:\n    pass\n")
+    with WorkerProcess(tmp_path, Limits(call_timeout=1.5, output_bytes=10_000)) as w:
+        yield w
+
+
+def test_a_call_returns_plain_data(worker):
+    out = worker.call("toy", "nested", [np.arange(3.0)], {})
+    assert (
+        np.array_equal(out[0], [0.0, 1.0, 2.0]) and out[1] == [1, 2.0, "s"] and out[2] == {"a": 2.0}
+    )
+
+
+def test_a_learner_exception_names_type_message_and_line(worker):
+    with pytest.raises(LearnerError) as info:
+        worker.call("toy", "boom", [1.0], {})
+    assert (info.value.type, info.value.message, info.value.where) == (
+        "ValueError",
+        "bad x",
+        "toy.py:6",
+    )
+    assert worker.starts == 1  # an exception does not cost a restart
+
+
+def test_a_syntax_error_is_reported_with_file_and_line(worker):
+    with pytest.raises(LearnerError) as info:
+        worker.call("broken", "f", [], {})
+    assert info.value.type == "SyntaxError" and info.value.where == "broken.py:1"
+
+
+@pytest.mark.parametrize(
+    ("function", "reason"),
+    [
+        ("hang", "timeout"),
+        ("spin", "timeout"),
+        ("die", "crash"),
+        ("segv", "crash"),
+        ("flood", "output"),
+        ("quit_", "crash"),
+        ("hog", "memory"),
+    ],
+)
+def test_a_fault_fails_only_that_call_and_the_next_call_gets_a_fresh_worker(
+    worker, function, reason
+):
+    start = time.monotonic()
+    with pytest.raises(CallFault) as info:
+        worker.call("toy", function, [np.arange(3.0)], {})
+    assert info.value.reason == reason
+    assert time.monotonic() - start < 10
+    assert np.array_equal(worker.call("toy", "double", [np.arange(3.0)], {}), [0.0, 2.0, 4.0])
+    assert worker.starts == 2
+
+
+def test_learner_output_is_captured_apart_from_the_protocol(worker):
+    assert np.array_equal(worker.call("toy", "noisy", [np.zeros(2)], {}), [1.0, 1.0])
+    assert worker.last_output == b"hello\n"
+
+
+def test_a_result_that_is_not_data_is_refused(worker):
+    with pytest.raises(LearnerError, match="object array"):
+        worker.call("toy", "objects", [1.0], {})
+
+
+def test_the_worker_sees_a_clean_environment_and_a_scratch_cwd(worker, monkeypatch):
+    env = worker.call("toy", "env", [0], {})
+    assert "OMP_NUM_THREADS" in env and not any(k.startswith(("AWS", "GITHUB", "SSH")) for k in env)
+    assert "gradelab-scratch-" in worker.call("toy", "where", [0], {})
+
+
+def test_close_kills_the_process_group(worker):
+    worker.call("toy", "double", [1.0], {})
+    proc = worker._proc
+    worker.close()
+    assert proc is not None and proc.poll() is not None
