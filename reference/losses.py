@@ -19,8 +19,9 @@ derivative evaluated at the clipped probabilities (for example −y/p for the ca
 inside [eps, 1 − eps] that is exactly the derivative of the loss; at a clipped prediction it is the
 derivative at the clip point rather than the zero that autograd through a clamp gives, so a
 confidently wrong prediction still gets a (large) gradient. In float32, 1 − 1e-12 rounds to 1, so
-the complement 1 − p is also floored at eps: ``log(1 − p)`` stays finite in every float dtype
-(in float64 that floor never binds and the result equals clipping p alone).
+clipping cannot keep 1 − p away from 0: where 1 − p comes out exactly 0 it is replaced by eps, and
+``log(1 − p)`` stays finite in every float dtype. In float64 that never happens, and the result is
+exactly the usual clip-then-log that a NumPy implementation computes.
 
 ``tests/reference/test_losses.py`` checks every function against ``F.mse_loss``, ``F.l1_loss``,
 ``F.huber_loss``, ``F.binary_cross_entropy``, ``F.cross_entropy`` / ``F.nll_loss``,
@@ -206,10 +207,11 @@ def huber_grad(y_true: torch.Tensor, y_pred: torch.Tensor, delta: float = 1.0) -
 
 
 def _clipped(p: torch.Tensor, eps: float) -> tuple[torch.Tensor, torch.Tensor]:
-    """(p, 1 − p) after clipping p to [eps, 1 − eps]; 1 − p is floored at eps as well, because
-    1 − eps rounds to 1 in float32 / bfloat16 (in float64 the floor never binds)."""
+    """(p, 1 − p) after clipping p to [eps, 1 − eps]. Where 1 − p is exactly 0 (possible only
+    in float32 / bfloat16, where 1 − eps may round to 1) it is replaced by eps."""
     p_c = torch.clamp(p, eps, 1.0 - eps)  # (...)
-    q_c = torch.clamp(1.0 - p_c, min=eps)  # (...)
+    q = 1.0 - p_c  # (...)
+    q_c = torch.where(q > 0, q, torch.full_like(q, eps))  # (...)
     return p_c, q_c
 
 

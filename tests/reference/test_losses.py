@@ -154,8 +154,11 @@ def test_binary_cross_entropy_clips_predictions_to_eps(dtype):
     y = torch.tensor([1.0, 0.0, 1.0, 0.0], dtype=dtype)
     p = torch.tensor([0.0, 1.0, 1.0, 0.0], dtype=dtype)
     per = L.binary_cross_entropy(y, p, reduction="none")
-    expected = torch.tensor([-math.log(1e-12)] * 2, dtype=dtype)
-    torch.testing.assert_close(per[:2], expected, rtol=1e-6, atol=0.0)  # −log(eps)
+    # p = 0 is clipped to eps; p = 1 to 1 − eps, whose complement is 1 − (1 − eps) as computed in
+    # float64 (what NumPy's clip-then-log gives), or eps in float32 where 1 − eps rounds to 1.
+    complement = 1.0 - (1.0 - 1e-12) if dtype == torch.float64 else 1e-12
+    expected = torch.tensor([-math.log(1e-12), -math.log(complement)], dtype=dtype)
+    torch.testing.assert_close(per[:2], expected, rtol=1e-12, atol=0.0)
     assert per[2:].abs().max() < 1e-6  # confident and right: (almost) no loss
     big = L.binary_cross_entropy(y, p, eps=1e-3, reduction="none")
     torch.testing.assert_close(big[:2], torch.full((2,), -math.log(1e-3), dtype=dtype))
