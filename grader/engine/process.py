@@ -101,6 +101,7 @@ class WorkerProcess:
     _proc: subprocess.Popen[bytes] | None = None
     _scratch: tempfile.TemporaryDirectory[str] | None = None
     last_output: bytes = b""
+    last_mutated: list[str] = field(default_factory=list)  # arguments the last call modified
 
     # -- life cycle ----------------------------------------------------------------------------
 
@@ -163,6 +164,10 @@ class WorkerProcess:
             }
         )
 
+    def inspect(self, topic: str) -> dict[str, Any]:
+        """``{"missing", "error", "stubs"}``: whether ``topic`` imports and which functions are stubs."""
+        return self._run({"op": "inspect", "topic": topic})
+
     def probe(self, name: str, *args: Any) -> Any:
         """Run a worker-side probe (see ``grader/sandbox/probes.py``)."""
         return self._run({"op": "probe", "probe": name, "args": list(args)})
@@ -179,6 +184,8 @@ class WorkerProcess:
             self.close()
             raise CallFault("protocol", "the worker sent a malformed reply")
         if reply["ok"]:
+            mutated = reply.get("mutated") or []
+            self.last_mutated = [str(m) for m in mutated] if isinstance(mutated, list) else []
             return reply.get("value")
         err = reply.get("error") or {}
         kind, message, where = (str(err.get(k, "")) for k in ("type", "message", "where"))

@@ -14,6 +14,7 @@ Replies: ``{"ok": true, "value": ...}`` or ``{"ok": false, "error": {"type", "me
 
 from __future__ import annotations
 
+import ast
 import importlib
 import importlib.util
 import os
@@ -114,18 +115,39 @@ class Worker:
             fn = getattr(module, request["function"])
             args = self._materialise(request.get("args", []))
             kwargs = self._materialise(request.get("kwargs", {}))
+            before = _snapshot(args, kwargs)
             result = fn(*args, **kwargs) if callable(fn) else fn
+            mutated = [
+                name for name, old in before if not _unchanged(old, _lookup(name, args, kwargs))
+            ]
             if request.get("keep"):
                 ref = len(self.objects) + 1
                 self.objects[ref] = result
-                return {"ok": True, "value": RemoteRef(ref)}
-            return {"ok": True, "value": self._normalise(result)}
+                return {"ok": True, "value": RemoteRef(ref), "mutated": mutated}
+            return {"ok": True, "value": self._normalise(result), "mutated": mutated}
+        if op == "inspect":
+            return {"ok": True, "value": self._inspect(str(request["topic"]))}
         if op == "probe":
             import probes
 
             args = self._materialise(request.get("args", []))
             return {"ok": True, "value": self._normalise(probes.run(request["probe"], *args))}
         raise ValueError(f"unknown request {op!r}")
+
+    def _inspect(self, topic: str) -> dict[str, Any]:
+        """Does ``topic`` import, and which of its functions are still untouched stubs?"""
+        path = Path(self.submission) / f"{topic}.py"
+        if not path.is_file():
+            return {"missing": True, "error": None, "stubs": []}
+        try:
+            importlib.import_module(f"{PACKAGE}.{topic}")
+        except BaseException as exc:  # the learner's import-time failure, any kind
+            return {"missing": False, "error": _error(exc, self.submission), "stubs": []}
+        try:
+            tree = ast.parse(path.read_bytes())
+        except (SyntaxError, ValueError):
+            return {"missing": False, "error": None, "stubs": []}
+        return {"missing": False, "error": None, "stubs": sorted(_stub_functions(tree))}
 
     def serve(self) -> None:
         while True:
@@ -141,6 +163,52 @@ class Worker:
                 frame = encode({"ok": False, "error": _error(exc, self.submission)})
             self.proto_out.write(frame)
             self.proto_out.flush()
+
+
+def _stub_functions(tree: ast.Module) -> set[str]:
+    """Top-level functions whose whole body (after the docstring) raises NotImplementedError."""
+    stubs = set()
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        body = node.body[1:] if ast.get_docstring(node) is not None else node.body
+        if len(body) == 1 and isinstance(body[0], ast.Raise) and body[0].exc is not None:
+            exc = body[0].exc.func if isinstance(body[0].exc, ast.Call) else body[0].exc
+            if isinstance(exc, ast.Name) and exc.id == "NotImplementedError":
+                stubs.add(node.name)
+    return stubs
+
+
+def _snapshot(args: list[Any], kwargs: dict[str, Any]) -> list[tuple[str, np.ndarray]]:
+    """Copies of the array arguments (top level and one list level), named for feedback."""
+    out = []
+    for i, value in enumerate(args):
+        if isinstance(value, np.ndarray):
+            out.append((f"#{i + 1}", value.copy()))
+        elif isinstance(value, list | tuple):
+            out += [
+                (f"#{i + 1}[{j}]", v.copy())
+                for j, v in enumerate(value)
+                if isinstance(v, np.ndarray)
+            ]
+    out += [(k, v.copy()) for k, v in kwargs.items() if isinstance(v, np.ndarray)]
+    return out
+
+
+def _lookup(name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    if not name.startswith("#"):
+        return kwargs[name]
+    head, _, rest = name[1:].partition("[")
+    value = args[int(head) - 1]
+    return value[int(rest[:-1])] if rest else value
+
+
+def _unchanged(old: np.ndarray, new: Any) -> bool:
+    return (
+        isinstance(new, np.ndarray)
+        and old.shape == new.shape
+        and np.array_equal(old, new, equal_nan=True)
+    )
 
 
 def _error(exc: BaseException, submission: str) -> dict[str, str]:

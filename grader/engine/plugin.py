@@ -1,0 +1,195 @@
+"""The pytest plugin that turns hidden-test outcomes into points and feedback.
+
+Hidden tests declare what they check and its worth next to the test::
+
+    @graded("sigmoid", "matches the reference", points=2)
+    @given(x=...)
+    def test_sigmoid_matches_reference(learner, x): ...
+
+The topic is the test module's name (``test_<topic>.py``); the Gradescope test name is
+``<topic>.<function>: <check>``. The plugin provides the ``learner`` fixture (a
+:class:`~grader.engine.proxy.LearnerProxy` over the submission's sandboxed worker), runs
+hypothesis derandomized without a database, and records a :class:`TestOutcome` per test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, Phase, Verbosity, settings
+
+from grader.engine.expect import Mismatch, describe_call
+from grader.engine.process import CallFault, LearnerError, WorkerProcess
+from grader.engine.proxy import LearnerFailure, LearnerProxy, NotImplementedByLearner
+
+VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+
+
+class TopicUnavailable(Exception):
+    """The topic's file is missing or does not import: every test of the topic fails with this."""
+
+
+def _topic_of(item: pytest.Item) -> str:
+    return item.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")  # type: ignore[attr-defined]
+
+
+def graded(
+    function: str, check: str, *, points: float = 1.0, visibility: str = "after_due_date"
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare the function a hidden test grades, what it checks and how many points it is worth."""
+    if visibility not in VISIBILITIES:
+        raise ValueError(f"visibility must be one of {VISIBILITIES}")
+    if points <= 0:
+        raise ValueError("points must be > 0")
+    return pytest.mark.graded(function=function, check=check, points=points, visibility=visibility)
+
+
+@dataclass
+class TestOutcome:
+    """One graded test's result, as every output format needs it."""
+
+    topic: str
+    function: str
+    check: str
+    points: float
+    max_points: float
+    status: str  # passed | failed | not_implemented | fault | error
+    message: str = ""
+    diagnosis: str | None = None  # key of the matched mistake
+    diagnosis_name: str | None = None
+    input: str = ""
+    visibility: str = "after_due_date"
+
+    @property
+    def name(self) -> str:
+        return f"{self.topic}.{self.function}: {self.check}"
+
+
+def register_profile(max_examples: int) -> str:
+    """The grading hypothesis profile: same submission, same examples, same grade."""
+    name = f"gradelab-grading-{max_examples}"
+    settings.register_profile(
+        name,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        max_examples=max_examples,
+        report_multiple_bugs=False,
+        print_blob=False,
+        verbosity=Verbosity.quiet,
+        phases=(Phase.explicit, Phase.generate, Phase.shrink),
+        suppress_health_check=list(HealthCheck),
+    )
+    return name
+
+
+@dataclass
+class GradingPlugin:
+    """Registered with ``pytest.main(plugins=[...])`` for one submission."""
+
+    worker: WorkerProcess
+    max_examples: int = 12
+    outcomes: list[TestOutcome] = field(default_factory=list)
+    proxy: LearnerProxy | None = None
+    _inspected: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.addinivalue_line(
+            "markers", "graded(function, check, points, visibility): a graded hidden test"
+        )
+        settings.load_profile(register_profile(self.max_examples))
+        self.proxy = LearnerProxy(self.worker)
+
+    def topic_status(self, topic: str) -> dict[str, Any]:
+        """The worker's inspection of ``topic`` (cached): missing file, import error, stubs."""
+        if topic not in self._inspected:
+            try:
+                self._inspected[topic] = self.worker.inspect(topic)
+            except (CallFault, LearnerError) as exc:
+                self._inspected[topic] = {
+                    "missing": False,
+                    "error": {"type": "fault", "message": str(exc), "where": ""},
+                    "stubs": [],
+                }
+        return self._inspected[topic]
+
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        """Fail fast, before hypothesis starts, when the topic cannot run or the function is a stub."""
+        marker = item.get_closest_marker("graded")
+        if marker is None:
+            return
+        topic = _topic_of(item)
+        status = self.topic_status(topic)
+        if status.get("missing"):
+            raise TopicUnavailable(f"no {topic}.py in the submission: the {topic} topic scores 0")
+        error = status.get("error")
+        if error:
+            where = f" at {error['where']}" if error.get("where") else ""
+            raise TopicUnavailable(
+                f"{topic}.py cannot be imported{where}: {error['type']}: {error['message']}"
+            )
+        if marker.kwargs["function"] in status.get("stubs", []):
+            raise NotImplementedByLearner(
+                f"not implemented yet: {topic}.{marker.kwargs['function']}"
+            )
+
+    @pytest.fixture
+    def learner(self) -> LearnerProxy:
+        assert self.proxy is not None
+        self.proxy.reset()
+        return self.proxy
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[Any]) -> Any:
+        outcome = yield
+        report = outcome.get_result()
+        marker = item.get_closest_marker("graded")
+        if marker is None:
+            return
+        if not (report.when == "call" or (report.when == "setup" and report.failed)):
+            return
+        topic = _topic_of(item)
+        kw = marker.kwargs
+        result = TestOutcome(
+            topic=topic,
+            function=kw["function"],
+            check=kw["check"],
+            points=0.0,
+            max_points=float(kw["points"]),
+            status="passed",
+            visibility=kw.get("visibility", "after_due_date"),
+        )
+        if report.passed:
+            result.points = result.max_points
+        else:
+            self._explain(result, call)
+        self.outcomes.append(result)
+
+    def _explain(self, result: TestOutcome, call: pytest.CallInfo[Any]) -> None:
+        exc = call.excinfo.value if call.excinfo else None
+        if isinstance(exc, TopicUnavailable):
+            result.status, result.message = "failed", str(exc)
+            return
+        if isinstance(exc, NotImplementedByLearner):
+            result.status, result.message = "not_implemented", str(exc)
+            return
+        if isinstance(exc, LearnerFailure):
+            result.status = "fault" if exc.fault else "failed"
+            result.message = str(exc)
+        elif isinstance(exc, Mismatch):
+            result.status, result.message = "failed", str(exc)
+            if exc.diagnosis is not None:
+                result.diagnosis, result.diagnosis_name = exc.diagnosis.key, exc.diagnosis.name
+        elif isinstance(exc, AssertionError):
+            result.status = "failed"
+            result.message = (
+                str(exc).split("\nassert ")[0].strip() or "a property of the output does not hold"
+            )
+        else:
+            result.status = "error"
+            result.message = f"the grader could not run this check: {type(exc).__name__}: {exc}"
+        if self.proxy is not None and self.proxy.session.calls:
+            result.input = describe_call(self.proxy.session.calls[-1])

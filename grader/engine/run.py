@@ -1,0 +1,110 @@
+"""Grade one submission folder: start its worker, run the hidden tests, collect outcomes."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import platform
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader.engine.plugin import GradingPlugin, TestOutcome
+from grader.engine.process import Limits, WorkerProcess
+
+HIDDEN_DIR = Path(__file__).resolve().parents[1] / "hidden"
+
+
+@dataclass
+class SubmissionResult:
+    """Everything the output writers need about one graded submission."""
+
+    learner: str
+    content_hash: str
+    outcomes: list[TestOutcome]
+    missing_topics: list[str] = field(default_factory=list)
+    sandbox: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    worker_starts: int = 0
+    versions: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def score(self) -> float:
+        return sum(o.points for o in self.outcomes)
+
+    @property
+    def max_score(self) -> float:
+        return sum(o.max_points for o in self.outcomes)
+
+    def topic_scores(self) -> dict[str, tuple[float, float]]:
+        out: dict[str, tuple[float, float]] = {}
+        for o in self.outcomes:
+            got, top = out.get(o.topic, (0.0, 0.0))
+            out[o.topic] = (got + o.points, top + o.max_points)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["score"], data["max_score"] = self.score, self.max_score
+        return data
+
+
+def versions() -> dict[str, str]:
+    import hypothesis
+    import numpy
+    import torch
+
+    from grader import __version__
+
+    return {
+        "gradelab": __version__,
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+        "torch": torch.__version__,
+        "hypothesis": hypothesis.__version__,
+    }
+
+
+def run_hidden_tests(
+    folder: Path,
+    topics: list[str],
+    *,
+    learner: str,
+    content_hash: str,
+    limits: Limits | None = None,
+    max_examples: int = 12,
+    hidden_dir: Path = HIDDEN_DIR,
+) -> SubmissionResult:
+    """Run the hidden tests of ``topics`` against the submission in ``folder``."""
+    start = time.perf_counter()
+    files = [
+        str(hidden_dir / f"test_{t}.py") for t in topics if (hidden_dir / f"test_{t}.py").exists()
+    ]
+    with WorkerProcess(folder, limits or Limits()) as worker:
+        plugin = GradingPlugin(worker, max_examples=max_examples)
+        args = [
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:randomly",
+            "--no-header",
+            "-o",
+            "addopts=",
+            *files,
+        ]
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            pytest.main(args, plugins=[plugin])
+        starts = worker.starts
+    return SubmissionResult(
+        learner=learner,
+        content_hash=content_hash,
+        outcomes=plugin.outcomes,
+        sandbox=["process", "rlimits", "timeout", "clean-env"],
+        seconds=time.perf_counter() - start,
+        worker_starts=starts,
+        versions=versions(),
+    )
