@@ -102,6 +102,85 @@ def release(
         console.print(f"student release: {bundle}/ and {zip_path}")
 
 
+@app.command()
+def grade(
+    submissions: list[Path] = typer.Argument(
+        ..., help="submission folders/zips, or a class folder of them"
+    ),
+    out: Path = typer.Option(
+        Path("out/grades"), help="where results, feedback, CSV and gradebook go"
+    ),
+    jobs: int = typer.Option(0, help="parallel graders (default: number of cores)"),
+    topic: list[str] = typer.Option(None, "--topic", help="grade only these topics (repeatable)"),
+    max_examples: int = typer.Option(12, help="hypothesis examples per property test"),
+) -> None:
+    """Grade submissions with the hidden tests, in a sandbox, and write the gradebook."""
+    import os
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from grader.grading import GradeOptions
+    from grader.grading import grade as run_grade
+    from grader.submissions import SubmissionError, discover
+    from reference import TOPICS
+
+    topics = tuple(topic) if topic else TOPICS
+    unknown = sorted(set(topics) - set(TOPICS))
+    if unknown:
+        console.print(f"[red]unknown topic(s): {', '.join(unknown)}; known: {', '.join(TOPICS)}")
+        raise typer.Exit(2)
+    options = GradeOptions(
+        out=out, jobs=jobs or max(1, os.cpu_count() or 1), topics=topics, max_examples=max_examples
+    )
+    try:
+        total = len(discover(list(submissions)))
+    except SubmissionError as exc:
+        console.print(f"[red]{exc}")
+        raise typer.Exit(2) from None
+    console.print(
+        "[yellow]sandbox: process isolation, rlimits, timeouts and a clean environment only "
+        "(bubblewrap layer not active)"
+    )
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console) as bar:
+        task = bar.add_task("grading", total=total)
+
+        def progress(learner: str, result: dict, reused: bool) -> None:
+            note = " (unchanged, reused)" if reused else ""
+            bar.console.print(f"{learner}: {result['score']:g}/{result['max_score']:g}{note}")
+            bar.advance(task)
+
+        try:
+            report = run_grade(list(submissions), options, progress)
+        except (SubmissionError, ValueError) as exc:
+            console.print(f"[red]{exc}")
+            raise typer.Exit(2) from None
+    table = Table(title=f"Class results ({report.graded} graded, {report.reused} unchanged)")
+    table.add_column("learner")
+    for t in topics:
+        table.add_column(t, justify="right")
+    table.add_column("total", justify="right")
+    from grader.engine.run import SubmissionResult
+
+    for r in report.results:
+        sub = SubmissionResult.from_dict(r)
+        scores = sub.topic_scores()
+        table.add_row(
+            sub.learner,
+            *(f"{scores.get(t, (0, 0))[0]:g}/{scores.get(t, (0, 0))[1]:g}" for t in topics),
+            f"{sub.score:g}/{sub.max_score:g}",
+        )
+    console.print(table)
+    console.print(
+        f"written under {out}/: <learner>/results.json, feedback.md/.html, grades.csv, gradebook.sqlite"
+    )
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

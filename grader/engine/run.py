@@ -26,6 +26,7 @@ class SubmissionResult:
     content_hash: str
     outcomes: list[TestOutcome]
     missing_topics: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
     sandbox: list[str] = field(default_factory=list)
     seconds: float = 0.0
     worker_starts: int = 0
@@ -50,6 +51,11 @@ class SubmissionResult:
         data = asdict(self)
         data["score"], data["max_score"] = self.score, self.max_score
         return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SubmissionResult:
+        fields = {k: v for k, v in data.items() if k not in ("score", "max_score", "outcomes")}
+        return cls(outcomes=[TestOutcome(**o) for o in data["outcomes"]], **fields)
 
 
 def versions() -> dict[str, str]:

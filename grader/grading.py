@@ -1,0 +1,197 @@
+"""``gradelab grade``: grade every submission, in parallel, resumably, and write the outputs.
+
+The coordinating process alone writes the gradebook and the files; workers (pool processes)
+only grade. A submission already in the gradebook under the same grader fingerprint is not graded
+again, so a run killed midway loses nothing when started again, and regrading an unchanged class
+only rewrites identical files.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import multiprocessing
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader import __version__
+from grader.engine.process import Limits
+from grader.engine.run import HIDDEN_DIR, SubmissionResult, run_hidden_tests
+from grader.outputs import atomic_write, feedback, gradescope
+from grader.outputs.gradebook import Gradebook
+from grader.submissions import Submission, discover
+from reference import TOPICS
+
+ROOT = Path(__file__).resolve().parents[1]
+FINGERPRINTED = (
+    "grader/hidden",
+    "grader/misconceptions",
+    "grader/engine",
+    "grader/sandbox",
+    "reference",
+)
+
+
+@dataclass
+class GradeOptions:
+    out: Path = Path("out/grades")
+    jobs: int = max(1, os.cpu_count() or 1)
+    topics: tuple[str, ...] = TOPICS
+    max_examples: int = 12
+    limits: Limits = field(default_factory=Limits)
+    hidden_dir: Path = HIDDEN_DIR
+
+
+def fingerprint(options: GradeOptions) -> str:
+    """Everything a grade depends on besides the submission: code, tests, settings."""
+    digest = hashlib.sha256(
+        f"{__version__}|{options.max_examples}|{','.join(options.topics)}".encode()
+    )
+    folders = [ROOT / f for f in FINGERPRINTED] + [options.hidden_dir]
+    for folder in folders:
+        for path in sorted(folder.rglob("*.py")):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def safe_name(learner: str) -> str:
+    """A learner id usable as a folder name (anything odd becomes ``_``)."""
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", learner).strip(".") or "learner"
+    return name[:100]
+
+
+def grade_submission(
+    learner: str,
+    files: dict[str, bytes],
+    problems: list[str],
+    topics: tuple[str, ...],
+    max_examples: int,
+    limits: Limits,
+    hidden_dir: Path = HIDDEN_DIR,
+) -> dict[str, Any]:
+    """Grade one submission (runs in a pool process); the result as a plain dict."""
+    content_hash = Submission(learner, Path("."), files).content_hash
+    with tempfile.TemporaryDirectory(prefix="gradelab-sub-") as tmp:
+        folder = Submission(learner, Path(tmp), files).write_to(Path(tmp) / "submission")
+        result = run_hidden_tests(
+            folder,
+            list(topics),
+            learner=learner,
+            content_hash=content_hash,
+            limits=limits,
+            max_examples=max_examples,
+            hidden_dir=hidden_dir,
+        )
+    result.missing_topics = [t for t in topics if t not in files]
+    result.problems = list(problems)
+    return result.to_dict()
+
+
+def write_outputs(result: dict[str, Any], out: Path) -> None:
+    """results.json, feedback.md and feedback.html for one learner."""
+    sub = SubmissionResult.from_dict(result)
+    folder = out / safe_name(sub.learner)
+    atomic_write(folder / "results.json", gradescope.render(sub))
+    atomic_write(folder / "feedback.md", feedback.markdown(sub))
+    atomic_write(folder / "feedback.html", feedback.html_page(sub))
+
+
+def grades_csv(results: Iterable[dict[str, Any]], topics: tuple[str, ...]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["learner", *topics, "total", "max_score", "content_hash"])
+    for r in sorted(results, key=lambda r: r["learner"]):
+        sub = SubmissionResult.from_dict(r)
+        scores = sub.topic_scores()
+        writer.writerow(
+            [
+                sub.learner,
+                *(f"{scores.get(t, (0.0, 0.0))[0]:g}" for t in topics),
+                f"{sub.score:g}",
+                f"{sub.max_score:g}",
+                sub.content_hash,
+            ]
+        )
+    return buf.getvalue()
+
+
+@dataclass
+class GradeReport:
+    results: list[dict[str, Any]]
+    graded: int  # graded in this run
+    reused: int  # found in the gradebook
+
+
+def grade(
+    paths: list[Path],
+    options: GradeOptions,
+    progress: Callable[[str, dict[str, Any], bool], None] | None = None,
+) -> GradeReport:
+    """Grade ``paths``; ``progress(learner, result, reused)`` is called as each one finishes."""
+    submissions = discover(paths)
+    names = [s.learner for s in submissions]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ValueError(f"two submissions share a learner id: {', '.join(duplicates)}")
+    out = options.out
+    out.mkdir(parents=True, exist_ok=True)
+    print_ = progress or (lambda *a: None)
+    key = fingerprint(options)
+    book = Gradebook(out / "gradebook.sqlite")
+    results: dict[str, dict[str, Any]] = {}
+    todo: list[Submission] = []
+    try:
+        for sub in submissions:
+            cached = book.lookup(sub.learner, sub.content_hash, key)
+            if cached is not None:
+                results[sub.learner] = cached
+                write_outputs(cached, out)
+                print_(sub.learner, cached, True)
+            else:
+                todo.append(sub)
+
+        def finish(result: dict[str, Any]) -> None:
+            result = json.loads(json.dumps(result, sort_keys=True))  # exactly what a reload gives
+            book.record(result, key)  # the gradebook first: files can always be rewritten from it
+            write_outputs(result, out)
+            results[result["learner"]] = result
+            print_(result["learner"], result, False)
+
+        args = [
+            (
+                s.learner,
+                s.files,
+                list(s.problems),
+                options.topics,
+                options.max_examples,
+                options.limits,
+                options.hidden_dir,
+            )
+            for s in todo
+        ]
+        if options.jobs <= 1 or len(todo) <= 1:
+            for a in args:
+                finish(grade_submission(*a))
+        else:
+            ctx = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=options.jobs, mp_context=ctx) as pool:
+                pending: set[Future[dict[str, Any]]] = {
+                    pool.submit(grade_submission, *a) for a in args
+                }
+                while pending:
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        finish(future.result())
+        atomic_write(out / "grades.csv", grades_csv(results.values(), options.topics))
+    finally:
+        book.close()
+    ordered = [results[s.learner] for s in submissions]
+    return GradeReport(ordered, graded=len(todo), reused=len(submissions) - len(todo))

@@ -1,0 +1,106 @@
+"""The gradebook: one SQLite file, one row per graded submission and one per test.
+
+A submission is keyed by (learner, content hash, grader fingerprint): an unchanged submission is
+never graded twice, and a submission's rows are written in one transaction, so a run killed midway
+leaves each submission either fully recorded or absent — never half, never twice.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS submissions (
+    id INTEGER PRIMARY KEY,
+    learner TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    score REAL NOT NULL,
+    max_score REAL NOT NULL,
+    seconds REAL NOT NULL,
+    graded_at TEXT NOT NULL,
+    result_json TEXT NOT NULL,
+    UNIQUE (learner, content_hash, fingerprint)
+);
+CREATE TABLE IF NOT EXISTS tests (
+    submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    function TEXT NOT NULL,
+    points REAL NOT NULL,
+    max_points REAL NOT NULL,
+    status TEXT NOT NULL,
+    message TEXT NOT NULL,
+    diagnosis TEXT
+);
+CREATE INDEX IF NOT EXISTS tests_by_submission ON tests (submission_id);
+"""
+
+
+class Gradebook:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(path, timeout=30)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def lookup(self, learner: str, content_hash: str, fingerprint: str) -> dict[str, Any] | None:
+        """The stored result of this exact submission under this grader, if any."""
+        row = self.db.execute(
+            "SELECT result_json FROM submissions WHERE learner=? AND content_hash=? AND fingerprint=?",
+            (learner, content_hash, fingerprint),
+        ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def record(self, result: dict[str, Any], fingerprint: str) -> bool:
+        """Store a result and its tests atomically; False when it was already there."""
+        with self.db:
+            cur = self.db.execute(
+                "INSERT OR IGNORE INTO submissions (learner, content_hash, fingerprint, score, max_score,"
+                " seconds, graded_at, result_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    result["learner"],
+                    result["content_hash"],
+                    fingerprint,
+                    result["score"],
+                    result["max_score"],
+                    result["seconds"],
+                    datetime.now(UTC).isoformat(timespec="seconds"),
+                    json.dumps(result, sort_keys=True),
+                ),
+            )
+            if cur.rowcount == 0:
+                return False
+            self.db.executemany(
+                "INSERT INTO tests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        cur.lastrowid,
+                        f"{o['topic']}.{o['function']}: {o['check']}",
+                        o["topic"],
+                        o["function"],
+                        o["points"],
+                        o["max_points"],
+                        o["status"],
+                        o["message"],
+                        o["diagnosis"],
+                    )
+                    for o in result["outcomes"]
+                ],
+            )
+        return True
+
+    def counts(self) -> tuple[int, int]:
+        """(submission rows, test rows)."""
+        subs = self.db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
+        tests = self.db.execute("SELECT COUNT(*) FROM tests").fetchone()[0]
+        return subs, tests

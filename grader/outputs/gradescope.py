@@ -1,0 +1,101 @@
+"""Gradescope's ``results.json`` for one submission.
+
+Fields Gradescope reads: top-level ``score``, ``output``, ``visibility``, ``stdout_visibility``,
+``tests``; per test ``name``, ``score``, ``max_score``, ``status`` (``passed``/``failed``),
+``output``, ``visibility``, ``tags``. gradelab adds ``max_score`` at the top and its own details
+under ``extra_data`` (Gradescope keeps and ignores it). Nothing time-dependent is written, so
+regrading the same submission gives a byte-identical file.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from grader.engine.run import SubmissionResult
+
+
+def _round(x: float) -> float | int:
+    return int(x) if float(x).is_integer() else round(x, 4)
+
+
+def results_json(result: SubmissionResult) -> dict[str, Any]:
+    tests = []
+    for o in result.outcomes:
+        output = o.message
+        if o.input and o.status == "failed":
+            output += f"\nMinimal failing call: {o.input}"
+        test: dict[str, Any] = {
+            "name": o.name,
+            "score": _round(o.points),
+            "max_score": _round(o.max_points),
+            "status": "passed" if o.status == "passed" else "failed",
+            "output": output,
+            "visibility": o.visibility,
+            "tags": [o.topic, o.function],
+            "extra_data": {"outcome": o.status, "diagnosis": o.diagnosis},
+        }
+        tests.append(test)
+    missing = ", ".join(result.missing_topics)
+    summary = f"{_round(result.score)}/{_round(result.max_score)} points."
+    if missing:
+        summary += f" Missing topic files (0 points): {missing}."
+    return {
+        "score": _round(result.score),
+        "max_score": _round(result.max_score),
+        "output": summary,
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+        "extra_data": {
+            "gradelab": {
+                "learner": result.learner,
+                "content_hash": result.content_hash,
+                "sandbox": result.sandbox,
+                "versions": result.versions,
+                "diagnoses": sorted({o.diagnosis for o in result.outcomes if o.diagnosis}),
+                "missing_topics": result.missing_topics,
+            }
+        },
+    }
+
+
+def render(result: SubmissionResult) -> str:
+    return json.dumps(results_json(result), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+
+
+REQUIRED_TEST_FIELDS = {
+    "name": str,
+    "score": (int, float),
+    "max_score": (int, float),
+    "status": str,
+    "output": str,
+    "visibility": str,
+}
+
+
+def validate(document: dict[str, Any]) -> list[str]:
+    """Problems with ``document`` as a Gradescope results file (empty when valid)."""
+    problems = []
+    if not isinstance(document.get("score"), int | float):
+        problems.append("score must be a number")
+    if not isinstance(document.get("tests"), list):
+        return [*problems, "tests must be a list"]
+    for i, test in enumerate(document["tests"]):
+        for key, kind in REQUIRED_TEST_FIELDS.items():
+            if not isinstance(test.get(key), kind):
+                problems.append(f"tests[{i}].{key} missing or of the wrong type")
+        if test.get("status") not in ("passed", "failed"):
+            problems.append(f"tests[{i}].status must be passed or failed")
+        if test.get("visibility") not in ("hidden", "after_due_date", "after_published", "visible"):
+            problems.append(f"tests[{i}].visibility is not a Gradescope visibility")
+        score, top = test.get("score"), test.get("max_score")
+        numeric = isinstance(score, int | float) and isinstance(top, int | float)
+        if numeric and not 0 <= score <= top:
+            problems.append(f"tests[{i}].score outside [0, max_score]")
+    total = sum(
+        t.get("score", 0) for t in document["tests"] if isinstance(t.get("score"), int | float)
+    )
+    if isinstance(document.get("score"), int | float) and abs(total - document["score"]) > 1e-6:
+        problems.append("score is not the sum of the tests' scores")
+    return problems

@@ -1,0 +1,190 @@
+"""Finding, reading and fingerprinting submissions (folders or zips of ``<topic>.py`` files).
+
+A submission is a folder or ``.zip`` holding ``<topic>.py`` files at its root or under
+``exercises/``; a class folder holds one submission (folder or zip) per learner, named after the
+learner. Zips are read defensively: no absolute or ``..`` paths, no links, bounded sizes, and
+only topic files are taken, so a zip cannot write outside the folder it is unpacked into.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import stat
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from reference import TOPICS
+
+MAX_FILE_BYTES = 2 * 1024 * 1024  # a topic file larger than this is not a real answer
+MAX_ZIP_ENTRIES = 2000
+MAX_ZIP_TOTAL_BYTES = 64 * 1024 * 1024
+SOURCE_SUFFIXES = (".py",)
+
+
+class SubmissionError(ValueError):
+    """A submission that cannot be read safely; the message says why."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One learner's files: topic name → source bytes, plus where they came from."""
+
+    learner: str
+    origin: Path
+    files: dict[str, bytes]  # "activations" -> bytes
+    problems: tuple[str, ...] = ()
+
+    @property
+    def content_hash(self) -> str:
+        """sha256 over the sorted topic files: equal content, equal hash, wherever it came from."""
+        digest = hashlib.sha256()
+        for topic in sorted(self.files):
+            digest.update(topic.encode() + b"\0" + hashlib.sha256(self.files[topic]).digest())
+        return digest.hexdigest()
+
+    def write_to(self, folder: Path) -> Path:
+        """Materialise the topic files flat in ``folder`` (for the worker)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        for topic, data in self.files.items():
+            (folder / f"{topic}.py").write_bytes(data)
+        return folder
+
+
+def _topic_of(name: str) -> str | None:
+    """``activations.py`` or ``exercises/activations.py`` (any leading folder) → ``activations``."""
+    path = PurePosixPath(name)
+    if path.suffix != ".py" or path.stem not in TOPICS:
+        return None
+    parents = [p for p in path.parent.parts if p not in ("", ".")]
+    if len(parents) > 2 or (parents and parents[-1] != "exercises" and len(parents) > 1):
+        return None
+    return path.stem
+
+
+def _pick(candidates: dict[str, list[tuple[str, bytes]]]) -> tuple[dict[str, bytes], list[str]]:
+    """Prefer a root-level file over ``exercises/``; report duplicates."""
+    files, problems = {}, []
+    for topic, found in sorted(candidates.items()):
+        found.sort(key=lambda item: (item[0].count("/"), item[0]))
+        files[topic] = found[0][1]
+        if len(found) > 1:
+            problems.append(f"several {topic}.py files; graded {found[0][0]}")
+    return files, problems
+
+
+def read_folder(folder: Path, learner: str | None = None) -> Submission:
+    candidates: dict[str, list[tuple[str, bytes]]] = {}
+    problems: list[str] = []
+    for base in (folder, folder / "exercises"):
+        if not base.is_dir() or base.is_symlink():
+            continue
+        for path in sorted(base.glob("*.py")):
+            rel = path.relative_to(folder).as_posix()
+            topic = _topic_of(rel)
+            if topic is None:
+                continue
+            if path.is_symlink():
+                problems.append(f"{rel} is a symbolic link: ignored")
+                continue
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                problems.append(f"{rel} is {size} bytes (limit {MAX_FILE_BYTES}): ignored")
+                continue
+            candidates.setdefault(topic, []).append((rel, path.read_bytes()))
+    files, more = _pick(candidates)
+    return Submission(learner or folder.name, folder, files, tuple(problems + more))
+
+
+def read_zip(path: Path, learner: str | None = None) -> Submission:
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise SubmissionError(f"{path.name}: not a readable zip ({exc})") from None
+    candidates: dict[str, list[tuple[str, bytes]]] = {}
+    problems: list[str] = []
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > MAX_ZIP_ENTRIES:
+            raise SubmissionError(f"{path.name}: {len(infos)} entries (limit {MAX_ZIP_ENTRIES})")
+        if sum(i.file_size for i in infos) > MAX_ZIP_TOTAL_BYTES:
+            raise SubmissionError(f"{path.name}: unpacks to more than {MAX_ZIP_TOTAL_BYTES} bytes")
+        strip = _common_prefix([i.filename for i in infos])
+        for info in infos:
+            name = info.filename
+            pure = PurePosixPath(name)
+            unsafe = name.startswith("/") or "\\" in name or ".." in pure.parts
+            if unsafe or (pure.parts and ":" in pure.parts[0]):
+                problems.append(f"{name}: unsafe path, ignored")
+                continue
+            if stat.S_ISLNK(info.external_attr >> 16):
+                problems.append(f"{name}: symbolic link, ignored")
+                continue
+            rel = name[len(strip) :] if strip and name.startswith(strip) else name
+            topic = _topic_of(rel)
+            if topic is None or info.is_dir():
+                continue
+            if info.file_size > MAX_FILE_BYTES:
+                problems.append(
+                    f"{name} is {info.file_size} bytes (limit {MAX_FILE_BYTES}): ignored"
+                )
+                continue
+            with zf.open(info) as fh:
+                data = fh.read(MAX_FILE_BYTES + 1)  # never trust the declared size alone
+            if len(data) > MAX_FILE_BYTES:
+                problems.append(f"{name} expands past {MAX_FILE_BYTES} bytes: ignored")
+                continue
+            candidates.setdefault(topic, []).append((rel, data))
+    files, more = _pick(candidates)
+    return Submission(learner or path.stem, path, files, tuple(problems + more))
+
+
+def _common_prefix(names: list[str]) -> str:
+    """``learner/`` when every entry of a zip sits under one top folder (a zipped folder)."""
+    tops = {n.split("/", 1)[0] for n in names if n}
+    if len(tops) == 1 and all("/" in n for n in names if n):
+        top = tops.pop()
+        if top != "exercises":
+            return top + "/"
+    return ""
+
+
+def _has_topics(folder: Path) -> bool:
+    return any(
+        (folder / f"{t}.py").exists() or (folder / "exercises" / f"{t}.py").exists() for t in TOPICS
+    )
+
+
+def discover(paths: list[Path]) -> list[Submission]:
+    """Every submission under ``paths``, in the order given (class folders sorted by learner).
+
+    An unreadable submission (a corrupt or oversized zip, a stray file) is still returned, with
+    no files and the reason in ``problems``: it scores 0 and its feedback says why.
+    """
+    found: list[Submission] = []
+    for path in paths:
+        if not path.exists():
+            raise SubmissionError(f"{path}: no such file or folder")
+        if path.is_file():
+            found.append(_read_one(path))
+        elif _has_topics(path):
+            found.append(read_folder(path))
+        else:
+            children = sorted(p for p in path.iterdir() if p.is_dir() or p.suffix == ".zip")
+            if not children:
+                raise SubmissionError(f"{path}: no <topic>.py files and no submissions inside")
+            for child in children:
+                found.append(_read_one(child))
+    return found
+
+
+def _read_one(path: Path) -> Submission:
+    try:
+        if path.is_file():
+            if path.suffix != ".zip":
+                raise SubmissionError(f"{path.name}: expected a folder or a .zip")
+            return read_zip(path)
+        return read_folder(path)
+    except SubmissionError as exc:
+        learner = path.stem if path.is_file() else path.name
+        return Submission(learner, path, {}, (str(exc),))
