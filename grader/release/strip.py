@@ -11,12 +11,11 @@ Everything outside blocks (imports, signatures, docstrings) is kept as it is.
 
 from __future__ import annotations
 
-import re
+import ast
 from dataclasses import dataclass
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
-_DEF = re.compile(r"^(\s*)(?:async\s+)?def\s+([A-Za-z_]\w*)\s*\(")
 HEADER = (
     "# Generated from solutions/{topic}.py by `gradelab release`.\n"
     "# Learners: replace each `raise NotImplementedError(...)` with your code.\n"
@@ -38,32 +37,38 @@ class Block:
     lines: tuple[str, ...]  # the lines strictly between the markers
 
 
+def _function_spans(source: str) -> list[tuple[int, int, str]]:
+    """(first line, last line, name) of every function, from the AST (multi-line signatures too)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    return [
+        (node.lineno, node.end_lineno or node.lineno, node.name)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    ]
+
+
 def find_blocks(source: str, filename: str = "<solution>") -> list[Block]:
-    """Every solution block of ``source``, with its enclosing function."""
+    """Every solution block of ``source``, with its innermost enclosing function."""
+    spans = _function_spans(source)
     blocks: list[Block] = []
-    stack: list[tuple[int, str]] = []  # (indent, name) of enclosing defs
     open_at: int | None = None
     body: list[str] = []
-    fn: str | None = None
     for lineno, line in enumerate(source.splitlines(), start=1):
         stripped = line.strip()
         if open_at is None:
-            if stripped and not stripped.startswith("#"):
-                indent = len(line) - len(line.lstrip())
-                while stack and stack[-1][0] >= indent:
-                    stack.pop()
-                match = _DEF.match(line)
-                if match:
-                    stack.append((len(match.group(1)), match.group(2)))
             if stripped == BEGIN:
                 open_at, body = lineno, []
-                fn = stack[-1][1] if stack else None
             elif stripped == END:
                 raise ReleaseError(f"{filename}:{lineno}: {END} without {BEGIN}")
             continue
         if stripped == BEGIN:
             raise ReleaseError(f"{filename}:{lineno}: nested {BEGIN} (block opened at {open_at})")
         if stripped == END:
+            inside = [s for s in spans if s[0] < open_at <= s[1]]
+            fn = max(inside)[2] if inside else None
             blocks.append(Block(open_at, lineno, fn, tuple(body)))
             open_at = None
             continue

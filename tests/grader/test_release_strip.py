@@ -100,3 +100,20 @@ def test_malformed_solution_files_fail_with_file_and_line(source: str, message: 
     with pytest.raises(ReleaseError, match=message) as info:
         strip_solutions(source, "demo", "solutions/demo.py")
     assert str(info.value).startswith("solutions/demo.py")
+
+
+def test_a_multi_line_signature_still_names_its_function():
+    source = textwrap.dedent(
+        '''\
+        def adam_step(
+            w,
+            grad,
+        ) -> tuple[int, int]:
+            """Doc."""
+            ### BEGIN SOLUTION
+            # hint: correct the bias of both moments
+            return w, grad
+            ### END SOLUTION
+        '''
+    )
+    assert "optimizers.adam_step: correct the bias" in strip_solutions(source, "optimizers")
