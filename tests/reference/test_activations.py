@@ -126,6 +126,20 @@ def test_activation_in_bfloat16_matches_torch_loosely(name, x):
     )
 
 
+@settings(max_examples=20)
+@given(case=st.tuples(float_arrays(shapes(min_dims=1, max_dims=3), bound=8.0), st.booleans()))
+def test_softmax_and_prelu_in_bfloat16_match_torch_loosely(case):
+    x, shared = case
+    t = tensors(x, torch.bfloat16)
+    s = A.softmax(t)
+    assert s.dtype == torch.bfloat16
+    torch.testing.assert_close(s.double(), torch.softmax(t.double(), -1), rtol=2e-2, atol=1e-2)
+    alpha = torch.full((1,) if shared else (t.shape[-1],), 0.25, dtype=torch.bfloat16)
+    out = A.prelu(t, alpha)
+    assert out.dtype == torch.bfloat16
+    torch.testing.assert_close(out.double(), A.prelu(t.double(), alpha.double()))
+
+
 def test_tanh_keeps_relative_precision_near_zero():
     x = torch.tensor([1e-300, -1e-20, 1e-10, 3e-8], dtype=F64)
     torch.testing.assert_close(A.tanh(x), torch.tanh(x), rtol=1e-15, atol=0.0)

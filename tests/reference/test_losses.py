@@ -260,6 +260,12 @@ def test_one_hot_matches_torch_one_hot(labels, extra):
     torch.testing.assert_close(out, F.one_hot(t, c).to(F64))
 
 
+def test_one_hot_of_the_notes_good_bad_neutral_table():
+    # The notes encode Good, Bad, Neutral as [1 0 0], [0 1 0], [0 0 1].
+    labels = torch.tensor([0, 1, 2])  # Good, Bad, Neutral
+    assert L.one_hot(labels, 3).tolist() == [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+
+
 def test_one_hot_of_a_matrix_of_labels_adds_a_last_axis():
     t = torch.tensor([[0, 2], [1, 1]], dtype=torch.int32)
     out = L.one_hot(t, 3, dtype=torch.float32)
