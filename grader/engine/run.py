@@ -18,6 +18,10 @@ from grader.engine.process import Limits, WorkerProcess
 HIDDEN_DIR = Path(__file__).resolve().parents[1] / "hidden"
 
 
+class GradingError(RuntimeError):
+    """The grader itself failed (not the submission): nothing is recorded for it."""
+
+
 @dataclass
 class SubmissionResult:
     """Everything the output writers need about one graded submission."""
@@ -95,16 +99,19 @@ def run_hidden_tests(
             "-q",
             "-p",
             "no:cacheprovider",
-            "-p",
-            "no:randomly",
             "--no-header",
+            "--import-mode=importlib",  # hidden suites in different folders may share file names
             "-o",
             "addopts=",
             *files,
         ]
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            pytest.main(args, plugins=[plugin])
+        log = io.StringIO()
+        with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+            code = pytest.main(args, plugins=[plugin])
         starts = worker.starts
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or not plugin.outcomes:
+        # a broken hidden suite must never turn into a grade of 0
+        raise GradingError(f"the hidden tests did not run (pytest exit {int(code)}):\n{log.getvalue()[-3000:]}")
     return SubmissionResult(
         learner=learner,
         content_hash=content_hash,

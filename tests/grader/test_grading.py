@@ -1,0 +1,142 @@
+"""grader/grading.py end to end on a small hidden suite: outputs written and valid, regrading is
+byte-identical, unchanged submissions are reused, a killed run resumes without duplicates."""
+
+from __future__ import annotations
+
+import csv
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from grader.grading import GradeOptions, grade, safe_name
+from grader.outputs import gradescope
+from grader.outputs.gradebook import Gradebook
+
+HIDDEN = textwrap.dedent(
+    '''
+    import numpy as np
+    from grader.engine.expect import expect_close, reference
+    from grader.engine.plugin import graded
+
+    @graded("relu", "matches the reference", points=2)
+    def test_relu(learner):
+        x = np.array([-1.0, 0.0, 2.0])
+        expect_close(learner.activations.relu(x), reference("activations", "relu", x), learner)
+
+    @graded("sigmoid", "matches the reference", points=3)
+    def test_sigmoid(learner):
+        x = np.array([-2.0, 0.0, 2.0])
+        expect_close(learner.activations.sigmoid(x), reference("activations", "sigmoid", x), learner)
+    '''
+)
+GOOD = "import numpy as np\ndef relu(x): return np.maximum(x, 0.0)\ndef sigmoid(x): return 1 / (1 + np.exp(-x))\n"
+HALF = "import numpy as np\ndef relu(x): return np.maximum(x, 0.0)\ndef sigmoid(x):\n    raise NotImplementedError('todo')\n"
+WRONG = "import numpy as np\ndef relu(x): return np.abs(x)\ndef sigmoid(x): return np.exp(-x)\n"
+
+
+@pytest.fixture
+def setup(tmp_path: Path):
+    hidden = tmp_path / "hidden"
+    hidden.mkdir()
+    (hidden / "test_activations.py").write_text(HIDDEN)
+    klass = tmp_path / "class"
+    for name, src in {"ann": GOOD, "bob": HALF, "cid": WRONG}.items():
+        (klass / name).mkdir(parents=True)
+        (klass / name / "activations.py").write_text(src)
+    options = GradeOptions(out=tmp_path / "out", jobs=1, topics=("activations",), hidden_dir=hidden)
+    return klass, options
+
+
+def test_scores_and_outputs(setup):
+    klass, options = setup
+    report = grade([klass], options)
+    scores = {r["learner"]: r["score"] for r in report.results}
+    assert scores == {"ann": 5.0, "bob": 2.0, "cid": 0.0}
+    out = options.out
+    for learner in scores:
+        doc = json.loads((out / learner / "results.json").read_text())
+        assert gradescope.validate(doc) == []
+        assert {t["name"] for t in doc["tests"]} == {"activations.relu: matches the reference", "activations.sigmoid: matches the reference"}
+        assert (out / learner / "feedback.md").read_text().startswith(f"# Feedback for {learner}")
+        assert "<html" in (out / learner / "feedback.html").read_text()
+    bob = (out / "bob" / "feedback.md").read_text()
+    assert "not implemented yet: activations.sigmoid" in bob
+    rows = list(csv.DictReader((out / "grades.csv").open()))
+    assert [(r["learner"], r["activations"], r["total"]) for r in rows] == [("ann", "5", "5"), ("bob", "2", "2"), ("cid", "0", "0")]
+
+
+def test_regrading_is_byte_identical_and_reuses_unchanged_submissions(setup):
+    klass, options = setup
+    grade([klass], options)
+    before = {p: p.read_bytes() for p in options.out.rglob("*") if p.is_file() and "gradebook" not in p.name}
+    again = grade([klass], options)
+    assert (again.graded, again.reused) == (0, 3)
+    (options.out / "gradebook.sqlite").unlink()
+    for extra in options.out.glob("gradebook.sqlite-*"):
+        extra.unlink()
+    fresh = grade([klass], options)
+    assert fresh.graded == 3
+    after = {p: p.read_bytes() for p in options.out.rglob("*") if p.is_file() and "gradebook" not in p.name}
+    assert after == before
+
+
+def test_a_changed_submission_is_graded_again(setup):
+    klass, options = setup
+    grade([klass], options)
+    (klass / "bob" / "activations.py").write_text(GOOD)
+    report = grade([klass], options)
+    assert (report.graded, report.reused) == (1, 2)
+    assert {r["learner"]: r["score"] for r in report.results}["bob"] == 5.0
+
+
+def test_a_run_killed_midway_resumes_without_losing_or_duplicating(setup, monkeypatch):
+    klass, options = setup
+    import grader.grading as grading
+
+    real = grading.grade_submission
+    calls = []
+
+    def dies_on_second(*args, **kwargs):
+        calls.append(args[0])
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # the operator hits Ctrl-C, or the machine goes down
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(grading, "grade_submission", dies_on_second)
+    with pytest.raises(KeyboardInterrupt):
+        grade([klass], options)
+    book = Gradebook(options.out / "gradebook.sqlite")
+    assert book.counts() == (1, 2)  # the first learner, fully; nothing of the second
+    book.close()
+    monkeypatch.setattr(grading, "grade_submission", real)
+    report = grade([klass], options)
+    assert (report.graded, report.reused) == (2, 1)
+    book = Gradebook(options.out / "gradebook.sqlite")
+    assert book.counts() == (3, 6)
+    book.close()
+
+
+def test_a_missing_topic_scores_zero_with_a_clear_message(setup, tmp_path):
+    klass, options = setup
+    (klass / "dan").mkdir()
+    (klass / "dan" / "losses.py").write_text("X = 1\n")
+    report = grade([klass], options)
+    dan = next(r for r in report.results if r["learner"] == "dan")
+    assert dan["score"] == 0 and dan["missing_topics"] == ["activations"]
+    assert all("no activations.py in the submission" in o["message"] for o in dan["outcomes"])
+
+
+def test_duplicate_learner_ids_are_refused(setup, tmp_path):
+    klass, options = setup
+    other = tmp_path / "elsewhere" / "ann"
+    other.mkdir(parents=True)
+    (other / "activations.py").write_text(GOOD)
+    with pytest.raises(ValueError, match="share a learner id"):
+        grade([klass, other], options)
+
+
+def test_safe_name_keeps_learner_folders_inside_the_output():
+    assert safe_name("../../etc") == "_.._etc" or "/" not in safe_name("../../etc")
+    assert "/" not in safe_name("a/b") and safe_name("") == "learner"

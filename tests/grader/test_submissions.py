@@ -1,0 +1,92 @@
+"""grader/submissions.py: what counts as a submission, and zips that cannot hurt us."""
+
+from __future__ import annotations
+
+import stat
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from grader.submissions import MAX_FILE_BYTES, SubmissionError, discover, read_folder, read_zip
+
+
+def make_zip(path: Path, entries: dict[str, bytes], links: dict[str, str] | None = None) -> Path:
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in entries.items():
+            zf.writestr(name, data)
+        for name, target in (links or {}).items():
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            zf.writestr(info, target)
+    return path
+
+
+def test_a_folder_takes_topic_files_at_its_root_or_under_exercises(tmp_path: Path):
+    (tmp_path / "exercises").mkdir()
+    (tmp_path / "losses.py").write_text("A = 1\n")
+    (tmp_path / "exercises" / "conv.py").write_text("B = 2\n")
+    (tmp_path / "notes.py").write_text("not a topic\n")
+    sub = read_folder(tmp_path, "ann")
+    assert sub.learner == "ann" and sorted(sub.files) == ["conv", "losses"]
+
+
+def test_the_root_file_wins_over_exercises_and_the_duplicate_is_reported(tmp_path: Path):
+    (tmp_path / "exercises").mkdir()
+    (tmp_path / "losses.py").write_text("ROOT = 1\n")
+    (tmp_path / "exercises" / "losses.py").write_text("NESTED = 1\n")
+    sub = read_folder(tmp_path)
+    assert sub.files["losses"] == b"ROOT = 1\n" and any("several losses.py" in p for p in sub.problems)
+
+
+def test_content_hash_depends_on_content_not_on_packaging(tmp_path: Path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "rnn.py").write_text("X = 1\n")
+    zipped = make_zip(tmp_path / "b.zip", {"b/exercises/rnn.py": b"X = 1\n"})
+    assert read_folder(tmp_path / "a").content_hash == read_zip(zipped).content_hash
+    changed = make_zip(tmp_path / "c.zip", {"rnn.py": b"X = 2\n"})
+    assert read_zip(changed).content_hash != read_folder(tmp_path / "a").content_hash
+
+
+def test_zip_path_escapes_and_links_are_ignored_and_reported(tmp_path: Path):
+    z = make_zip(
+        tmp_path / "evil.zip",
+        {"../losses.py": b"ESCAPE = 1\n", "/abs/conv.py": b"ABS = 1\n", "rnn.py": b"OK = 1\n"},
+        links={"forward.py": "/etc/passwd"},
+    )
+    sub = read_zip(z)
+    assert sorted(sub.files) == ["rnn"]
+    text = " ".join(sub.problems)
+    assert "../losses.py: unsafe path" in text and "symbolic link" in text
+    assert not (tmp_path.parent / "losses.py").exists()
+
+
+def test_a_zip_bomb_is_refused_without_being_unpacked(tmp_path: Path):
+    path = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("losses.py", b"#" * (MAX_FILE_BYTES * 4))
+    assert path.stat().st_size < 100_000
+    sub = read_zip(path)
+    assert "losses" not in sub.files and "bytes" in " ".join(sub.problems)
+
+
+def test_a_corrupt_zip_raises_a_named_error(tmp_path: Path):
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(b"PK\x03\x04 not really")
+    with pytest.raises(SubmissionError, match="not a readable zip"):
+        read_zip(bad)
+
+
+def test_a_class_folder_yields_one_submission_per_learner_and_keeps_broken_ones(tmp_path: Path):
+    (tmp_path / "ann").mkdir()
+    (tmp_path / "ann" / "losses.py").write_text("A = 1\n")
+    make_zip(tmp_path / "bob.zip", {"losses.py": b"B = 1\n"})
+    (tmp_path / "cid.zip").write_bytes(b"garbage")
+    found = discover([tmp_path])
+    assert [s.learner for s in found] == ["ann", "bob", "cid"]
+    assert found[2].files == {} and "not a readable zip" in found[2].problems[0]
+
+
+def test_discover_names_a_missing_path(tmp_path: Path):
+    with pytest.raises(SubmissionError, match="no such file"):
+        discover([tmp_path / "nope"])
