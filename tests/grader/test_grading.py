@@ -15,7 +15,7 @@ from grader.outputs import gradescope
 from grader.outputs.gradebook import Gradebook
 
 HIDDEN = textwrap.dedent(
-    '''
+    """
     import numpy as np
     from grader.engine.expect import expect_close, reference
     from grader.engine.plugin import graded
@@ -29,7 +29,7 @@ HIDDEN = textwrap.dedent(
     def test_sigmoid(learner):
         x = np.array([-2.0, 0.0, 2.0])
         expect_close(learner.activations.sigmoid(x), reference("activations", "sigmoid", x), learner)
-    '''
+    """
 )
 GOOD = "import numpy as np\ndef relu(x): return np.maximum(x, 0.0)\ndef sigmoid(x): return 1 / (1 + np.exp(-x))\n"
 HALF = "import numpy as np\ndef relu(x): return np.maximum(x, 0.0)\ndef sigmoid(x):\n    raise NotImplementedError('todo')\n"
@@ -58,19 +58,30 @@ def test_scores_and_outputs(setup):
     for learner in scores:
         doc = json.loads((out / learner / "results.json").read_text())
         assert gradescope.validate(doc) == []
-        assert {t["name"] for t in doc["tests"]} == {"activations.relu: matches the reference", "activations.sigmoid: matches the reference"}
+        assert {t["name"] for t in doc["tests"]} == {
+            "activations.relu: matches the reference",
+            "activations.sigmoid: matches the reference",
+        }
         assert (out / learner / "feedback.md").read_text().startswith(f"# Feedback for {learner}")
         assert "<html" in (out / learner / "feedback.html").read_text()
     bob = (out / "bob" / "feedback.md").read_text()
     assert "not implemented yet: activations.sigmoid" in bob
     rows = list(csv.DictReader((out / "grades.csv").open()))
-    assert [(r["learner"], r["activations"], r["total"]) for r in rows] == [("ann", "5", "5"), ("bob", "2", "2"), ("cid", "0", "0")]
+    assert [(r["learner"], r["activations"], r["total"]) for r in rows] == [
+        ("ann", "5", "5"),
+        ("bob", "2", "2"),
+        ("cid", "0", "0"),
+    ]
 
 
 def test_regrading_is_byte_identical_and_reuses_unchanged_submissions(setup):
     klass, options = setup
     grade([klass], options)
-    before = {p: p.read_bytes() for p in options.out.rglob("*") if p.is_file() and "gradebook" not in p.name}
+    before = {
+        p: p.read_bytes()
+        for p in options.out.rglob("*")
+        if p.is_file() and "gradebook" not in p.name
+    }
     again = grade([klass], options)
     assert (again.graded, again.reused) == (0, 3)
     (options.out / "gradebook.sqlite").unlink()
@@ -78,7 +89,11 @@ def test_regrading_is_byte_identical_and_reuses_unchanged_submissions(setup):
         extra.unlink()
     fresh = grade([klass], options)
     assert fresh.graded == 3
-    after = {p: p.read_bytes() for p in options.out.rglob("*") if p.is_file() and "gradebook" not in p.name}
+    after = {
+        p: p.read_bytes()
+        for p in options.out.rglob("*")
+        if p.is_file() and "gradebook" not in p.name
+    }
     assert after == before
 
 

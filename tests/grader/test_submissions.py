@@ -36,7 +36,9 @@ def test_the_root_file_wins_over_exercises_and_the_duplicate_is_reported(tmp_pat
     (tmp_path / "losses.py").write_text("ROOT = 1\n")
     (tmp_path / "exercises" / "losses.py").write_text("NESTED = 1\n")
     sub = read_folder(tmp_path)
-    assert sub.files["losses"] == b"ROOT = 1\n" and any("several losses.py" in p for p in sub.problems)
+    assert sub.files["losses"] == b"ROOT = 1\n" and any(
+        "several losses.py" in p for p in sub.problems
+    )
 
 
 def test_content_hash_depends_on_content_not_on_packaging(tmp_path: Path):

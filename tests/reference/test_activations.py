@@ -10,8 +10,7 @@ import torch.nn.functional as F  # noqa: N812
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reference import activations as A  # noqa: N812
-from tests.strategies import (
+from grader.strategies import (
     extreme_arrays,
     float_arrays,
     float_dtypes,
@@ -19,6 +18,7 @@ from tests.strategies import (
     tensors,
     with_kinks,
 )
+from reference import activations as A  # noqa: N812
 
 F64 = torch.float64
 

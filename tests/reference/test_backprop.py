@@ -18,8 +18,7 @@ import torch.nn.functional as F  # noqa: N812
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reference import backprop
-from tests.strategies import (
+from grader.strategies import (
     MLP_ACTIVATIONS,
     chain_cases,
     float_arrays,
@@ -29,6 +28,7 @@ from tests.strategies import (
     shapes,
     tensors,
 )
+from reference import backprop
 
 F64 = {"rtol": 1e-10, "atol": 1e-12}
 

@@ -9,8 +9,8 @@ import torch.nn.functional as F  # noqa: N812
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from grader.strategies import conv_cases, float_arrays, pool_cases, shapes, tensors
 from reference import conv
-from tests.strategies import conv_cases, float_arrays, pool_cases, shapes, tensors
 
 F64 = {"rtol": 1e-10, "atol": 1e-9}
 

@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from torch import nn
 
+from grader.strategies import batch_dims, extreme_arrays, float_arrays, seeds, tensors
 from reference import finetuning as ft
-from tests.strategies import batch_dims, extreme_arrays, float_arrays, seeds, tensors
 
 
 class LoRALinear(nn.Module):

@@ -15,8 +15,7 @@ import torch.nn.functional as F  # noqa: N812
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reference import forward
-from tests.strategies import (
+from grader.strategies import (
     MLP_ACTIVATIONS,
     extreme_arrays,
     float_arrays,
@@ -27,6 +26,7 @@ from tests.strategies import (
     tensors,
     with_kinks,
 )
+from reference import forward
 
 F64 = {"rtol": 1e-10, "atol": 1e-12}
 F32 = {"rtol": 1e-5, "atol": 1e-5}

@@ -11,8 +11,7 @@ import torch.nn.functional as F  # noqa: N812
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reference import losses as L  # noqa: N812
-from tests.strategies import (
+from grader.strategies import (
     binary_pairs,
     extreme_arrays,
     float_dtypes,
@@ -22,6 +21,7 @@ from tests.strategies import (
     simplex_rows,
     tensors,
 )
+from reference import losses as L  # noqa: N812
 
 F64 = torch.float64
 REDUCTIONS = ["mean", "sum", "none"]

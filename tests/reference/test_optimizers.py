@@ -16,11 +16,13 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
+from grader.strategies import extreme_arrays, float_arrays, quadratic_problems
 from reference import optimizers as opt
-from tests.strategies import extreme_arrays, float_arrays, quadratic_problems
 
 STEPS = 25
-F64 = {"rtol": 1e-10, "atol": 1e-12}
+# float64 over 25 steps: rounding differences (summation order, thread count) grow with each
+# step, up to ~1e-9 relative for lr = 0.5; a real formula error is orders of magnitude larger.
+F64 = {"rtol": 1e-8, "atol": 1e-10}
 
 GradFn = Callable[[torch.Tensor, int], torch.Tensor]
 

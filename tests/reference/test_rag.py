@@ -20,8 +20,8 @@ import torch.nn.functional as F  # noqa: N812
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from grader.strategies import messy_texts, seeds, sentence_texts, texts
 from reference import rag
-from tests.strategies import messy_texts, seeds, sentence_texts, texts
 
 # Elements are 0 or at least 1e-3 in size: F.cosine_similarity clamps norms at 1e-8, so rows of
 # tiny (but nonzero) numbers are where it and the exact formula part ways by design.

@@ -14,8 +14,8 @@ import torch.nn.functional as F  # noqa: N812
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from grader.strategies import gradient_lists, rnn_cases, tensors
 from reference import rnn
-from tests.strategies import gradient_lists, rnn_cases, tensors
 
 F64 = {"rtol": 1e-10, "atol": 1e-12}
 

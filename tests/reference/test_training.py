@@ -12,8 +12,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from torch.utils.data import BatchSampler, DataLoader, RandomSampler, TensorDataset
 
+from grader.strategies import float_arrays, regression_data, seeds
 from reference import training as tr
-from tests.strategies import float_arrays, regression_data, seeds
 
 F64 = {"rtol": 1e-10, "atol": 1e-12}
 

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from grader.strategies import extreme_arrays, float_arrays, shapes, tensors, with_kinks
 from reference import activations as ref
 from solutions import activations as sol
-from tests.strategies import extreme_arrays, float_arrays, shapes, tensors, with_kinks
 
 TOL = {"rtol": 1e-10, "atol": 1e-12}
 

@@ -8,9 +8,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reference import backprop as ref
-from solutions import backprop as sol
-from tests.strategies import (
+from grader.strategies import (
     MLP_ACTIVATIONS,
     chain_cases,
     float_arrays,
@@ -20,6 +18,8 @@ from tests.strategies import (
     shapes,
     tensors,
 )
+from reference import backprop as ref
+from solutions import backprop as sol
 
 TOL = {"rtol": 1e-10, "atol": 1e-12}
 

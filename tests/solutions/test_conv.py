@@ -8,9 +8,9 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
+from grader.strategies import conv_cases, float_arrays, pool_cases, shapes, tensors
 from reference import conv as ref
 from solutions import conv as sol
-from tests.strategies import conv_cases, float_arrays, pool_cases, shapes, tensors
 
 TOL = {"rtol": 1e-10, "atol": 1e-10}
 

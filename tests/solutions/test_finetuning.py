@@ -8,9 +8,9 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
+from grader.strategies import batch_dims, extreme_arrays, float_arrays
 from reference import finetuning as ref
 from solutions import finetuning as sol
-from tests.strategies import batch_dims, extreme_arrays, float_arrays
 
 
 @st.composite

@@ -8,9 +8,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reference import forward as ref
-from solutions import forward as sol
-from tests.strategies import (
+from grader.strategies import (
     MLP_ACTIVATIONS,
     extreme_arrays,
     float_arrays,
@@ -21,6 +19,8 @@ from tests.strategies import (
     tensors,
     with_kinks,
 )
+from reference import forward as ref
+from solutions import forward as sol
 
 TOL = {"rtol": 1e-10, "atol": 1e-12}
 

@@ -12,9 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from reference import losses as ref
-from solutions import losses as sol
-from tests.strategies import (
+from grader.strategies import (
     binary_pairs,
     extreme_arrays,
     one_hot_rows,
@@ -23,6 +21,8 @@ from tests.strategies import (
     simplex_rows,
     tensors,
 )
+from reference import losses as ref
+from solutions import losses as sol
 
 TOL = {"rtol": 1e-10, "atol": 1e-12}
 REDUCTIONS = ["mean", "sum", "none"]

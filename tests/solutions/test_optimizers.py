@@ -8,9 +8,9 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
+from grader.strategies import extreme_arrays, float_arrays, quadratic_problems, shapes
 from reference import optimizers as ref
 from solutions import optimizers as sol
-from tests.strategies import extreme_arrays, float_arrays, quadratic_problems, shapes
 
 TOL = {"rtol": 1e-10, "atol": 1e-12}
 

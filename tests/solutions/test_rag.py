@@ -12,9 +12,9 @@ import torch
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from grader.strategies import messy_texts, seeds, sentence_texts, texts
 from reference import rag as ref
 from solutions import rag as sol
-from tests.strategies import messy_texts, seeds, sentence_texts, texts
 
 TOL = {"rtol": 1e-10, "atol": 1e-10}
 

@@ -8,9 +8,9 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
+from grader.strategies import extreme_arrays, gradient_lists, rnn_cases, tensors
 from reference import rnn as ref
 from solutions import rnn as sol
-from tests.strategies import extreme_arrays, gradient_lists, rnn_cases, tensors
 
 TOL = {"rtol": 1e-10, "atol": 1e-12}
 

@@ -11,9 +11,9 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from grader.strategies import float_arrays, regression_data, seeds
 from reference import training as ref
 from solutions import training as sol
-from tests.strategies import float_arrays, regression_data, seeds
 
 
 def rng(seed: int) -> np.random.Generator:

@@ -1,4 +1,7 @@
-"""Hypothesis strategies shared by every test in the project (one module, as in minitorch).
+"""Hypothesis strategies shared by every property test: the project's tests and the hidden tests.
+
+One module, as in minitorch; it lives in the grader package because the hidden tests run from
+an installed gradelab, where tests/ is not importable.
 
 Arrays are drawn as NumPy first and converted where a test needs torch, so the same strategy
 feeds the reference tests (torch), the solution tests (NumPy) and, later, the grader.
