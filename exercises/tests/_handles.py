@@ -8,6 +8,7 @@ This file is self-contained (NumPy only): the sandbox loads it by path.
 ``hashing``: a deterministic hashed bag-of-words embedder with the same ``encode`` interface.
 ``square_sum``: f(x) = Σ x³/3 + Σ x², a smooth test function for ``numerical_gradient``.
 ``echo_generate``: a ``generate(prompt)`` that returns the prompt.
+``rng:<seed>``: ``np.random.default_rng(seed)`` (a Generator cannot cross the data channel).
 """
 
 from __future__ import annotations
@@ -69,7 +70,9 @@ FACTORIES = {
 
 
 def build(name: str) -> Any:
-    """A fresh object for the handle ``name``."""
+    """A fresh object for the handle ``name``; ``rng:<seed>`` is ``np.random.default_rng(seed)``."""
+    if name.startswith("rng:") and name[4:].isdigit():
+        return np.random.default_rng(int(name[4:]))
     if name not in FACTORIES:
         raise KeyError(f"unknown handle {name!r}; known: {', '.join(sorted(FACTORIES))}")
     return FACTORIES[name]()

@@ -87,14 +87,22 @@ def run_hidden_tests(
     limits: Limits | None = None,
     max_examples: int = 12,
     hidden_dir: Path = HIDDEN_DIR,
+    only_functions: set[str] | None = None,
 ) -> SubmissionResult:
-    """Run the hidden tests of ``topics`` against the submission in ``folder``."""
+    """Run the hidden tests of ``topics`` against the submission in ``folder``.
+
+    ``only_functions`` (``{"<topic>.<function>"}``) restricts the run to those functions' tests.
+    """
     start = time.perf_counter()
     files = [
         str(hidden_dir / f"test_{t}.py") for t in topics if (hidden_dir / f"test_{t}.py").exists()
     ]
     with WorkerProcess(folder, limits or Limits()) as worker:
-        plugin = GradingPlugin(worker, max_examples=max_examples)
+        plugin = GradingPlugin(
+            worker,
+            max_examples=max_examples,
+            only_functions=frozenset(only_functions) if only_functions is not None else None,
+        )
         args = [
             "-q",
             "-p",

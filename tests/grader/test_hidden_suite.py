@@ -1,0 +1,68 @@
+"""The hidden tests as a whole: the solutions score 100 %, the untouched stubs score 0 with
+"not implemented" everywhere, and every catalogued mistake is caught and named (mutation score
+100 %, DESIGN.md §4)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader.engine.run import HIDDEN_DIR, run_hidden_tests
+from grader.misconceptions import catalogue
+from grader.release.build import ROOT
+from reference import TOPICS
+
+GRADED = [t for t in TOPICS if (HIDDEN_DIR / f"test_{t}.py").exists()]
+
+
+def _copy(source: str, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for topic in TOPICS:
+        shutil.copyfile(ROOT / source / f"{topic}.py", folder / f"{topic}.py")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def solutions_dir(tmp_path_factory) -> Path:
+    return _copy("solutions", tmp_path_factory.mktemp("solutions"))
+
+
+@pytest.mark.parametrize("topic", GRADED)
+def test_solutions_score_full_marks(solutions_dir: Path, topic: str):
+    result = run_hidden_tests(solutions_dir, [topic], learner="solutions", content_hash="-")
+    failing = [(o.name, o.message) for o in result.outcomes if o.status != "passed"]
+    assert not failing and result.score == result.max_score > 0
+
+
+@pytest.mark.parametrize("topic", GRADED)
+def test_untouched_stubs_score_zero_with_not_implemented(tmp_path: Path, topic: str):
+    folder = _copy("exercises", tmp_path / "stubs")
+    result = run_hidden_tests(folder, [topic], learner="stubs", content_hash="-")
+    assert result.score == 0
+    for o in result.outcomes:
+        if o.function.isupper():  # a module-level value (e.g. HORIZONTAL_EDGE) has no raise
+            assert o.status == "failed"
+        else:
+            assert o.status == "not_implemented" and o.message == f"not implemented yet: {topic}.{o.function}"
+
+
+MUTANTS = [m for t in GRADED for entries in catalogue(t).values() for m in entries]
+
+
+@pytest.mark.parametrize("mistake", MUTANTS, ids=lambda m: m.key)
+def test_every_catalogued_mistake_is_caught_and_named(solutions_dir: Path, tmp_path: Path, mistake):
+    folder = _copy("solutions", tmp_path / "mutant")
+    with (folder / f"{mistake.topic}.py").open("a") as fh:
+        fh.write(f"\nfrom {mistake.impl.__module__} import {mistake.impl.__name__} as {mistake.function}\n")
+    result = run_hidden_tests(
+        folder, [mistake.topic], learner="mutant", content_hash="-", only_functions={mistake.target}
+    )
+    assert result.outcomes, f"no hidden test grades {mistake.target}"
+    assert result.score < result.max_score, f"{mistake.key} ({mistake.name}) passes every hidden test"
+    named = {o.diagnosis for o in result.outcomes}
+    assert mistake.key in named, (
+        f"{mistake.key} fails but is not named; diagnoses: {sorted(filter(None, named))}; "
+        f"messages: {[o.message[:120] for o in result.outcomes if o.status != 'passed']}"
+    )
