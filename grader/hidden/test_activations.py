@@ -66,11 +66,8 @@ def test_value_at_the_kink(learner, fn):
 )
 @given(x=extreme_arrays(shapes(max_dims=2)))
 def test_stable_at_extremes(learner, fn, x):
-    out = getattr(learner.activations, fn)(x)
-    assert np.all(np.isfinite(np.asarray(out, dtype=np.float64))), (
-        "overflow: the output holds inf or nan"
-    )
-    expect_close(out, reference(TOPIC, fn, x), learner)
+    # inf/nan where the reference is finite is a mismatch, named when a catalogued overflow matches
+    expect_close(getattr(learner.activations, fn)(x), reference(TOPIC, fn, x), learner)
 
 
 @graded("prelu", "matches the reference with a per-channel alpha", points=2)
