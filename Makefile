@@ -22,6 +22,8 @@ $(STAMP): pyproject.toml requirements.lock
 
 demo: $(STAMP)
 	$(BIN)/gradelab demo
+	$(BIN)/gradelab example-class out/example-class
+	$(BIN)/gradelab grade out/example-class --out out/grades
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -181,6 +181,17 @@ def grade(
     )
 
 
+@app.command("example-class")
+def example_class(
+    out: Path = typer.Argument(Path("out/example-class"), help="folder to write the class into"),
+) -> None:
+    """Write an example class: model answers, untouched stubs, and planted known mistakes."""
+    from grader.examples import build_example_class
+
+    learners = build_example_class(out)
+    console.print(f"wrote {len(learners)} submissions under {out}/: {', '.join(learners)}")
+
+
 def main() -> None:
     """Console-script entry point."""
     app()
