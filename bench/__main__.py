@@ -1,0 +1,124 @@
+"""``python -m bench``: the speed targets, measured (never asserted in unit tests).
+
+Figures: the learner loop (``gradelab check <topic>`` as a learner runs it, per topic; target
+≤ 1 s) and grading one submission on one core (the model answers: target ≤ 5 s; the untouched
+stubs: target ≤ 2 s). Each is the median of ``--repeat`` runs with its spread (min–max).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TOPICS = (
+    "forward",
+    "activations",
+    "losses",
+    "backprop",
+    "optimizers",
+    "training",
+    "conv",
+    "rnn",
+    "rag",
+    "finetuning",
+)
+
+
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, check=False)
+    return time.perf_counter() - start
+
+
+def one_core(cmd: list[str]) -> list[str]:
+    return ["taskset", "-c", "0", *cmd] if shutil.which("taskset") else cmd
+
+
+GRADE_SNIPPET = """
+import sys, time
+from pathlib import Path
+from grader.engine.run import run_hidden_tests
+topics = sys.argv[2].split(",")
+start = time.perf_counter()
+r = run_hidden_tests(Path(sys.argv[1]), topics, learner="bench", content_hash="-")
+print(f"{time.perf_counter() - start:.4f} {r.score} {r.max_score}")
+"""
+
+
+def grade_seconds(folder: Path, topics: list[str]) -> tuple[float, str]:
+    """In-process grading time of one submission (worker start included), pinned to one core."""
+    out = subprocess.run(
+        one_core([sys.executable, "-c", GRADE_SNIPPET, str(folder), ",".join(topics)]),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    return float(out[0]), f"{float(out[1]):g}/{float(out[2]):g}"
+
+
+def stats(values: list[float]) -> str:
+    return f"{statistics.median(values):.2f} s ({min(values):.2f}–{max(values):.2f})"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    rows: list[tuple[str, str, str, str]] = []
+    env = {**os.environ, "GRADELAB_TARGET": "exercises"}
+    for topic in TOPICS:
+        cmd = [sys.executable, "-m", "exercises.tests._runner", "check", topic]
+        values = [timed(cmd, env) for _ in range(args.repeat)]
+        ok = "✓" if statistics.median(values) <= 1.0 else "✗"
+        rows.append((f"learner loop: `gradelab check {topic}`", stats(values), "≤ 1 s", ok))
+        print(rows[-1], flush=True)
+    hidden = [t for t in TOPICS if (ROOT / "grader" / "hidden" / f"test_{t}.py").exists()]
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, source, target in (
+            ("model answers", "solutions", 5.0),
+            ("untouched stubs", "exercises", 2.0),
+        ):
+            folder = Path(tmp) / source
+            folder.mkdir()
+            for topic in TOPICS:
+                shutil.copyfile(ROOT / source / f"{topic}.py", folder / f"{topic}.py")
+            runs = [grade_seconds(folder, hidden) for _ in range(args.repeat)]
+            values = [s for s, _ in runs]
+            ok = "✓" if statistics.median(values) <= target else "✗"
+            label = f"grade the {name} ({runs[0][1]} points, {len(hidden)} topics), one core"
+            rows.append((label, stats(values), f"≤ {target:g} s", ok))
+            print(rows[-1], flush=True)
+    import numpy
+    import torch
+
+    lines = [
+        "# gradelab benchmarks",
+        "",
+        f"- date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}",
+        f"- versions: Python {platform.python_version()}, NumPy {numpy.__version__}, torch {torch.__version__}",
+        f"- each figure: median of {args.repeat} runs (min–max)",
+        "",
+        "| what | time | target | met |",
+        "|---|---|---|---|",
+        *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows],
+        "",
+    ]
+    (ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines))
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
