@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import numpy as np
 
-HORIZONTAL_EDGE = np.zeros((3, 3))  # fill in the 3×3 horizontal edge filter
+HORIZONTAL_EDGE = None  # fill in the 3×3 horizontal edge filter (a float array)
 """3×3 horizontal edge filter: rows 1, 2, 1 / 0, 0, 0 / −1, −2, −1 (float array)."""
 
-VERTICAL_EDGE = np.zeros((3, 3))  # fill in the 3×3 vertical edge filter
+VERTICAL_EDGE = None  # fill in the 3×3 vertical edge filter (a float array)
 """3×3 vertical edge filter: rows 1, 0, −1 / 2, 0, −2 / 1, 0, −1 (float array)."""
 
 

@@ -14,13 +14,13 @@ from __future__ import annotations
 import numpy as np
 
 ### BEGIN SOLUTION
-# stub: HORIZONTAL_EDGE = np.zeros((3, 3))  # fill in the 3×3 horizontal edge filter
+# stub: HORIZONTAL_EDGE = None  # fill in the 3×3 horizontal edge filter (a float array)
 HORIZONTAL_EDGE = np.array([[1.0, 2.0, 1.0], [0.0, 0.0, 0.0], [-1.0, -2.0, -1.0]])
 ### END SOLUTION
 """3×3 horizontal edge filter: rows 1, 2, 1 / 0, 0, 0 / −1, −2, −1 (float array)."""
 
 ### BEGIN SOLUTION
-# stub: VERTICAL_EDGE = np.zeros((3, 3))  # fill in the 3×3 vertical edge filter
+# stub: VERTICAL_EDGE = None  # fill in the 3×3 vertical edge filter (a float array)
 VERTICAL_EDGE = np.array([[1.0, 0.0, -1.0], [2.0, 0.0, -2.0], [1.0, 0.0, -1.0]])
 ### END SOLUTION
 """3×3 vertical edge filter: rows 1, 0, −1 / 2, 0, −2 / 1, 0, −1 (float array)."""
