@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -201,6 +202,23 @@ class OptimizersConfig:
         ]
 
 
+@contextmanager
+def cpu_threads(n: int | None) -> Iterator[None]:
+    """Run the block with ``n`` intra-op CPU threads (None: leave torch's setting), then restore.
+
+    The demo models are tiny (a 32×64 matmul per step), so splitting one op across threads costs
+    more than it saves, and on a busy machine the waiting threads slow every op down: on the
+    2-core CI box the optimizers demo takes ~9 s with one thread and ~29 s with two.
+    """
+    old = torch.get_num_threads()
+    if n is not None:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(old)
+
+
 def train(
     model: nn.Module,
     data: Split,
@@ -208,8 +226,25 @@ def train(
     rng: torch.Generator,
     loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = cross_entropy,
     on_epoch: Callable[[int, float], None] | None = None,
+    threads: int | None = 1,
 ) -> list[float]:
-    """Train ``model`` in place; return the full training-set loss after each epoch."""
+    """Train ``model`` in place; return the full training-set loss after each epoch.
+
+    Batches come from the reference ``training.minibatch_indices`` (``batch_size`` None: the
+    whole training set, one step per epoch); ``threads`` CPU threads (see ``cpu_threads``).
+    """
+    with cpu_threads(threads):
+        return _train(model, data, run, rng, loss_fn, on_epoch)
+
+
+def _train(
+    model: nn.Module,
+    data: Split,
+    run: OptimizerRun,
+    rng: torch.Generator,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    on_epoch: Callable[[int, float], None] | None,
+) -> list[float]:
     opt = FunctionalOptimizer(model.parameters(), run.rule, **run.hyper)
     n = len(data.y_train)
     history: list[float] = []

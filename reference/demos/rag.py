@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import torch
 from rich.table import Table
 from rich.text import Text
 
@@ -35,7 +34,10 @@ from reference.demos import DemoContext, DemoResult
 
 TITLE = "RAG over the course's lessons: MiniLM + faiss, extractive generation"
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# A sentence ends at . ! ? before whitespace; a Markdown heading (#) or list item (- ) also
+# starts a new piece (chunk_text has folded the lesson's line breaks into spaces).
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\s+(?=#{1,6}\s)|\s+(?=-\s)")
+_MARKUP = re.compile(r"\*\*|__|`|^#{1,6}\s+|^-\s+")
 
 #: The evaluation set: a list of {"question", "topic", "evidence"}.
 LESSONS_QUESTIONS = lessons.LESSONS_DIR / "questions.json"
@@ -87,8 +89,10 @@ def relevant_ids(chunks: list[Chunk], topic: str, evidence: str) -> set[int]:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences: pieces ending in . ! or ? followed by whitespace (the rest is one more)."""
-    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+    """Sentences of a chunk: pieces ending in . ! or ? followed by whitespace, also cut before
+    a Markdown heading or list item, with the Markdown markers (**, `, #, leading -) removed."""
+    pieces = (_MARKUP.sub("", p.strip()).strip() for p in _SENTENCE_END.split(text))
+    return [p for p in pieces if p]
 
 
 def parse_prompt(prompt: str) -> tuple[str, list[str]]:
@@ -136,7 +140,6 @@ def run(
     """``embedder``: any model with sentence-transformers' ``encode`` (default: the packaged
     MiniLM on ``ctx.device``; tests pass ``reference.rag.HashingEmbedder``)."""
     cfg = config or RAGConfig()
-    torch.manual_seed(ctx.seed)  # nothing here is random; pins any model internals anyway
     with ctx.console.status("loading the embedding model"):
         model = embedder if embedder is not None else rag.load_model(str(ctx.device))
     model_name = type(model).__name__
