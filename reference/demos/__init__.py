@@ -79,7 +79,6 @@ def run_all(
         return 2
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
-    torch.set_num_threads(max(1, torch.get_num_threads()))
     console.rule(f"gradelab reference demos on {dev}")
     summary = Table(title="Demo summary")
     for col in ("demo", "status", "seconds", "headline figures"):
