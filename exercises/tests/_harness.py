@@ -46,7 +46,8 @@ class Case:
 
     def inputs(self) -> tuple[list[Any], dict[str, Any]]:
         """Fresh, live copies of the arguments (handles materialised)."""
-        return (decode(self.args, self.arrays), decode(self.kwargs, self.arrays))
+        kwargs = {name: decode(value, self.arrays) for name, value in self.kwargs.items()}
+        return decode(self.args, self.arrays), kwargs
 
     def __str__(self) -> str:
         return self.id
