@@ -1,0 +1,85 @@
+"""grader/outputs/gradescope.py: results.json has Gradescope's fields; the validator can fail."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from grader.engine.plugin import TestOutcome
+from grader.engine.run import SubmissionResult
+from grader.outputs import feedback, gradescope
+
+
+def result() -> SubmissionResult:
+    outcomes = [
+        TestOutcome(
+            "optimizers",
+            "adam_step",
+            "matches torch over 20 steps",
+            0.0,
+            3.0,
+            "failed",
+            "output[0] differs — looks like: Adam without bias correction. Hint: divide by 1 − βᵗ",
+            "optimizers.adam_step/adam_no_bias_correction",
+            "Adam without bias correction",
+            "optimizers.adam_step(float64 array of shape (2,): [1., 2.], ...)",
+        ),
+        TestOutcome("optimizers", "gd_step", "one step", 2.0, 2.0, "passed"),
+        TestOutcome(
+            "conv",
+            "conv2d",
+            "matches F.conv2d",
+            0.0,
+            1.5,
+            "fault",
+            "conv.conv2d: timeout: no answer within 10 s",
+        ),
+    ]
+    return SubmissionResult(
+        "ann <script>", "abc", outcomes, missing_topics=["rag"], sandbox=["process"]
+    )
+
+
+def test_results_json_has_gradescope_fields_and_names():
+    doc = gradescope.results_json(result())
+    assert gradescope.validate(doc) == []
+    assert doc["score"] == 2 and doc["max_score"] == 6.5
+    names = [t["name"] for t in doc["tests"]]
+    assert names == [
+        "optimizers.adam_step: matches torch over 20 steps",
+        "optimizers.gd_step: one step",
+        "conv.conv2d: matches F.conv2d",
+    ]
+    assert [t["status"] for t in doc["tests"]] == ["failed", "passed", "failed"]
+    assert "Minimal failing call" in doc["tests"][0]["output"]
+    assert doc["extra_data"]["gradelab"]["diagnoses"] == [
+        "optimizers.adam_step/adam_no_bias_correction"
+    ]
+    assert "Missing topic files (0 points): rag" in doc["output"]
+    json.dumps(doc)  # serialisable
+
+
+@pytest.mark.parametrize(
+    ("patch", "problem"),
+    [
+        (lambda d: d.update(score="2"), "score must be a number"),
+        (lambda d: d["tests"][0].update(status="error"), "status must be passed or failed"),
+        (lambda d: d["tests"][0].update(visibility="secret"), "visibility"),
+        (lambda d: d["tests"][1].update(score=5), "outside [0, max_score]"),
+        (lambda d: d["tests"][1].pop("name"), "name missing"),
+        (lambda d: d.update(score=1), "not the sum"),
+    ],
+)
+def test_validator_catches_broken_documents(patch, problem):
+    doc = gradescope.results_json(result())
+    patch(doc)
+    assert any(problem in p for p in gradescope.validate(doc))
+
+
+def test_feedback_names_the_mistake_and_escapes_html():
+    md = feedback.markdown(result())
+    assert "Adam without bias correction" in md and "minimal failing call" in md
+    assert "stopped" in md and "timeout" in md
+    page = feedback.html_page(result())
+    assert "<script>" not in page and "&lt;script&gt;" in page
