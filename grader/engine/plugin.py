@@ -99,13 +99,17 @@ class GradingPlugin:
     only_functions: frozenset[str] | None = None  # "<topic>.<function>" to keep; None = all
     _inspected: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+    def pytest_collection_modifyitems(
+        self, config: pytest.Config, items: list[pytest.Item]
+    ) -> None:
         """Keep graded tests only (and with ``only_functions``, only those functions' tests)."""
         keep, drop = [], []
         for item in items:
             marker = item.get_closest_marker("graded")
             name = f"{_topic_of(item)}.{marker.kwargs['function']}" if marker else None
-            wanted = marker is not None and (self.only_functions is None or name in self.only_functions)
+            wanted = marker is not None and (
+                self.only_functions is None or name in self.only_functions
+            )
             (keep if wanted else drop).append(item)
         if drop:
             config.hook.pytest_deselected(items=drop)

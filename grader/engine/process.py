@@ -16,13 +16,13 @@ import resource
 import selectors
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader.engine.sandbox import Sandbox, detect
 from grader.sandbox.channel import MAX_FRAME_BYTES, ChannelError, decode, encode
 
 SANDBOX_DIR = Path(__file__).resolve().parents[1] / "sandbox"
@@ -42,6 +42,7 @@ class Limits:
     open_files: int = 256  # RLIMIT_NOFILE
     output_bytes: int = 256 * 1024  # learner output kept per call; more kills the worker
     reply_bytes: int = 64 * 1024**2  # largest reply accepted
+    processes: int = 512  # RLIMIT_NPROC for the sandbox uid (fork bombs), with the uid drop only
 
 
 class CallFault(Exception):
@@ -83,12 +84,22 @@ def clean_env(scratch: str) -> dict[str, str]:
     }
 
 
-def _rlimits(limits: Limits) -> None:  # runs in the child between fork and exec
+def _rlimits(limits: Limits, nproc: bool) -> None:  # runs in the child between fork and exec
+    if nproc:  # counted per uid: only meaningful once the worker runs as its own unprivileged uid
+        resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
     resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
     resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _world_readable(folder: Path) -> None:
+    """Let the sandbox's unprivileged uid read the submission (a grader-made copy)."""
+    os.chmod(folder, 0o755)
+    for path in folder.iterdir():
+        if path.is_file() and not path.is_symlink():
+            os.chmod(path, 0o644)
 
 
 @dataclass
@@ -97,6 +108,9 @@ class WorkerProcess:
 
     submission: Path
     limits: Limits = field(default_factory=Limits)
+    sandbox: Sandbox = field(
+        default_factory=lambda: detect(os.environ.get("GRADELAB_SANDBOX", "auto"))
+    )
     starts: int = 0
     _proc: subprocess.Popen[bytes] | None = None
     _scratch: tempfile.TemporaryDirectory[str] | None = None
@@ -108,15 +122,19 @@ class WorkerProcess:
     def start(self) -> None:
         self.close()
         self._scratch = tempfile.TemporaryDirectory(prefix="gradelab-scratch-")
+        if self.sandbox.drop_uid is not None:
+            _world_readable(self.submission)
+        argv, extra = self.sandbox.command(WORKER, self.submission.resolve(), HANDLES)
+        nproc = self.sandbox.drop_uid is not None
         self._proc = subprocess.Popen(
-            [sys.executable, "-I", "-B", str(WORKER), str(self.submission), str(HANDLES)],
+            argv,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             cwd=self._scratch.name,
-            env=clean_env(self._scratch.name),
+            env={**clean_env(self._scratch.name), **extra},
             start_new_session=True,
-            preexec_fn=lambda: _rlimits(self.limits),
+            preexec_fn=lambda: _rlimits(self.limits, nproc),
         )
         self.starts += 1
         self._request({"op": "ping"}, self.limits.start_timeout)

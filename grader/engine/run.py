@@ -117,14 +117,17 @@ def run_hidden_tests(
         with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
             code = pytest.main(args, plugins=[plugin])
         starts = worker.starts
+        sandbox_layers = worker.sandbox.layers
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or not plugin.outcomes:
         # a broken hidden suite must never turn into a grade of 0
-        raise GradingError(f"the hidden tests did not run (pytest exit {int(code)}):\n{log.getvalue()[-3000:]}")
+        raise GradingError(
+            f"the hidden tests did not run (pytest exit {int(code)}):\n{log.getvalue()[-3000:]}"
+        )
     return SubmissionResult(
         learner=learner,
         content_hash=content_hash,
         outcomes=plugin.outcomes,
-        sandbox=["process", "rlimits", "timeout", "clean-env"],
+        sandbox=sandbox_layers,
         seconds=time.perf_counter() - start,
         worker_starts=starts,
         versions=versions(),

@@ -51,7 +51,8 @@ def results_json(result: SubmissionResult) -> dict[str, Any]:
             "gradelab": {
                 "learner": result.learner,
                 "content_hash": result.content_hash,
-                "sandbox": result.sandbox,
+                "sandbox": "bubblewrap" if "bubblewrap" in result.sandbox else "rlimits-only",
+                "sandbox_layers": result.sandbox,
                 "versions": result.versions,
                 "diagnoses": sorted({o.diagnosis for o in result.outcomes if o.diagnosis}),
                 "missing_topics": result.missing_topics,

@@ -221,7 +221,21 @@ def _error(exc: BaseException, submission: str) -> dict[str, str]:
     return {"type": type(exc).__name__, "message": message[:2000], "where": where}
 
 
+def _drop_privileges() -> None:
+    """Inside bubblewrap run by root: become the unprivileged uid before any learner code."""
+    uid = os.environ.pop("GRADELAB_DROP_UID", "")
+    if uid and os.getuid() == 0:
+        os.setgroups([])
+        os.setgid(int(uid))
+        os.setuid(int(uid))
+        if (
+            os.getuid() == 0
+        ):  # pragma: no cover - setuid cannot silently fail, but never run as root
+            raise SystemExit("could not drop root privileges")
+
+
 def main(argv: list[str]) -> int:
+    _drop_privileges()
     if len(argv) != 3:
         print("usage: worker.py SUBMISSION_DIR HANDLES_PY", file=sys.stderr)
         return 2

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from grader.engine.process import CallFault, LearnerError, Limits, WorkerProcess
+from grader.engine.sandbox import Sandbox, detect
 
 TOY = textwrap.dedent(
     """
@@ -38,11 +39,22 @@ TOY = textwrap.dedent(
 )
 
 
-@pytest.fixture
-def worker(tmp_path: Path):
+def _sandboxes() -> list:
+    """Layer 1 alone always; bubblewrap too where this machine has a working one."""
+    modes = [pytest.param(Sandbox(), id="rlimits-only")]
+    bwrap = detect("auto")
+    if bwrap.bwrap:
+        modes.append(pytest.param(bwrap, id="bubblewrap"))
+    return modes
+
+
+@pytest.fixture(params=_sandboxes())
+def worker(request, tmp_path: Path):
     (tmp_path / "toy.py").write_text(TOY)
     (tmp_path / "broken.py").write_text("def f(:\n    pass\n")
-    with WorkerProcess(tmp_path, Limits(call_timeout=1.5, output_bytes=10_000)) as w:
+    with WorkerProcess(
+        tmp_path, Limits(call_timeout=1.5, output_bytes=10_000), sandbox=request.param
+    ) as w:
         yield w
 
 
@@ -107,7 +119,8 @@ def test_a_result_that_is_not_data_is_refused(worker):
 def test_the_worker_sees_a_clean_environment_and_a_scratch_cwd(worker, monkeypatch):
     env = worker.call("toy", "env", [0], {})
     assert "OMP_NUM_THREADS" in env and not any(k.startswith(("AWS", "GITHUB", "SSH")) for k in env)
-    assert "gradelab-scratch-" in worker.call("toy", "where", [0], {})
+    cwd = worker.call("toy", "where", [0], {})
+    assert cwd == "/tmp" if worker.sandbox.bwrap else "gradelab-scratch-" in cwd
 
 
 def test_close_kills_the_process_group(worker):

