@@ -213,7 +213,7 @@ def compare(
     err = np.where(np.isnan(err), np.inf, err)
     where = f"{path}[{', '.join(map(str, idx))}]" if idx else path
     return (
-        f"{where} = {act[idx]!r}, expected {exp[idx]!r} "
+        f"{where} = {float(act[idx])!r}, expected {float(exp[idx])!r} "
         f"(max abs error {float(np.max(err)):.3g}, {int((~close).sum())} of {close.size} entries differ)"
     )
 
