@@ -516,3 +516,100 @@ def binary_pairs(
         y_true = draw(float_arrays(shape, elements=st.sampled_from([0.0, 1.0])))
     y_pred = draw(probabilities(shape, include_edges=include_edges))
     return y_true, y_pred
+
+
+# --- forward and backprop (hidden tests): generic values drawn from one seed per problem ---------
+# Hypothesis shrinks drawn values towards 0 and 1, where different wrong answers can coincide
+# (x @ W and (x + b) @ W agree once b @ W = 0). Here hypothesis draws the shapes, names and a
+# seed; the values come from np.random.default_rng(seed), so a shrunk example stays generic and
+# a failure is named after the mistake that caused it.
+
+
+@st.composite
+def seeded_layer_cases(
+    draw: st.DrawFn, square: bool = False, max_batch: int = 4, max_width: int = 5
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(x (N, D_in), W (D_in, D_out), b (D_out,))`` uniform in [−2, 2] from a drawn seed.
+
+    With ``square``, D_in = D_out >= 2 (the shapes where W and Wᵀ are both accepted).
+    """
+    n = draw(st.integers(1, max_batch))
+    if square:
+        d_in = d_out = draw(st.integers(2, max_width))
+    else:
+        d_in, d_out = draw(st.integers(1, max_width)), draw(st.integers(1, max_width))
+    gen = np.random.default_rng(draw(seeds()))
+    return (
+        gen.uniform(-2.0, 2.0, (n, d_in)),
+        gen.uniform(-2.0, 2.0, (d_in, d_out)),
+        gen.uniform(-2.0, 2.0, (d_out,)),
+    )
+
+
+@st.composite
+def seeded_mlp_cases(
+    draw: st.DrawFn,
+    hidden: str | None = None,
+    output: str | None = None,
+    min_layers: int = 1,
+    max_layers: int = 3,
+    min_batch: int = 1,
+    max_batch: int = 4,
+    max_width: int = 5,
+    min_output_width: int = 1,
+    activations: Sequence[str] = MLP_ACTIVATIONS,
+) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray, str]]]:
+    """``(x (N, D_0), layers)`` like :func:`mlp_cases`, values from a drawn seed.
+
+    x is uniform in [−2, 2], weights and biases in [−1, 1]. Hidden layers use ``hidden`` and the
+    last ``output``; either, when None, is drawn per layer from ``activations``.
+    """
+    n = draw(st.integers(min_batch, max_batch))
+    depth = draw(st.integers(min_layers, max_layers))
+    widths = [draw(st.integers(1, max_width)) for _ in range(depth)]
+    widths.append(draw(st.integers(min_output_width, max(min_output_width, max_width))))
+    names = [
+        (output if i == depth - 1 else hidden) or draw(st.sampled_from(list(activations)))
+        for i in range(depth)
+    ]
+    gen = np.random.default_rng(draw(seeds()))
+    x = gen.uniform(-2.0, 2.0, (n, widths[0]))
+    layers = [
+        (
+            gen.uniform(-1.0, 1.0, (widths[i], widths[i + 1])),
+            gen.uniform(-1.0, 1.0, (widths[i + 1],)),
+            names[i],
+        )
+        for i in range(depth)
+    ]
+    return x, layers
+
+
+@st.composite
+def seeded_perceptron_cases(
+    draw: st.DrawFn, min_n: int = 1, max_n: int = 8, max_d: int = 3, max_epochs: int = 6
+) -> dict[str, object]:
+    """Like :func:`perceptron_cases` (exact dyadic data, lr in {1/4, 1/2, 1}), values from a seed.
+
+    x holds multiples of 1/4 in [−4, 4] (exact zeros included), y random labels in {0., 1.}.
+    """
+    n = draw(st.integers(min_n, max_n))
+    d = draw(st.integers(1, max_d))
+    gen = np.random.default_rng(draw(seeds()))
+    return {
+        "x": gen.integers(-16, 16, (n, d), endpoint=True) / 4.0,
+        "y": gen.integers(0, 1, n, endpoint=True).astype(np.float64),
+        "lr": draw(st.sampled_from([0.25, 0.5, 1.0])),
+        "epochs": draw(st.integers(0, max_epochs)),
+    }
+
+
+@st.composite
+def seeded_chain_cases(
+    draw: st.DrawFn, min_n: int = 1, max_n: int = 8, bound: float = 3.0
+) -> tuple[float, np.ndarray, np.ndarray, float]:
+    """``(x, ws (n,), bs (n,), y)`` like :func:`chain_cases`, values from a drawn seed."""
+    n = draw(st.integers(min_n, max_n))
+    gen = np.random.default_rng(draw(seeds()))
+    x, y = float(gen.uniform(-bound, bound)), float(gen.uniform(0.0, 1.0))
+    return x, gen.uniform(-bound, bound, n), gen.uniform(-bound, bound, n), y
