@@ -1,0 +1,431 @@
+"""Hidden tests: training. Iteration counts and early stopping against the reference (and on
+hand-made loss curves), full-batch regression against the reference, and, for everything that
+draws random numbers, properties every correct answer has: mini-batches partition the indices
+and are shuffled; SGD / mini-batch training logs the full-data loss, comes close to the
+least-squares fit and depends on the shuffle; dropout drops about p of the units (a binomial
+bound), rescales the rest by 1/(1 − p) and is the identity at inference. A property failure that
+identifies a catalogued mistake names it."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from grader.engine.expect import Mismatch, diagnose, expect_close, reference, tolerance_for
+from grader.engine.plugin import graded
+from grader.engine.proxy import handle
+from grader.misconceptions import Mistake, catalogue
+from grader.strategies import regression_data, seeds
+
+TOPIC = "training"
+
+
+def mistake(function: str, impl_name: str) -> Mistake:
+    """The catalogued mistake ``impl_name`` of ``training.<function>``."""
+    for m in catalogue(TOPIC)[f"{TOPIC}.{function}"]:
+        if m.impl.__name__ == impl_name:
+            return m
+    raise KeyError(f"{TOPIC}.{function}/{impl_name} is not catalogued")
+
+
+def mismatch(message: str, known: Mistake | None = None) -> Mismatch:
+    """A failed property, naming ``known`` when the failure identifies that mistake."""
+    hint = f" — looks like: {known.name}. Hint: {known.hint}" if known else ""
+    return Mismatch(message + hint, known)
+
+
+def fail(message: str, actual: Any, learner: Any) -> None:
+    """A failed property of a deterministic call: name the catalogued mistake that reproduces
+    ``actual`` on the learner's last call, if one does."""
+    rtol, atol = tolerance_for(actual)
+    raise mismatch(message, diagnose(actual, learner.session.calls[-1], rtol, atol))
+
+
+def rng(seed: int) -> Any:
+    """An ``np.random.Generator`` built in the learner's worker."""
+    return handle(f"rng:{seed}")
+
+
+# ---------------------------------------------------------------- num_iterations
+
+
+@graded(
+    "num_iterations", "matches the reference for any N, batch size, epochs and drop_last", points=2
+)
+@given(
+    n=st.integers(0, 200),
+    batch=st.integers(1, 40),
+    epochs=st.integers(0, 6),
+    drop_last=st.booleans(),
+)
+def test_num_iterations_matches_reference(learner, n, batch, epochs, drop_last):
+    expect_close(
+        learner.training.num_iterations(n, batch, epochs, drop_last=drop_last),
+        reference(TOPIC, "num_iterations", n, batch, epochs, drop_last=drop_last),
+        learner,
+    )
+
+
+@graded("num_iterations", "SGD makes N·epochs updates, full-batch GD one per epoch", points=1)
+@given(n=st.integers(1, 100), epochs=st.integers(1, 5))
+def test_num_iterations_sgd_and_full_batch(learner, n, epochs):
+    expect_close(learner.training.num_iterations(n, 1, epochs), n * epochs, learner)
+    expect_close(learner.training.num_iterations(n, n, epochs), epochs, learner)
+
+
+# ---------------------------------------------------------------- minibatch_indices
+
+DROPS_LAST = mistake("minibatch_indices", "minibatch_drops_last_partial_batch")
+NOT_SHUFFLED = mistake("minibatch_indices", "minibatch_not_shuffled")
+
+
+def partition_problem(batches: Any, n: int, size: int) -> Mismatch | None:
+    """Why ``batches`` is not ⌈n/size⌉ integer arrays of ``size`` (the last may be smaller)
+    holding every index of range(n) once; None when it is."""
+    try:
+        arrays = [np.asarray(b) for b in batches]
+    except TypeError:
+        return mismatch(f"expected a list of index arrays, got {type(batches).__name__}")
+    if any(a.ndim != 1 or (a.size and a.dtype.kind not in "iu") for a in arrays):
+        return mismatch("every batch must be a 1-d array of integer indices")
+    lengths = [a.size for a in arrays]
+    flat = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64)
+    count = math.ceil(n / size)
+    if len(arrays) != count:
+        dropped = n % size != 0 and len(arrays) == n // size and all(k == size for k in lengths)
+        return mismatch(
+            f"n_samples={n} in batches of {size} makes {count} batches, got {len(arrays)}",
+            DROPS_LAST if dropped else None,
+        )
+    if any(k != size for k in lengths[:-1]) or (lengths and not 0 < lengths[-1] <= size):
+        return mismatch(f"every batch but the last must hold {size} indices, got sizes {lengths}")
+    if sorted(flat.tolist()) != list(range(n)):
+        return mismatch(f"the batches must hold every index 0..{n - 1} exactly once")
+    return None
+
+
+@graded("minibatch_indices", "every index lands in exactly one batch of batch_size", points=3)
+@given(n=st.integers(0, 60), size=st.integers(1, 20), seed=seeds())
+def test_minibatches_partition_the_indices(learner, n, size, seed):
+    problem = partition_problem(learner.training.minibatch_indices(n, size, rng(seed)), n, size)
+    if problem:
+        raise problem
+
+
+@graded("minibatch_indices", "the indices are shuffled with the rng it is given", points=1.5)
+@settings(max_examples=6)
+@given(n=st.integers(10, 50), size=st.integers(1, 12), seed=seeds())
+def test_minibatches_are_shuffled(learner, n, size, seed):
+    batches = learner.training.minibatch_indices(n, size, rng(seed))
+    problem = partition_problem(batches, n, size)
+    if problem:
+        raise problem
+    order = np.concatenate([np.asarray(b) for b in batches])
+    if np.array_equal(order, np.arange(n)):  # a shuffle gives this with probability 1/n!
+        raise mismatch(f"the batches hold 0..{n - 1} in order: they are not shuffled", NOT_SHUFFLED)
+
+
+# ---------------------------------------------------------------- train_linear_regression
+
+NO_SHUFFLE = mistake("train_linear_regression", "regression_without_shuffling")
+LAST_BATCH_LOSS = mistake("train_linear_regression", "regression_logs_last_batch_loss")
+
+
+@graded(
+    "train_linear_regression",
+    "full-batch gradient descent matches the reference (w, b and the loss history)",
+    points=3,
+)
+@given(
+    data=regression_data(max_n=12, max_d=3),
+    lr=st.sampled_from([0.05, 0.01, 0.1]),
+    epochs=st.integers(1, 25),
+)
+def test_gradient_descent_matches_reference(learner, data, lr, epochs):
+    x, y = data
+    expect_close(
+        learner.training.train_linear_regression(x, y, "gd", lr, epochs),
+        reference(TOPIC, "train_linear_regression", x, y, "gd", lr, epochs),
+        learner,
+    )
+
+
+def least_squares_mse(x: np.ndarray, y: np.ndarray) -> float:
+    """The lowest MSE any (w, b) reaches on (x, y): the least-squares fit with an intercept."""
+    design = np.hstack([x, np.ones((len(x), 1))])
+    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+    return float(np.mean((design @ coef - y) ** 2))
+
+
+def stochastic_run(learner, x, y, method, seed, epochs=40, batch_size=4, lr=0.05):
+    """The learner's (w, b, history) for ``method``, its shapes checked."""
+    result = learner.training.train_linear_regression(
+        x, y, method, lr, epochs, batch_size, rng(seed)
+    )
+    try:
+        w, b, history = (np.asarray(v, dtype=np.float64) for v in result)
+    except (TypeError, ValueError):
+        raise mismatch("expected (w, b, loss_history)") from None
+    if w.shape != (x.shape[1],) or b.ndim != 0 or history.shape != (epochs,):
+        raise mismatch(
+            f"expected w of shape {(x.shape[1],)}, a scalar b and {epochs} losses; "
+            f"got shapes {w.shape}, {b.shape}, {history.shape}"
+        )
+    return w, b, history
+
+
+METHODS = ["sgd", "minibatch"]
+
+
+@pytest.mark.parametrize(
+    "method",
+    [
+        pytest.param(
+            m,
+            marks=graded(
+                "train_linear_regression",
+                f"{m}: logs the full-data MSE per epoch and nears the least-squares fit",
+                points=2,
+            ),
+            id=m,
+        )
+        for m in METHODS
+    ],
+)
+@settings(max_examples=4)
+@given(data=regression_data(min_n=10, max_n=16, max_d=2), seed=seeds())
+def test_stochastic_training_nears_the_least_squares_fit(learner, method, data, seed):
+    x, y = data
+    w, b, history = stochastic_run(learner, x, y, method, seed)
+    final = float(np.mean((x @ w + b - y) ** 2))
+    if not math.isclose(history[-1], final, rel_tol=1e-6, abs_tol=1e-9):
+        raise mismatch(
+            f"the last logged loss is {history[-1]:.6g}, but the MSE of the returned w, b on all "
+            f"the data is {final:.6g}",
+            LAST_BATCH_LOSS,
+        )
+    # 40 epochs close at least 90% of the gap between w = 0, b = 0 and the best fit (a correct
+    # run closes over 98% on these well-conditioned problems, whatever the shuffles)
+    start, best = float(np.mean(y**2)), least_squares_mse(x, y)
+    if not final <= best + 0.1 * (start - best):
+        raise mismatch(
+            f"after 40 epochs the loss is {final:.4g}; from {start:.4g} at w = 0, b = 0 it should "
+            f"come close to the least-squares fit's {best:.4g}"
+        )
+
+
+@pytest.mark.parametrize(
+    "method",
+    [
+        pytest.param(
+            m,
+            marks=graded(
+                "train_linear_regression",
+                f"{m}: reshuffles the samples with rng every epoch",
+                points=1,
+            ),
+            id=m,
+        )
+        for m in METHODS
+    ],
+)
+@settings(max_examples=3)
+@given(data=regression_data(min_n=6, max_n=12, max_d=2), seed=seeds())
+def test_stochastic_training_depends_on_the_shuffle(learner, method, data, seed):
+    x, y = data
+    first = stochastic_run(learner, x, y, method, seed, epochs=3, batch_size=2, lr=0.05)
+    second = stochastic_run(learner, x, y, method, seed + 1, epochs=3, batch_size=2, lr=0.05)
+    if all(np.array_equal(a, b) for a, b in zip(first, second, strict=True)):
+        in_order = NO_SHUFFLE.impl(x, y, method, 0.05, 3, 2, np.random.default_rng(0))
+        same = all(
+            np.allclose(a, b, rtol=1e-9, atol=1e-12) for a, b in zip(first, in_order, strict=True)
+        )
+        raise mismatch(
+            "two different rngs gave exactly the same result: the samples are not shuffled",
+            NO_SHUFFLE if same else None,
+        )
+
+
+# ---------------------------------------------------------------- dropout
+
+NO_RESCALE = mistake("dropout", "dropout_without_rescaling")
+KEEPS_P = mistake("dropout", "dropout_keeps_with_probability_p")
+AT_INFERENCE = mistake("dropout", "dropout_at_inference")
+
+
+def dropout_problem(x: np.ndarray, p: float, out: Any) -> Mismatch | None:
+    """Why ``out`` is not an inverted-dropout mask of x with drop probability 0 < p < 1."""
+    out = np.asarray(out, dtype=np.float64)
+    if out.shape != x.shape:
+        return mismatch(f"the output has shape {out.shape}, expected x's shape {x.shape}")
+    kept, dropped = out != 0, out == 0  # x has no zeros, so a zero is a dropped unit
+    if kept.any() and np.allclose(out[kept], x[kept], rtol=1e-9, atol=0):
+        return mismatch("the units you keep equal x: divide them by 1 − p", NO_RESCALE)
+    if not np.allclose(out[kept], x[kept] / (1 - p), rtol=1e-9, atol=0):
+        if np.allclose(out[kept], x[kept] / p, rtol=1e-9, atol=0):
+            return mismatch("the units you keep are x/p, expected x/(1 − p)", KEEPS_P)
+        return mismatch("every output must be 0 (dropped) or x/(1 − p) (kept)")
+    n = x.size
+    rate = dropped.sum() / n
+    bound = 5 * math.sqrt(p * (1 - p) / n)  # 5σ of the binomial drop rate
+    if abs(rate - p) > bound:
+        swapped = abs(rate - (1 - p)) <= bound
+        return mismatch(
+            f"dropped {rate:.3f} of {n} units, expected p = {p} ± {bound:.3f}",
+            KEEPS_P if swapped else None,
+        )
+    return None
+
+
+@st.composite
+def layers(draw: st.DrawFn, min_units: int = 400) -> np.ndarray:
+    """Activations without zeros (a zero output then always means 'dropped')."""
+    rows = draw(st.integers(1, 20))
+    cols = max(1, -(-min_units // rows))
+    gen = np.random.default_rng(draw(seeds()))
+    x = gen.normal(size=(rows, cols))
+    return np.where(x == 0, 1.0, x)
+
+
+drop_ps = st.sampled_from([0.3, 0.1, 0.2, 0.25, 0.6, 0.75, 0.9])  # not 0.5: p and 1 − p agree
+
+
+@graded("dropout", "drops about p of the units and divides the rest by 1 − p", points=3)
+@settings(max_examples=8)
+@given(x=layers(), p=drop_ps, seed=seeds())
+def test_dropout_in_training(learner, x, p, seed):
+    problem = dropout_problem(x, p, learner.training.dropout(x, p, rng(seed)))
+    if problem:
+        raise problem
+
+
+@graded("dropout", "returns x unchanged at inference (training=False)", points=2)
+@settings(max_examples=6)
+@given(x=layers(min_units=50), p=drop_ps, seed=seeds())
+def test_dropout_at_inference_is_the_identity(learner, x, p, seed):
+    out = learner.training.dropout(x, p, rng(seed), training=False)
+    if np.shape(out) != x.shape or not np.array_equal(np.asarray(out, dtype=np.float64), x):
+        looks_dropped = np.shape(out) == x.shape and dropout_problem(x, p, out) is None
+        raise mismatch(
+            "with training=False dropout must return x unchanged",
+            AT_INFERENCE if looks_dropped else None,
+        )
+
+
+@graded("dropout", "p = 0 keeps every unit and p = 1 drops every unit", points=1)
+@given(x=layers(min_units=20), seed=seeds())
+def test_dropout_edge_probabilities(learner, x, seed):
+    keep_all = learner.training.dropout(x, 0.0, rng(seed))
+    if np.shape(keep_all) != x.shape or not np.allclose(keep_all, x, rtol=1e-12, atol=0):
+        swapped = np.shape(keep_all) == x.shape and not np.any(keep_all)
+        raise mismatch(
+            "with p = 0 nothing is dropped: expected x itself", KEEPS_P if swapped else None
+        )
+    drop_all = learner.training.dropout(x, 1.0, rng(seed + 1))
+    if np.shape(drop_all) != x.shape or np.any(np.asarray(drop_all) != 0):
+        raise mismatch("with p = 1 every unit is dropped: expected all zeros")
+
+
+@graded("dropout", "the notes' p = 0.3: about 30% of a layer switched off, its mean kept", points=1)
+def test_dropout_notes_example(learner):
+    x = np.ones((100, 50))
+    out = np.asarray(learner.training.dropout(x, 0.3, rng(2024)), dtype=np.float64)
+    problem = dropout_problem(x, 0.3, out)
+    if problem:
+        raise problem
+    sigma = math.sqrt(0.3 / 0.7 / x.size)  # std of the mean of x·mask/(1 − p) for x = 1
+    if abs(out.mean() - 1.0) > 5 * sigma:
+        raise mismatch(f"the layer's mean is {out.mean():.3f}; inverted dropout keeps it near 1")
+
+
+@graded("dropout", "does not modify its input", points=0.5)
+def test_dropout_does_not_modify_its_input(learner):
+    learner.training.dropout(np.array([[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]]), 0.5, rng(7))
+    assert not learner.mutated_inputs(), (
+        f"modified its argument {learner.mutated_inputs()[0]} in place; return a new array"
+    )
+
+
+# ---------------------------------------------------------------- early_stopping
+
+
+@st.composite
+def loss_curves(draw: st.DrawFn) -> np.ndarray:
+    """Validation losses in multiples of 1/8 (exact arithmetic, so ties are real ties) that
+    fall, dip and rise again."""
+    steps = draw(st.lists(st.integers(-3, 2), min_size=0, max_size=11))
+    start = draw(st.integers(8, 24))
+    return np.maximum(np.cumsum([start, *steps]), 0) / 8.0
+
+
+@graded("early_stopping", "matches the reference on random loss curves", points=2)
+@given(
+    losses=loss_curves(),
+    patience=st.integers(0, 4),
+    min_delta=st.sampled_from([0.0, 0.125, 0.25, 0.375]),
+)
+def test_early_stopping_matches_reference(learner, losses, patience, min_delta):
+    expect_close(
+        learner.training.early_stopping(losses, patience, min_delta=min_delta),
+        reference(TOPIC, "early_stopping", losses, patience, min_delta=min_delta),
+        learner,
+    )
+
+
+#: (losses, patience, min_delta, (stop_epoch, best_epoch)), worked out by hand.
+SCENARIOS = [
+    ([1.0, 0.8, 0.7, 0.75, 0.72, 0.9, 0.95], 2, 0.0, (4, 2)),  # a dip that is not a best
+    ([1.0, 0.96, 0.93, 0.92, 0.91, 0.905], 2, 0.05, (4, 2)),  # small decreases do not count
+    ([5.0, 4.0, 3.0, 2.0, 1.0], 1, 0.0, (4, 4)),  # never stops early
+    ([1.0, 1.0, 0.5, 0.4], 1, 0.0, (1, 0)),  # an equal loss is no improvement
+    ([2.0, 1.5, 1.6, 1.7, 1.8, 1.2, 1.9], 3, 0.0, (4, 1)),  # stops before the late drop
+    ([3.0, 2.0, 2.5, 1.0], 0, 0.0, (2, 1)),  # patience 0: the first bad epoch stops
+    ([0.5], 3, 0.0, (0, 0)),  # a single epoch
+]
+
+
+@graded("early_stopping", "stops at the right epoch on hand-made loss curves", points=2)
+def test_early_stopping_scenarios(learner):
+    for losses, patience, min_delta, expected in SCENARIOS:
+        expect_close(
+            learner.training.early_stopping(np.array(losses), patience, min_delta=min_delta),
+            expected,
+            learner,
+        )
+
+
+@graded(
+    "early_stopping", "the best epoch has the lowest loss, and stop = best + patience", points=1
+)
+@given(losses=loss_curves(), patience=st.integers(1, 4))
+def test_early_stopping_properties(learner, losses, patience):
+    result = learner.training.early_stopping(losses, patience)
+    try:
+        stop, best = (int(v) for v in result)
+    except (TypeError, ValueError):
+        raise mismatch("expected (stop_epoch, best_epoch), two ints") from None
+    last = len(losses) - 1
+    if not 0 <= best <= stop <= last:
+        fail(
+            f"expected 0 ≤ best_epoch ≤ stop_epoch ≤ {last}, got ({stop}, {best})", result, learner
+        )
+    seen = losses[: stop + 1]
+    if best != int(np.argmin(seen)):
+        fail(
+            f"best_epoch {best} has loss {losses[best]}, but epoch {int(np.argmin(seen))} had "
+            f"the lowest loss {seen.min()} before training stopped",
+            result,
+            learner,
+        )
+    if stop != last and stop != best + patience:
+        fail(
+            f"training stopped at epoch {stop}, but the best was at {best} with patience "
+            f"{patience}: it should stop at epoch {best + patience}",
+            result,
+            learner,
+        )
