@@ -518,6 +518,26 @@ def binary_pairs(
     return y_true, y_pred
 
 
+# --- losses: (one-hot or soft targets, probability rows) for categorical cross-entropy -----------
+
+
+@st.composite
+def categorical_pairs(
+    draw: st.DrawFn, soft: bool = False, include_edges: bool = False, max_n: int = 5, max_c: int = 5
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(y_true (N, C), y_pred (N, C))`` for categorical cross-entropy: one-hot targets (rows of
+    probabilities when ``soft``) and predicted probability rows; with ``include_edges`` some
+    prediction rows are one-hot themselves, so they hold exact 0s (also for the true class) and 1s."""
+    n = draw(st.integers(1, max_n))
+    c = draw(st.integers(2, max_c))
+    y_true = draw(simplex_rows(n, c)) if soft else draw(one_hot_rows(n, c))
+    y_pred = draw(simplex_rows(n, c))
+    if include_edges:
+        confident = draw(hnp.arrays(np.bool_, (n,)))
+        y_pred[confident] = draw(one_hot_rows(n, c))[confident]
+    return y_true, y_pred
+
+
 # --- forward and backprop (hidden tests): generic values drawn from one seed per problem ---------
 # Hypothesis shrinks drawn values towards 0 and 1, where different wrong answers can coincide
 # (x @ W and (x + b) @ W agree once b @ W = 0). Here hypothesis draws the shapes, names and a
