@@ -11,10 +11,7 @@ from __future__ import annotations
 import ast
 import inspect
 import shutil
-import textwrap
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from grader.misconceptions import catalogue
 from grader.release.build import ROOT
@@ -30,7 +27,12 @@ PLANTED: dict[str, str] = {
 
 
 def mistake_source(key: str) -> tuple[str, str, str]:
-    """(topic, function, self-contained source that rebinds the function to the mistake)."""
+    """(topic, function, self-contained source that rebinds the function to the mistake).
+
+    The source holds the catalogue module's third-party imports, the module-level constants and
+    helper functions the mistake uses, and the mistake itself, without decorators or annotations
+    (so it can be appended to any learner file): no gradelab import, as a learner's file would be.
+    """
     target, _, impl = key.partition("/")
     topic, function = target.split(".")
     entries = catalogue(topic).get(target, [])
@@ -38,18 +40,16 @@ def mistake_source(key: str) -> tuple[str, str, str]:
     if found is None:
         known = ", ".join(m.key for m in entries) or "none"
         raise KeyError(f"no catalogued mistake {key}; {target} has: {known}")
-    parts = (
-        [_imports(found.impl)]
-        + [_source(fn) for fn in _helpers(found.impl)]
-        + [_source(found.impl)]
-    )
-    code = "\n\n".join(parts)
+    module = inspect.getmodule(found.impl)
+    tree = ast.parse(inspect.getsource(module))  # type: ignore[arg-type]
+    functions, constants = _dependencies(found.impl.__name__, tree)
+    parts = [_imports(tree), *functions, *constants]  # constants may name functions; not vice versa
+    code = "\n\n".join(p for p in parts if p)
     return topic, function, f"{code}\n\n{function} = {impl}  # the planted mistake\n"
 
 
-def _imports(fn: Callable[..., Any]) -> str:
-    """The catalogue module's third-party imports (NumPy and friends), never gradelab's own."""
-    tree = ast.parse(inspect.getsource(inspect.getmodule(fn)))  # type: ignore[arg-type]
+def _imports(tree: ast.Module) -> str:
+    """The module's third-party imports (NumPy and friends), never gradelab's own."""
     keep = [
         ast.unparse(node)
         for node in tree.body
@@ -62,28 +62,53 @@ def _imports(fn: Callable[..., Any]) -> str:
     return "\n".join(keep)
 
 
-def _source(fn: Callable[..., Any]) -> str:
-    source = textwrap.dedent(inspect.getsource(fn))
-    return source[source.index("def ") :]  # drop the @mistake(...) decorator
+def _strip(node: ast.FunctionDef) -> ast.FunctionDef:
+    """The function without decorators and annotations."""
+    node.decorator_list = []
+    node.returns = None
+    every = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+    every += [a for a in (node.args.vararg, node.args.kwarg) if a is not None]
+    for arg in every:
+        arg.annotation = None
+    return node
 
 
-def _helpers(fn: Callable[..., Any], seen: set[str] | None = None) -> list[Callable[..., Any]]:
-    """Module-level functions of the catalogue module that ``fn`` calls, dependencies first."""
-    seen = set() if seen is None else seen
-    module = inspect.getmodule(fn)
-    names: set[str] = set()
-    stack = [fn.__code__]
-    while stack:
-        code = stack.pop()
-        names.update(code.co_names)
-        stack.extend(c for c in code.co_consts if inspect.iscode(c))
-    found = []
-    for name in sorted(names - seen):
-        obj = getattr(module, name, None)
-        if inspect.isfunction(obj) and obj.__module__ == fn.__module__ and obj is not fn:
-            seen.add(name)
-            found += [*_helpers(obj, seen), obj]
-    return found
+def _dependencies(name: str, tree: ast.Module) -> tuple[list[str], list[str]]:
+    """Sources of ``name`` and of every module-level function and constant it needs."""
+    defs = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    consts: dict[str, ast.stmt] = {}
+    for node in tree.body:
+        targets = (
+            node.targets
+            if isinstance(node, ast.Assign)
+            else [node.target]
+            if isinstance(node, ast.AnnAssign)
+            else []
+        )
+        for t in targets:
+            if isinstance(t, ast.Name):
+                consts[t.id] = node
+    functions: list[str] = []
+    constants: list[str] = []
+    seen: set[str] = set()
+
+    def needs(node: ast.AST) -> None:
+        for dep in sorted({n.id for n in ast.walk(node) if isinstance(n, ast.Name)} - seen):
+            seen.add(dep)
+            if dep in defs:
+                needs(defs[dep])
+                functions.append(ast.unparse(_strip(defs[dep])))
+            elif dep in consts:
+                stmt = consts[dep]
+                needs(stmt)
+                if isinstance(stmt, ast.AnnAssign):
+                    stmt = ast.Assign(targets=[stmt.target], value=stmt.value, lineno=0)
+                constants.append(ast.unparse(stmt))
+
+    seen.add(name)
+    needs(defs[name])
+    functions.append(ast.unparse(_strip(defs[name])))
+    return functions, constants
 
 
 def build_example_class(out: Path) -> list[str]:

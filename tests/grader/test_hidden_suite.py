@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from grader.engine.run import HIDDEN_DIR, run_hidden_tests
+from grader.examples import mistake_source
 from grader.misconceptions import catalogue
 from grader.release.build import ROOT
 from reference import TOPICS
@@ -45,7 +46,10 @@ def test_untouched_stubs_score_zero_with_not_implemented(tmp_path: Path, topic: 
         if o.function.isupper():  # a module-level value (e.g. HORIZONTAL_EDGE) has no raise
             assert o.status == "failed"
         else:
-            assert o.status == "not_implemented" and o.message == f"not implemented yet: {topic}.{o.function}"
+            assert (
+                o.status == "not_implemented"
+                and o.message == f"not implemented yet: {topic}.{o.function}"
+            )
 
 
 MUTANTS = [m for t in GRADED for entries in catalogue(t).values() for m in entries]
@@ -55,12 +59,14 @@ MUTANTS = [m for t in GRADED for entries in catalogue(t).values() for m in entri
 def test_every_catalogued_mistake_is_caught_and_named(solutions_dir: Path, tmp_path: Path, mistake):
     folder = _copy("solutions", tmp_path / "mutant")
     with (folder / f"{mistake.topic}.py").open("a") as fh:
-        fh.write(f"\nfrom {mistake.impl.__module__} import {mistake.impl.__name__} as {mistake.function}\n")
+        fh.write("\n\n" + mistake_source(mistake.key)[2])  # the mistake as a learner's own code
     result = run_hidden_tests(
         folder, [mistake.topic], learner="mutant", content_hash="-", only_functions={mistake.target}
     )
     assert result.outcomes, f"no hidden test grades {mistake.target}"
-    assert result.score < result.max_score, f"{mistake.key} ({mistake.name}) passes every hidden test"
+    assert result.score < result.max_score, (
+        f"{mistake.key} ({mistake.name}) passes every hidden test"
+    )
     named = {o.diagnosis for o in result.outcomes}
     assert mistake.key in named, (
         f"{mistake.key} fails but is not named; diagnoses: {sorted(filter(None, named))}; "

@@ -13,6 +13,7 @@ import pytest
 
 from exercises.tests._harness import load_cases
 from exercises.tests._runner import run_check
+from grader.examples import mistake_source
 from grader.misconceptions import catalogue
 from grader.release.build import ROOT
 from reference import TOPICS
@@ -106,10 +107,11 @@ def test_a_syntax_error_is_reported_with_file_and_line_and_other_topics_still_ru
     assert all(r.status == "passed" for r in results if r.topic == "activations")
 
 
-def _planted(tmp_path: Path, topic: str, function: str, impl_module: str, impl_name: str) -> Path:
+def _planted(tmp_path: Path, key: str) -> Path:
+    topic, _, source = mistake_source(key)
     folder = _learner_copy(tmp_path)
     with (folder / f"{topic}.py").open("a") as fh:
-        fh.write(f"\nfrom {impl_module} import {impl_name} as {function}  # planted mistake\n")
+        fh.write("\n\n" + source)  # the mistake as a learner's own code
     return folder
 
 
