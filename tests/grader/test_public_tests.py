@@ -129,9 +129,7 @@ MISTAKES = [
     "mistake", sorted({m for m, _ in MISTAKES}, key=lambda m: m.key), ids=lambda m: m.key
 )
 def test_a_planted_mistake_fails_its_public_test_and_is_named(tmp_path, mistake):
-    folder = _planted(
-        tmp_path, mistake.topic, mistake.function, mistake.impl.__module__, mistake.impl.__name__
-    )
+    folder = _planted(tmp_path, mistake.key)
     results = run_check([mistake.topic], where=str(folder))
     target = next(r for r in results if r.function == mistake.function)
     assert target.status == "failed"
