@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from exercises.tests._handles import build as build_handle
 from exercises.tests._harness import compare
 from grader.engine.proxy import CallRecord, LearnerProxy
 from grader.misconceptions import Mistake, catalogue
@@ -75,21 +76,31 @@ def tolerance_for(expected: Any) -> tuple[float, float]:
     return TOLERANCES.get(_dtype_of(expected), TOLERANCES[np.dtype(np.float64)])
 
 
+class _Unrebuildable(Exception):
+    """An input that only exists in the worker (an object the learner's code returned)."""
+
+
+def _rebuild(value: Any) -> Any:
+    """A trusted-side copy of a recorded input: handles are built afresh (they are ours)."""
+    if isinstance(value, RemoteRef):
+        raise _Unrebuildable
+    if isinstance(value, HandleRef):
+        return build_handle(value.name)
+    if isinstance(value, list):
+        return [_rebuild(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_rebuild(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _rebuild(v) for k, v in value.items()}
+    return copy.deepcopy(value)
+
+
 def _live_inputs(record: CallRecord) -> tuple[list[Any], dict[str, Any]] | None:
     """The recorded inputs as a mistake implementation can take them (None if it can't)."""
-
-    def has_remote(v: Any) -> bool:
-        if isinstance(v, RemoteRef | HandleRef):
-            return True
-        if isinstance(v, list | tuple):
-            return any(has_remote(x) for x in v)
-        if isinstance(v, dict):
-            return any(has_remote(x) for x in v.values())
-        return False
-
-    if has_remote(record.args) or has_remote(record.kwargs):
+    try:
+        return _rebuild(record.args), _rebuild(record.kwargs)
+    except _Unrebuildable:
         return None
-    return copy.deepcopy(record.args), copy.deepcopy(record.kwargs)
 
 
 def diagnose(actual: Any, record: CallRecord, rtol: float, atol: float) -> Mistake | None:
