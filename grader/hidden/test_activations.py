@@ -1,11 +1,13 @@
 """Hidden tests: activations. Agreement with the reference on generated inputs, exact kink values,
-stability at ±1000, softmax's properties, and no input modified in place."""
+stability at ±1000, the notes' worked example (σ′ peaks at 0.25 at x = 0), PReLU with one slope per
+channel and with one shared slope, softmax's and its backward pass's properties, and no input
+modified in place."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grader.engine.expect import expect_close, reference
@@ -25,6 +27,7 @@ STABLE = ["sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "softmax"]
 
 kinky = float_arrays(shapes(max_dims=2), elements=with_kinks(bound=5.0))
 alphas = st.sampled_from([0.01, 0.1, 0.3, 1.0, 1.7])
+channels_last = float_arrays(shapes(min_dims=2, max_dims=3), elements=with_kinks(bound=5.0))
 
 
 def params(functions, check, points=2.0):
@@ -64,27 +67,39 @@ def test_value_at_the_kink(learner, fn):
 @pytest.mark.parametrize(
     "fn", params(STABLE, "stays finite and correct for inputs up to ±1000", 1.0)
 )
+@settings(max_examples=8)
 @given(x=extreme_arrays(shapes(max_dims=2)))
 def test_stable_at_extremes(learner, fn, x):
     # inf/nan where the reference is finite is a mismatch, named when a catalogued overflow matches
     expect_close(getattr(learner.activations, fn)(x), reference(TOPIC, fn, x), learner)
 
 
-@graded("prelu", "matches the reference with a per-channel alpha", points=2)
-@given(data=st.data())
-def test_prelu_matches_reference(learner, data):
-    x = data.draw(float_arrays(shapes(min_dims=2, max_dims=3), elements=with_kinks(bound=5.0)))
-    alpha = data.draw(float_arrays((x.shape[-1],), bound=1.0))
-    expect_close(learner.activations.prelu(x, alpha), reference(TOPIC, "prelu", x, alpha), learner)
+#: alpha's shape: one slope per channel (C,), or one shared slope (1,)
+PRELU_ALPHA = {"per_channel": "a per-channel alpha", "shared": "one slope shared by all channels"}
+PRELU_FUNCTIONS = {"prelu": "", "prelu_grad": " (d/dx, and d/dalpha summed to alpha's shape)"}
 
 
-@graded("prelu_grad", "returns (d/dx, d/dalpha summed to alpha's shape)", points=2)
+@pytest.mark.parametrize(
+    "fn, alpha_kind",
+    [
+        pytest.param(
+            fn,
+            kind,
+            marks=graded(fn, f"matches the reference with {what}{extra}", points=2),
+            id=f"{fn}-{kind}",
+        )
+        for fn, extra in PRELU_FUNCTIONS.items()
+        for kind, what in PRELU_ALPHA.items()
+    ],
+)
+@settings(max_examples=8)
 @given(data=st.data())
-def test_prelu_grad_matches_reference(learner, data):
-    x = data.draw(float_arrays(shapes(min_dims=2, max_dims=3), elements=with_kinks(bound=5.0)))
-    alpha = data.draw(float_arrays((x.shape[-1],), bound=1.0))
+def test_prelu_matches_reference(learner, fn, alpha_kind, data):
+    x = data.draw(channels_last)
+    size = x.shape[-1] if alpha_kind == "per_channel" else 1
+    alpha = data.draw(float_arrays((size,), bound=1.0))
     expect_close(
-        learner.activations.prelu_grad(x, alpha), reference(TOPIC, "prelu_grad", x, alpha), learner
+        getattr(learner.activations, fn)(x, alpha), reference(TOPIC, fn, x, alpha), learner
     )
 
 
@@ -101,6 +116,7 @@ def test_softmax_matches_reference(learner, data):
 
 
 @graded("softmax", "rows sum to 1 and adding a constant changes nothing", points=1)
+@settings(max_examples=8)
 @given(x=float_arrays(shapes(min_dims=2, max_dims=2), bound=20.0), shift=st.floats(-50, 50))
 def test_softmax_properties(learner, x, shift):
     s = np.asarray(learner.activations.softmax(x), dtype=np.float64)
@@ -125,13 +141,53 @@ def test_softmax_backward_matches_reference(learner, data):
     )
 
 
-ALL = ELEMENTWISE + WITH_ALPHA + ["softmax"]
+@graded(
+    "softmax_backward",
+    "sums to 0 along the axis and ignores a constant added to grad_out",
+    points=1,
+)
+@settings(max_examples=8)
+@given(data=st.data())
+def test_softmax_backward_properties(learner, data):
+    # softmax's outputs always sum to 1, so no change of its input can change their sum, and a
+    # gradient that is the same for every class moves nothing
+    x = data.draw(float_arrays(shapes(min_dims=2, max_dims=2, min_side=2), bound=5.0))
+    g = data.draw(float_arrays(x.shape, bound=5.0))
+    s = reference(TOPIC, "softmax", x)
+    grad = np.asarray(learner.activations.softmax_backward(s, g), dtype=np.float64)
+    assert grad.shape == s.shape, f"the result has shape {grad.shape}, expected {s.shape}"
+    assert np.allclose(grad.sum(axis=-1), 0.0, atol=1e-9), (
+        "the gradient with respect to softmax's input does not sum to 0 along the axis"
+    )
+    shifted = np.asarray(learner.activations.softmax_backward(s, g + 3.0), dtype=np.float64)
+    assert np.allclose(shifted, grad, atol=1e-9), (
+        "adding the same constant to every entry of grad_out changed the result"
+    )
 
 
-@pytest.mark.parametrize("fn", params(ALL, "does not modify its input", 0.5))
+@graded("sigmoid_grad", "the notes' example: largest value 0.25, reached at x = 0", points=1)
+def test_sigmoid_grad_peaks_at_a_quarter(learner):
+    x = np.linspace(-6.0, 6.0, 25)  # symmetric, with x = 0 in the middle
+    d = np.asarray(learner.activations.sigmoid_grad(x), dtype=np.float64)
+    assert d.shape == x.shape, f"the result has shape {d.shape}, expected {x.shape}"
+    assert d[12] == 0.25, f"σ′(0) should be exactly 0.25, got {d[12]!r}"
+    assert np.all((d > 0) & (d <= 0.25)), "σ′(x) must lie in (0, 0.25] for every x"
+    assert np.allclose(d, d[::-1], rtol=1e-9, atol=0), "σ′ must be symmetric: σ′(−x) = σ′(x)"
+
+
+X = np.array([[-2.0, -0.5, 0.0, 0.5, 3.0]])
+S = np.array([[0.1, 0.2, 0.3, 0.25, 0.15]])
+UNTOUCHED = {
+    **{fn: (X,) for fn in ELEMENTWISE + WITH_ALPHA + ["softmax"]},
+    "prelu": (X, np.array([0.25])),
+    "prelu_grad": (X, np.array([0.25])),
+    "softmax_backward": (S, X),
+}
+
+
+@pytest.mark.parametrize("fn", params(list(UNTOUCHED), "does not modify its input", 0.5))
 def test_does_not_modify_its_input(learner, fn):
-    x = np.array([[-2.0, -0.5, 0.0, 0.5, 3.0]])
-    getattr(learner.activations, fn)(x)
+    getattr(learner.activations, fn)(*UNTOUCHED[fn])
     assert not learner.mutated_inputs(), (
         f"modified its argument {learner.mutated_inputs()[0]} in place"
     )
