@@ -219,11 +219,16 @@ def compare(
 
 
 def diagnose(actual: Any, case: Case) -> str:
-    """Name the catalogued mistake(s) ``actual`` matches, or say none matched."""
-    for m in case.mistakes:
-        if compare(actual, m["output"], case.rtol, case.atol) is None:
-            return f"looks like: {m['name']}. Hint: {m['hint']}"
-    return ""
+    """Name the catalogued mistake(s) ``actual`` matches (all of them when several give the same
+    output on this case), or return "" when none does."""
+    matches = [
+        m for m in case.mistakes if compare(actual, m["output"], case.rtol, case.atol) is None
+    ]
+    if not matches:
+        return ""
+    first = f"looks like: {matches[0]['name']}. Hint: {matches[0]['hint']}"
+    others = "; ".join(m["name"] for m in matches[1:])
+    return first + (f" (on this case it could also be: {others})" if others else "")
 
 
 # -- running one case ---------------------------------------------------------------------------

@@ -104,20 +104,27 @@ def _live_inputs(record: CallRecord) -> tuple[list[Any], dict[str, Any]] | None:
 
 
 def diagnose(actual: Any, record: CallRecord, rtol: float, atol: float) -> Mistake | None:
-    """The catalogued mistake of ``record``'s function whose output matches ``actual``."""
+    """The first catalogued mistake of ``record``'s function whose output matches ``actual``."""
+    matches = diagnose_all(actual, record, rtol, atol)
+    return matches[0] if matches else None
+
+
+def diagnose_all(actual: Any, record: CallRecord, rtol: float, atol: float) -> list[Mistake]:
+    """Every catalogued mistake of ``record``'s function whose output matches ``actual``."""
     target = f"{record.topic}.{record.function}"
+    matches = []
     for mistake in catalogue(record.topic).get(target, []):
         inputs = _live_inputs(record)
         if inputs is None:
-            return None
+            return []
         try:
             with np.errstate(all="ignore"):
                 out = to_numpy(mistake.impl(*inputs[0], **inputs[1]))
         except Exception:
             continue
         if compare(actual, out, rtol, atol) is None:
-            return mistake
-    return None
+            matches.append(mistake)
+    return matches
 
 
 def expect_close(
@@ -137,9 +144,15 @@ def expect_close(
     if problem is None:
         return
     record = learner.session.calls[-1] if learner.session.calls else None
-    mistake = diagnose(actual, record, rtol, atol) if record else None
-    message = problem + (f" — looks like: {mistake.name}. Hint: {mistake.hint}" if mistake else "")
-    raise Mismatch(message, mistake)
+    matches = diagnose_all(actual, record, rtol, atol) if record else []
+    message = problem
+    if matches:
+        message += f" — looks like: {matches[0].name}. Hint: {matches[0].hint}"
+        if len(matches) > 1:
+            message += (
+                f" (on this input it could also be: {'; '.join(m.name for m in matches[1:])})"
+            )
+    raise Mismatch(message, matches[0] if matches else None)
 
 
 def describe(value: Any, limit: int = 24) -> str:

@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import torch
 
 from grader.engine.plugin import GradingPlugin, TestOutcome
 from grader.engine.process import Limits, WorkerProcess
+from grader.engine.sandbox import Sandbox
 
 HIDDEN_DIR = Path(__file__).resolve().parents[1] / "hidden"
 
@@ -88,16 +90,19 @@ def run_hidden_tests(
     max_examples: int = 12,
     hidden_dir: Path = HIDDEN_DIR,
     only_functions: set[str] | None = None,
+    sandbox: Sandbox | None = None,
 ) -> SubmissionResult:
     """Run the hidden tests of ``topics`` against the submission in ``folder``.
 
     ``only_functions`` (``{"<topic>.<function>"}``) restricts the run to those functions' tests.
+    ``sandbox`` picks the sandbox layers; None detects them (``GRADELAB_SANDBOX``, default auto).
     """
     start = time.perf_counter()
     files = [
         str(hidden_dir / f"test_{t}.py") for t in topics if (hidden_dir / f"test_{t}.py").exists()
     ]
-    with WorkerProcess(folder, limits or Limits()) as worker:
+    chosen = {} if sandbox is None else {"sandbox": sandbox}
+    with WorkerProcess(folder, limits or Limits(), **chosen) as worker:
         plugin = GradingPlugin(
             worker,
             max_examples=max_examples,
@@ -114,8 +119,13 @@ def run_hidden_tests(
             *files,
         ]
         log = io.StringIO()
-        with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-            code = pytest.main(args, plugins=[plugin])
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)  # the reference runs on tiny inputs: threads only cost here
+        try:
+            with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+                code = pytest.main(args, plugins=[plugin])
+        finally:
+            torch.set_num_threads(threads)
         starts = worker.starts
         sandbox_layers = worker.sandbox.layers
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or not plugin.outcomes:
