@@ -21,7 +21,7 @@ from grader.engine.expect import (
     tolerance_for,
 )
 from grader.engine.plugin import graded
-from grader.strategies import float_arrays, quadratic_problems, shapes
+from grader.strategies import float_arrays, quadratic_problems, seeds, shapes
 
 TOPIC = "optimizers"
 
@@ -94,16 +94,27 @@ def fail(message: str, actual: Any, learner: Any) -> None:
     raise Mismatch(message + hint, mistake)
 
 
-def gradients(shape: tuple[int, ...]) -> st.SearchStrategy[np.ndarray]:
-    """Gradients of mixed sizes: O(1), O(1e-4) (eps matters there) and exact zeros."""
-    scale = st.sampled_from([1.0, 1.0, 1e-4])
-    return st.tuples(float_arrays(shape, bound=3.0), scale).map(lambda p: p[0] * p[1])
+def step_inputs(kinds: tuple[str, ...]) -> st.SearchStrategy[tuple[np.ndarray, ...]]:
+    """(w, grad, *state) of one random shape: |w| <= 5; gradients of order 1 or of order 1e-4
+    (where eps matters); each state array signed (|v| <= 2) or a square (>= 0).
+    One stacked array is drawn and split, so each function's strategy is built only once."""
+
+    def split(drawn: tuple[np.ndarray, float]) -> tuple[np.ndarray, ...]:
+        stack, scale = drawn
+        state = [
+            v * 0.4 if kind == "signed" else np.abs(v) * 0.8
+            for v, kind in zip(stack[2:], kinds, strict=True)
+        ]
+        return (stack[0], stack[1] * 0.6 * scale, *state)
+
+    stacks = float_arrays(
+        shapes(max_dims=2, max_side=5).map(lambda s: (2 + len(kinds), *s)), bound=5.0
+    )
+    return st.tuples(stacks, st.sampled_from([1.0, 1.0, 1e-4])).map(split)
 
 
-def state_arrays(kind: str, shape: tuple[int, ...]) -> st.SearchStrategy[np.ndarray]:
-    if kind == "signed":
-        return float_arrays(shape, bound=2.0)
-    return float_arrays(shape, elements=st.floats(0.0, 4.0))
+STEP_INPUTS = {fn: step_inputs(tuple(kinds)) for fn, kinds in STATE.items()}
+ADAM_T = st.sampled_from([1, 2, 3, 10, 1000])
 
 
 # ---------------------------------------------------------------- one step vs the reference
@@ -114,11 +125,8 @@ def state_arrays(kind: str, shape: tuple[int, ...]) -> st.SearchStrategy[np.ndar
 )
 @given(data=st.data())
 def test_one_step_matches_reference(learner, fn, data):
-    shape = data.draw(shapes(max_dims=2, max_side=5))
-    w = data.draw(float_arrays(shape, bound=5.0))
-    grad = data.draw(gradients(shape))
-    state = [data.draw(state_arrays(kind, shape)) for kind in STATE[fn]]
-    extra = [data.draw(st.sampled_from([1, 2, 3, 10, 1000]))] if fn == "adam_step" else []
+    w, grad, *state = data.draw(STEP_INPUTS[fn])
+    extra = [data.draw(ADAM_T)] if fn == "adam_step" else []
     hyper = data.draw(HYPER[fn])
     expect_close(
         getattr(learner.optimizers, fn)(w, grad, *state, *extra, **hyper),
@@ -138,7 +146,7 @@ def quadratic_gradient(w: np.ndarray, A: np.ndarray, c: np.ndarray) -> np.ndarra
     "fn",
     params(STEPPERS, f"{STEPS} steps on a quadratic, feeding back the returned state", 2.0),
 )
-@settings(max_examples=3)
+@settings(max_examples=2)
 @given(problem=quadratic_problems(max_dim=4))
 def test_steps_feeding_back_their_state(learner, fn, problem):
     w0, A, c = problem
@@ -194,13 +202,12 @@ FIRST_STEP_CHECK = {
     "fn",
     [pytest.param(f, marks=graded(f, FIRST_STEP_CHECK[f], points=1), id=f) for f in FIRST_STEP],
 )
-@given(data=st.data())
-def test_first_step_size_from_a_zero_state(learner, fn, data):
-    shape = data.draw(shapes(max_dims=2, max_side=5))
-    w = data.draw(float_arrays(shape, bound=5.0))
-    magnitude = data.draw(float_arrays(shape, elements=st.floats(1e-3, 100.0)))
-    sign = data.draw(float_arrays(shape, elements=st.sampled_from([-1.0, 1.0])))
-    grad = magnitude * sign
+@settings(max_examples=6)
+@given(shape=shapes(max_dims=2, max_side=5), seed=seeds())
+def test_first_step_size_from_a_zero_state(learner, fn, shape, seed):
+    gen = np.random.default_rng(seed)
+    w = gen.uniform(-5.0, 5.0, size=shape)
+    grad = 10.0 ** gen.uniform(-3.0, 2.0, size=shape) * gen.choice([-1.0, 1.0], size=shape)
     zeros = [np.zeros(shape) for _ in STATE[fn]]
     extra = [1] if fn == "adam_step" else []
     hyper, expected_step = FIRST_STEP[fn]
