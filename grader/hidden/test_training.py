@@ -99,7 +99,7 @@ def partition_problem(batches: Any, n: int, size: int) -> Mismatch | None:
     if len(arrays) != count:
         dropped = n % size != 0 and len(arrays) == n // size and all(k == size for k in lengths)
         return mismatch(
-            f"n_samples={n} in batches of {size} makes {count} batches, got {len(arrays)}",
+            f"n_samples={n} in batches of {size} makes {count} batch(es), got {len(arrays)}",
             DROPS_LAST if dropped else None,
         )
     if any(k != size for k in lengths[:-1]) or (lengths and not 0 < lengths[-1] <= size):
@@ -110,7 +110,7 @@ def partition_problem(batches: Any, n: int, size: int) -> Mismatch | None:
 
 
 @graded("minibatch_indices", "every index lands in exactly one batch of batch_size", points=3)
-@given(n=st.integers(0, 60), size=st.integers(1, 20), seed=seeds())
+@given(n=st.integers(1, 60), size=st.integers(1, 20), seed=seeds())
 def test_minibatches_partition_the_indices(learner, n, size, seed):
     problem = partition_problem(learner.training.minibatch_indices(n, size, rng(seed)), n, size)
     if problem:
