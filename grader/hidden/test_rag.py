@@ -4,9 +4,9 @@ faiss index probed against brute force, cosine similarity, top-k and faiss searc
 (vectors whose cosines are exact), the prompt format, the whole answer pipeline, and the two
 retrieval metrics.
 
-Several functions take an object (an embedding model, a faiss index, ``generate``) that stays in
-the sandbox, so ``expect_close`` cannot re-run the catalogued mistakes on the recorded call.
-:func:`expect_named` does it here instead, with trusted twins of those objects: handles are built
+``search`` and ``answer`` take the faiss index the learner's ``build_index`` left in the sandbox,
+so ``expect_close`` cannot re-run the catalogued mistakes on the recorded call.
+:func:`expect_named` does it here instead, with trusted twins of the objects: handles are built
 again from ``exercises/tests/_handles.py`` and a kept index is replaced by a faiss index over the
 same unit vectors, which is what a correct ``build_index`` holds.
 """
@@ -83,11 +83,12 @@ def _live(value: Any, objects: dict[RemoteRef, Any]) -> Any:
 def expect_named(
     actual: Any, expected: Any, learner: Any, objects: dict[RemoteRef, Any] | None = None
 ) -> None:
-    """:func:`expect_close` that also names mistakes of calls taking handles or kept objects.
+    """:func:`expect_close` that also names mistakes of calls taking kept objects (an index).
 
     On a mismatch ``expect_close`` could not diagnose, every catalogued mistake of the last call's
     function runs here on the call's inputs, with handles rebuilt and each kept object replaced
-    by its trusted twin in ``objects``; the first whose output matches ``actual`` is named.
+    by its trusted twin in ``objects``; those whose output matches ``actual`` are named, as
+    ``expect_close`` names them.
     """
     try:
         expect_close(actual, expected, learner)
@@ -96,6 +97,7 @@ def expect_named(
             raise
         record = learner.session.calls[-1]
         rtol, atol = tolerance_for(to_numpy(expected))
+        matches = []
         for mistake in catalogue(TOPIC).get(f"{TOPIC}.{record.function}", []):
             try:
                 args = _live(record.args, objects or {})
@@ -105,9 +107,14 @@ def expect_named(
             except Exception:
                 continue
             if compare(actual, output, rtol, atol) is None:
-                message = f"{exc} — looks like: {mistake.name}. Hint: {mistake.hint}"
-                raise Mismatch(message, mistake) from None
-        raise
+                matches.append(mistake)
+        if not matches:
+            raise
+        message = f"{exc} — looks like: {matches[0].name}. Hint: {matches[0].hint}"
+        if len(matches) > 1:
+            others = "; ".join(m.name for m in matches[1:])
+            message += f" (on this input it could also be: {others})"
+        raise Mismatch(message, matches[0]) from None
 
 
 def _words_of(chunks: Any) -> list[list[str]]:
