@@ -42,6 +42,8 @@ def check_dropout(actual: Any, args: list[Any], kwargs: dict[str, Any], _: Any) 
     if not scaled_ok:
         if np.allclose(out[kept], x[kept]):
             return "kept units equal x: inverted dropout must rescale them by 1/(1−p)"
+        if p > 0 and np.allclose(out[kept], x[kept] / p):
+            return "kept units equal x/p: keep each unit with probability 1−p and scale by 1/(1−p)"
         return "kept units should equal x/(1−p)"
     dropped = (out == 0) & nonzero
     n = int(nonzero.sum())

@@ -6,13 +6,20 @@ time, and waits for the reply with a wall-clock timeout while draining the learn
 capped buffer. Whatever goes wrong ends that call with a :class:`CallFault` naming the reason
 (``timeout``, ``crash``, ``memory``, ``output``, ``protocol``); the worker is then killed and the
 next call starts a fresh one. A learner exception is a :class:`LearnerError`, not a fault.
+
+Processes that leave the worker's process group (``setsid`` and a double fork) are caught by the
+child-subreaper attribute: the grader marks itself a subreaper, so such orphans are re-parented
+to it rather than to init, and :meth:`WorkerProcess.close` kills and reaps every one of them,
+with all their descendants.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import resource
+import select
 import selectors
 import signal
 import subprocess
@@ -28,6 +35,8 @@ from grader.sandbox.channel import MAX_FRAME_BYTES, ChannelError, decode, encode
 SANDBOX_DIR = Path(__file__).resolve().parents[1] / "sandbox"
 WORKER = SANDBOX_DIR / "worker.py"
 HANDLES = Path(__file__).resolve().parents[2] / "exercises" / "tests" / "_handles.py"
+PR_SET_CHILD_SUBREAPER = 36
+_LIVE: set[int] = set()  # pids of the workers this process is running now
 
 
 @dataclass(frozen=True)
@@ -102,6 +111,70 @@ def _world_readable(folder: Path) -> None:
             os.chmod(path, 0o644)
 
 
+def _become_subreaper() -> None:
+    """Orphaned descendants of our workers come to us, not to init (Linux; a no-op elsewhere)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def _processes() -> dict[int, tuple[int, int, int]]:
+    """pid → (parent pid, session id, start time in clock ticks), from /proc."""
+    table = {}
+    with contextlib.suppress(OSError):
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as fh:
+                    raw = fh.read()
+            except OSError:
+                continue
+            fields = raw[raw.rfind(b")") + 2 :].split()  # after "pid (comm) ": state ppid ...
+            table[int(entry)] = (int(fields[1]), int(fields[3]), int(fields[19]))
+    return table
+
+
+def _kill_escaped(since: int, known: frozenset[int]) -> None:
+    """SIGKILL and reap our children that escaped a worker's process group, and their subtrees.
+
+    An escapee is a child of ours that we did not start: it started after the worker
+    (``since``), was not our child before (``known``), is no live worker, and is outside our
+    session (descendants of a worker are in its session or in one they made with setsid; a
+    child the grader itself started would be in the grader's).
+    """
+    me, session = os.getpid(), os.getsid(0)
+    deadline = time.monotonic() + 5.0
+    while time.monotonic() < deadline:
+        table = _processes()
+        roots = [
+            pid
+            for pid, (ppid, sid, start) in table.items()
+            if ppid == me
+            and sid != session
+            and start >= since
+            and pid not in known
+            and pid not in _LIVE
+        ]
+        if not roots:
+            return
+        children: dict[int, list[int]] = {}
+        for pid, (ppid, _, _) in table.items():
+            children.setdefault(ppid, []).append(pid)
+        doomed, frontier = set(roots), list(roots)
+        while frontier:
+            for pid in children.get(frontier.pop(), []):
+                if pid not in doomed:
+                    doomed.add(pid)
+                    frontier.append(pid)
+        for pid in doomed:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        for pid in roots:  # reap; their killed children come to us and are reaped next round
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)
+        time.sleep(0.001)
+
+
 @dataclass
 class WorkerProcess:
     """A restartable sandboxed worker for one submission folder."""
@@ -116,6 +189,8 @@ class WorkerProcess:
     _scratch: tempfile.TemporaryDirectory[str] | None = None
     last_output: bytes = b""
     last_mutated: list[str] = field(default_factory=list)  # arguments the last call modified
+    _since: int = 0  # the worker's start time (clock ticks): escapees started after it
+    _known: frozenset[int] = frozenset()  # our children before the worker started
 
     # -- life cycle ----------------------------------------------------------------------------
 
@@ -126,6 +201,9 @@ class WorkerProcess:
             _world_readable(self.submission)
         argv, extra = self.sandbox.command(WORKER, self.submission.resolve(), HANDLES)
         nproc = self.sandbox.drop_uid is not None
+        _become_subreaper()
+        me = os.getpid()
+        self._known = frozenset(p for p, (ppid, _, _) in _processes().items() if ppid == me)
         self._proc = subprocess.Popen(
             argv,
             stdin=subprocess.PIPE,
@@ -136,19 +214,24 @@ class WorkerProcess:
             start_new_session=True,
             preexec_fn=lambda: _rlimits(self.limits, nproc),
         )
+        _LIVE.add(self._proc.pid)
+        self._since = _processes().get(self._proc.pid, (0, 0, 0))[2]
         self.starts += 1
         self._request({"op": "ping"}, self.limits.start_timeout)
 
     def close(self) -> None:
-        """Kill the worker's whole process group and remove its scratch folder."""
+        """Kill the worker's process group and every escaped descendant; remove its scratch."""
         proc, self._proc = self._proc, None
         if proc is not None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGKILL)
             for stream in (proc.stdin, proc.stdout, proc.stderr):
-                if stream:
-                    stream.close()
+                if stream:  # closing stdin flushes: a dead worker's pipe raises BrokenPipeError
+                    with contextlib.suppress(OSError):
+                        stream.close()
             proc.wait()
+            _LIVE.discard(proc.pid)
+            _kill_escaped(self._since, self._known)
         if self._scratch is not None:
             self._scratch.cleanup()
             self._scratch = None
@@ -261,11 +344,25 @@ class WorkerProcess:
                     if need is not None and len(reply) >= need:
                         if len(reply) > need:
                             raise CallFault("protocol", "unexpected bytes after the reply")
-                        self.last_output = bytes(output)
+                        output += self._drain(
+                            proc.stderr.fileno(), self.limits.output_bytes - len(output)
+                        )
+                        self.last_output = bytes(output[: self.limits.output_bytes])
                         try:
                             return decode(bytes(reply[8:]))
                         except ChannelError as exc:
                             raise CallFault("protocol", f"undecodable reply: {exc}") from None
+
+    @staticmethod
+    def _drain(fd: int, budget: int) -> bytes:
+        """Output already written before the reply (it may arrive after it): read what is there."""
+        got = bytearray()
+        while len(got) <= budget and select.select([fd], [], [], 0.01)[0]:
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                break
+            got += chunk
+        return bytes(got)
 
     def _death(self, what: str) -> CallFault:
         proc = self._proc
@@ -274,6 +371,11 @@ class WorkerProcess:
             code = proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             code = None
+        if code is not None and code > 128 and self.sandbox.bwrap:
+            with contextlib.suppress(
+                ValueError
+            ):  # bubblewrap exits 128 + n for its child's signal n
+                code = -signal.Signals(code - 128)
         if code is not None and code < 0:
             sig = signal.Signals(-code)
             if sig == signal.SIGXCPU:
