@@ -25,6 +25,7 @@ from typing import Any
 from grader import __version__
 from grader.engine.process import Limits
 from grader.engine.run import HIDDEN_DIR, SubmissionResult, run_hidden_tests
+from grader.engine.sandbox import Sandbox
 from grader.outputs import atomic_write, feedback, gradescope
 from grader.outputs.gradebook import Gradebook
 from grader.submissions import Submission, discover
@@ -48,6 +49,7 @@ class GradeOptions:
     max_examples: int = 12
     limits: Limits = field(default_factory=Limits)
     hidden_dir: Path = HIDDEN_DIR
+    sandbox: Sandbox | None = None  # None: detect (GRADELAB_SANDBOX, default auto)
 
 
 def fingerprint(options: GradeOptions) -> str:
@@ -76,6 +78,7 @@ def grade_submission(
     max_examples: int,
     limits: Limits,
     hidden_dir: Path = HIDDEN_DIR,
+    sandbox: Sandbox | None = None,
 ) -> dict[str, Any]:
     """Grade one submission (runs in a pool process); the result as a plain dict."""
     content_hash = Submission(learner, Path("."), files).content_hash
@@ -89,6 +92,7 @@ def grade_submission(
             limits=limits,
             max_examples=max_examples,
             hidden_dir=hidden_dir,
+            sandbox=sandbox,
         )
     result.missing_topics = [t for t in topics if t not in files]
     result.problems = list(problems)
@@ -174,6 +178,7 @@ def grade(
                 options.max_examples,
                 options.limits,
                 options.hidden_dir,
+                options.sandbox,
             )
             for s in todo
         ]
