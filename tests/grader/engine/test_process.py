@@ -128,3 +128,11 @@ def test_close_kills_the_process_group(worker):
     proc = worker._proc
     worker.close()
     assert proc is not None and proc.poll() is not None
+
+
+def test_the_fallback_warns_loudly_and_says_what_is_missing(monkeypatch):
+    warning = Sandbox().warning
+    assert warning and "bubblewrap is not available" in warning and "network" in warning
+    monkeypatch.setattr("os.geteuid", lambda: 0)
+    assert "You are root" in Sandbox().warning
+    assert Sandbox(bwrap="/usr/bin/bwrap").warning is None
