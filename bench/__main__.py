@@ -67,6 +67,35 @@ def grade_seconds(folder: Path, topics: list[str]) -> tuple[float, str]:
     return float(out[0]), f"{float(out[1]):g}/{float(out[2]):g}"
 
 
+STARTUP_SNIPPET = """
+import sys, time
+from pathlib import Path
+from grader.engine.process import WorkerProcess
+from grader.engine.sandbox import Sandbox, detect
+sandbox = Sandbox() if sys.argv[2] == "none" else detect("bwrap")
+times = []
+for _ in range(int(sys.argv[3])):
+    w = WorkerProcess(Path(sys.argv[1]), sandbox=sandbox)
+    start = time.perf_counter()
+    w.start()  # spawn + interpreter + NumPy import + first reply
+    times.append(time.perf_counter() - start)
+    w.close()
+print(" ".join(f"{t:.4f}" for t in times))
+"""
+
+
+def worker_startup(folder: Path, mode: str, repeat: int) -> list[float]:
+    """Seconds from spawning a worker to its first reply, under one sandbox mode."""
+    out = subprocess.run(
+        [sys.executable, "-c", STARTUP_SNIPPET, str(folder), mode, str(repeat)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return [float(x) for x in out.stdout.split()] if out.returncode == 0 else []
+
+
 def stats(values: list[float]) -> str:
     return f"{statistics.median(values):.2f} s ({min(values):.2f}–{max(values):.2f})"
 
@@ -99,6 +128,24 @@ def main(argv: list[str] | None = None) -> int:
             label = f"grade the {name} ({runs[0][1]} points, {len(hidden)} topics), one core"
             rows.append((label, stats(values), f"≤ {target:g} s", ok))
             print(rows[-1], flush=True)
+        plain = worker_startup(folder, "none", max(5, args.repeat))
+        boxed = worker_startup(folder, "bwrap", max(5, args.repeat))
+        rows.append(("worker start-up, rlimits-only", stats(plain) if plain else "failed", "", ""))
+        if boxed and plain:
+            overhead = statistics.median(boxed) - statistics.median(plain)
+            rows.append(("worker start-up, bubblewrap (+ uid drop as root)", stats(boxed), "", ""))
+            rows.append(
+                (
+                    "sandbox start-up overhead per submission (median difference)",
+                    f"{overhead:.3f} s",
+                    "",
+                    "",
+                )
+            )
+        else:
+            rows.append(("worker start-up, bubblewrap", "bubblewrap unavailable here", "", ""))
+        for row in rows[-3:]:
+            print(row, flush=True)
     import numpy
     import torch
 
