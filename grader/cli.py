@@ -195,6 +195,46 @@ def example_class(
     console.print(f"wrote {len(learners)} submissions under {out}/: {', '.join(learners)}")
 
 
+@app.command()
+def nbgrader(
+    out: Path = typer.Option(..., "--out", help="folder for the nbgrader course"),
+    topic: list[str] = typer.Option(None, "--topic", help="only these topics (repeatable)"),
+    assignment: str = typer.Option("gradelab", help="the nbgrader assignment name"),
+) -> None:
+    """Build an nbgrader course whose autograded cells run gradelab's hidden tests."""
+    from grader.nbgrader.course import NotebookError, build_course, ensure_kernel
+
+    try:
+        written = build_course(out, topic or None, assignment=assignment)
+    except NotebookError as exc:
+        console.print(f"[red]{exc}")
+        raise typer.Exit(2) from None
+    ensure_kernel()
+    console.print(
+        f"wrote {out}/nbgrader_config.py and {len(written)} notebooks under {out}/source/"
+    )
+    console.print(
+        f"next: cd {out} && nbgrader generate_assignment {assignment} --force; "
+        f"collect into submitted/<student>/{assignment}/, then nbgrader autograde {assignment}"
+    )
+
+
+@app.command()
+def notebooks(
+    out: Path = typer.Option(..., "--out", help="folder for the learner notebooks"),
+    topic: list[str] = typer.Option(None, "--topic", help="only these topics (repeatable)"),
+) -> None:
+    """Write one learner notebook per topic: lesson, code cells to fill in, a public check."""
+    from grader.nbgrader.course import NotebookError, build_notebooks
+
+    try:
+        written = build_notebooks(out, topic or None)
+    except NotebookError as exc:
+        console.print(f"[red]{exc}")
+        raise typer.Exit(2) from None
+    console.print(f"wrote {len(written)} notebooks under {out}/")
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -4,6 +4,8 @@ A submission is a folder or ``.zip`` holding ``<topic>.py`` files at its root or
 ``exercises/``; a class folder holds one submission (folder or zip) per learner, named after the
 learner. Zips are read defensively: no absolute or ``..`` paths, no links, bounded sizes, and
 only topic files are taken, so a zip cannot write outside the folder it is unpacked into.
+A ``<topic>.ipynb`` counts as ``<topic>.py``: its code cells are extracted (IPython magics and shell
+escapes dropped, with a note in the feedback); a ``.py`` beside it wins.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from reference import TOPICS
 MAX_FILE_BYTES = 2 * 1024 * 1024  # a topic file larger than this is not a real answer
 MAX_ZIP_ENTRIES = 2000
 MAX_ZIP_TOTAL_BYTES = 64 * 1024 * 1024
-SOURCE_SUFFIXES = (".py",)
+SOURCE_SUFFIXES = (".py", ".ipynb")
 
 
 class SubmissionError(ValueError):
@@ -55,7 +57,7 @@ class Submission:
 def _topic_of(name: str) -> str | None:
     """``activations.py`` or ``exercises/activations.py`` (any leading folder) → ``activations``."""
     path = PurePosixPath(name)
-    if path.suffix != ".py" or path.stem not in TOPICS:
+    if path.suffix not in SOURCE_SUFFIXES or path.stem not in TOPICS:
         return None
     parents = [p for p in path.parent.parts if p not in ("", ".")]
     if len(parents) > 2 or (parents and parents[-1] != "exercises" and len(parents) > 1):
@@ -67,11 +69,26 @@ def _pick(candidates: dict[str, list[tuple[str, bytes]]]) -> tuple[dict[str, byt
     """Prefer a root-level file over ``exercises/``; report duplicates."""
     files, problems = {}, []
     for topic, found in sorted(candidates.items()):
-        found.sort(key=lambda item: (item[0].count("/"), item[0]))
+        found.sort(key=lambda item: (item[0].count("/"), item[0].endswith(".ipynb"), item[0]))
         files[topic] = found[0][1]
         if len(found) > 1:
             problems.append(f"several {topic}.py files; graded {found[0][0]}")
+        if found[0][0].endswith(".ipynb"):
+            files[topic], note = _from_notebook(found[0][0], found[0][1])
+            if note:
+                problems.append(note)
     return files, problems
+
+
+def _from_notebook(name: str, data: bytes) -> tuple[bytes, str | None]:
+    """A notebook's code cells as module source, and the feedback note on what was dropped."""
+    from grader.nbgrader.ipynb import extract, problem_note
+
+    try:
+        extracted = extract(data)
+    except ValueError as exc:
+        return b"", f"{name}: {exc}; graded as an empty file"
+    return extracted.source.encode("utf-8"), problem_note(name, extracted)
 
 
 def read_folder(folder: Path, learner: str | None = None) -> Submission:
@@ -80,7 +97,7 @@ def read_folder(folder: Path, learner: str | None = None) -> Submission:
     for base in (folder, folder / "exercises"):
         if not base.is_dir() or base.is_symlink():
             continue
-        for path in sorted(base.glob("*.py")):
+        for path in sorted(p for suffix in SOURCE_SUFFIXES for p in base.glob(f"*{suffix}")):
             rel = path.relative_to(folder).as_posix()
             topic = _topic_of(rel)
             if topic is None:
@@ -166,7 +183,10 @@ def _common_prefix(names: list[str]) -> str:
 
 def _has_topics(folder: Path) -> bool:
     return any(
-        (folder / f"{t}.py").exists() or (folder / "exercises" / f"{t}.py").exists() for t in TOPICS
+        (where / f"{t}{suffix}").exists()
+        for t in TOPICS
+        for where in (folder, folder / "exercises")
+        for suffix in SOURCE_SUFFIXES
     )
 
 

@@ -1,0 +1,318 @@
+"""Build an nbgrader course, and learner notebooks, from ``solutions/`` and ``lessons/``.
+
+``build_course(out)`` writes ``nbgrader_config.py`` and ``source/<assignment>/<topic>.ipynb`` per
+topic: the lesson as Markdown, the module's code split into cells (one per top-level function or
+class; the cells with ``### BEGIN SOLUTION`` blocks are nbgrader solution cells, the rest are
+locked), then one autograded test cell per hidden test of gradelab's suite, worth that test's
+points, whose hidden part calls :func:`grader.nbgrader.checks.check`. One cell per hidden test
+(not per function) because nbgrader's test cells are pass/fail: that way nbgrader's total is
+exactly ``gradelab grade``'s. The test list comes from grading the solution itself at build time,
+which also proves the solution scores full marks.
+
+``build_notebooks(out)`` writes one learner notebook per topic from ``exercises/`` (the stubs):
+the lesson, the code cells, and a last cell that runs the public check on the notebook's code.
+
+Topics whose module imports a sibling topic (``from . import activations``) cannot run as a
+lone notebook and are refused with a message.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from grader.nbgrader.ipynb import CHECK_TAG
+from grader.release.strip import BEGIN, END
+from lessons import lesson_path
+from reference import TOPICS
+
+ROOT = Path(__file__).resolve().parents[2]
+SOLUTIONS = ROOT / "solutions"
+EXERCISES = ROOT / "exercises"
+ASSIGNMENT = "gradelab"
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+_SIBLING_IMPORT = re.compile(r"^\s*from\s+\.\s+import\s", re.MULTILINE)
+
+CONFIG = '''\
+"""nbgrader configuration written by `gradelab nbgrader`."""
+
+c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
+c.CourseDirectory.course_id = "{course}"
+c.CourseDirectory.db_url = "sqlite:///gradebook.db"
+# each notebook's first autograded cell runs gradelab's hidden suite for the topic (seconds)
+c.Execute.timeout = {timeout}
+c.Execute.interrupt_on_timeout = True
+c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
+'''
+
+
+class NotebookError(ValueError):
+    """A topic that cannot become a notebook; the message says why."""
+
+
+@dataclass(frozen=True)
+class HiddenTest:
+    """One hidden test as an nbgrader cell: what it checks and its points."""
+
+    function: str
+    check: str
+    occurrence: int  # among tests with the same function and check (parametrized twins)
+    points: float
+
+
+def notebook_topics(topics: list[str] | None = None) -> list[str]:
+    """``topics`` (default: every topic that can stand alone), checked."""
+    chosen = list(topics) if topics else [t for t in TOPICS if _standalone(t)]
+    unknown = [t for t in chosen if t not in TOPICS]
+    if unknown:
+        raise NotebookError(f"unknown topic(s): {', '.join(unknown)}; known: {', '.join(TOPICS)}")
+    lone = [t for t in chosen if not _standalone(t)]
+    if lone:
+        raise NotebookError(
+            f"{', '.join(lone)}: the module imports another topic (`from . import ...`), "
+            "which a lone notebook cannot do; grade these topics with `gradelab grade`"
+        )
+    return chosen
+
+
+def _standalone(topic: str) -> bool:
+    return not _SIBLING_IMPORT.search((SOLUTIONS / f"{topic}.py").read_text(encoding="utf-8"))
+
+
+def split_module(source: str) -> tuple[str | None, list[str]]:
+    """(module docstring, code chunks): a prelude, then one chunk per top-level def or class.
+
+    A chunk starts at the definition's first decorator or at the comment lines right above it.
+    """
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    doc = ast.get_docstring(tree, clean=True)
+    body = tree.body
+    skip_to = 0
+    if doc is not None and body and isinstance(body[0], ast.Expr):
+        skip_to = body[0].end_lineno or 0
+    starts = []
+    for node in body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            first = min([node.lineno, *(d.lineno for d in node.decorator_list)]) - 1
+            while first > skip_to and lines[first - 1].lstrip().startswith("#"):
+                first -= 1
+            starts.append(first)
+    cuts = [skip_to, *starts, len(lines)]
+    chunks = ["\n".join(lines[a:b]).strip("\n") for a, b in itertools.pairwise(cuts)]
+    return doc, [c for c in chunks if c.strip()]
+
+
+def _defined(chunk: str) -> list[str]:
+    try:
+        tree = ast.parse(chunk)
+    except SyntaxError:
+        return []
+    return [
+        n.name
+        for n in tree.body
+        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+    ]
+
+
+def _hints_outside(chunk: str) -> str:
+    """Move each block's ``# hint:``/``# stub:`` lines above ``### BEGIN SOLUTION``.
+
+    nbgrader replaces everything between the markers, so a hint left inside would vanish.
+    """
+    out: list[str] = []
+    lines = chunk.splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.strip() == BEGIN:
+            j = i + 1
+            notes = []
+            while j < len(lines) and lines[j].strip().startswith(("# hint:", "# stub:")):
+                notes.append(lines[j])
+                j += 1
+            out.extend(notes)
+            out.append(line)
+            i = j
+            continue
+        out.append(line)
+        i += 1
+    return "\n".join(out)
+
+
+def _meta(grade_id: str, *, solution: bool = False, points: float | None = None) -> dict:
+    meta = {
+        "grade": points is not None,
+        "grade_id": grade_id,
+        "locked": not solution,
+        "schema_version": 3,
+        "solution": solution,
+        "task": False,
+    }
+    if points is not None:
+        meta["points"] = points
+    return {"nbgrader": meta}
+
+
+def hidden_tests(topic: str, max_examples: int = 12) -> list[HiddenTest]:
+    """Grade ``solutions/<topic>.py`` with the hidden suite; its tests, in the suite's order.
+
+    Raises :class:`NotebookError` unless the solution scores full marks (a course whose model
+    answer fails its own tests must not be built).
+    """
+    from grader.engine.run import run_hidden_tests
+
+    with tempfile.TemporaryDirectory(prefix="gradelab-course-") as tmp:
+        folder = Path(tmp) / "solution"
+        folder.mkdir()
+        shutil.copy(SOLUTIONS / f"{topic}.py", folder / f"{topic}.py")
+        result = run_hidden_tests(
+            folder, [topic], learner="solution", content_hash=topic, max_examples=max_examples
+        )
+    failed = [o.name for o in result.outcomes if o.status != "passed"]
+    if failed:
+        raise NotebookError(f"solutions/{topic}.py fails hidden tests: {'; '.join(failed[:5])}")
+    seen: dict[tuple[str, str], int] = {}
+    tests = []
+    for o in result.outcomes:
+        n = seen.get((o.function, o.check), 0)
+        seen[(o.function, o.check)] = n + 1
+        tests.append(HiddenTest(o.function, o.check, n, o.max_points))
+    return tests
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-")[:60]
+
+
+def source_notebook(topic: str, tests: list[HiddenTest]) -> nbformat.NotebookNode:
+    """The nbgrader source notebook of ``topic`` (solutions in, hidden tests as test cells)."""
+    doc, chunks = split_module((SOLUTIONS / f"{topic}.py").read_text(encoding="utf-8"))
+    cells = [new_markdown_cell(lesson_path(topic).read_text(encoding="utf-8"))]
+    if doc:
+        cells.append(new_markdown_cell(f"## The `{topic}` module\n\n```text\n{doc}\n```"))
+    for i, chunk in enumerate(chunks):
+        names = _defined(chunk) or [f"part{i}"]
+        grade_id = f"{topic}-{_slug(names[0])}"
+        if BEGIN in chunk and END in chunk:
+            cells.append(
+                new_code_cell(_hints_outside(chunk), metadata=_meta(grade_id, solution=True))
+            )
+        else:
+            cells.append(new_code_cell(chunk, metadata=_meta(f"{grade_id}-given")))
+    cells.append(
+        new_markdown_cell(
+            "## Autograded tests\n\nEach cell below is one of gradelab's hidden tests, worth its "
+            "points in `gradelab grade`. The checks run when the notebook is autograded."
+        )
+    )
+    for k, t in enumerate(tests):
+        code = (
+            f"# gradelab hidden test: {topic}.{t.function}: {t.check} ({t.points:g} points)\n"
+            f"{'### BEGIN HIDDEN TESTS'}\n"
+            "from grader.nbgrader.checks import check\n\n"
+            f"check({topic!r}, {t.function!r}, {t.check!r}, {t.occurrence})\n"
+            f"{'### END HIDDEN TESTS'}"
+        )
+        grade_id = f"{topic}-test-{k:03d}-{_slug(t.function)}"
+        cells.append(new_code_cell(code, metadata=_meta(grade_id, points=t.points)))
+    return new_notebook(cells=cells, metadata={"kernelspec": KERNELSPEC})
+
+
+def build_course(
+    out: Path,
+    topics: list[str] | None = None,
+    *,
+    assignment: str = ASSIGNMENT,
+    max_examples: int = 12,
+    timeout: int = 600,
+) -> list[Path]:
+    """Write an nbgrader course under ``out``; returns the source notebooks written."""
+    chosen = notebook_topics(topics)
+    out = Path(out)
+    source = out / "source" / assignment
+    source.mkdir(parents=True, exist_ok=True)
+    (out / "nbgrader_config.py").write_text(
+        CONFIG.format(course=_slug(out.resolve().name) or "gradelab", timeout=timeout),
+        encoding="utf-8",
+    )
+    written = []
+    for topic in chosen:
+        nb = source_notebook(topic, hidden_tests(topic, max_examples))
+        path = source / f"{topic}.ipynb"
+        nbformat.write(nb, path)
+        written.append(path)
+    return written
+
+
+LEARNER_CHECK = """\
+# Runs the public tests of `{topic}` on the code of this notebook (the cells you have run).
+from IPython import get_ipython
+import pathlib, tempfile
+from exercises.tests._runner import format_table, run_check
+
+_cells = [c for c in get_ipython().history_manager.input_hist_raw if c and "{tag}" not in c]
+_code = "\\n\\n".join(
+    "\\n".join(ln for ln in c.splitlines() if not ln.lstrip().startswith(("%", "!")))
+    for c in _cells if not c.lstrip().startswith("%%")
+)
+with tempfile.TemporaryDirectory() as _tmp:
+    pathlib.Path(_tmp, "{topic}.py").write_text(_code)
+    pathlib.Path(_tmp, "__init__.py").write_text("")  # the check imports the folder as a package
+    print(format_table(run_check(["{topic}"], _tmp)))  # {tag}
+"""
+
+
+def learner_notebook(topic: str) -> nbformat.NotebookNode:
+    """The learner notebook of ``topic``: lesson, the stub module in cells, the public check."""
+    doc, chunks = split_module((EXERCISES / f"{topic}.py").read_text(encoding="utf-8"))
+    cells = [new_markdown_cell(lesson_path(topic).read_text(encoding="utf-8"))]
+    if doc:
+        cells.append(new_markdown_cell(f"## The `{topic}` module\n\n```text\n{doc}\n```"))
+    cells.extend(new_code_cell(chunk) for chunk in chunks)
+    cells.append(
+        new_markdown_cell(
+            "## Check your work\n\nRun every cell above, then this one: it runs the public tests "
+            f"of `{topic}` (the same as `gradelab check {topic}`) on your functions."
+        )
+    )
+    cells.append(
+        new_code_cell(
+            LEARNER_CHECK.format(topic=topic, tag=CHECK_TAG), metadata={"tags": [CHECK_TAG]}
+        )
+    )
+    return new_notebook(cells=cells, metadata={"kernelspec": KERNELSPEC})
+
+
+def build_notebooks(out: Path, topics: list[str] | None = None) -> list[Path]:
+    """Write one learner notebook per topic under ``out``; returns their paths."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for topic in notebook_topics(topics):
+        path = out / f"{topic}.ipynb"
+        nbformat.write(learner_notebook(topic), path)
+        written.append(path)
+    return written
+
+
+def ensure_kernel() -> str:
+    """Make sure a ``python3`` Jupyter kernel exists (installs this Python's into sys.prefix)."""
+    import sys
+
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        return KernelSpecManager().get_kernel_spec("python3").resource_dir
+    except NoSuchKernel:
+        from ipykernel.kernelspec import install
+
+        return install(kernel_name="python3", prefix=sys.prefix)

@@ -1,0 +1,123 @@
+""".ipynb submissions: code cells extracted, IPython-only lines dropped and reported, graded like
+<topic>.py by the real engine."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from grader.engine.run import run_hidden_tests
+from grader.nbgrader.ipynb import CHECK_TAG, DROPPED_NOTE, extract
+from grader.submissions import discover, read_folder, read_zip
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _nb(*cells) -> str:
+    return nbformat.writes(new_notebook(cells=list(cells)))
+
+
+def test_extract_keeps_code_cells_in_order_and_drops_markdown():
+    text = _nb(
+        new_markdown_cell("# not code"),
+        new_code_cell("import numpy as np"),
+        new_code_cell("def f(x):\n    return np.abs(x)"),
+    )
+    got = extract(text)
+    assert got.dropped == ()
+    ns: dict = {}
+    exec(got.source, ns)
+    assert ns["f"](-3) == 3
+    assert "not code" not in got.source
+
+
+def test_extract_drops_magics_shell_escapes_cell_magics_and_help():
+    text = _nb(
+        new_code_cell("%matplotlib inline\nimport math\n!pip install foo\nfiles = !ls\nmath?"),
+        new_code_cell("%%bash\necho hi"),
+        new_code_cell("def g():\n    return math.pi  # 100% sure"),
+    )
+    got = extract(text)
+    assert got.dropped == (
+        "%matplotlib inline",
+        "!pip install foo",
+        "files = !ls",
+        "math?",
+        "%%bash",
+    )
+    ns: dict = {}
+    exec(got.source, ns)
+    assert ns["g"]() == __import__("math").pi  # a % inside a line of code is kept
+
+
+def test_extract_drops_gradelab_check_cells_and_nbgrader_test_cells():
+    tagged = new_code_cell("raise SystemExit('check')", metadata={"tags": [CHECK_TAG]})
+    test_cell = new_code_cell(
+        "assert False", metadata={"nbgrader": {"grade": True, "solution": False, "points": 1}}
+    )
+    by_import = new_code_cell("from grader.nbgrader.checks import check\ncheck('a', 'b', 'c')")
+    solution = new_code_cell("X = 1", metadata={"nbgrader": {"grade": False, "solution": True}})
+    got = extract(_nb(tagged, test_cell, by_import, solution))
+    assert got.source.strip() == "X = 1"
+
+
+def test_unreadable_notebook_is_a_value_error():
+    for bad in ("{not json", json.dumps({"cells": "nope"}), "[]"):
+        try:
+            extract(bad)
+        except ValueError:
+            continue
+        raise AssertionError(f"accepted {bad!r}")
+
+
+def test_folder_with_notebook_becomes_topic_source_with_a_feedback_note(tmp_path):
+    (tmp_path / "activations.ipynb").write_text(
+        _nb(new_code_cell("%time\nimport numpy as np\ndef relu(x):\n    return np.maximum(x, 0)"))
+    )
+    sub = read_folder(tmp_path)
+    assert set(sub.files) == {"activations"}
+    assert b"%time" not in sub.files["activations"]
+    assert b"def relu" in sub.files["activations"]
+    assert any(DROPPED_NOTE in p and "%time" in p for p in sub.problems)
+    assert discover([tmp_path])[0].files == sub.files  # a folder with only notebooks is found
+
+
+def test_py_file_wins_over_notebook_of_same_topic(tmp_path):
+    (tmp_path / "activations.py").write_text("A = 'py'\n")
+    (tmp_path / "activations.ipynb").write_text(_nb(new_code_cell("A = 'nb'")))
+    sub = read_folder(tmp_path)
+    assert sub.files["activations"] == b"A = 'py'\n"
+    assert any("graded activations.py" in p for p in sub.problems)
+
+
+def test_zip_with_notebook_is_extracted(tmp_path):
+    import zipfile
+
+    path = tmp_path / "ann.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("ann/exercises/losses.ipynb", _nb(new_code_cell("!ls\nY = 2")))
+    sub = read_zip(path)
+    assert sub.files["losses"].strip() == b"Y = 2"
+    assert any(DROPPED_NOTE in p for p in sub.problems)
+
+
+def test_notebook_of_the_solution_grades_like_the_py_file(tmp_path):
+    """Same code as cells (with a magic) or as a module: the hidden suite gives equal scores."""
+    source = (ROOT / "solutions" / "activations.py").read_text()
+    head, _, rest = source.partition("\ndef relu(")
+    cells = [new_code_cell("%load_ext autoreload\n" + head), new_code_cell("def relu(" + rest)]
+    nb_dir, py_dir = tmp_path / "nb", tmp_path / "py"
+    nb_dir.mkdir()
+    (nb_dir / "activations.ipynb").write_text(_nb(*cells))
+    sub = read_folder(nb_dir)
+    work = sub.write_to(tmp_path / "work")
+    py_dir.mkdir()
+    shutil.copy(ROOT / "solutions" / "activations.py", py_dir / "activations.py")
+    from_nb = run_hidden_tests(work, ["activations"], learner="nb", content_hash="a")
+    from_py = run_hidden_tests(py_dir, ["activations"], learner="py", content_hash="b")
+    assert from_nb.max_score == from_py.max_score > 0
+    assert from_nb.score == from_py.score == from_py.max_score
