@@ -100,10 +100,15 @@ def _package_for_folder(folder: str) -> str:
     """Register ``folder`` as an importable package so topic files' relative imports work."""
     name = f"_gradelab_learner_{abs(hash(folder))}"
     init = Path(folder) / "__init__.py"
-    spec = importlib.util.spec_from_file_location(
-        name, init if init.exists() else None, submodule_search_locations=[folder]
-    )
-    if spec is None:  # pragma: no cover - importlib always builds this spec
+    if init.exists():
+        spec = importlib.util.spec_from_file_location(
+            name, init, submodule_search_locations=[folder]
+        )
+    else:  # a plain folder of topic files: a namespace-like package over it
+        spec = importlib.util.spec_from_loader(name, loader=None, is_package=True)
+        if spec is not None:
+            spec.submodule_search_locations = [folder]
+    if spec is None:  # pragma: no cover - importlib always builds these specs
         raise LoadError(f"cannot import from {folder}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module

@@ -94,6 +94,14 @@ def _learner_copy(tmp_path: Path) -> Path:
     return folder
 
 
+def test_check_runs_on_a_plain_folder_without_init(tmp_path):
+    """A learner's folder of topic files needs no __init__.py (relative imports still work)."""
+    folder = _learner_copy(tmp_path)
+    (folder / "__init__.py").unlink()
+    results = run_check(["activations", "backprop"], where=str(folder))
+    assert results and all(r.status == "passed" for r in results), [r.messages[:1] for r in results]
+
+
 def test_a_syntax_error_is_reported_with_file_and_line_and_other_topics_still_run(tmp_path):
     folder = _learner_copy(tmp_path)
     source = (folder / "losses.py").read_text().splitlines()
