@@ -31,7 +31,9 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     Returns:
         σ(x), same shape, values in [0, 1]. No overflow warning for |x| up to 1000.
     """
-    raise NotImplementedError('activations.sigmoid: split on the sign of x so exp only ever sees −|x|; σ(x) = e^x / (1 + e^x) for x < 0')
+    raise NotImplementedError(
+        "activations.sigmoid: split on the sign of x so exp only ever sees −|x|; σ(x) = e^x / (1 + e^x) for x < 0"
+    )
 
 
 def sigmoid_grad(x: np.ndarray) -> np.ndarray:
@@ -45,7 +47,9 @@ def sigmoid_grad(x: np.ndarray) -> np.ndarray:
     Returns:
         σ′(x), same shape, values in [0, 0.25].
     """
-    raise NotImplementedError('activations.sigmoid_grad: reuse your sigmoid; the derivative is a product of σ and one minus σ')
+    raise NotImplementedError(
+        "activations.sigmoid_grad: reuse your sigmoid; the derivative is a product of σ and one minus σ"
+    )
 
 
 def tanh(x: np.ndarray) -> np.ndarray:
@@ -57,7 +61,9 @@ def tanh(x: np.ndarray) -> np.ndarray:
     Returns:
         tanh(x), same shape, values in [−1, 1]. No overflow for |x| up to 1000.
     """
-    raise NotImplementedError("activations.tanh: the textbook formula overflows for large |x|; NumPy's own tanh is stable")
+    raise NotImplementedError(
+        "activations.tanh: the textbook formula overflows for large |x|; NumPy's own tanh is stable"
+    )
 
 
 def tanh_grad(x: np.ndarray) -> np.ndarray:
@@ -69,7 +75,7 @@ def tanh_grad(x: np.ndarray) -> np.ndarray:
     Returns:
         tanh′(x), same shape, values in [0, 1].
     """
-    raise NotImplementedError('activations.tanh_grad: one minus the square of tanh(x)')
+    raise NotImplementedError("activations.tanh_grad: one minus the square of tanh(x)")
 
 
 def relu(x: np.ndarray) -> np.ndarray:
@@ -81,7 +87,9 @@ def relu(x: np.ndarray) -> np.ndarray:
     Returns:
         relu(x), same shape.
     """
-    raise NotImplementedError('activations.relu: an elementwise maximum with 0 (np.max would reduce over an axis instead)')
+    raise NotImplementedError(
+        "activations.relu: an elementwise maximum with 0 (np.max would reduce over an axis instead)"
+    )
 
 
 def relu_grad(x: np.ndarray) -> np.ndarray:
@@ -93,7 +101,7 @@ def relu_grad(x: np.ndarray) -> np.ndarray:
     Returns:
         Float array of 0s and 1s, same shape.
     """
-    raise NotImplementedError('activations.relu_grad: a float mask of where x is strictly positive')
+    raise NotImplementedError("activations.relu_grad: a float mask of where x is strictly positive")
 
 
 def leaky_relu(x: np.ndarray, alpha: float = 0.01) -> np.ndarray:
@@ -106,7 +114,9 @@ def leaky_relu(x: np.ndarray, alpha: float = 0.01) -> np.ndarray:
     Returns:
         Same shape as x.
     """
-    raise NotImplementedError('activations.leaky_relu: choose between x and alpha·x depending on the sign of x')
+    raise NotImplementedError(
+        "activations.leaky_relu: choose between x and alpha·x depending on the sign of x"
+    )
 
 
 def leaky_relu_grad(x: np.ndarray, alpha: float = 0.01) -> np.ndarray:
@@ -119,7 +129,9 @@ def leaky_relu_grad(x: np.ndarray, alpha: float = 0.01) -> np.ndarray:
     Returns:
         Same shape as x.
     """
-    raise NotImplementedError('activations.leaky_relu_grad: 1 on the positive side, alpha everywhere else (zero included)')
+    raise NotImplementedError(
+        "activations.leaky_relu_grad: 1 on the positive side, alpha everywhere else (zero included)"
+    )
 
 
 def elu(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
@@ -132,7 +144,9 @@ def elu(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
     Returns:
         Same shape as x. No overflow for x up to 1000.
     """
-    raise NotImplementedError('activations.elu: only take the exponential of the non-positive part of x (np.expm1 computes eˣ − 1)')
+    raise NotImplementedError(
+        "activations.elu: only take the exponential of the non-positive part of x (np.expm1 computes eˣ − 1)"
+    )
 
 
 def elu_grad(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
@@ -145,7 +159,9 @@ def elu_grad(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
     Returns:
         Same shape as x.
     """
-    raise NotImplementedError('activations.elu_grad: differentiate alpha·(eˣ − 1) for the non-positive side; keep exp away from large x')
+    raise NotImplementedError(
+        "activations.elu_grad: differentiate alpha·(eˣ − 1) for the non-positive side; keep exp away from large x"
+    )
 
 
 def prelu(x: np.ndarray, alpha: np.ndarray) -> np.ndarray:
@@ -160,7 +176,9 @@ def prelu(x: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     Returns:
         Same shape as x.
     """
-    raise NotImplementedError('activations.prelu: like leaky ReLU, but broadcasting alpha along the last axis of x')
+    raise NotImplementedError(
+        "activations.prelu: like leaky ReLU, but broadcasting alpha along the last axis of x"
+    )
 
 
 def prelu_grad(x: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -177,7 +195,9 @@ def prelu_grad(x: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray
     Returns:
         (grad_x with the shape of x, grad_alpha with the shape of alpha).
     """
-    raise NotImplementedError("activations.prelu_grad: the alpha gradient is x on the non-positive side, summed down to alpha's shape")
+    raise NotImplementedError(
+        "activations.prelu_grad: the alpha gradient is x on the non-positive side, summed down to alpha's shape"
+    )
 
 
 def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -190,7 +210,9 @@ def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     Returns:
         Same shape as x; every slice along ``axis`` sums to 1. No overflow for |x| up to 1000.
     """
-    raise NotImplementedError('activations.softmax: subtract the max along the axis first (keepdims=True): softmax does not change')
+    raise NotImplementedError(
+        "activations.softmax: subtract the max along the axis first (keepdims=True): softmax does not change"
+    )
 
 
 def softmax_backward(s: np.ndarray, grad_out: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -206,4 +228,6 @@ def softmax_backward(s: np.ndarray, grad_out: np.ndarray, axis: int = -1) -> np.
     Returns:
         ∂L/∂x, same shape as s.
     """
-    raise NotImplementedError('activations.softmax_backward: no need to build the Jacobian; subtract the s-weighted sum of grad_out, then scale by s')
+    raise NotImplementedError(
+        "activations.softmax_backward: no need to build the Jacobian; subtract the s-weighted sum of grad_out, then scale by s"
+    )

@@ -34,7 +34,9 @@ def dense_backward(
     Returns:
         (grad_x (N, D_in), grad_W (D_in, D_out), grad_b (D_out,)).
     """
-    raise NotImplementedError('backprop.dense_backward: each gradient is a matrix product whose shape must match what it differentiates')
+    raise NotImplementedError(
+        "backprop.dense_backward: each gradient is a matrix product whose shape must match what it differentiates"
+    )
 
 
 def mlp_backward(
@@ -59,7 +61,9 @@ def mlp_backward(
     Returns:
         [(grad_W_l, grad_b_l) for each layer], first layer first.
     """
-    raise NotImplementedError("backprop.mlp_backward: store each layer's input and pre-activation going forward; walk back from the loss")
+    raise NotImplementedError(
+        "backprop.mlp_backward: store each layer's input and pre-activation going forward; walk back from the loss"
+    )
 
 
 def chain_forward(x: float, ws: np.ndarray, bs: np.ndarray) -> np.ndarray:
@@ -73,7 +77,9 @@ def chain_forward(x: float, ws: np.ndarray, bs: np.ndarray) -> np.ndarray:
     Returns:
         [o_1, ..., o_n], shape (n,).
     """
-    raise NotImplementedError("backprop.chain_forward: one neuron after another; each output becomes the next neuron's input")
+    raise NotImplementedError(
+        "backprop.chain_forward: one neuron after another; each output becomes the next neuron's input"
+    )
 
 
 def chain_backward(
@@ -92,7 +98,9 @@ def chain_backward(
     Returns:
         (dL/dw, dL/db), each of shape (n,).
     """
-    raise NotImplementedError('backprop.chain_backward: ∂L/∂o_n = o_n − y; each step back multiplies by σ′ = o(1 − o) and by the weight')
+    raise NotImplementedError(
+        "backprop.chain_backward: ∂L/∂o_n = o_n − y; each step back multiplies by σ′ = o(1 − o) and by the weight"
+    )
 
 
 def numerical_gradient(
@@ -110,4 +118,6 @@ def numerical_gradient(
     Returns:
         the gradient estimate, shape of x.
     """
-    raise NotImplementedError('backprop.numerical_gradient: nudge one entry of a copy of x up and down by h; the slope between them')
+    raise NotImplementedError(
+        "backprop.numerical_gradient: nudge one entry of a copy of x up and down by h; the slope between them"
+    )

@@ -41,7 +41,9 @@ def conv_output_size(n: int, f: int, padding: int = 0, stride: int = 1) -> int:
     Raises:
         ValueError: if the filter is larger than the padded input (f > n + 2·padding).
     """
-    raise NotImplementedError('conv.conv_output_size: check that f fits into n + 2·padding (else raise ValueError), then floor-divide')
+    raise NotImplementedError(
+        "conv.conv_output_size: check that f fits into n + 2·padding (else raise ValueError), then floor-divide"
+    )
 
 
 def pool_output_size(n: int, size: int, stride: int) -> int:
@@ -58,7 +60,9 @@ def pool_output_size(n: int, size: int, stride: int) -> int:
     Raises:
         ValueError: if the window is larger than the input.
     """
-    raise NotImplementedError('conv.pool_output_size: the same counting as a convolution with no padding; raise ValueError if size > n')
+    raise NotImplementedError(
+        "conv.pool_output_size: the same counting as a convolution with no padding; raise ValueError if size > n"
+    )
 
 
 def pad2d(x: np.ndarray, p: int, mode: str = "zero") -> np.ndarray:
@@ -78,7 +82,9 @@ def pad2d(x: np.ndarray, p: int, mode: str = "zero") -> np.ndarray:
     Raises:
         ValueError: for an unknown mode.
     """
-    raise NotImplementedError('conv.pad2d: np.pad with a pad width of 0 for every leading axis and p for the last two')
+    raise NotImplementedError(
+        "conv.pad2d: np.pad with a pad width of 0 for every leading axis and p for the last two"
+    )
 
 
 def conv2d(x: np.ndarray, kernel: np.ndarray, stride: int = 1, padding: int = 0) -> np.ndarray:
@@ -96,7 +102,9 @@ def conv2d(x: np.ndarray, kernel: np.ndarray, stride: int = 1, padding: int = 0)
     Returns:
         Feature map of shape (H', W'), H' = ⌊(H + 2p − fh)/s⌋ + 1 and likewise W'.
     """
-    raise NotImplementedError('conv.conv2d: pad, cut out every fh×fw window the stride visits, multiply each by the kernel and sum')
+    raise NotImplementedError(
+        "conv.conv2d: pad, cut out every fh×fw window the stride visits, multiply each by the kernel and sum"
+    )
 
 
 def conv2d_multi(
@@ -118,7 +126,9 @@ def conv2d_multi(
     Returns:
         Feature maps of shape (N, K, H', W'), H' = ⌊(H + 2p − fh)/s⌋ + 1 and likewise W'.
     """
-    raise NotImplementedError('conv.conv2d_multi: take windows over (H, W) of the padded batch, then sum window·filter over (C, fh, fw)')
+    raise NotImplementedError(
+        "conv.conv2d_multi: take windows over (H, W) of the padded batch, then sum window·filter over (C, fh, fw)"
+    )
 
 
 def max_pool2d(x: np.ndarray, size: int = 2, stride: int | None = None) -> np.ndarray:
@@ -135,7 +145,9 @@ def max_pool2d(x: np.ndarray, size: int = 2, stride: int | None = None) -> np.nd
     Returns:
         Pooled maps of shape (N, C, H', W'), H' = ⌊(H − size)/s⌋ + 1 and likewise W'.
     """
-    raise NotImplementedError("conv.max_pool2d: the default stride is the window size; take every window's maximum over its two axes")
+    raise NotImplementedError(
+        "conv.max_pool2d: the default stride is the window size; take every window's maximum over its two axes"
+    )
 
 
 def avg_pool2d(x: np.ndarray, size: int = 2, stride: int | None = None) -> np.ndarray:
@@ -151,7 +163,9 @@ def avg_pool2d(x: np.ndarray, size: int = 2, stride: int | None = None) -> np.nd
     Returns:
         Pooled maps of shape (N, C, H', W'), H' = ⌊(H − size)/s⌋ + 1 and likewise W'.
     """
-    raise NotImplementedError('conv.avg_pool2d: the same windows as max pooling, averaged instead of maximised')
+    raise NotImplementedError(
+        "conv.avg_pool2d: the same windows as max pooling, averaged instead of maximised"
+    )
 
 
 def flatten(x: np.ndarray) -> np.ndarray:
@@ -165,4 +179,6 @@ def flatten(x: np.ndarray) -> np.ndarray:
     Returns:
         A new array of shape (N, −1); an (N,) input gives (N, 1).
     """
-    raise NotImplementedError('conv.flatten: keep the batch axis and let reshape work out the rest; return a copy, not a view')
+    raise NotImplementedError(
+        "conv.flatten: keep the batch axis and let reshape work out the rest; return a copy, not a view"
+    )

@@ -35,7 +35,9 @@ def lora_forward(
     Returns:
         y, shape (N, D_out).
     """
-    raise NotImplementedError('finetuning.lora_forward: the base output x W plus the low-rank path (x A) B scaled by alpha over the rank r')
+    raise NotImplementedError(
+        "finetuning.lora_forward: the base output x W plus the low-rank path (x A) B scaled by alpha over the rank r"
+    )
 
 
 def lora_num_params(d_in: int, d_out: int, r: int) -> int:
@@ -52,7 +54,9 @@ def lora_num_params(d_in: int, d_out: int, r: int) -> int:
     Returns:
         The number of trainable parameters, an int.
     """
-    raise NotImplementedError('finetuning.lora_num_params: count the entries of A and of B only; the frozen weight does not train')
+    raise NotImplementedError(
+        "finetuning.lora_num_params: count the entries of A and of B only; the frozen weight does not train"
+    )
 
 
 def few_shot_prompt(examples: Sequence[tuple[str, str]], query: str) -> str:
@@ -76,4 +80,6 @@ def few_shot_prompt(examples: Sequence[tuple[str, str]], query: str) -> str:
     Returns:
         The prompt string.
     """
-    raise NotImplementedError('finetuning.few_shot_prompt: build one "Input: …\\nOutput: …" block per example, add the query block with an empty output, join with a blank line')
+    raise NotImplementedError(
+        'finetuning.few_shot_prompt: build one "Input: …\\nOutput: …" block per example, add the query block with an empty output, join with a blank line'
+    )

@@ -27,7 +27,9 @@ def weighted_sum(x: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
     Returns:
         z, shape (N,).
     """
-    raise NotImplementedError("forward.weighted_sum: one matrix-vector product gives every sample's dot product; then add the bias")
+    raise NotImplementedError(
+        "forward.weighted_sum: one matrix-vector product gives every sample's dot product; then add the bias"
+    )
 
 
 def step(z: np.ndarray) -> np.ndarray:
@@ -39,7 +41,9 @@ def step(z: np.ndarray) -> np.ndarray:
     Returns:
         0.0 / 1.0 values, shape of z, float.
     """
-    raise NotImplementedError('forward.step: compare with zero strictly (0 itself maps to 0) and turn the booleans into floats')
+    raise NotImplementedError(
+        "forward.step: compare with zero strictly (0 itself maps to 0) and turn the booleans into floats"
+    )
 
 
 def perceptron_predict(x: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
@@ -53,7 +57,9 @@ def perceptron_predict(x: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
     Returns:
         labels in {0.0, 1.0}, shape (N,).
     """
-    raise NotImplementedError('forward.perceptron_predict: the step of the weighted sum; both are functions you already wrote')
+    raise NotImplementedError(
+        "forward.perceptron_predict: the step of the weighted sum; both are functions you already wrote"
+    )
 
 
 def perceptron_train(
@@ -73,7 +79,9 @@ def perceptron_train(
     Returns:
         (w, b): weights of shape (D,) and the bias as a float.
     """
-    raise NotImplementedError('forward.perceptron_train: for each epoch and sample in order, predict, then move w and b by lr·(y_i − ŷ_i)')
+    raise NotImplementedError(
+        "forward.perceptron_train: for each epoch and sample in order, predict, then move w and b by lr·(y_i − ŷ_i)"
+    )
 
 
 def dense_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -87,7 +95,9 @@ def dense_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
     Returns:
         y, shape (N, D_out).
     """
-    raise NotImplementedError('forward.dense_forward: multiply the batch by the weight matrix, then add the bias row to every sample')
+    raise NotImplementedError(
+        "forward.dense_forward: multiply the batch by the weight matrix, then add the bias row to every sample"
+    )
 
 
 def mlp_forward(x: np.ndarray, layers: list[tuple[np.ndarray, np.ndarray, str]]) -> np.ndarray:
@@ -104,4 +114,6 @@ def mlp_forward(x: np.ndarray, layers: list[tuple[np.ndarray, np.ndarray, str]])
     Returns:
         a_L, shape (N, D_L).
     """
-    raise NotImplementedError('forward.mlp_forward: map each name to its activation; output of one layer is the input of the next')
+    raise NotImplementedError(
+        "forward.mlp_forward: map each name to its activation; output of one layer is the input of the next"
+    )

@@ -36,7 +36,9 @@ def mse(y_true: np.ndarray, y_pred: np.ndarray, reduction: str = "mean") -> np.n
     Returns:
         A float ("mean", "sum") or the elementwise squared errors ("none").
     """
-    raise NotImplementedError('losses.mse: square the residuals, then average, add up or keep them according to reduction')
+    raise NotImplementedError(
+        "losses.mse: square the residuals, then average, add up or keep them according to reduction"
+    )
 
 
 def mse_grad(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
@@ -47,7 +49,9 @@ def mse_grad(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     Returns:
         Same shape as y_pred.
     """
-    raise NotImplementedError('losses.mse_grad: differentiate the square (a factor 2) and remember the mean divides by every element')
+    raise NotImplementedError(
+        "losses.mse_grad: differentiate the square (a factor 2) and remember the mean divides by every element"
+    )
 
 
 def mae(y_true: np.ndarray, y_pred: np.ndarray, reduction: str = "mean") -> np.ndarray | float:
@@ -61,7 +65,9 @@ def mae(y_true: np.ndarray, y_pred: np.ndarray, reduction: str = "mean") -> np.n
     Returns:
         A float ("mean", "sum") or the elementwise absolute errors ("none").
     """
-    raise NotImplementedError('losses.mae: absolute residuals, then the same three reductions as mse')
+    raise NotImplementedError(
+        "losses.mae: absolute residuals, then the same three reductions as mse"
+    )
 
 
 def mae_grad(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
@@ -70,7 +76,9 @@ def mae_grad(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     Returns:
         Same shape as y_pred.
     """
-    raise NotImplementedError('losses.mae_grad: the derivative of |r| is the sign of r (np.sign gives 0 at 0); divide by the count')
+    raise NotImplementedError(
+        "losses.mae_grad: the derivative of |r| is the sign of r (np.sign gives 0 at 0); divide by the count"
+    )
 
 
 def huber(
@@ -90,7 +98,9 @@ def huber(
     Returns:
         A float ("mean", "sum") or the elementwise losses ("none").
     """
-    raise NotImplementedError('losses.huber: compute both pieces and pick per element with np.where on |r| <= delta')
+    raise NotImplementedError(
+        "losses.huber: compute both pieces and pick per element with np.where on |r| <= delta"
+    )
 
 
 def huber_grad(y_true: np.ndarray, y_pred: np.ndarray, delta: float = 1.0) -> np.ndarray:
@@ -99,7 +109,9 @@ def huber_grad(y_true: np.ndarray, y_pred: np.ndarray, delta: float = 1.0) -> np
     Returns:
         Same shape as y_pred.
     """
-    raise NotImplementedError('losses.huber_grad: the residual itself, clipped to [−delta, delta], then divided by the count')
+    raise NotImplementedError(
+        "losses.huber_grad: the residual itself, clipped to [−delta, delta], then divided by the count"
+    )
 
 
 def binary_cross_entropy(
@@ -116,7 +128,9 @@ def binary_cross_entropy(
     Returns:
         A float ("mean", "sum") or the elementwise losses ("none").
     """
-    raise NotImplementedError('losses.binary_cross_entropy: clip the probabilities first (np.clip), then one log term for each possible label')
+    raise NotImplementedError(
+        "losses.binary_cross_entropy: clip the probabilities first (np.clip), then one log term for each possible label"
+    )
 
 
 def binary_cross_entropy_grad(
@@ -129,7 +143,9 @@ def binary_cross_entropy_grad(
     Returns:
         Same shape as y_pred.
     """
-    raise NotImplementedError('losses.binary_cross_entropy_grad: differentiate each log term with respect to p (not the logit), at the clipped p')
+    raise NotImplementedError(
+        "losses.binary_cross_entropy_grad: differentiate each log term with respect to p (not the logit), at the clipped p"
+    )
 
 
 def categorical_cross_entropy(
@@ -146,7 +162,9 @@ def categorical_cross_entropy(
     Returns:
         A float ("mean", "sum") or the per-sample losses, shape (N,) ("none").
     """
-    raise NotImplementedError('losses.categorical_cross_entropy: sum −y·log(clipped p) across each row to get one loss per sample, then reduce')
+    raise NotImplementedError(
+        "losses.categorical_cross_entropy: sum −y·log(clipped p) across each row to get one loss per sample, then reduce"
+    )
 
 
 def categorical_cross_entropy_grad(
@@ -159,7 +177,9 @@ def categorical_cross_entropy_grad(
     Returns:
         Shape (N, C).
     """
-    raise NotImplementedError('losses.categorical_cross_entropy_grad: derivative of −y·log p with respect to p, divided by the number of rows')
+    raise NotImplementedError(
+        "losses.categorical_cross_entropy_grad: derivative of −y·log p with respect to p, divided by the number of rows"
+    )
 
 
 def one_hot(labels: np.ndarray, num_classes: int) -> np.ndarray:
@@ -172,4 +192,4 @@ def one_hot(labels: np.ndarray, num_classes: int) -> np.ndarray:
     Returns:
         Float array of shape (N, C).
     """
-    raise NotImplementedError('losses.one_hot: rows of an identity matrix, picked by the labels')
+    raise NotImplementedError("losses.one_hot: rows of an identity matrix, picked by the labels")

@@ -30,7 +30,9 @@ def gd_step(w: np.ndarray, grad: np.ndarray, lr: float) -> np.ndarray:
     Returns:
         The new parameters, the shape of ``w``.
     """
-    raise NotImplementedError('optimizers.gd_step: move against the gradient by a step of size lr, without changing w itself')
+    raise NotImplementedError(
+        "optimizers.gd_step: move against the gradient by a step of size lr, without changing w itself"
+    )
 
 
 def momentum_step(
@@ -53,7 +55,9 @@ def momentum_step(
     Returns:
         (w_new, velocity_new).
     """
-    raise NotImplementedError('optimizers.momentum_step: first blend the old velocity with the new gradient (weights β and 1 − β), then step along the blend')
+    raise NotImplementedError(
+        "optimizers.momentum_step: first blend the old velocity with the new gradient (weights β and 1 − β), then step along the blend"
+    )
 
 
 def adagrad_step(
@@ -76,7 +80,9 @@ def adagrad_step(
     Returns:
         (w_new, sum_sq_new).
     """
-    raise NotImplementedError("optimizers.adagrad_step: add this step's squared gradient to the running total first, then divide the step by its square root plus eps")
+    raise NotImplementedError(
+        "optimizers.adagrad_step: add this step's squared gradient to the running total first, then divide the step by its square root plus eps"
+    )
 
 
 def rmsprop_step(
@@ -105,7 +111,9 @@ def rmsprop_step(
     Returns:
         (w_new, sq_avg_new).
     """
-    raise NotImplementedError('optimizers.rmsprop_step: an exponentially weighted average of grad², then divide the step by the root of that average (its RMS) plus eps')
+    raise NotImplementedError(
+        "optimizers.rmsprop_step: an exponentially weighted average of grad², then divide the step by the root of that average (its RMS) plus eps"
+    )
 
 
 def adadelta_step(
@@ -138,7 +146,9 @@ def adadelta_step(
     Returns:
         (w_new, sq_avg_new, delta_avg_new).
     """
-    raise NotImplementedError('optimizers.adadelta_step: update the gradient average, scale grad by RMS(past updates) / RMS(gradients), then fold that update into its own average')
+    raise NotImplementedError(
+        "optimizers.adadelta_step: update the gradient average, scale grad by RMS(past updates) / RMS(gradients), then fold that update into its own average"
+    )
 
 
 def adam_step(
@@ -176,7 +186,9 @@ def adam_step(
     Returns:
         (w_new, m_new, v_new).
     """
-    raise NotImplementedError('optimizers.adam_step: update both running averages, divide each by 1 − β^t (t counts from 1), and step by m_hat over (√v_hat + eps)')
+    raise NotImplementedError(
+        "optimizers.adam_step: update both running averages, divide each by 1 − β^t (t counts from 1), and step by m_hat over (√v_hat + eps)"
+    )
 
 
 def ewa(series: np.ndarray, beta: float) -> np.ndarray:
@@ -194,4 +206,6 @@ def ewa(series: np.ndarray, beta: float) -> np.ndarray:
     Returns:
         V, the same shape as ``series``.
     """
-    raise NotImplementedError('optimizers.ewa: the first average is the first value itself (not 0); each later one mixes the previous average with the new value')
+    raise NotImplementedError(
+        "optimizers.ewa: the first average is the first value itself (not 0); each later one mixes the previous average with the new value"
+    )

@@ -40,7 +40,9 @@ def chunk_text(text: str, chunk_size: int, overlap: int) -> list[str]:
     Raises:
         ValueError: chunk_size < 1, overlap < 0 or overlap ≥ chunk_size.
     """
-    raise NotImplementedError('rag.chunk_text: validate the sizes, then slide a window forward by chunk_size − overlap words and stop as soon as a window contains the last word')
+    raise NotImplementedError(
+        "rag.chunk_text: validate the sizes, then slide a window forward by chunk_size − overlap words and stop as soon as a window contains the last word"
+    )
 
 
 def chunk_sentences(text: str, max_words: int) -> list[str]:
@@ -60,7 +62,9 @@ def chunk_sentences(text: str, max_words: int) -> list[str]:
     Returns:
         The chunks (words joined by single spaces), ``[]`` for a text without words.
     """
-    raise NotImplementedError('rag.chunk_sentences: first group the words into sentences, then keep a running chunk that you close whenever the next sentence would not fit; over-long sentences go through chunk_text with no overlap')
+    raise NotImplementedError(
+        "rag.chunk_sentences: first group the words into sentences, then keep a running chunk that you close whenever the next sentence would not fit; over-long sentences go through chunk_text with no overlap"
+    )
 
 
 def embed(texts: Sequence[str], model: Any) -> np.ndarray:
@@ -77,7 +81,9 @@ def embed(texts: Sequence[str], model: Any) -> np.ndarray:
     Returns:
         float32 array (N, D) with unit (or zero) rows.
     """
-    raise NotImplementedError('rag.embed: call model.encode on the list, then divide each row by its Euclidean norm (guarding rows whose norm is 0) and return float32')
+    raise NotImplementedError(
+        "rag.embed: call model.encode on the list, then divide each row by its Euclidean norm (guarding rows whose norm is 0) and return float32"
+    )
 
 
 def build_index(embeddings: np.ndarray) -> faiss.IndexFlatIP:
@@ -92,7 +98,9 @@ def build_index(embeddings: np.ndarray) -> faiss.IndexFlatIP:
     Returns:
         ``faiss.IndexFlatIP`` of dimension D with N vectors.
     """
-    raise NotImplementedError('rag.build_index: normalise a float32 copy of the rows, create faiss.IndexFlatIP(D) and add the vectors')
+    raise NotImplementedError(
+        "rag.build_index: normalise a float32 copy of the rows, create faiss.IndexFlatIP(D) and add the vectors"
+    )
 
 
 # ----------------------------------------------------------------------------- retrieval
@@ -108,7 +116,9 @@ def cosine_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     Returns:
         (N, M) array.
     """
-    raise NotImplementedError('rag.cosine_similarity: scale every row of both matrices to unit length (leave zero rows at zero), then one matrix product gives all the dot products')
+    raise NotImplementedError(
+        "rag.cosine_similarity: scale every row of both matrices to unit length (leave zero rows at zero), then one matrix product gives all the dot products"
+    )
 
 
 def top_k(query: np.ndarray, matrix: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -128,7 +138,9 @@ def top_k(query: np.ndarray, matrix: np.ndarray, k: int) -> tuple[np.ndarray, np
     Raises:
         ValueError: k < 1 or k > M.
     """
-    raise NotImplementedError('rag.top_k: score each row as the sum of its unit vector times the unit query (a matrix product may round identical rows differently), then a stable sort of the negated scores keeps ties in index order')
+    raise NotImplementedError(
+        "rag.top_k: score each row as the sum of its unit vector times the unit query (a matrix product may round identical rows differently), then a stable sort of the negated scores keeps ties in index order"
+    )
 
 
 def search(index: faiss.Index, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -151,7 +163,9 @@ def search(index: faiss.Index, queries: np.ndarray, k: int) -> tuple[np.ndarray,
     Raises:
         ValueError: k < 1 or k > index.ntotal.
     """
-    raise NotImplementedError('rag.search: index.search(unit float32 queries, m) returns (scores, ids); grow m until no tie can hide past it, then sort each row by score descending and id ascending (np.lexsort) and keep k')
+    raise NotImplementedError(
+        "rag.search: index.search(unit float32 queries, m) returns (scores, ids); grow m until no tie can hide past it, then sort each row by score descending and id ascending (np.lexsort) and keep k"
+    )
 
 
 # ------------------------------------------------------------ augmentation and generation
@@ -176,7 +190,9 @@ def augment(question: str, contexts: Sequence[str]) -> str:
     Returns:
         The prompt string.
     """
-    raise NotImplementedError('rag.augment: collect the lines in a list (instruction, empty line, "Context:", one "[i] ..." per context counting from 1, empty line, question, "Answer:") and join them with newlines')
+    raise NotImplementedError(
+        'rag.augment: collect the lines in a list (instruction, empty line, "Context:", one "[i] ..." per context counting from 1, empty line, question, "Answer:") and join them with newlines'
+    )
 
 
 def answer(
@@ -204,7 +220,9 @@ def answer(
     Returns:
         The generated answer.
     """
-    raise NotImplementedError('rag.answer: chain embed, search, augment and generate; search wants a (1, D) batch of queries')
+    raise NotImplementedError(
+        "rag.answer: chain embed, search, augment and generate; search wants a (1, D) batch of queries"
+    )
 
 
 # ----------------------------------------------------------------------------- evaluation
@@ -225,7 +243,9 @@ def recall_at_k(retrieved: Sequence[int], relevant: Iterable[int], k: int) -> fl
     Raises:
         ValueError: ``relevant`` is empty (recall is undefined) or k < 1.
     """
-    raise NotImplementedError('rag.recall_at_k: turn the top k and the relevant ids into sets; divide the size of their intersection by the number of relevant ids, not by k')
+    raise NotImplementedError(
+        "rag.recall_at_k: turn the top k and the relevant ids into sets; divide the size of their intersection by the number of relevant ids, not by k"
+    )
 
 
 def mean_reciprocal_rank(
@@ -244,4 +264,6 @@ def mean_reciprocal_rank(
     Returns:
         A float in [0, 1].
     """
-    raise NotImplementedError('rag.mean_reciprocal_rank: for every query walk down its ranking to the first relevant id and add 1/position (positions start at 1), then divide by the number of queries')
+    raise NotImplementedError(
+        "rag.mean_reciprocal_rank: for every query walk down its ranking to the first relevant id and add 1/position (positions start at 1), then divide by the number of queries"
+    )

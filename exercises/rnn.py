@@ -30,7 +30,9 @@ def rnn_cell(
     Returns:
         The new hidden state h_t, shape (N, H).
     """
-    raise NotImplementedError('rnn.rnn_cell: two matrix products (input and previous state), add the bias, squash with tanh')
+    raise NotImplementedError(
+        "rnn.rnn_cell: two matrix products (input and previous state), add the bias, squash with tanh"
+    )
 
 
 def rnn_forward(
@@ -49,7 +51,9 @@ def rnn_forward(
         (hs, h_T): hs of shape (N, T, H) holds h_1 … h_T (not h0); h_T, shape (N, H), is the
         last state (a copy of h0 when T = 0).
     """
-    raise NotImplementedError('rnn.rnn_forward: loop over t, feed each new state into the next step, store it at hs[:, t]')
+    raise NotImplementedError(
+        "rnn.rnn_forward: loop over t, feed each new state into the next step, store it at hs[:, t]"
+    )
 
 
 def clip_grad_norm(grads: list[np.ndarray], max_norm: float) -> list[np.ndarray]:
@@ -66,7 +70,9 @@ def clip_grad_norm(grads: list[np.ndarray], max_norm: float) -> list[np.ndarray]
         A new list of new arrays (same shapes), the clipped gradients. The inputs are not
         modified and the norm itself is not returned.
     """
-    raise NotImplementedError('rnn.clip_grad_norm: one norm over all arrays together, then one common factor that is never above 1')
+    raise NotImplementedError(
+        "rnn.clip_grad_norm: one norm over all arrays together, then one common factor that is never above 1"
+    )
 
 
 def lstm_gates(
@@ -88,7 +94,9 @@ def lstm_gates(
     Returns:
         (i, f, g, o), each of shape (N, H); i, f, o lie in (0, 1) and g in (−1, 1).
     """
-    raise NotImplementedError('rnn.lstm_gates: one pre-activation of width 4H, cut into four H-wide blocks i, f, g, o; stable sigmoid')
+    raise NotImplementedError(
+        "rnn.lstm_gates: one pre-activation of width 4H, cut into four H-wide blocks i, f, g, o; stable sigmoid"
+    )
 
 
 def lstm_cell(
@@ -110,7 +118,9 @@ def lstm_cell(
     Returns:
         (h, c): the new hidden state and cell state, each of shape (N, H).
     """
-    raise NotImplementedError('rnn.lstm_cell: get the gates, keep part of the old memory, add part of the candidate, expose tanh(c)')
+    raise NotImplementedError(
+        "rnn.lstm_cell: get the gates, keep part of the old memory, add part of the candidate, expose tanh(c)"
+    )
 
 
 def lstm_forward(
@@ -134,4 +144,6 @@ def lstm_forward(
         (hs, (h_T, c_T)): hs of shape (N, T, H) holds h_1 … h_T; h_T and c_T, shape (N, H), are
         the final states (copies of h0 and c0 when T = 0).
     """
-    raise NotImplementedError('rnn.lstm_forward: like rnn_forward, but carry both h and c from one step to the next; store only h')
+    raise NotImplementedError(
+        "rnn.lstm_forward: like rnn_forward, but carry both h and c from one step to the next; store only h"
+    )

@@ -34,7 +34,9 @@ def num_iterations(n_samples: int, batch_size: int, epochs: int, drop_last: bool
     Returns:
         The number of iterations, an int.
     """
-    raise NotImplementedError('training.num_iterations: count the batches in one epoch (round up, unless an incomplete last batch is dropped), then multiply by the epochs')
+    raise NotImplementedError(
+        "training.num_iterations: count the batches in one epoch (round up, unless an incomplete last batch is dropped), then multiply by the epochs"
+    )
 
 
 def minibatch_indices(
@@ -53,7 +55,9 @@ def minibatch_indices(
     Returns:
         A list of ⌈N / B⌉ integer arrays.
     """
-    raise NotImplementedError('training.minibatch_indices: draw one random permutation of range(n_samples) with rng, then slice it every batch_size entries')
+    raise NotImplementedError(
+        "training.minibatch_indices: draw one random permutation of range(n_samples) with rng, then slice it every batch_size entries"
+    )
 
 
 def train_linear_regression(
@@ -90,7 +94,9 @@ def train_linear_regression(
     Returns:
         (w (D,), b (a float), loss_history (epochs,)).
     """
-    raise NotImplementedError('training.train_linear_regression: loop over epochs; inside, loop over the batches the method calls for and take one gradient step on each; log the full-data MSE at the end of each epoch')
+    raise NotImplementedError(
+        "training.train_linear_regression: loop over epochs; inside, loop over the batches the method calls for and take one gradient step on each; log the full-data MSE at the end of each epoch"
+    )
 
 
 def dropout(x: np.ndarray, p: float, rng: np.random.Generator, training: bool = True) -> np.ndarray:
@@ -111,7 +117,9 @@ def dropout(x: np.ndarray, p: float, rng: np.random.Generator, training: bool = 
     Returns:
         A new array, the shape of x.
     """
-    raise NotImplementedError('training.dropout: keep an entry when a uniform draw from rng is at least p, zero the rest, and divide the kept ones by 1 − p; at inference return a copy of x')
+    raise NotImplementedError(
+        "training.dropout: keep an entry when a uniform draw from rng is at least p, zero the rest, and divide the kept ones by 1 − p; at inference return a copy of x"
+    )
 
 
 def early_stopping(
@@ -134,4 +142,6 @@ def early_stopping(
     Returns:
         (stop_epoch, best_epoch) as ints.
     """
-    raise NotImplementedError('training.early_stopping: walk the losses with a best value, a best epoch and a counter of non-improving epochs; stop when the counter reaches patience')
+    raise NotImplementedError(
+        "training.early_stopping: walk the losses with a best value, a best epoch and a counter of non-improving epochs; stop when the counter reaches patience"
+    )

@@ -94,12 +94,24 @@ def _replacement(block: Block, indent: str, topic: str, filename: str) -> list[s
         hint = first[len("# hint:") :].strip()
         if not hint:
             raise ReleaseError(f"{filename}:{block.start}: empty hint")
-        message = f"{topic}.{block.function}: {hint}"
-        return [f"{indent}raise NotImplementedError({message!r})"]
+        return _raise_line(indent, f"{topic}.{block.function}: {hint}")
     raise ReleaseError(
         f"{filename}:{block.start}: a solution block must start with '# hint: <text>' "
         "or '# stub: <code>'"
     )
+
+
+def _raise_line(indent: str, message: str, width: int = 100) -> list[str]:
+    """``raise NotImplementedError("<message>")`` laid out as ruff format would lay it out."""
+    body = message.replace("\\", "\\\\")
+    if '"' in body and "'" not in body:  # ruff's choice: the quote that needs no escaping
+        literal = "'" + body + "'"
+    else:
+        literal = '"' + body.replace('"', '\\"') + '"'
+    one_line = f"{indent}raise NotImplementedError({literal})"
+    if len(one_line) <= width:
+        return [one_line]
+    return [f"{indent}raise NotImplementedError(", f"{indent}    {literal}", f"{indent})"]
 
 
 def strip_solutions(source: str, topic: str, filename: str | None = None) -> str:

@@ -42,7 +42,7 @@ SOURCE = textwrap.dedent(
 
 def test_function_block_becomes_not_implemented_with_topic_function_and_hint():
     stub = strip_solutions(SOURCE, "demo")
-    assert "raise NotImplementedError('demo.double: multiply every entry by two')" in stub
+    assert 'raise NotImplementedError("demo.double: multiply every entry by two")' in stub
     assert "y = x * 2" not in stub and "return y" not in stub
 
 
@@ -117,3 +117,17 @@ def test_a_multi_line_signature_still_names_its_function():
         '''
     )
     assert "optimizers.adam_step: correct the bias" in strip_solutions(source, "optimizers")
+
+
+def test_a_long_hint_is_laid_out_as_ruff_format_would():
+    source = (
+        "def f(x):\n    ### BEGIN SOLUTION\n    # hint: "
+        + "word " * 30
+        + "\n    return x\n    ### END SOLUTION\n"
+    )
+    lines = strip_solutions(source, "demo").splitlines()
+    start = lines.index("    raise NotImplementedError(")
+    assert lines[start + 1].startswith('        "demo.f: word') and lines[start + 2] == "    )"
+    assert (
+        len(lines[start]) <= 100 and len(lines[start + 2]) <= 100
+    )  # the string itself may run over
