@@ -7,7 +7,10 @@ gradelab's own check cells), writes it as ``<topic>.py`` and grades it with
 :func:`grader.engine.run.run_hidden_tests`, the same engine, hidden suite and derandomized
 hypothesis profile as ``gradelab grade``; later calls with the same code reuse that result. A
 cell passes when its test passed and raises ``AssertionError`` with the test's message otherwise,
-so nbgrader's points equal ``gradelab grade``'s.
+so nbgrader's points equal ``gradelab grade``'s. A topic that imports other topics (``forward``)
+is graded with the sibling modules the notebook's setup cell built from the learner's own
+notebooks (:mod:`grader.nbgrader.siblings`), as ``gradelab grade`` grades it with the learner's
+other files.
 
 Trade-off: the learner's cells run in this same kernel, before the checks, so they could tamper
 with this module; ``gradelab grade`` (separate grader process, sandboxed worker) is the path for
@@ -39,17 +42,29 @@ def kernel_source() -> str:
     return join_cells(cells).source
 
 
-def grade_source(topic: str, source: str, max_examples: int = 12) -> Any:
-    """Grade ``source`` as ``<topic>.py`` with the hidden tests (cached by content)."""
+def grade_source(
+    topic: str, source: str, max_examples: int = 12, siblings: dict[str, str] | None = None
+) -> Any:
+    """Grade ``source`` as ``<topic>.py`` with the hidden tests (cached by content).
+
+    ``siblings`` (``{topic: source}``) are written next to it as the modules it imports
+    (``from . import activations``), as a ``.py`` submission folder holds them.
+    """
     from grader.engine.run import run_hidden_tests
 
-    digest = hashlib.sha256(source.encode()).hexdigest()
+    siblings = {t: s for t, s in (siblings or {}).items() if t != topic}
+    hasher = hashlib.sha256(source.encode())
+    for name in sorted(siblings):
+        hasher.update(b"\0" + name.encode() + b"\0" + siblings[name].encode())
+    digest = hasher.hexdigest()
     key = (topic, digest)
     if key not in _RESULTS:
         with tempfile.TemporaryDirectory(prefix="gradelab-nb-") as tmp:
             folder = Path(tmp) / "submission"
             folder.mkdir()
             (folder / f"{topic}.py").write_text(source, encoding="utf-8")
+            for name, code in siblings.items():
+                (folder / f"{name}.py").write_text(code, encoding="utf-8")
             _RESULTS[key] = run_hidden_tests(
                 folder,
                 [topic],
@@ -70,7 +85,10 @@ def find_outcome(result: Any, function: str, check_name: str, occurrence: int = 
 
 def check(topic: str, function: str, check_name: str, occurrence: int = 0) -> None:
     """Pass when gradelab's hidden test passes on the kernel's code; AssertionError otherwise."""
-    outcome = find_outcome(grade_source(topic, kernel_source()), function, check_name, occurrence)
+    from grader.nbgrader.siblings import loaded
+
+    result = grade_source(topic, kernel_source(), siblings=loaded())
+    outcome = find_outcome(result, function, check_name, occurrence)
     if outcome.status != "passed":
         detail = f"\n  input: {outcome.input}" if outcome.input else ""
         raise AssertionError(

@@ -12,8 +12,10 @@ which also proves the solution scores full marks.
 ``build_notebooks(out)`` writes one learner notebook per topic from ``exercises/`` (the stubs):
 the lesson, the code cells, and a last cell that runs the public check on the notebook's code.
 
-Topics whose module imports a sibling topic (``from . import activations``) cannot run as a
-lone notebook and are refused with a message.
+A topic whose module imports other topics (``forward``: ``from . import activations``) gets a
+locked setup cell first, which builds those modules from the learner's own sibling notebooks in
+the same folder (:mod:`grader.nbgrader.siblings`); the topics it needs are added to the course or
+notebook set when not asked for.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from grader.nbgrader.ipynb import CHECK_TAG
+from grader.nbgrader.siblings import dependencies
 from grader.release.strip import BEGIN, END
 from lessons import lesson_path
 from reference import TOPICS
@@ -39,7 +42,7 @@ SOLUTIONS = ROOT / "solutions"
 EXERCISES = ROOT / "exercises"
 ASSIGNMENT = "gradelab"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
-_SIBLING_IMPORT = re.compile(r"^\s*from\s+\.\s+import\s", re.MULTILINE)
+SETUP_TAG = "gradelab-setup"
 
 CONFIG = '''\
 """nbgrader configuration written by `gradelab nbgrader`."""
@@ -69,22 +72,50 @@ class HiddenTest:
 
 
 def notebook_topics(topics: list[str] | None = None) -> list[str]:
-    """``topics`` (default: every topic that can stand alone), checked."""
-    chosen = list(topics) if topics else [t for t in TOPICS if _standalone(t)]
+    """``topics`` (default: every topic), checked, plus the topics they import.
+
+    A topic's dependencies come before it: ``["forward"]`` gives ``["activations", "forward"]``.
+    """
+    chosen = list(topics) if topics else list(TOPICS)
     unknown = [t for t in chosen if t not in TOPICS]
     if unknown:
         raise NotebookError(f"unknown topic(s): {', '.join(unknown)}; known: {', '.join(TOPICS)}")
-    lone = [t for t in chosen if not _standalone(t)]
-    if lone:
-        raise NotebookError(
-            f"{', '.join(lone)}: the module imports another topic (`from . import ...`), "
-            "which a lone notebook cannot do; grade these topics with `gradelab grade`"
-        )
-    return chosen
+    out: list[str] = []
+    for topic in chosen:
+        for t in (*topic_dependencies(topic), topic):
+            if t not in out:
+                out.append(t)
+    return out
 
 
-def _standalone(topic: str) -> bool:
-    return not _SIBLING_IMPORT.search((SOLUTIONS / f"{topic}.py").read_text(encoding="utf-8"))
+def _solution_source(topic: str) -> str:
+    return (SOLUTIONS / f"{topic}.py").read_text(encoding="utf-8")
+
+
+def topic_dependencies(topic: str) -> list[str]:
+    """The topics ``topic``'s module imports (``from . import ...``), transitively, deps first."""
+    return dependencies(topic, _solution_source)
+
+
+SETUP = """\
+# Setup (locked): builds {names} from YOUR notebook(s) {files} in this folder,
+# so that `from . import ...` below uses your own code. Keep them next to this notebook.
+from grader.nbgrader.siblings import load_siblings
+
+load_siblings({deps!r})
+"""
+
+
+def setup_cell_source(topic: str) -> str | None:
+    """The setup cell's code for a topic that imports other topics (None for a lone topic)."""
+    deps = topic_dependencies(topic)
+    if not deps:
+        return None
+    return SETUP.format(
+        names=", ".join(f"`{d}`" for d in deps),
+        files=", ".join(f"{d}.ipynb" for d in deps),
+        deps=deps,
+    )
 
 
 def split_module(source: str) -> tuple[str | None, list[str]]:
@@ -173,7 +204,8 @@ def hidden_tests(topic: str, max_examples: int = 12) -> list[HiddenTest]:
     with tempfile.TemporaryDirectory(prefix="gradelab-course-") as tmp:
         folder = Path(tmp) / "solution"
         folder.mkdir()
-        shutil.copy(SOLUTIONS / f"{topic}.py", folder / f"{topic}.py")
+        for t in (*topic_dependencies(topic), topic):
+            shutil.copy(SOLUTIONS / f"{t}.py", folder / f"{t}.py")
         result = run_hidden_tests(
             folder, [topic], learner="solution", content_hash=topic, max_examples=max_examples
         )
@@ -199,6 +231,9 @@ def source_notebook(topic: str, tests: list[HiddenTest]) -> nbformat.NotebookNod
     cells = [new_markdown_cell(lesson_path(topic).read_text(encoding="utf-8"))]
     if doc:
         cells.append(new_markdown_cell(f"## The `{topic}` module\n\n```text\n{doc}\n```"))
+    setup = setup_cell_source(topic)
+    if setup:
+        cells.append(new_code_cell(setup, metadata=_meta(f"{topic}-setup")))
     for i, chunk in enumerate(chunks):
         names = _defined(chunk) or [f"part{i}"]
         grade_id = f"{topic}-{_slug(names[0])}"
@@ -259,7 +294,8 @@ from IPython import get_ipython
 import pathlib, tempfile
 from exercises.tests._runner import format_table, run_check
 
-_cells = [c for c in get_ipython().history_manager.input_hist_raw if c and "{tag}" not in c]
+_hist = get_ipython().history_manager.input_hist_raw  # gradelab's own cells left out:
+_cells = [c for c in _hist if c and "{tag}" not in c and "from grader.nbgrader" not in c]
 _code = "\\n\\n".join(
     "\\n".join(ln for ln in c.splitlines() if not ln.lstrip().startswith(("%", "!")))
     for c in _cells if not c.lstrip().startswith("%%")
@@ -267,6 +303,9 @@ _code = "\\n\\n".join(
 with tempfile.TemporaryDirectory() as _tmp:
     pathlib.Path(_tmp, "{topic}.py").write_text(_code)
     pathlib.Path(_tmp, "__init__.py").write_text("")  # the check imports the folder as a package
+    from grader.nbgrader.siblings import loaded  # the topics the setup cell built, if any
+    for _dep, _src in loaded().items():
+        pathlib.Path(_tmp, _dep + ".py").write_text(_src)
     print(format_table(run_check(["{topic}"], _tmp)))  # {tag}
 """
 
@@ -277,6 +316,9 @@ def learner_notebook(topic: str) -> nbformat.NotebookNode:
     cells = [new_markdown_cell(lesson_path(topic).read_text(encoding="utf-8"))]
     if doc:
         cells.append(new_markdown_cell(f"## The `{topic}` module\n\n```text\n{doc}\n```"))
+    setup = setup_cell_source(topic)
+    if setup:
+        cells.append(new_code_cell(setup, metadata={"tags": [SETUP_TAG], "editable": False}))
     cells.extend(new_code_cell(chunk) for chunk in chunks)
     cells.append(
         new_markdown_cell(

@@ -14,11 +14,14 @@ from grader.nbgrader.course import (
     build_course,
     build_notebooks,
     hidden_tests,
+    learner_notebook,
     notebook_topics,
+    source_notebook,
     split_module,
 )
-from grader.nbgrader.ipynb import CHECK_TAG, extract
+from grader.nbgrader.ipynb import CHECK_TAG, extract, is_check_cell
 from grader.release.strip import BEGIN, END
+from reference import TOPICS
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -99,12 +102,32 @@ def test_split_module_cuts_before_comments_and_decorators():
     ]
 
 
-def test_topics_importing_a_sibling_topic_are_refused_with_a_reason():
-    with pytest.raises(NotebookError, match=r"forward.*imports another topic"):
-        notebook_topics(["forward"])
+def test_topics_bring_the_topics_they_import_first_and_unknown_ones_are_refused():
+    assert notebook_topics(["forward"]) == ["activations", "forward"]
+    assert notebook_topics(["backprop"]) == ["activations", "forward", "losses", "backprop"]
+    assert notebook_topics(["losses", "forward"]) == ["losses", "activations", "forward"]
     with pytest.raises(NotebookError, match="unknown"):
         notebook_topics(["nope"])
-    assert "forward" not in notebook_topics() and "activations" in notebook_topics()
+    assert sorted(notebook_topics()) == sorted(TOPICS)  # forward and backprop included
+
+
+def test_dependent_topic_notebooks_start_with_a_locked_setup_cell_before_the_imports():
+    """The setup cell loads the learner's sibling notebooks, never solutions or the reference."""
+    source = source_notebook("backprop", [])
+    learner = learner_notebook("forward")
+    for nb, deps in ((source, ["activations", "forward", "losses"]), (learner, ["activations"])):
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        setup, prelude = code[0], code[1]
+        assert f"load_siblings({deps!r})" in setup.source
+        assert "solutions" not in setup.source and "reference" not in setup.source
+        assert "from . import" in prelude.source  # the learner's relative import, unchanged
+        assert is_check_cell(setup)  # never part of the learner's extracted code
+    meta = _nb_meta(next(c for c in source.cells if c.cell_type == "code"))
+    assert meta["locked"] and not meta["solution"] and not meta["grade"]
+    assert not any(
+        c.cell_type == "code" and "load_siblings" in c.source
+        for c in learner_notebook("activations").cells
+    )
 
 
 def test_hidden_tests_number_parametrized_twins():
@@ -145,16 +168,64 @@ def test_learner_notebook_runs_its_public_check_in_a_real_kernel(tmp_path):
     assert "activations.sigmoid" in out and "passed" in out
 
 
-def test_cli_notebooks_writes_one_notebook_per_topic_and_nbgrader_refuses_forward(tmp_path):
+def test_cli_notebooks_writes_one_notebook_per_topic_and_refuses_unknown_topics(tmp_path):
     from typer.testing import CliRunner
 
     from grader.cli import app
 
     runner = CliRunner()
     done = runner.invoke(
-        app, ["notebooks", "--out", str(tmp_path / "nbs"), "--topic", "losses", "--topic", "rnn"]
+        app,
+        ["notebooks", "--out", str(tmp_path / "nbs"), "--topic", "losses", "--topic", "forward"],
     )
     assert done.exit_code == 0, done.output
-    assert sorted(p.name for p in (tmp_path / "nbs").iterdir()) == ["losses.ipynb", "rnn.ipynb"]
-    refused = runner.invoke(app, ["nbgrader", "--out", str(tmp_path / "c"), "--topic", "forward"])
-    assert refused.exit_code == 2 and "imports another topic" in refused.output
+    assert sorted(p.name for p in (tmp_path / "nbs").iterdir()) == [
+        "activations.ipynb",
+        "forward.ipynb",
+        "losses.ipynb",
+    ]
+    refused = runner.invoke(app, ["nbgrader", "--out", str(tmp_path / "c"), "--topic", "nope"])
+    assert refused.exit_code == 2 and "unknown topic" in refused.output
+
+
+def _outputs(cell) -> str:
+    return "".join(o.get("text", "") + o.get("evalue", "") for o in cell.outputs)
+
+
+def test_forward_learner_notebook_runs_with_the_learners_own_activations(tmp_path):
+    """forward.ipynb builds `activations` from the activations.ipynb next to it: with the stub
+    activations, a correct mlp_forward still fails (it calls them); with them solved, it passes."""
+    from nbclient import NotebookClient
+
+    from grader.nbgrader.course import ensure_kernel
+
+    ensure_kernel()
+    build_notebooks(tmp_path, ["forward"])
+    fwd = nbformat.read(tmp_path / "forward.ipynb", as_version=4)
+    # the learner solves forward: the solution's functions in a cell before the check
+    body = (ROOT / "solutions" / "forward.py").read_text().split("from . import activations")[1]
+    fwd.cells.insert(-1, nbformat.v4.new_code_cell(body))
+
+    def run() -> str:
+        nb = nbformat.read(tmp_path / "forward.ipynb", as_version=4)
+        nb.cells = [*fwd.cells]
+        NotebookClient(
+            nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+        ).execute()
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert "loaded from this folder: activations.ipynb" in _outputs(code[0])
+        assert not any(o.get("output_type") == "error" for c in code for o in c.outputs)
+        return _outputs(code[-1])
+
+    lines = {ln.split()[0]: ln for ln in run().splitlines() if ln.startswith("forward.")}
+    assert "passed" in lines["forward.dense_forward"]  # needs no activations
+    assert "passed" not in lines["forward.mlp_forward"]  # calls the learner's stub activations
+
+    acts = nbformat.read(tmp_path / "activations.ipynb", as_version=4)
+    sol = (ROOT / "solutions" / "activations.py").read_text()
+    acts.cells.insert(
+        -1, nbformat.v4.new_code_cell(sol.replace("from __future__ import annotations", ""))
+    )
+    nbformat.write(acts, tmp_path / "activations.ipynb")
+    lines = {ln.split()[0]: ln for ln in run().splitlines() if ln.startswith("forward.")}
+    assert len(lines) == 6 and all("passed" in ln for ln in lines.values()), lines

@@ -1,9 +1,11 @@
 """The real nbgrader on a `gradelab nbgrader` course: generate_assignment, autograde, gradebook.
 
-Three students hand in notebooks of two topics: the source notebooks (solutions), the released
+Three students hand in notebooks of three topics: the source notebooks (solutions), the released
 notebooks untouched, and the solutions with a planted bug (ReLU's derivative at 0) plus IPython
 magics. nbgrader's scores, read from its gradebook, must equal `gradelab grade`'s on the same
-.ipynb files, per function and in total.
+.ipynb files, per function and in total. `forward` imports `activations`: its notebook's setup
+cell builds that module from the student's own activations.ipynb, and `gradelab grade` grades
+forward.ipynb next to the same student's activations.ipynb.
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ import pytest
 from grader.engine.run import SubmissionResult
 from grader.grading import GradeOptions, grade
 from grader.nbgrader.course import build_course, ensure_kernel
+from grader.nbgrader.ipynb import CHECK_MARKER
 
 pytestmark = pytest.mark.slow
 
-TOPICS = ["activations", "losses"]
+TOPICS = ["activations", "losses", "forward"]
 ASSIGNMENT = "gradelab"
 BUG = ("(np.asarray(x) > 0).astype(np.float64)", "(np.asarray(x) >= 0).astype(np.float64)")
 
@@ -51,16 +54,20 @@ def plant_bug(src: Path, dst: Path) -> None:
         if cell.cell_type == "code" and BUG[0] in cell.source:
             cell.source = "%time\n!echo planted\n" + cell.source.replace(*BUG)
             planted = True
-    if not planted:  # losses: no bug, only a magic and a shell escape
-        first = next(c for c in nb.cells if c.cell_type == "code")
+    if not planted:  # losses, forward: no bug, only a magic in the first learner cell
+        first = next(c for c in nb.cells if c.cell_type == "code" and CHECK_MARKER not in c.source)
         first.source = "%load_ext autoreload\n" + first.source
     nbformat.write(nb, dst)
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
+def course(tmp_path_factory):
+    return tmp_path_factory.mktemp("course")
+
+
+@pytest.fixture(scope="module")
+def graded(course):
     ensure_kernel()
-    course = tmp_path_factory.mktemp("course")
     build_course(course, TOPICS, max_examples=12)
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
     source, release = course / "source" / ASSIGNMENT, course / "release" / ASSIGNMENT
@@ -144,7 +151,29 @@ def test_planted_bug_loses_exactly_the_points_gradelab_takes(graded):
         k for k, v in nb["buggy"]["per_function"].items() if v < nb["solved"]["per_function"][k]
     }
     assert lost == {("activations", "relu_grad")}
-    assert nb["buggy"]["totals"]["losses"] == nb["solved"]["totals"]["losses"]
+    for topic in ("losses", "forward"):  # forward calls activations, but not relu_grad
+        assert nb["buggy"]["totals"][topic] == nb["solved"]["totals"][topic]
+
+
+def test_forward_is_graded_with_the_students_own_activations(graded, course):
+    """A solved forward next to the released (stub) activations loses mlp_forward's points in
+    nbgrader's in-kernel check: the sibling module really is the student's."""
+    from grader.nbgrader.checks import grade_source
+    from grader.nbgrader.siblings import notebook_code
+
+    nb, _ = graded
+    solved = course / "submitted" / "solved" / ASSIGNMENT
+    released = course / "submitted" / "released" / ASSIGNMENT
+    fwd = notebook_code(solved, "forward")
+    full = grade_source(
+        "forward", fwd, siblings={"activations": notebook_code(solved, "activations")}
+    )
+    stub = grade_source(
+        "forward", fwd, siblings={"activations": notebook_code(released, "activations")}
+    )
+    assert (full.score, full.max_score) == nb["solved"]["totals"]["forward"]
+    lost = {o.function for o in stub.outcomes if o.status != "passed"}
+    assert lost == {"mlp_forward"}
 
 
 def test_per_function_points_agree_for_every_student(graded):
