@@ -26,7 +26,7 @@ demo: $(STAMP)
 	$(BIN)/gradelab grade out/example-class --out out/grades
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
