@@ -19,19 +19,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from reference import TOPICS
+
 ROOT = Path(__file__).resolve().parents[1]
-TOPICS = (
-    "forward",
-    "activations",
-    "losses",
-    "backprop",
-    "optimizers",
-    "training",
-    "conv",
-    "rnn",
-    "rag",
-    "finetuning",
-)
 
 
 def timed(cmd: list[str], env: dict[str, str] | None = None) -> float:
