@@ -355,9 +355,13 @@ class WorkerProcess:
 
     @staticmethod
     def _drain(fd: int, budget: int) -> bytes:
-        """Output already written before the reply (it may arrive after it): read what is there."""
+        """Output the worker wrote before its reply but we had not read yet: what is there now.
+
+        The worker flushes the learner's output before it writes the reply, so by the time the
+        reply is complete that output is already in the pipe: polling without waiting suffices.
+        """
         got = bytearray()
-        while len(got) <= budget and select.select([fd], [], [], 0.01)[0]:
+        while len(got) <= budget and select.select([fd], [], [], 0)[0]:
             chunk = os.read(fd, 1 << 16)
             if not chunk:
                 break
