@@ -39,14 +39,18 @@ import sys, time
 from pathlib import Path
 from grader.engine.run import run_hidden_tests
 topics = sys.argv[2].split(",")
-start = time.perf_counter()
-r = run_hidden_tests(Path(sys.argv[1]), topics, learner="bench", content_hash="-")
-print(f"{time.perf_counter() - start:.4f} {r.score} {r.max_score}")
+times = []
+for _ in range(2):  # the first submission a grading process sees pays for imports and collection
+    start = time.perf_counter()
+    r = run_hidden_tests(Path(sys.argv[1]), topics, learner="bench", content_hash="-")
+    times.append(time.perf_counter() - start)
+print(f"{times[0]:.4f} {times[1]:.4f} {r.score} {r.max_score}")
 """
 
 
-def grade_seconds(folder: Path, topics: list[str]) -> tuple[float, str]:
-    """In-process grading time of one submission (worker start included), pinned to one core."""
+def grade_seconds(folder: Path, topics: list[str]) -> tuple[float, float, str]:
+    """Grading time of a first and a second submission in one process (worker start included),
+    pinned to one core: (cold, warm, points)."""
     out = subprocess.run(
         one_core([sys.executable, "-c", GRADE_SNIPPET, str(folder), ",".join(topics)]),
         cwd=ROOT,
@@ -54,7 +58,7 @@ def grade_seconds(folder: Path, topics: list[str]) -> tuple[float, str]:
         text=True,
         check=True,
     ).stdout.split()
-    return float(out[0]), f"{float(out[1]):g}/{float(out[2]):g}"
+    return float(out[0]), float(out[1]), f"{float(out[2]):g}/{float(out[3]):g}"
 
 
 STARTUP_SNIPPET = """
@@ -113,11 +117,19 @@ def main(argv: list[str] | None = None) -> int:
             for topic in TOPICS:
                 shutil.copyfile(ROOT / source / f"{topic}.py", folder / f"{topic}.py")
             runs = [grade_seconds(folder, hidden) for _ in range(args.repeat)]
-            values = [s for s, _ in runs]
-            ok = "✓" if statistics.median(values) <= target else "✗"
-            label = f"grade the {name} ({runs[0][1]} points, {len(hidden)} topics), one core"
-            rows.append((label, stats(values), f"≤ {target:g} s", ok))
-            print(rows[-1], flush=True)
+            cold, warm = [c for c, _, _ in runs], [w for _, w, _ in runs]
+            ok = "✓" if statistics.median(warm) <= target else "✗"
+            label = f"grade the {name} ({runs[0][2]} points, {len(hidden)} topics), one core"
+            rows.append((f"{label}, per submission", stats(warm), f"≤ {target:g} s", ok))
+            rows.append(
+                (
+                    f"{label}, first submission of a process (imports, collection)",
+                    stats(cold),
+                    "",
+                    "",
+                )
+            )
+            print(*rows[-2:], sep="\n", flush=True)
         plain = worker_startup(folder, "none", max(5, args.repeat))
         boxed = worker_startup(folder, "bwrap", max(5, args.repeat))
         rows.append(("worker start-up, rlimits-only", stats(plain) if plain else "failed", "", ""))

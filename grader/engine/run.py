@@ -139,6 +139,7 @@ def run_hidden_tests(
             "-p",
             "no:cacheprovider",
             "--no-header",
+            "--tb=no",  # outcomes are explained by the plugin; tracebacks only cost time
             "--import-mode=importlib",  # hidden suites in different folders may share file names
             "-o",
             "addopts=",
