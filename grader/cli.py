@@ -163,21 +163,18 @@ def grade(
         except (SubmissionError, ValueError) as exc:
             console.print(f"[red]{exc}")
             raise typer.Exit(2) from None
-    table = Table(title=f"Class results ({report.graded} graded, {report.reused} unchanged)")
-    table.add_column("learner")
-    for t in topics:
-        table.add_column(t, justify="right")
-    table.add_column("total", justify="right")
     from grader.engine.run import SubmissionResult
 
+    table = Table(title=f"Class results ({report.graded} graded, {report.reused} unchanged)")
+    table.add_column("learner", overflow="fold")
+    table.add_column("total", justify="right", no_wrap=True)
+    table.add_column("topics below full marks (all topics: grades.csv)", overflow="fold")
     for r in report.results:
         sub = SubmissionResult.from_dict(r)
-        scores = sub.topic_scores()
-        table.add_row(
-            sub.learner,
-            *(f"{scores.get(t, (0, 0))[0]:g}/{scores.get(t, (0, 0))[1]:g}" for t in topics),
-            f"{sub.score:g}/{sub.max_score:g}",
-        )
+        short = [
+            f"{t} {got:g}/{top:g}" for t, (got, top) in sub.topic_scores().items() if got < top
+        ]
+        table.add_row(sub.learner, f"{sub.score:g}/{sub.max_score:g}", ", ".join(short) or "none")
     console.print(table)
     console.print(
         f"written under {out}/: <learner>/results.json, feedback.md/.html, grades.csv, gradebook.sqlite"
