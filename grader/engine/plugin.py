@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, Phase, Verbosity, settings
 
+from grader.engine import replay
 from grader.engine.expect import Mismatch, describe_call
 from grader.engine.process import CallFault, LearnerError, WorkerProcess
 from grader.engine.proxy import LearnerFailure, LearnerProxy, NotImplementedByLearner
@@ -97,6 +98,7 @@ class GradingPlugin:
     outcomes: list[TestOutcome] = field(default_factory=list)
     proxy: LearnerProxy | None = None
     only_functions: frozenset[str] | None = None  # "<topic>.<function>" to keep; None = all
+    replay: bool = True  # replay recorded passing inputs (grader.engine.replay); same grades
     _inspected: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def pytest_collection_modifyitems(
@@ -160,6 +162,18 @@ class GradingPlugin:
         assert self.proxy is not None
         self.proxy.reset()
         return self.proxy
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> bool | None:
+        """Call graded tests through :mod:`grader.engine.replay` (pytest's own call otherwise)."""
+        if not self.replay or pyfuncitem.get_closest_marker("graded") is None:
+            return None
+        replay.call(pyfuncitem, self.max_examples, self._reset_proxy)
+        return True
+
+    def _reset_proxy(self) -> None:
+        if self.proxy is not None:
+            self.proxy.reset()
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[Any]) -> Any:

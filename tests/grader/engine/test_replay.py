@@ -1,0 +1,108 @@
+"""Replaying recorded inputs (grader.engine.replay) changes how fast a grade comes, never the grade.
+
+Each test grades in this process, so each starts from an empty recording (``replay.clear()``).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import strategies as st
+
+from grader.engine import replay
+from grader.engine.run import run_hidden_tests
+from grader.examples import mistake_source
+from grader.misconceptions import catalogue
+from grader.release.build import ROOT
+from reference import TOPICS
+
+
+@pytest.fixture(autouse=True)
+def fresh_recordings():
+    replay.clear()
+    yield
+    replay.clear()
+
+
+def _submission(tmp_path: Path, name: str, mistake: str | None = None) -> Path:
+    folder = tmp_path / name
+    folder.mkdir()
+    for topic in TOPICS:
+        shutil.copyfile(ROOT / "solutions" / f"{topic}.py", folder / f"{topic}.py")
+    if mistake is not None:
+        topic, _, code = mistake_source(mistake)
+        with (folder / f"{topic}.py").open("a", encoding="utf-8") as fh:
+            fh.write("\n\n" + code)
+    return folder
+
+
+def _grade(folder: Path, topic: str, *, replay_on: bool, only: str | None = None) -> list[dict]:
+    result = run_hidden_tests(
+        folder,
+        [topic],
+        learner="l",
+        content_hash="-",
+        max_examples=6,
+        replay=replay_on,
+        only_functions={only} if only else None,
+    )
+    return [vars(o) for o in result.outcomes]
+
+
+def _first_mistake(topic: str) -> str:
+    entries = catalogue(topic)
+    return next(iter(entries.values()))[0].key
+
+
+@pytest.mark.parametrize("topic", TOPICS)
+def test_a_replayed_grade_equals_a_fresh_hypothesis_grade(tmp_path, topic):
+    """After the model answer records its passing inputs, a submission with a mistake gets exactly
+    the outcomes, messages, diagnoses and shrunk inputs that hypothesis alone gives it."""
+    mistake = _first_mistake(topic)
+    function = mistake.split("/")[0]  # the mistaken function's tests only, to stay quick
+    good, bad = _submission(tmp_path, "good"), _submission(tmp_path, "bad", mistake)
+    fresh = _grade(bad, topic, replay_on=False, only=function)
+    assert any(o["status"] != "passed" for o in fresh), f"{mistake} is not caught at all"
+    model = _grade(good, topic, replay_on=True, only=function)  # records
+    assert all(o["status"] == "passed" for o in model)
+    assert _grade(bad, topic, replay_on=True, only=function) == fresh
+    assert _grade(good, topic, replay_on=True, only=function) == model
+
+
+def test_the_second_passing_submission_is_replayed_not_regenerated(tmp_path, monkeypatch):
+    """The first run records every property test's inputs; the next one replays them."""
+    good = _submission(tmp_path, "good")
+    replays: list[int] = []
+    materialise = replay._materialise
+    monkeypatch.setattr(replay, "_materialise", lambda ex: replays.append(1) or materialise(ex))
+    _grade(good, "losses", replay_on=True)
+    assert replays == []  # nothing recorded yet: hypothesis generated everything
+    _grade(good, "losses", replay_on=True)
+    assert len(replays) > 20
+    replays.clear()
+    _grade(good, "losses", replay_on=False)
+    assert replays == []
+
+
+def test_interactive_draws_replay_only_for_the_same_strategy():
+    """A recorded ``st.data()`` draw is handed back for the strategy it came from; a different
+    strategy or one draw too many hands the test to hypothesis."""
+    ints, floats = st.integers(0, 3), st.floats(0, 1)
+    data = replay._ReplayData(replay._Draws([(repr(ints), 2)]))
+    assert data.draw(ints) == 2
+    with pytest.raises(replay._Diverged):
+        data.draw(ints)
+    with pytest.raises(replay._Diverged):
+        replay._ReplayData(replay._Draws([(repr(ints), 2)])).draw(floats)
+
+
+def test_replayed_inputs_are_copies_the_test_cannot_spoil():
+    """A test body that writes into its input does not change what the next submission gets."""
+    import numpy as np
+
+    example = {"x": np.zeros(3)}
+    first = replay._materialise(example)
+    first["x"][:] = 7.0
+    assert np.array_equal(replay._materialise(example)["x"], np.zeros(3))
