@@ -113,6 +113,14 @@ def grade(
     jobs: int = typer.Option(0, help="parallel graders (default: number of cores)"),
     topic: list[str] = typer.Option(None, "--topic", help="grade only these topics (repeatable)"),
     max_examples: int = typer.Option(12, help="hypothesis examples per property test"),
+    cluster: str = typer.Option(
+        None,
+        help="grade on the workers of this Dask scheduler (tcp://HOST:8786) instead of local "
+        "processes (--jobs is then ignored); see README, Grading on a Dask cluster",
+    ),
+    cluster_timeout: float = typer.Option(
+        5.0, help="seconds to reach the --cluster scheduler and find a worker"
+    ),
 ) -> None:
     """Grade submissions with the hidden tests, in a sandbox, and write the gradebook."""
     import os
@@ -130,39 +138,63 @@ def grade(
         console.print(f"[red]unknown topic(s): {', '.join(unknown)}; known: {', '.join(TOPICS)}")
         raise typer.Exit(2)
     options = GradeOptions(
-        out=out, jobs=jobs or max(1, os.cpu_count() or 1), topics=topics, max_examples=max_examples
+        out=out,
+        jobs=jobs or max(1, os.cpu_count() or 1),
+        topics=topics,
+        max_examples=max_examples,
+        cluster=cluster or None,
+        cluster_timeout=cluster_timeout,
     )
     try:
         total = len(discover(list(submissions)))
     except SubmissionError as exc:
         console.print(f"[red]{exc}")
         raise typer.Exit(2) from None
-    from grader.engine.sandbox import detect
+    errors: tuple[type[Exception], ...] = (SubmissionError, ValueError)
+    if options.cluster:  # the workers' sandboxes are reported once the cluster is reached
+        from grader.cluster import ClusterError
 
-    sandbox = detect(os.environ.get("GRADELAB_SANDBOX", "auto"))
-    if sandbox.warning:
-        console.print(f"[bold yellow]WARNING: {sandbox.warning}")
+        errors += (ClusterError,)
     else:
-        console.print(f"sandbox: {', '.join(sandbox.layers)}")
+        from grader.engine.sandbox import detect
+
+        sandbox = detect(os.environ.get("GRADELAB_SANDBOX", "auto"))
+        if sandbox.warning:
+            console.print(f"[bold yellow]WARNING: {sandbox.warning}")
+        else:
+            console.print(f"sandbox: {', '.join(sandbox.layers)}")
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=console) as bar:
-        task = bar.add_task("grading", total=total)
+    # the bar appears with the first result: a cluster that cannot be used is one line of error
+    bar = Progress(*columns, console=console)
+    task = bar.add_task("grading", total=total)
 
-        def progress(learner: str, result: dict, reused: bool) -> None:
-            note = " (unchanged, reused)" if reused else ""
-            bar.console.print(f"{learner}: {result['score']:g}/{result['max_score']:g}{note}")
-            bar.advance(task)
+    def progress(learner: str, result: dict, reused: bool) -> None:
+        bar.start()
+        note = " (unchanged, reused)" if reused else ""
+        bar.console.print(f"{learner}: {result['score']:g}/{result['max_score']:g}{note}")
+        bar.advance(task)
 
-        try:
-            report = run_grade(list(submissions), options, progress)
-        except (SubmissionError, ValueError) as exc:
-            console.print(f"[red]{exc}")
-            raise typer.Exit(2) from None
+    def notify(message: str) -> None:
+        style = "bold yellow" if message.startswith("WARNING") else "yellow"
+        bar.console.print(message, style=style, markup=False, highlight=False)
+
+    def stop() -> None:
+        if bar.live.is_started:
+            bar.stop()
+
+    try:
+        report = run_grade(list(submissions), options, progress, notify)
+    except errors as exc:
+        stop()
+        console.print(str(exc), style="red", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    finally:
+        stop()
     from grader.engine.run import SubmissionResult
 
     table = Table(title=f"Class results ({report.graded} graded, {report.reused} unchanged)")
@@ -179,6 +211,15 @@ def grade(
     console.print(
         f"written under {out}/: <learner>/results.json, feedback.md/.html, grades.csv, gradebook.sqlite"
     )
+    if report.failed:
+        console.print(
+            f"not graded ({len(report.failed)}; nothing recorded for them, run again to retry): "
+            + ", ".join(sorted(report.failed)),
+            style="red",
+            markup=False,
+            highlight=False,
+        )
+        raise typer.Exit(1)
 
 
 @app.command("example-class")

@@ -1,9 +1,12 @@
 """``gradelab grade``: grade every submission, in parallel, resumably, and write the outputs.
 
-The coordinating process alone writes the gradebook and the files; workers (pool processes)
-only grade. A submission already in the gradebook under the same grader fingerprint is not graded
-again, so a run killed midway loses nothing when started again, and regrading an unchanged class
-only rewrites identical files.
+The coordinating process alone writes the gradebook and the files; workers (pool processes, or
+the workers of a Dask cluster: ``grader/cluster.py``) only grade. Both are *executors*: given the
+submissions to grade, they yield each result (or why it could not be graded) as it completes, and
+:func:`grade` records them the same way. A submission already in the gradebook under the same
+grader fingerprint is not graded again, so a run killed midway loses nothing when started again,
+and regrading an unchanged class only rewrites identical files. A submission the grader itself
+fails on (:class:`GradingError`) is reported and not recorded; the others still are.
 """
 
 from __future__ import annotations
@@ -16,15 +19,15 @@ import multiprocessing
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from grader import __version__
 from grader.engine.process import Limits
-from grader.engine.run import HIDDEN_DIR, SubmissionResult, run_hidden_tests
+from grader.engine.run import HIDDEN_DIR, GradingError, SubmissionResult, run_hidden_tests
 from grader.engine.sandbox import Sandbox
 from grader.outputs import atomic_write, feedback, gradescope
 from grader.outputs.gradebook import Gradebook
@@ -50,6 +53,8 @@ class GradeOptions:
     limits: Limits = field(default_factory=Limits)
     hidden_dir: Path = HIDDEN_DIR
     sandbox: Sandbox | None = None  # None: detect (GRADELAB_SANDBOX, default auto)
+    cluster: str | None = None  # a Dask scheduler (tcp://HOST:8786): grade on its workers
+    cluster_timeout: float = 5.0  # seconds to reach the scheduler and find a worker
 
 
 def fingerprint(options: GradeOptions) -> str:
@@ -132,71 +137,142 @@ class GradeReport:
     results: list[dict[str, Any]]
     graded: int  # graded in this run
     reused: int  # found in the gradebook
+    failed: dict[str, str] = field(default_factory=dict)  # learner -> why it was not graded
+
+
+@dataclass
+class Done:
+    """What an executor yields per submission: its result, or why it could not be graded."""
+
+    learner: str
+    result: dict[str, Any] | None = None
+    error: str | None = None
+
+
+class Executor(Protocol):
+    """Grades submissions somewhere and yields a :class:`Done` for each, as each completes."""
+
+    def run(self, todo: list[Submission]) -> Iterator[Done]: ...
+
+    def close(self) -> None: ...
+
+
+class LocalExecutor:
+    """This machine: in this process for one job, else a pool of ``options.jobs`` processes."""
+
+    def __init__(self, options: GradeOptions) -> None:
+        self.options = options
+
+    def close(self) -> None:
+        pass
+
+    def _args(self, sub: Submission) -> tuple[Any, ...]:
+        o = self.options
+        return (
+            sub.learner,
+            sub.files,
+            list(sub.problems),
+            o.topics,
+            o.max_examples,
+            o.limits,
+            o.hidden_dir,
+            o.sandbox,
+        )
+
+    def run(self, todo: list[Submission]) -> Iterator[Done]:
+        if self.options.jobs <= 1 or len(todo) <= 1:
+            for sub in todo:
+                try:
+                    done = Done(sub.learner, grade_submission(*self._args(sub)))
+                except GradingError as exc:
+                    done = Done(sub.learner, error=f"GradingError: {exc}")
+                yield done
+            return
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=self.options.jobs, mp_context=ctx) as pool:
+            learners: dict[Future[dict[str, Any]], str] = {
+                pool.submit(grade_submission, *self._args(sub)): sub.learner for sub in todo
+            }
+            pending = set(learners)
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    try:
+                        done = Done(learners[future], future.result())
+                    except GradingError as exc:
+                        done = Done(learners[future], error=f"GradingError: {exc}")
+                    yield done
+
+
+def executor_for(
+    options: GradeOptions, key: str, notify: Callable[[str], None] = lambda message: None
+) -> Executor:
+    """The local pool, or (``options.cluster``) a Dask cluster, connected and checked."""
+    if options.cluster:
+        from grader.cluster import ClusterExecutor
+
+        return ClusterExecutor(options, key, notify)
+    return LocalExecutor(options)
 
 
 def grade(
     paths: list[Path],
     options: GradeOptions,
     progress: Callable[[str, dict[str, Any], bool], None] | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> GradeReport:
-    """Grade ``paths``; ``progress(learner, result, reused)`` is called as each one finishes."""
+    """Grade ``paths``; ``progress(learner, result, reused)`` is called as each one finishes.
+
+    ``notify(message)`` hears what else the console should show: the cluster's workers, a lost
+    worker, a submission that could not be graded (it is also in ``GradeReport.failed``).
+    With ``options.cluster`` the scheduler is reached, and its workers checked, before anything
+    is written (:class:`grader.cluster.ClusterError` otherwise).
+    """
     submissions = discover(paths)
     names = [s.learner for s in submissions]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ValueError(f"two submissions share a learner id: {', '.join(duplicates)}")
-    out = options.out
-    out.mkdir(parents=True, exist_ok=True)
     print_ = progress or (lambda *a: None)
+    tell = notify or (lambda message: None)
     key = fingerprint(options)
-    book = Gradebook(out / "gradebook.sqlite")
+    executor = executor_for(options, key, tell)  # a cluster is reached first: nothing written yet
+    out = options.out
     results: dict[str, dict[str, Any]] = {}
+    failed: dict[str, str] = {}
     todo: list[Submission] = []
     try:
-        for sub in submissions:
-            cached = book.lookup(sub.learner, sub.content_hash, key)
-            if cached is not None:
-                results[sub.learner] = cached
-                write_outputs(cached, out)
-                print_(sub.learner, cached, True)
-            else:
-                todo.append(sub)
+        out.mkdir(parents=True, exist_ok=True)
+        book = Gradebook(out / "gradebook.sqlite")
+        try:
+            for sub in submissions:
+                cached = book.lookup(sub.learner, sub.content_hash, key)
+                if cached is not None:
+                    results[sub.learner] = cached
+                    write_outputs(cached, out)
+                    print_(sub.learner, cached, True)
+                else:
+                    todo.append(sub)
 
-        def finish(result: dict[str, Any]) -> None:
-            result = json.loads(json.dumps(result, sort_keys=True))  # exactly what a reload gives
-            book.record(result, key)  # the gradebook first: files can always be rewritten from it
-            write_outputs(result, out)
-            results[result["learner"]] = result
-            print_(result["learner"], result, False)
-
-        args = [
-            (
-                s.learner,
-                s.files,
-                list(s.problems),
-                options.topics,
-                options.max_examples,
-                options.limits,
-                options.hidden_dir,
-                options.sandbox,
-            )
-            for s in todo
-        ]
-        if options.jobs <= 1 or len(todo) <= 1:
-            for a in args:
-                finish(grade_submission(*a))
-        else:
-            ctx = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=options.jobs, mp_context=ctx) as pool:
-                pending: set[Future[dict[str, Any]]] = {
-                    pool.submit(grade_submission, *a) for a in args
-                }
-                while pending:
-                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        finish(future.result())
-        atomic_write(out / "grades.csv", grades_csv(results.values(), options.topics))
+            for done in executor.run(todo):
+                if done.result is None:
+                    failed[done.learner] = done.error or "not graded"
+                    tell(f"{done.learner}: not graded: {failed[done.learner]}")
+                    continue
+                result = json.loads(json.dumps(done.result, sort_keys=True))  # as a reload gives
+                book.record(result, key)  # the gradebook first: files can be rewritten from it
+                write_outputs(result, out)
+                results[result["learner"]] = result
+                print_(result["learner"], result, False)
+            atomic_write(out / "grades.csv", grades_csv(results.values(), options.topics))
+        finally:
+            book.close()
     finally:
-        book.close()
-    ordered = [results[s.learner] for s in submissions]
-    return GradeReport(ordered, graded=len(todo), reused=len(submissions) - len(todo))
+        executor.close()
+    ordered = [results[s.learner] for s in submissions if s.learner in results]
+    return GradeReport(
+        ordered,
+        graded=len(todo) - len(failed),
+        reused=len(submissions) - len(todo),
+        failed=failed,
+    )

@@ -1,0 +1,361 @@
+"""``gradelab grade --cluster tcp://HOST:8786``: grade on the workers of a Dask cluster.
+
+The coordinating process (the one running ``gradelab grade``) connects to a Dask scheduler,
+checks every worker, and sends one task per submission: the submission's files travel as bytes
+inside the task (at most :data:`MAX_TASK_BYTES`), so workers need no shared filesystem. A worker
+runs :func:`grade_task`, which is :func:`grader.grading.grade_submission` — the same sandboxed
+grading, limits and hidden suite as a local run — and returns the result; the coordinator alone
+records it (gradebook first, then the files), through the same path as a local run.
+
+Guarantees:
+
+- **Same kit everywhere.** The coordinator sends its grading fingerprint with every task; a
+  worker whose own fingerprint differs (another gradelab version, another hidden suite) refuses
+  the task with :class:`KitMismatch`, so nothing is ever recorded under the wrong key. Workers
+  are also checked before any work is sent, and the run stops there if one differs.
+- **One grading at a time per worker process.** The hidden tests run pytest in-process (global
+  ``sys.modules``, redirected stdout, hypothesis settings): a module-level lock serialises them,
+  so a worker started with several threads still grades correctly, one submission at a time. Use
+  ``dask worker ADDRESS --nworkers N --nthreads 1`` to use N cores.
+- **Workers may die.** Dask reschedules a lost worker's tasks on the others (up to the
+  scheduler's ``allowed-failures``); each learner is still recorded exactly once, and the console
+  says which worker was lost and which learners it was grading. A task that killed too many
+  workers (:class:`distributed.KilledWorker`) is reported as not graded, like a grading error;
+  the other results are recorded either way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import CancelledError
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from distributed import Client, KilledWorker, as_completed
+
+from grader import __version__, grading
+from grader.engine.process import Limits
+from grader.engine.run import HIDDEN_DIR
+from grader.engine.sandbox import Sandbox, detect
+from grader.submissions import Submission
+
+MAX_TASK_BYTES = 8 * 1024 * 1024  # a submission's files (and notes) sent in one task
+CONNECT_TIMEOUT = 5.0  # seconds to reach the scheduler (GradeOptions.cluster_timeout)
+NO_WORKERS_TIMEOUT = 120.0  # seconds a run waits while the cluster has no worker at all
+WATCH_SECONDS = 0.5  # how often the coordinator looks at the workers while tasks run
+_LOCK = threading.Lock()  # one grading at a time in a worker process (pytest is not thread-safe)
+
+
+class ClusterError(RuntimeError):
+    """The cluster cannot grade this run (unreachable, no workers, a different kit, lost)."""
+
+
+class KitMismatch(ClusterError):
+    """A worker grades with another fingerprint than the coordinator: it must not grade."""
+
+
+# -- what runs on the workers -----------------------------------------------------------------
+
+
+def _hidden(hidden_dir: str | None) -> Path:
+    return HIDDEN_DIR if hidden_dir is None else Path(hidden_dir)
+
+
+def _sandbox(sandbox: dict[str, Any] | None) -> Sandbox | None:
+    return None if sandbox is None else Sandbox(**sandbox)
+
+
+def worker_fingerprint(topics: list[str], max_examples: int, hidden_dir: str | None) -> str:
+    """The grading fingerprint of the kit installed where this runs (see grading.fingerprint)."""
+    options = grading.GradeOptions(
+        topics=tuple(topics), max_examples=max_examples, hidden_dir=_hidden(hidden_dir)
+    )
+    return grading.fingerprint(options)
+
+
+def worker_info(
+    topics: list[str], max_examples: int, hidden_dir: str | None, sandbox: dict[str, Any] | None
+) -> dict[str, Any]:
+    """What the coordinator checks on each worker before sending work (runs on the worker)."""
+    chosen = _sandbox(sandbox) or detect(os.environ.get("GRADELAB_SANDBOX", "auto"))
+    return {
+        "fingerprint": worker_fingerprint(topics, max_examples, hidden_dir),
+        "version": __version__,
+        "host": socket.gethostname(),
+        "sandbox": chosen.label,
+        "warning": chosen.warning,
+    }
+
+
+def grade_task(
+    learner: str,
+    files: dict[str, bytes],
+    problems: list[str],
+    topics: list[str],
+    max_examples: int,
+    limits: dict[str, Any],
+    hidden_dir: str | None,
+    sandbox: dict[str, Any] | None,
+    expected_fingerprint: str,
+) -> dict[str, Any]:
+    """Grade one submission on a worker, exactly as a local run would; the result as a dict.
+
+    Only builtins travel in the task (limits and sandbox as dicts), so a worker with another kit
+    gets as far as this check instead of failing to unpickle something.
+    """
+    found = worker_fingerprint(topics, max_examples, hidden_dir)
+    if found != expected_fingerprint:
+        raise KitMismatch(
+            f"worker {socket.gethostname()} (pid {os.getpid()}) grades with fingerprint {found}, "
+            f"the coordinator with {expected_fingerprint}: its gradelab kit ({__version__}) or "
+            "hidden suite differs; install the coordinator's version there and restart the worker"
+        )
+    with _LOCK:
+        return grading.grade_submission(
+            learner,
+            files,
+            problems,
+            tuple(topics),
+            max_examples,
+            Limits(**limits),
+            _hidden(hidden_dir),
+            _sandbox(sandbox),
+        )
+
+
+# -- the coordinator's side -------------------------------------------------------------------
+
+
+def task_bytes(sub: Submission) -> int:
+    """How much of a task is the submission: file names and bytes, notes, learner id."""
+    return (
+        sum(len(topic.encode()) + len(data) for topic, data in sub.files.items())
+        + sum(len(p.encode()) for p in sub.problems)
+        + len(sub.learner.encode())
+    )
+
+
+def task_key(learner: str, content_hash: str, fingerprint: str) -> str:
+    """The Dask key of a submission's task: unique per learner, content and grader."""
+    tag = hashlib.sha256(learner.encode()).hexdigest()[:8]  # two ids with one safe_name differ
+    return f"gradelab-{grading.safe_name(learner)}-{tag}-{content_hash[:16]}-{fingerprint}"
+
+
+def connect(address: str, timeout: float = CONNECT_TIMEOUT) -> Client:
+    """A client of the scheduler at ``address``, or a one-line :class:`ClusterError`."""
+    try:
+        return Client(address, timeout=timeout, set_as_default=False)
+    except Exception as exc:  # refused, timed out, not a Dask scheduler, bad address...
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        reason = f"no answer within {timeout:g} s" if "Timed out" in text else text
+        raise ClusterError(f"cannot reach the Dask scheduler at {address}: {reason}") from None
+
+
+class ClusterExecutor:
+    """Grades on a Dask cluster; an executor for :func:`grader.grading.grade`.
+
+    Creating it connects and checks the workers, so a scheduler that is unreachable, has no
+    workers, or has a worker with another kit stops the run before anything is written.
+    """
+
+    def __init__(
+        self,
+        options: grading.GradeOptions,
+        fingerprint: str,
+        notify: Callable[[str], None] = lambda message: None,
+    ) -> None:
+        self.address = options.cluster or ""
+        self.fingerprint = fingerprint
+        self.notify = notify
+        self.timeout = options.cluster_timeout
+        hidden = options.hidden_dir.resolve()
+        self.common = {
+            "topics": list(options.topics),
+            "max_examples": options.max_examples,
+            "hidden_dir": None if hidden == HIDDEN_DIR.resolve() else str(hidden),
+            "sandbox": None if options.sandbox is None else asdict(options.sandbox),
+        }
+        self.limits = asdict(options.limits)
+        self.client = connect(self.address, self.timeout)
+        try:
+            self._check_workers()
+        except BaseException:
+            self.client.close()
+            raise
+
+    def __enter__(self) -> ClusterExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.client.close()
+
+    def _check_workers(self) -> None:
+        try:
+            self.client.wait_for_workers(1, timeout=self.timeout)
+        except TimeoutError:
+            raise ClusterError(
+                f"the Dask scheduler at {self.address} has no workers (start some: "
+                f"dask worker {self.address} --nworkers N --nthreads 1)"
+            ) from None
+        infos = self.client.run(worker_info, **self.common, on_error="return")
+        wrong = []
+        for address, info in sorted(infos.items()):
+            if isinstance(info, BaseException):
+                wrong.append(f"{address} cannot run gradelab ({type(info).__name__}: {info})")
+            elif info["fingerprint"] != self.fingerprint:
+                wrong.append(
+                    f"{address} on {info['host']} runs gradelab {info['version']} with fingerprint "
+                    f"{info['fingerprint']}, not {self.fingerprint}"
+                )
+        if wrong:
+            raise KitMismatch(
+                "workers with another gradelab kit or hidden suite (install the coordinator's "
+                "version on them and restart them): " + "; ".join(wrong)
+            )
+        threads = self.client.nthreads()
+        boxes = sorted({info["sandbox"] for info in infos.values()})
+        self.notify(
+            f"cluster {self.address}: {len(infos)} workers, sandbox on the workers: "
+            + ", ".join(
+                f"{box} ({sum(i['sandbox'] == box for i in infos.values())})" for box in boxes
+            )
+        )
+        unboxed = sorted(a for a, i in infos.items() if i["warning"])
+        if unboxed:
+            warning = next(infos[a]["warning"] for a in unboxed)
+            self.notify(f"WARNING on {', '.join(unboxed)}: {warning}")
+        if any(n > 1 for n in threads.values()):
+            self.notify(
+                "workers with several threads grade one submission at a time per process: "
+                "start them with --nthreads 1 --nworkers N to use N cores"
+            )
+
+    def run(self, todo: list[Submission]) -> Iterator[grading.Done]:
+        """Send one task per submission and yield each result as it arrives."""
+        futures, learners, oversized = {}, {}, []
+        for sub in todo:
+            size = task_bytes(sub)
+            if size > MAX_TASK_BYTES:
+                oversized.append(
+                    grading.Done(
+                        sub.learner,
+                        error=f"the submission is {size} bytes, over the {MAX_TASK_BYTES}-byte "
+                        "limit of a cluster task: not sent (grade it without --cluster)",
+                    )
+                )
+                continue
+            key = task_key(sub.learner, sub.content_hash, self.fingerprint)
+            learners[key] = sub.learner
+            futures[key] = self.client.submit(
+                grade_task,
+                sub.learner,
+                sub.files,
+                list(sub.problems),
+                limits=self.limits,
+                expected_fingerprint=self.fingerprint,
+                key=key,
+                pure=False,
+                **self.common,
+            )
+        yield from oversized
+        watcher = _Watcher(self.client, self.address, learners, self.notify)
+        pending = set(futures)
+        try:
+            batches = as_completed(list(futures.values()), loop=self.client.loop)
+            while pending:
+                batch = batches.next_batch(block=False)
+                if not batch:
+                    watcher.look(pending)
+                    time.sleep(0.02)
+                    continue
+                for future in batch:
+                    pending.discard(future.key)
+                    yield self._collect(future, learners[future.key])
+                watcher.look(pending)
+            watcher.look(pending, force=True)
+        finally:
+            if pending:  # interrupted or stopped: nothing more may be computed for this run
+                self.client.cancel([futures[k] for k in pending])
+
+    def _collect(self, future: Any, learner: str) -> grading.Done:
+        try:
+            result = future.result()
+        except KitMismatch:
+            raise  # the run stops: no result may be recorded by a worker with another kit
+        except KilledWorker as exc:
+            last = getattr(exc.last_worker, "address", exc.last_worker)
+            return grading.Done(
+                learner,
+                error=f"{exc.allowed_failures + 1} worker(s) died while it was assigned to them "
+                f"(the last: {last}; the scheduler's allowed-failures is {exc.allowed_failures}): "
+                "not recorded",
+            )
+        except CancelledError:
+            raise ClusterError(
+                f"the task of {learner} was cancelled: the scheduler at {self.address} went away "
+                "or restarted; the results so far are recorded, run again to grade the rest"
+            ) from None
+        except Exception as exc:
+            return grading.Done(learner, error=f"{type(exc).__name__}: {exc}")
+        finally:
+            future.release()
+        return grading.Done(learner, result)
+
+
+class _Watcher:
+    """Tells the console when workers leave or join, and which learners a lost worker had."""
+
+    def __init__(
+        self, client: Client, address: str, learners: dict[str, str], notify: Callable[[str], None]
+    ) -> None:
+        self.client, self.address, self.learners, self.notify = client, address, learners, notify
+        self.last_look = 0.0
+        self.empty_since: float | None = None
+        self.processing = self._processing()
+
+    def _processing(self) -> dict[str, set[str]]:
+        try:
+            return {w: set(keys) for w, keys in self.client.processing().items()}
+        except Exception as exc:
+            raise ClusterError(
+                f"lost the Dask scheduler at {self.address} ({type(exc).__name__}: {exc}); the "
+                "results so far are recorded, run again to grade the rest"
+            ) from None
+
+    def look(self, pending: set[str], force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self.last_look < WATCH_SECONDS:
+            return
+        self.last_look = now
+        current = self._processing()
+        for worker in sorted(set(self.processing) - set(current)):
+            lost = sorted(self.learners[k] for k in self.processing[worker] & pending)
+            detail = (
+                f" with {len(lost)} submission(s) assigned ({', '.join(lost)}): Dask reschedules "
+                "them on the other workers; each learner is still recorded once"
+                if lost
+                else ""
+            )
+            self.notify(f"worker {worker} lost{detail}")
+        for worker in sorted(set(current) - set(self.processing)):
+            self.notify(f"worker {worker} joined ({len(current)} workers)")
+        self.processing = current
+        if current or not pending:
+            self.empty_since = None
+        elif self.empty_since is None:
+            self.empty_since = now
+            self.notify(f"no workers left; waiting up to {NO_WORKERS_TIMEOUT:g} s for one")
+        elif now - self.empty_since > NO_WORKERS_TIMEOUT:
+            raise ClusterError(
+                f"no workers for {NO_WORKERS_TIMEOUT:g} s: {len(pending)} submissions not graded; "
+                "the results so far are recorded, run again to grade the rest"
+            )

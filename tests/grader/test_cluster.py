@@ -1,0 +1,369 @@
+"""grader/cluster.py on a real Dask cluster (a LocalCluster of two worker processes): the same
+results and files as a local run, a worker killed mid-run loses and duplicates nothing, a stale
+worker never grades, an unreachable scheduler is a quick one-line error with nothing written,
+re-runs reuse the gradebook, and one failing or oversized submission does not cost the others."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from distributed import Client, LocalCluster
+from typer.testing import CliRunner
+
+import grader.cluster as cluster_mod
+from grader import grading
+from grader.cli import app
+from grader.cluster import ClusterError, KitMismatch, grade_task, task_key
+from grader.engine.process import Limits
+from grader.engine.run import GradingError
+from grader.examples import build_example_class
+from grader.grading import GradeOptions, grade
+from grader.outputs.gradebook import Gradebook
+
+TOPICS = ("activations", "losses")
+MAX_EXAMPLES = 3
+SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions"
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+    ) as lc:
+        yield lc
+
+
+@pytest.fixture(scope="module")
+def client(cluster):
+    with Client(cluster.scheduler_address, set_as_default=False) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def klass(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("class") / "class"
+    build_example_class(folder)
+    return folder
+
+
+def options(out: Path, address: str | None = None, **extra: Any) -> GradeOptions:
+    return GradeOptions(
+        out=out, jobs=1, topics=TOPICS, max_examples=MAX_EXAMPLES, cluster=address, **extra
+    )
+
+
+@pytest.fixture(scope="module")
+def local_run(klass, tmp_path_factory):
+    out = tmp_path_factory.mktemp("local") / "out"
+    return grade([klass], options(out)), out
+
+
+@pytest.fixture(scope="module")
+def cluster_run(klass, cluster, tmp_path_factory):
+    out = tmp_path_factory.mktemp("on-cluster") / "out"
+    messages: list[str] = []
+    report = grade([klass], options(out, cluster.scheduler_address), notify=messages.append)
+    return report, out, messages
+
+
+def comparable(result: dict[str, Any]) -> dict[str, Any]:
+    """A result without its timing."""
+    return {k: v for k, v in result.items() if k != "seconds"}
+
+
+def files_of(out: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and not p.name.startswith("gradebook")
+    }
+
+
+def rows(out: Path) -> tuple[int, int]:
+    book = Gradebook(out / "gradebook.sqlite")
+    try:
+        return book.counts()
+    finally:
+        book.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_cluster_run_gives_the_local_results_and_writes_the_same_files(local_run, cluster_run):
+    (local, local_out), (report, out, messages) = local_run, cluster_run
+    assert (report.graded, report.reused, report.failed) == (6, 0, {})
+    assert [r["learner"] for r in report.results] == [r["learner"] for r in local.results]
+    assert [comparable(r) for r in report.results] == [comparable(r) for r in local.results]
+    scores = {r["learner"]: r["score"] for r in report.results}
+    assert (
+        scores["untouched-stubs"] == 0 and scores["model-answers"] == report.results[0]["max_score"]
+    )
+    assert len(set(scores.values())) > 2  # a varied class, not all-equal scores
+    assert rows(out) == rows(local_out) and rows(out)[0] == 6
+    assert files_of(out) == files_of(local_out)  # results.json, feedback, grades.csv: byte-equal
+    assert len(files_of(out)) == 6 * 3 + 1
+    assert any("2 workers" in m and "sandbox on the workers" in m for m in messages)
+
+
+def test_a_rerun_on_the_cluster_reuses_the_gradebook_and_regrades_only_what_is_missing(
+    klass, cluster, cluster_run, tmp_path
+):
+    report, source, _ = cluster_run
+    out = tmp_path / "out"
+    shutil.copytree(source, out)
+    before = files_of(out)
+    again = grade([klass], options(out))
+    assert (again.graded, again.reused) == (0, 6)  # locally: the fingerprint is the same
+    again = grade([klass], options(out, cluster.scheduler_address))
+    assert (again.graded, again.reused, again.failed) == (0, 6, {})
+    assert files_of(out) == before and rows(out) == rows(source)
+    db = sqlite3.connect(out / "gradebook.sqlite")
+    with db:
+        db.execute("PRAGMA foreign_keys=ON")
+        db.execute("DELETE FROM submissions WHERE learner IN ('model-answers', 'untouched-stubs')")
+    db.close()
+    resumed = grade([klass], options(out, cluster.scheduler_address))
+    assert (resumed.graded, resumed.reused) == (2, 4)
+    assert rows(out) == rows(source)
+    assert [comparable(r) for r in resumed.results] == [comparable(r) for r in report.results]
+
+
+def kill_a_busy_worker(client: Client) -> str:
+    """SIGKILL a worker process that has tasks assigned; its address."""
+    busy = [w for w, keys in client.processing().items() if keys]
+    assert busy, "no task in flight to interrupt"
+    pid = client.run(os.getpid, workers=[busy[0]])[busy[0]]
+    os.kill(pid, signal.SIGKILL)
+    return busy[0]
+
+
+def test_a_worker_killed_mid_run_loses_and_duplicates_no_learner(
+    klass, cluster, client, local_run, tmp_path
+):
+    local, local_out = local_run
+    out = tmp_path / "out"
+    seen: list[str] = []
+    messages: list[str] = []
+    killed: list[str] = []
+
+    def progress(learner: str, result: dict[str, Any], reused: bool) -> None:
+        seen.append(learner)
+        if not killed:
+            killed.append(kill_a_busy_worker(client))
+
+    report = grade(
+        [klass], options(out, cluster.scheduler_address), progress, notify=messages.append
+    )
+    assert killed
+    assert any(f"worker {killed[0]} lost" in m for m in messages), messages
+    assert Counter(seen) == Counter(r["learner"] for r in local.results)  # each exactly once
+    assert (report.graded, report.failed) == (6, {})
+    assert [comparable(r) for r in report.results] == [comparable(r) for r in local.results]
+    assert rows(out) == rows(local_out)
+    client.wait_for_workers(2, timeout=60)  # the nanny restarts it: later tests get two workers
+
+
+def test_a_task_whose_workers_keep_dying_is_reported_and_the_others_recorded(
+    klass, cluster, client, local_run, tmp_path
+):
+    local, _ = local_run
+    out = tmp_path / "out"
+    messages: list[str] = []
+    killed: list[str] = []
+
+    def progress(learner: str, result: dict[str, Any], reused: bool) -> None:
+        if not killed:
+            killed.append(kill_a_busy_worker(client))
+
+    cluster.scheduler.allowed_failures = 0  # the first worker death fails its tasks
+    try:
+        report = grade(
+            [klass], options(out, cluster.scheduler_address), progress, notify=messages.append
+        )
+    finally:
+        cluster.scheduler.allowed_failures = 3
+    assert report.failed, messages
+    for learner, error in report.failed.items():
+        assert f"1 worker(s) died while it was assigned to them (the last: {killed[0]}" in error
+        assert any(m.startswith(f"{learner}: not graded: 1 worker(s) died") for m in messages)
+    graded = [r["learner"] for r in report.results]
+    assert sorted(graded + list(report.failed)) == sorted(r["learner"] for r in local.results)
+    assert rows(out)[0] == len(graded) == report.graded
+    client.wait_for_workers(2, timeout=60)
+    again = grade([klass], options(out, cluster.scheduler_address))  # run again: the rest
+    assert (again.graded, again.reused, again.failed) == (len(report.failed), len(graded), {})
+    assert [comparable(r) for r in again.results] == [comparable(r) for r in local.results]
+
+
+def test_an_unreachable_scheduler_is_a_quick_clear_error_and_writes_nothing(klass, tmp_path):
+    out = tmp_path / "out"
+    address = f"tcp://127.0.0.1:{free_port()}"
+    start = time.monotonic()
+    with pytest.raises(ClusterError, match=f"cannot reach the Dask scheduler at {address}"):
+        grade([klass], options(out, address, cluster_timeout=1.0))
+    assert time.monotonic() - start < 30  # seconds, not a hang (the timeout is 1 s)
+    assert not out.exists()
+    result = CliRunner().invoke(
+        app,
+        ["grade", str(klass), "--out", str(out), "--cluster", address, "--cluster-timeout", "1"],
+    )
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "cannot reach the Dask scheduler" in lines[0], result.output
+    assert not out.exists()
+
+
+def test_a_scheduler_without_workers_is_refused_before_anything_is_written(klass, tmp_path):
+    out = tmp_path / "out"
+    with (
+        LocalCluster(n_workers=0, processes=False, dashboard_address=":0") as empty,
+        pytest.raises(ClusterError, match="has no workers"),
+    ):
+        grade([klass], options(out, empty.scheduler_address, cluster_timeout=1.0))
+    assert not out.exists()
+
+
+def test_a_worker_with_another_kit_refuses_the_task():
+    files = {"activations": (SOLUTIONS / "activations.py").read_bytes()}
+    args = ("ann", files, [], ["activations"], MAX_EXAMPLES, vars(Limits()), None, None)
+    real = cluster_mod.worker_fingerprint(["activations"], MAX_EXAMPLES, None)
+    with pytest.raises(KitMismatch, match=f"fingerprint {real}, the coordinator with 0{{16}}"):
+        grade_task(*args, "0" * 16)
+    result = grade_task(*args, real)  # the same call with the right fingerprint grades
+    assert result["learner"] == "ann" and result["score"] == result["max_score"] > 0
+
+
+def test_workers_with_another_kit_stop_the_run_before_or_while_grading(
+    klass, cluster, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(grading, "fingerprint", lambda options: "f" * 16)
+    out = tmp_path / "out"
+    with pytest.raises(KitMismatch, match=r"with fingerprint [0-9a-f]{16}, not f{16}"):
+        grade([klass], options(out, cluster.scheduler_address))
+    assert not out.exists()  # checked before anything is written
+    # a worker that joins after the check: its tasks refuse, the run stops, nothing recorded
+    monkeypatch.setattr(cluster_mod.ClusterExecutor, "_check_workers", lambda self: None)
+    with pytest.raises(KitMismatch, match="grades with fingerprint"):
+        grade([klass], options(out, cluster.scheduler_address))
+    assert rows(out) == (0, 0)
+
+
+def explode_for(learner: str) -> None:
+    """Runs on the workers: grading ``learner`` fails as a broken hidden suite would."""
+    real = getattr(grading, "_real_grade_submission", grading.grade_submission)
+
+    def patched(name: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        if name == learner:
+            raise GradingError("the hidden tests did not run (pytest exit 3)")
+        return real(name, *args, **kwargs)
+
+    grading._real_grade_submission = real  # type: ignore[attr-defined]
+    grading.grade_submission = patched
+
+
+def restore() -> None:
+    real = getattr(grading, "_real_grade_submission", None)
+    if real is not None:
+        grading.grade_submission = real
+
+
+def small_class(folder: Path) -> Path:
+    source = (SOLUTIONS / "activations.py").read_text()
+    for learner, text in {
+        "ann": source,
+        "boom": source,
+        "big": source + "\n# padding\n" * 400,
+    }.items():
+        (folder / learner).mkdir(parents=True)
+        (folder / learner / "activations.py").write_text(text)
+    return folder
+
+
+def test_a_failing_and_an_oversized_submission_are_reported_and_the_others_recorded(
+    cluster, client, tmp_path, monkeypatch
+):
+    klass = small_class(tmp_path / "class")
+    ann = len((klass / "ann" / "activations.py").read_bytes())
+    monkeypatch.setattr(cluster_mod, "MAX_TASK_BYTES", ann + 100)
+    client.run(explode_for, "boom")
+    try:
+        out = tmp_path / "out"
+        messages: list[str] = []
+        report = grade(
+            [klass],
+            GradeOptions(
+                out=out,
+                topics=("activations",),
+                max_examples=MAX_EXAMPLES,
+                cluster=cluster.scheduler_address,
+            ),
+            notify=messages.append,
+        )
+    finally:
+        client.run(restore)
+    assert sorted(report.failed) == ["big", "boom"]
+    assert f"over the {ann + 100}-byte limit of a cluster task: not sent" in report.failed["big"]
+    assert report.failed["boom"].startswith("GradingError: the hidden tests did not run")
+    assert [r["learner"] for r in report.results] == ["ann"] and report.graded == 1
+    assert report.results[0]["score"] == report.results[0]["max_score"] > 0
+    assert rows(out)[0] == 1
+    assert (out / "grades.csv").read_text().splitlines()[1].startswith("ann,")
+    assert any(m.startswith("big: not graded") for m in messages)
+    assert any(m.startswith("boom: not graded: GradingError") for m in messages)
+
+
+def test_a_grading_error_locally_costs_only_that_submission(tmp_path, monkeypatch):
+    klass = small_class(tmp_path / "class")
+    shutil.rmtree(klass / "big")
+    real = grading.grade_submission
+
+    def boom(learner: str, *args: Any) -> dict[str, Any]:
+        if learner == "boom":
+            raise GradingError("the hidden tests did not run (pytest exit 3)")
+        return real(learner, *args)
+
+    monkeypatch.setattr(grading, "grade_submission", boom)
+    out = tmp_path / "out"
+    report = grade([klass], GradeOptions(out=out, jobs=1, topics=("activations",)))
+    assert list(report.failed) == ["boom"] and [r["learner"] for r in report.results] == ["ann"]
+    assert rows(out)[0] == 1
+    monkeypatch.setattr(grading, "grade_submission", real)
+    again = grade([klass], GradeOptions(out=out, jobs=1, topics=("activations",)))
+    assert (again.graded, again.reused, again.failed) == (1, 1, {})  # the retry grades it
+
+
+def test_the_cli_grades_on_the_cluster(klass, cluster, cluster_run, tmp_path):
+    _, source, _ = cluster_run
+    out = tmp_path / "out"
+    shutil.copytree(source, out)
+    args = ["grade", str(klass), "--out", str(out), "--max-examples", str(MAX_EXAMPLES)]
+    args += [a for t in TOPICS for a in ("--topic", t)]
+    result = CliRunner().invoke(app, [*args, "--cluster", cluster.scheduler_address])
+    assert result.exit_code == 0, result.output
+    assert f"cluster {cluster.scheduler_address}: 2 workers" in result.output
+    assert "0 graded, 6 unchanged" in result.output
+
+
+def test_task_keys_are_deterministic_and_unique_per_learner_content_and_grader():
+    key = task_key("ann", "a" * 64, "f" * 16)
+    assert key == task_key("ann", "a" * 64, "f" * 16)
+    others = {
+        task_key("a/b", "a" * 64, "f" * 16),
+        task_key("a_b", "a" * 64, "f" * 16),  # the same folder name as a/b
+        task_key("ann", "b" * 64, "f" * 16),
+        task_key("ann", "a" * 64, "e" * 16),
+    }
+    assert len(others) == 4 and key not in others
