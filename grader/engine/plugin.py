@@ -71,9 +71,13 @@ class TestOutcome:
         return f"{self.topic}.{self.function}: {self.check}"
 
 
-def register_profile(max_examples: int) -> str:
-    """The grading hypothesis profile: same submission, same examples, same grade."""
-    name = f"gradelab-grading-{max_examples}"
+def register_profile(max_examples: int, shrink: bool = True) -> str:
+    """The grading hypothesis profile: same submission, same examples, same grade.
+
+    ``shrink=False`` reports the first failing input as found, not reduced to a minimal one: the
+    same points, bigger counterexamples in the feedback, and failing tests cost far less.
+    """
+    name = f"gradelab-grading-{max_examples}{'' if shrink else '-noshrink'}"
     settings.register_profile(
         name,
         derandomize=True,
@@ -83,7 +87,7 @@ def register_profile(max_examples: int) -> str:
         report_multiple_bugs=False,
         print_blob=False,
         verbosity=Verbosity.quiet,
-        phases=(Phase.explicit, Phase.generate, Phase.shrink),
+        phases=(Phase.explicit, Phase.generate, *((Phase.shrink,) if shrink else ())),
         suppress_health_check=list(HealthCheck),
     )
     return name
@@ -95,6 +99,7 @@ class GradingPlugin:
 
     worker: WorkerProcess
     max_examples: int = 12
+    shrink: bool = True  # reduce failing inputs to minimal ones (see register_profile)
     outcomes: list[TestOutcome] = field(default_factory=list)
     proxy: LearnerProxy | None = None
     only_functions: frozenset[str] | None = None  # "<topic>.<function>" to keep; None = all
@@ -121,7 +126,7 @@ class GradingPlugin:
         config.addinivalue_line(
             "markers", "graded(function, check, points, visibility): a graded hidden test"
         )
-        settings.load_profile(register_profile(self.max_examples))
+        settings.load_profile(register_profile(self.max_examples, self.shrink))
         self.proxy = LearnerProxy(self.worker)
 
     def topic_status(self, topic: str) -> dict[str, Any]:
@@ -168,26 +173,44 @@ class GradingPlugin:
         """Call graded tests through :mod:`grader.engine.replay` (pytest's own call otherwise)."""
         if not self.replay or pyfuncitem.get_closest_marker("graded") is None:
             return None
-        replay.call(pyfuncitem, self.max_examples, self._reset_proxy)
+        replay.call(pyfuncitem, self.max_examples, self._reset_proxy, shrink=self.shrink)
         return True
 
     def _reset_proxy(self) -> None:
         if self.proxy is not None:
             self.proxy.reset()
 
-    @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[Any]) -> Any:
-        outcome = yield
-        report = outcome.get_result()
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[Any]
+    ) -> pytest.TestReport | None:
+        """Record a graded test's outcome, and make its report without pytest's traceback
+        formatting (outcomes are explained by :meth:`_explain`; the tracebacks cost as much as
+        grading a stub submission)."""
         marker = item.get_closest_marker("graded")
         if marker is None:
-            return
-        if not (report.when == "call" or (report.when == "setup" and report.failed)):
-            return
-        topic = _topic_of(item)
-        kw = marker.kwargs
+            return None
+        excinfo = call.excinfo
+        if call.when == "call" or (call.when == "setup" and excinfo is not None):
+            self._record(item, marker.kwargs, call)  # a skip too: graded tests never skip
+        if excinfo is not None and excinfo.errisinstance(pytest.skip.Exception):
+            return None  # pytest's own report
+        return pytest.TestReport(
+            item.nodeid,
+            item.location,
+            dict.fromkeys(item.keywords, 1),
+            "passed" if excinfo is None else "failed",
+            None if excinfo is None else f"{excinfo.typename}: {excinfo.value}",
+            call.when,
+            duration=call.duration,
+            start=call.start,
+            stop=call.stop,
+            user_properties=item.user_properties,
+        )
+
+    def _record(self, item: pytest.Item, kw: dict[str, Any], call: pytest.CallInfo[Any]) -> None:
         result = TestOutcome(
-            topic=topic,
+            topic=_topic_of(item),
             function=kw["function"],
             check=kw["check"],
             points=0.0,
@@ -195,7 +218,7 @@ class GradingPlugin:
             status="passed",
             visibility=kw.get("visibility", "after_due_date"),
         )
-        if report.passed:
+        if call.excinfo is None:
             result.points = result.max_points
         else:
             self._explain(result, call)

@@ -11,7 +11,8 @@ inputs its body was called with; later submissions call the body on those inputs
   have generated exactly these inputs and stopped;
 - a recorded input fails → the test is handed back to hypothesis, which regenerates the same
   sequence, meets the same failure and shrinks it, so the feedback (minimal input, diagnosis) is
-  exactly that of a run without replay.
+  exactly that of a run without replay. Without shrinking, hypothesis would report that very
+  input as found, so the replay's own failure is reported (and hypothesis is not run at all).
 
 Interactive draws (``st.data()``) are recorded with the strategy they came from and replayed only
 when the body asks for the same strategy again; anything unexpected (a different strategy, more
@@ -91,10 +92,18 @@ def _materialise(example: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def call(item: pytest.Function, max_examples: int, before_hypothesis: Callable[[], None]) -> None:
+def call(
+    item: pytest.Function,
+    max_examples: int,
+    before_hypothesis: Callable[[], None],
+    *,
+    shrink: bool = True,
+) -> None:
     """Run ``item``'s test function: replayed when a passing run was recorded, else by hypothesis.
 
     ``before_hypothesis`` runs when a replay hands over to hypothesis (to reset per-test state).
+    ``shrink=False`` (hypothesis runs without its shrink phase): a failing replayed input is
+    raised as is, exactly what hypothesis would report for it.
     """
     test = item.obj
     funcargs = {name: item.funcargs[name] for name in item._fixtureinfo.argnames}
@@ -110,7 +119,11 @@ def call(item: pytest.Function, max_examples: int, before_hypothesis: Callable[[
             for example in runs[key]:
                 inner(**funcargs, **_materialise(example))
             return  # every input hypothesis would generate passes
-        except Exception:  # any failure is re-judged by hypothesis below
+        except _Diverged:
+            before_hypothesis()
+        except Exception:  # any failure is re-judged by hypothesis below, or reported as found
+            if not shrink:
+                raise
             before_hypothesis()
     calls: list[dict[str, Any]] = []
     replayable = True

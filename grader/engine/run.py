@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import torch
 
-from grader.engine.plugin import GradingPlugin, TestOutcome
+from grader.engine.plugin import GradingPlugin, TestOutcome, register_profile
 from grader.engine.process import Limits, WorkerProcess
 from grader.engine.sandbox import Sandbox
 
@@ -65,19 +65,39 @@ class SubmissionResult:
         return cls(outcomes=[TestOutcome(**o) for o in data["outcomes"]], **fields)
 
 
-def _forget_stale_suites(files: list[str]) -> None:
-    """Drop cached modules of *other* hidden suites with the same file names.
+#: hidden-suite module name → the hypothesis profile it was imported under
+_IMPORTED_UNDER: dict[str, str] = {}
 
-    pytest's importlib mode reuses a module already in ``sys.modules`` under the name it derives
-    from the file's path; two suites in different folders (a custom ``hidden_dir``) can map to
-    the same name, and the second would silently run the first's tests.
+
+def _forget_stale_suites(files: list[str], profile: str) -> None:
+    """Drop cached hidden-suite modules that this run must not reuse.
+
+    - Other suites' modules with the same file names: pytest's importlib mode reuses a module
+      already in ``sys.modules`` under the name it derives from the file's path, so two suites in
+      different folders (a custom ``hidden_dir``) can map to one name, and the second would
+      silently run the first's tests.
+    - Modules imported under another hypothesis profile (or outside grading): a test's own
+      ``@settings(...)`` resolves every value it does not set (shrinking, derandomize, database)
+      from the profile active when the module was *imported*, so a module kept from a run with
+      other settings would grade with those.
     """
     wanted = {Path(f).resolve() for f in files}
     stems = {Path(f).stem for f in files}
     for name, module in list(sys.modules.items()):
         origin = getattr(module, "__file__", None)
-        if name.rsplit(".", 1)[-1] in stems and origin and Path(origin).resolve() not in wanted:
+        if name.rsplit(".", 1)[-1] not in stems or not origin:
+            continue
+        if Path(origin).resolve() not in wanted or _IMPORTED_UNDER.get(name) != profile:
             del sys.modules[name]
+            _IMPORTED_UNDER.pop(name, None)
+
+
+def _remember_suites(files: list[str], profile: str) -> None:
+    wanted = {Path(f).resolve() for f in files}
+    for name, module in list(sys.modules.items()):
+        origin = getattr(module, "__file__", None)
+        if origin and Path(origin).resolve() in wanted:
+            _IMPORTED_UNDER[name] = profile
 
 
 def _faiss_single_thread() -> None:
@@ -117,18 +137,21 @@ def run_hidden_tests(
     only_functions: set[str] | None = None,
     sandbox: Sandbox | None = None,
     replay: bool = True,
+    shrink: bool = True,
 ) -> SubmissionResult:
     """Run the hidden tests of ``topics`` against the submission in ``folder``.
 
     ``only_functions`` (``{"<topic>.<function>"}``) restricts the run to those functions' tests.
     ``sandbox`` picks the sandbox layers; None detects them (``GRADELAB_SANDBOX``, default auto).
     ``replay`` reuses the inputs of earlier passing runs in this process (same grade, faster).
+    ``shrink=False`` reports failing inputs as found, not minimised (same grade, much faster).
     """
     start = time.perf_counter()
     files = [
         str(hidden_dir / f"test_{t}.py") for t in topics if (hidden_dir / f"test_{t}.py").exists()
     ]
-    _forget_stale_suites(files)
+    profile = register_profile(max_examples, shrink)
+    _forget_stale_suites(files, profile)
     chosen = {} if sandbox is None else {"sandbox": sandbox}
     with WorkerProcess(folder, limits or Limits(), **chosen) as worker:
         plugin = GradingPlugin(
@@ -136,6 +159,7 @@ def run_hidden_tests(
             max_examples=max_examples,
             only_functions=frozenset(only_functions) if only_functions is not None else None,
             replay=replay,
+            shrink=shrink,
         )
         args = [
             "-q",
@@ -144,6 +168,7 @@ def run_hidden_tests(
             *("-p", "no:threadexception", "-p", "no:faulthandler", "-p", "no:stepwise"),
             "--no-header",
             "--tb=no",  # outcomes are explained by the plugin; tracebacks only cost time
+            "-rN",  # no short summary either
             "--import-mode=importlib",  # hidden suites in different folders may share file names
             "-o",
             "addopts=",
@@ -158,6 +183,7 @@ def run_hidden_tests(
                 code = pytest.main(args, plugins=[plugin])
         finally:
             torch.set_num_threads(threads)
+            _remember_suites(files, profile)
         starts = worker.starts
         sandbox_layers = worker.sandbox.layers
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or not plugin.outcomes:

@@ -38,7 +38,9 @@ def _submission(tmp_path: Path, name: str, mistake: str | None = None) -> Path:
     return folder
 
 
-def _grade(folder: Path, topic: str, *, replay_on: bool, only: str | None = None) -> list[dict]:
+def _grade(
+    folder: Path, topic: str, *, replay_on: bool, only: str | None = None, shrink: bool = True
+) -> list[dict]:
     result = run_hidden_tests(
         folder,
         [topic],
@@ -46,6 +48,7 @@ def _grade(folder: Path, topic: str, *, replay_on: bool, only: str | None = None
         content_hash="-",
         max_examples=6,
         replay=replay_on,
+        shrink=shrink,
         only_functions={only} if only else None,
     )
     return [vars(o) for o in result.outcomes]
@@ -69,6 +72,29 @@ def test_a_replayed_grade_equals_a_fresh_hypothesis_grade(tmp_path, topic):
     assert all(o["status"] == "passed" for o in model)
     assert _grade(bad, topic, replay_on=True, only=function) == fresh
     assert _grade(good, topic, replay_on=True, only=function) == model
+
+
+@pytest.mark.parametrize("topic", ["rnn", "rag"])
+def test_without_shrinking_a_replayed_failure_is_what_hypothesis_reports(tmp_path, topic):
+    """With shrinking off, hypothesis reports the first failing input of its sequence: the replay
+    reports that same input and message without running hypothesis."""
+    mistake = _first_mistake(topic)
+    function = mistake.split("/")[0]
+    good, bad = _submission(tmp_path, "good"), _submission(tmp_path, "bad", mistake)
+    fresh = _grade(bad, topic, replay_on=False, only=function, shrink=False)
+    _grade(good, topic, replay_on=True, only=function, shrink=False)
+    assert _grade(bad, topic, replay_on=True, only=function, shrink=False) == fresh
+
+
+def test_shrinking_changes_the_counterexample_not_the_points(tmp_path):
+    """The same submission scores the same with and without shrinking, test by test."""
+    bad = _submission(tmp_path, "bad", _first_mistake("rnn"))
+    shrunk = _grade(bad, "rnn", replay_on=False)
+    found = _grade(bad, "rnn", replay_on=False, shrink=False)
+    assert [(o["check"], o["points"], o["status"]) for o in shrunk] == [
+        (o["check"], o["points"], o["status"]) for o in found
+    ]
+    assert any(o["status"] == "failed" for o in shrunk)
 
 
 def test_the_second_passing_submission_is_replayed_not_regenerated(tmp_path, monkeypatch):

@@ -1,0 +1,56 @@
+"""run_hidden_tests: which cached hidden-suite modules a run may reuse."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from grader.engine import run
+from grader.examples import mistake_source
+from grader.release.build import ROOT
+from reference import TOPICS
+
+MISTAKE = "rnn.clip_grad_norm/clip_grad_norm_per_array"  # caught by tests with their own @settings
+
+
+def _bad(tmp_path: Path) -> Path:
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    for topic in TOPICS:
+        shutil.copyfile(ROOT / "solutions" / f"{topic}.py", folder / f"{topic}.py")
+    topic, _, code = mistake_source(MISTAKE)
+    with (folder / f"{topic}.py").open("a", encoding="utf-8") as fh:
+        fh.write("\n\n" + code)
+    return folder
+
+
+def _grade(folder: Path, shrink: bool) -> list[tuple[str, str]]:
+    result = run.run_hidden_tests(
+        folder,
+        ["rnn"],
+        learner="l",
+        content_hash="-",
+        max_examples=6,
+        shrink=shrink,
+        replay=False,
+        only_functions={"rnn.clip_grad_norm"},
+    )
+    return [(o.check, o.message) for o in result.outcomes]
+
+
+def _forget_all() -> None:
+    run._forget_stale_suites([str(run.HIDDEN_DIR / "test_rnn.py")], profile="none")
+
+
+def test_a_tests_own_settings_follow_this_runs_profile_not_the_first_runs(tmp_path):
+    """``@settings(max_examples=...)`` on a hidden test fills every other value from the profile
+    active at import: a module imported under shrinking must not keep shrinking in a run without
+    it (the run re-imports the suite), so results never depend on what the process graded before."""
+    bad = _bad(tmp_path)
+    _forget_all()
+    shrunk = _grade(bad, shrink=True)
+    after_a_shrinking_run = _grade(bad, shrink=False)
+    _forget_all()
+    in_a_fresh_process = _grade(bad, shrink=False)
+    assert after_a_shrinking_run == in_a_fresh_process
+    assert shrunk != in_a_fresh_process  # the two settings really give different counterexamples
