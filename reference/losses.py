@@ -284,7 +284,7 @@ def categorical_cross_entropy(
     _check_pair(fn, y_true, y_pred)
     eps = _check_eps(fn, eps)
     _check_reduction(fn, reduction)
-    p, _ = _clipped(y_pred, eps)  # (N, C)
+    p = torch.clamp(y_pred, eps, 1.0 - eps)  # (N, C), as in _clipped (1 − p is not needed)
     per_sample = -(y_true * torch.log(p)).sum(dim=1)  # (N,)
     return _reduce(per_sample, reduction)
 
@@ -305,7 +305,7 @@ def categorical_cross_entropy_grad(
     expect(fn, y_pred=(y_pred, "N C"), y_true=(y_true, "N C"))
     _check_pair(fn, y_true, y_pred)
     eps = _check_eps(fn, eps)
-    p, _ = _clipped(y_pred, eps)  # (N, C)
+    p = torch.clamp(y_pred, eps, 1.0 - eps)  # (N, C), as in _clipped (1 − p is not needed)
     return -y_true / p / y_pred.shape[0]
 
 

@@ -134,9 +134,23 @@ def lstm_gates(
         U=(U, "H G"),
         b=(b, "G"),
     )
-    z = x_t @ W + h_prev @ U + b  # (N, 4H)
+    return _gates(x_t @ W + h_prev @ U + b)  # z (N, 4H)
+
+
+def _gates(
+    z: torch.Tensor,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(i, f, g, o) from the pre-activations z (N, 4H), blocks in torch's order i, f, g, o."""
     z_i, z_f, z_g, z_o = z.chunk(4, dim=-1)  # four (N, H) blocks, torch's gate order
     return torch.sigmoid(z_i), torch.sigmoid(z_f), torch.tanh(z_g), torch.sigmoid(z_o)
+
+
+def _cell(z: torch.Tensor, c_prev: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(h_t, c_t) from the pre-activations z (N, 4H) and c_{t−1} (N, H)."""
+    i, f, g, o = _gates(z)  # each (N, H)
+    c = f * c_prev + i * g  # (N, H) forget part of the old memory, write the new candidate
+    h = o * torch.tanh(c)  # (N, H) expose a squashed view of the memory
+    return h, c
 
 
 def lstm_cell(
@@ -161,10 +175,7 @@ def lstm_cell(
         U=(U, "H G"),
         b=(b, "G"),
     )
-    i, f, g, o = lstm_gates(x_t, h_prev, W, U, b)  # each (N, H)
-    c = f * c_prev + i * g  # (N, H) forget part of the old memory, write the new candidate
-    h = o * torch.tanh(c)  # (N, H) expose a squashed view of the memory
-    return h, c
+    return _cell(x_t @ W + h_prev @ U + b, c_prev)  # z (N, 4H) as in lstm_gates
 
 
 def lstm_forward(
@@ -192,11 +203,16 @@ def lstm_forward(
         U=(U, "H G"),
         b=(b, "G"),
     )
+    if dims["T"] == 0:
+        return x.new_zeros(dims["N"], 0, dims["H"]), (h0.clone(), c0.clone())
+    # The input term x_t W + b of every step in one product, before the loop (as ATen's CPU
+    # LSTM does); only h_{t−1} U has to wait for the previous step.
+    # unbind: one backward node for all T slices (indexing xw[:, t] would give each step a
+    # backward that writes a full-size zero tensor, O(T²) work).
+    xw = (x @ W + b).unbind(dim=1)  # T tensors (N, 4H)
     h, c = h0, c0
     states = []
-    for t in range(dims["T"]):
-        h, c = lstm_cell(x[:, t], h, c, W, U, b)  # (N, H), (N, H)
+    for xw_t in xw:
+        h, c = _cell(xw_t + h @ U, c)  # z = x_t W + b + h_{t−1} U: lstm_cell's step
         states.append(h)
-    if not states:
-        return x.new_zeros(dims["N"], 0, dims["H"]), (h0.clone(), c0.clone())
     return torch.stack(states, dim=1), (h, c)  # (N, T, H), ((N, H), (N, H))
