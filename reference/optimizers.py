@@ -17,9 +17,10 @@ adam_step      bias-corrected m̂, v̂;  w − lr·m̂ / (√v̂ + eps)  outside
 =============  ==========================================  ==============================
 
 State tensors have the shape of ``w`` and start at zeros; ``adam_step``'s step counter ``t``
-starts at 1. Sums such as ``β·v + (1 − β)·g`` are written with ``torch.add(..., alpha=)``,
-``torch.addcmul`` and ``torch.addcdiv`` (one pass over the data each, as torch.optim does), so a
-step on a large tensor stays close to torch.optim's speed although nothing happens in place.
+starts at 1. Sums such as ``β·v + (1 − β)·g`` are written with ``torch.lerp``,
+``torch.add(..., alpha=)``, ``torch.addcmul`` and ``torch.addcdiv`` (one pass over the data each,
+as torch.optim does), so a step on a large tensor stays close to torch.optim's speed although
+nothing happens in place.
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ def momentum_step(
     _check_like_w("momentum_step", w, grad=grad, velocity=velocity)
     require_positive("momentum_step", "lr", lr, allow_zero=True)
     _require_unit("momentum_step", "beta", beta, include_one=True)
-    v_new = torch.add(beta * velocity, grad, alpha=1.0 - beta)  # β·v + (1 − β)·grad, EWA
+    v_new = torch.lerp(grad, velocity, beta)  # β·v + (1 − β)·grad, EWA: grad + β·(v − grad)
     return torch.add(w, v_new, alpha=-lr), v_new  # w − lr·v_new
 
 
@@ -255,7 +256,7 @@ def adam_step(
     _require_unit("adam_step", "beta1", beta1, include_one=False)
     _require_unit("adam_step", "beta2", beta2, include_one=False)
     require_positive("adam_step", "eps", eps, allow_zero=True)
-    m_new = torch.add(beta1 * m, grad, alpha=1.0 - beta1)  # β1·m + (1 − β1)·grad
+    m_new = torch.lerp(grad, m, beta1)  # β1·m + (1 − β1)·grad, as torch.optim.Adam's lerp_
     v_new = torch.addcmul(beta2 * v, grad, grad, value=1.0 - beta2)  # β2·v + (1 − β2)·grad²
     m_hat = m_new / (1.0 - beta1**t)  # Kingma & Ba, Algorithm 1
     v_hat = v_new / (1.0 - beta2**t)
