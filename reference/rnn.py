@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import torch
+from torch.autograd.function import once_differentiable
 
 from reference._validate import expect, require_positive
 
@@ -205,14 +206,85 @@ def lstm_forward(
     )
     if dims["T"] == 0:
         return x.new_zeros(dims["N"], 0, dims["H"]), (h0.clone(), c0.clone())
-    # The input term x_t W + b of every step in one product, before the loop (as ATen's CPU
-    # LSTM does); only h_{t−1} U has to wait for the previous step.
-    # unbind: one backward node for all T slices (indexing xw[:, t] would give each step a
-    # backward that writes a full-size zero tensor, O(T²) work).
-    xw = (x @ W + b).unbind(dim=1)  # T tensors (N, 4H)
-    h, c = h0, c0
-    states = []
-    for xw_t in xw:
-        h, c = _cell(xw_t + h @ U, c)  # z = x_t W + b + h_{t−1} U: lstm_cell's step
-        states.append(h)
-    return torch.stack(states, dim=1), (h, c)  # (N, T, H), ((N, H), (N, H))
+    hs, h_T, c_T = _LSTMSequence.apply(x, h0, c0, W, U, b)
+    return hs, (h_T, c_T)  # (N, T, H), ((N, H), (N, H))
+
+
+class _LSTMSequence(torch.autograd.Function):
+    """The whole unrolled LSTM as one autograd node, with backpropagation through time by hand.
+
+    Forward: ``lstm_cell``'s step for t = 1..T, the input term x_t W + b of every step in one
+    product before the loop (as ATen's CPU LSTM does); only h_{t−1} U waits for the previous step.
+    Backward (BPTT), from t = T down to 1, with dh, dc the gradients reaching h_t, c_t:
+        dc ← dc + dh ⊙ o ⊙ (1 − tanh²(c_t))
+        dz = [dc ⊙ g ⊙ i(1 − i) | dc ⊙ c_{t−1} ⊙ f(1 − f) | dc ⊙ i ⊙ (1 − g²) | dh ⊙ tanh(c_t) ⊙ o(1 − o)]
+        dh_{t−1} = dz Uᵀ (+ the output gradient of h_{t−1}),  dc_{t−1} = dc ⊙ f
+    then, for all steps at once: dW = Σ_t x_tᵀ dz_t, dU = Σ_t h_{t−1}ᵀ dz_t, db = Σ_t Σ_n dz_t,
+    dx_t = dz_t Wᵀ. One node instead of ~12 per step: the per-step Python and autograd overhead is
+    what made the step-by-step version slow at course sizes. Differentiable once (no double
+    backward); ``tests/reference/test_rnn.py`` checks it with gradcheck and against nn.LSTM.
+    """
+
+    @staticmethod
+    def forward(ctx, x, h0, c0, W, U, b):  # type: ignore[override]
+        N, T, _ = x.shape
+        H = h0.shape[1]
+        xw = torch.addmm(b, x.reshape(N * T, -1), W).view(N, T, 4 * H).unbind(1)  # x_t W + b
+        acts = x.new_empty(T, N, 4, H)  # [i | f | g | o] of every step
+        cs = x.new_empty(T + 1, N, H)  # c_0 .. c_T
+        hs = x.new_empty(T + 1, N, H)  # h_0 .. h_T
+        tanh_c = x.new_empty(T, N, H)  # tanh(c_1) .. tanh(c_T)
+        cs[0], hs[0] = c0, h0
+        # per-step views, taken once (indexing inside the loop would cost a call each)
+        a_t, c_t, h_t, th_t = acts.unbind(0), cs.unbind(0), hs.unbind(0), tanh_c.unbind(0)
+        i_t, f_t, g_t, o_t = (acts[:, :, k].unbind(0) for k in range(4))
+        for t in range(T):
+            z = torch.addmm(xw[t], h_t[t], U).view(N, 4, H)  # z = x_t W + b + h_{t−1} U
+            torch.sigmoid(z, out=a_t[t])  # i, f, o (the g block is overwritten next)
+            torch.tanh(z[:, 2], out=g_t[t])  # g
+            torch.addcmul(f_t[t] * c_t[t], i_t[t], g_t[t], out=c_t[t + 1])  # f ⊙ c + i ⊙ g
+            torch.tanh(c_t[t + 1], out=th_t[t])
+            torch.mul(o_t[t], th_t[t], out=h_t[t + 1])  # h_t = o ⊙ tanh(c_t)
+        ctx.save_for_backward(x, W, U, acts, cs, hs, tanh_c)
+        return hs[1:].transpose(0, 1).contiguous(), hs[T].clone(), cs[T].clone()
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, g_hs, g_hT, g_cT):  # type: ignore[override]
+        x, W, U, acts, cs, hs, tanh_c = ctx.saved_tensors
+        N, T, D = x.shape
+        H = hs.shape[2]
+        # everything that does not wait for the recursion, for all steps at once
+        i, f, g, o = acts.unbind(2)  # each (T, N, H)
+        d_act = acts * (1 - acts)  # σ' = σ(1 − σ) for i, f, o
+        d_act[:, :, 2] = 1 - g * g  # tanh' = 1 − tanh² for g
+        # dz_t = [dc ⊙ g ⊙ σ'_i | dc ⊙ c_{t−1} ⊙ σ'_f | dc ⊙ i ⊙ tanh'_g | dh ⊙ tanh(c_t) ⊙ σ'_o]
+        by_dc = torch.stack((g, cs[:T], i), dim=2) * d_act[:, :, :3]  # (T, N, 3, H)
+        by_dh = tanh_c * d_act[:, :, 3]  # (T, N, H)
+        dc_by_dh = o * (1 - tanh_c * tanh_c)  # ∂c_t/∂h_t path: o ⊙ (1 − tanh²(c_t))
+        dz = x.new_empty(T, N, 4, H)
+        dz_c, dz_o = dz[:, :, :3].unbind(0), dz[:, :, 3].unbind(0)
+        g_steps = g_hs.transpose(0, 1).unbind(0)  # T × (N, H) output gradients
+        U_T = U.T
+        f_t, by_dc_t, by_dh_t, dc_by_dh_t = (
+            f.unbind(0),
+            by_dc.unbind(0),
+            by_dh.unbind(0),
+            dc_by_dh.unbind(0),
+        )
+        dh = g_hT + g_steps[T - 1]  # ∂L/∂h_T
+        dc = g_cT  # ∂L/∂c_T
+        for t in range(T - 1, -1, -1):
+            dc = torch.addcmul(dc, dh, dc_by_dh_t[t])  # dc ← dc + dh ⊙ o ⊙ (1 − tanh²(c_t))
+            torch.mul(dc[:, None], by_dc_t[t], out=dz_c[t])  # dz_i, dz_f, dz_g
+            torch.mul(dh, by_dh_t[t], out=dz_o[t])  # dz_o
+            d = dz[t].view(N, 4 * H)
+            dh = torch.addmm(g_steps[t - 1], d, U_T) if t else d @ U_T  # dh_{t−1}
+            dc = dc * f_t[t]  # dc_{t−1}
+        dz_flat = dz.transpose(0, 1).reshape(N * T, 4 * H)  # rows in x's (n, t) order
+        need = ctx.needs_input_grad
+        dx = (dz_flat @ W.T).view(N, T, D) if need[0] else None
+        dW = x.reshape(N * T, D).T @ dz_flat if need[3] else None
+        dU = hs[:T].reshape(T * N, H).T @ dz.view(T * N, 4 * H) if need[4] else None
+        db = dz_flat.sum(dim=0) if need[5] else None
+        return dx, dh, dc, dW, dU, db

@@ -407,3 +407,69 @@ def test_lstm_forward_runs_in_bfloat16_close_to_float32():
     hs16, (h16, c16) = rnn.lstm_forward(*(a.to(torch.bfloat16) for a in args))
     assert hs16.dtype == h16.dtype == c16.dtype == torch.bfloat16
     torch.testing.assert_close(hs16.float(), hs32, rtol=0.05, atol=0.03)
+
+
+# --- lstm_forward's hand-written backpropagation through time ---------------------------------
+
+
+@settings(max_examples=6)
+@given(case=rnn_cases(lstm=True, max_batch=2, max_steps=4, max_hidden=2, max_input=2))
+def test_lstm_forward_bptt_passes_gradcheck_on_all_outputs_in_float64(case):
+    inputs = _t(case, "x", "h0", "c0", "W", "U", "b", grad=True)
+
+    def all_outputs(*a: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        hs, (h_T, c_T) = rnn.lstm_forward(*a)
+        return hs, h_T, c_T
+
+    assert torch.autograd.gradcheck(all_outputs, inputs)
+
+
+@given(case=rnn_cases(lstm=True, max_steps=6))
+def test_lstm_forward_bptt_gradients_equal_autograd_through_unrolled_lstm_cell(case):
+    x, h0, c0, W, U, b = _t(case, "x", "h0", "c0", "W", "U", "b", grad=True)
+    hs, (_, c_T) = rnn.lstm_forward(x, h0, c0, W, U, b)
+    h, c, states = h0, c0, []
+    for t in range(x.shape[1]):  # autograd through the one-step cell, step by step
+        h, c = rnn.lstm_cell(x[:, t], h, c, W, U, b)
+        states.append(h)
+    weights = torch.cos(torch.arange(hs.numel(), dtype=hs.dtype)).reshape(hs.shape)
+    ours = torch.autograd.grad((hs * weights).sum() + 3 * c_T.sum(), (x, h0, c0, W, U, b))
+    unrolled = torch.autograd.grad(
+        (torch.stack(states, dim=1) * weights).sum() + 3 * c.sum(), (x, h0, c0, W, U, b)
+    )
+    for name, a, e in zip(("x", "h0", "c0", "W", "U", "b"), ours, unrolled, strict=True):
+        torch.testing.assert_close(a, e, **F64, msg=name)
+
+
+def test_lstm_forward_bptt_gives_gradients_only_to_inputs_that_require_them():
+    g = torch.Generator().manual_seed(5)
+    x, h0, c0 = (
+        torch.randn(*s, generator=g, dtype=torch.float64) for s in [(2, 3, 2), (2, 3), (2, 3)]
+    )
+    W = torch.randn(2, 12, generator=g, dtype=torch.float64, requires_grad=True)
+    U = torch.randn(3, 12, generator=g, dtype=torch.float64)
+    b = torch.zeros(12, dtype=torch.float64)
+    hs, (h_T, _) = rnn.lstm_forward(x, h0, c0, W, U, b)
+    (h_T.sum() + hs.sum()).backward()
+    m = torch.nn.LSTM(2, 3, batch_first=True).double()
+    _load(m, W.detach(), U, b)
+    out, (h_n, _) = m(x, (h0[None], c0[None]))
+    (h_n.sum() + out.sum()).backward()
+    assert x.grad is None and U.grad is None
+    torch.testing.assert_close(W.grad, m.weight_ih_l0.grad.T, **F64)
+
+
+def test_lstm_forward_under_no_grad_matches_nn_LSTM():
+    g = torch.Generator().manual_seed(6)
+    x = torch.randn(3, 4, 2, generator=g, dtype=torch.float64)
+    h0, c0 = torch.zeros(3, 5, dtype=torch.float64), torch.zeros(3, 5, dtype=torch.float64)
+    W, U = torch.randn(2, 20, generator=g).double(), torch.randn(5, 20, generator=g).double()
+    b = torch.randn(20, generator=g).double()
+    m = torch.nn.LSTM(2, 5, batch_first=True).double()
+    _load(m, W, U, b)
+    with torch.no_grad():
+        hs, (h_T, c_T) = rnn.lstm_forward(x, h0, c0, W, U, b)
+        out, (h_n, c_n) = m(x, (h0[None], c0[None]))
+    assert not hs.requires_grad
+    for a, e in ((hs, out), (h_T, h_n[0]), (c_T, c_n[0])):
+        torch.testing.assert_close(a, e, **F64)
