@@ -1,172 +1,127 @@
-"""``python -m bench``: the speed targets, measured (never asserted in unit tests).
+"""``python -m bench`` (``make bench``): every speed figure and target, measured, never asserted.
 
-Figures: the learner loop (``gradelab check <topic>`` as a learner runs it, per topic; target
-≤ 1 s) and grading one submission on one core (the model answers: target ≤ 5 s; the untouched
-stubs: target ≤ 2 s). Each is the median of ``--repeat`` runs with its spread (min–max).
+Sections (``--only`` picks some): the learner loop, grading one submission, grading against
+nbgrader, class throughput (one and two cores), the Dask cluster against ``--jobs 2``, the
+reference against torch built-ins, and RAG retrieval. Each figure is the median of ``--repeat``
+runs with its spread (min–max); ratios are taken per repeat from runs made side by side. The
+results go to ``bench/RESULTS.md`` (or ``--out``) with the machine, the versions and the date;
+``--quick`` runs tiny sizes to check the benchmarks themselves still work (not for the record).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import platform
-import shutil
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
+import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-from reference import TOPICS
+from bench.report import ROOT, Row
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def timed(cmd: list[str], env: dict[str, str] | None = None) -> float:
-    start = time.perf_counter()
-    subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, check=False)
-    return time.perf_counter() - start
-
-
-def one_core(cmd: list[str]) -> list[str]:
-    return ["taskset", "-c", "0", *cmd] if shutil.which("taskset") else cmd
-
-
-GRADE_SNIPPET = """
-import sys, time
-from pathlib import Path
-from grader.engine.run import run_hidden_tests
-topics = sys.argv[2].split(",")
-times = []
-for _ in range(2):  # the first submission a grading process sees pays for imports and collection
-    start = time.perf_counter()
-    r = run_hidden_tests(Path(sys.argv[1]), topics, learner="bench", content_hash="-")
-    times.append(time.perf_counter() - start)
-print(f"{times[0]:.4f} {times[1]:.4f} {r.score} {r.max_score}")
-"""
+#: name → module with ``rows(args) -> list[Row]``, in the order they run
+SECTIONS = {
+    "learner": "bench.learner",
+    "grading": "bench.grading",
+    "nbgrader": "bench.nbgrader_compare",
+    "throughput": "bench.throughput",
+    "cluster": "bench.cluster",
+    "reference": "bench.reference_speed",
+    "rag": "bench.rag",
+}
 
 
-def grade_seconds(folder: Path, topics: list[str]) -> tuple[float, float, str]:
-    """Grading time of a first and a second submission in one process (worker start included),
-    pinned to one core: (cold, warm, points)."""
-    out = subprocess.run(
-        one_core([sys.executable, "-c", GRADE_SNIPPET, str(folder), ",".join(topics)]),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    return float(out[0]), float(out[1]), f"{float(out[2]):g}/{float(out[3]):g}"
+def machine() -> list[str]:
+    import faiss
+    import hypothesis
+    import numpy
+    import torch
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none"
+    return [
+        f"- date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- machine: {cpu}, {os.cpu_count()} cores, GPU: {gpu}, {platform.platform()}",
+        f"- versions: Python {platform.python_version()}, NumPy {numpy.__version__}, "
+        f"torch {torch.__version__} ({torch.get_num_threads()} threads), "
+        f"faiss {faiss.__version__}, hypothesis {hypothesis.__version__}",
+    ]
 
 
-STARTUP_SNIPPET = """
-import sys, time
-from pathlib import Path
-from grader.engine.process import WorkerProcess
-from grader.engine.sandbox import Sandbox, detect
-sandbox = Sandbox() if sys.argv[2] == "none" else detect("bwrap")
-times = []
-for _ in range(int(sys.argv[3])):
-    w = WorkerProcess(Path(sys.argv[1]), sandbox=sandbox)
-    start = time.perf_counter()
-    w.start()  # spawn + interpreter + NumPy import + first reply
-    times.append(time.perf_counter() - start)
-    w.close()
-print(" ".join(f"{t:.4f}" for t in times))
-"""
-
-
-def worker_startup(folder: Path, mode: str, repeat: int) -> list[float]:
-    """Seconds from spawning a worker to its first reply, under one sandbox mode."""
-    out = subprocess.run(
-        [sys.executable, "-c", STARTUP_SNIPPET, str(folder), mode, str(repeat)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
+def render(rows: list[Row], header: list[str], args: argparse.Namespace, seconds: float) -> str:
+    lines = ["# gradelab benchmarks", "", *header]
+    lines.append(
+        f"- each figure: median of {args.repeat} runs (min–max); device {args.device}; "
+        f"the whole run took {seconds / 60:.1f} min"
     )
-    return [float(x) for x in out.stdout.split()] if out.returncode == 0 else []
-
-
-def stats(values: list[float]) -> str:
-    return f"{statistics.median(values):.2f} s ({min(values):.2f}–{max(values):.2f})"
+    missed = [r for r in rows if r.met is False]
+    lines.append(
+        f"- targets: {sum(r.met is True for r in rows)} met, {len(missed)} not met"
+        + (" (" + "; ".join(f"{r.section}: {r.what}" for r in missed) + ")" if missed else "")
+    )
+    section = None
+    for row in rows:
+        if row.section != section:
+            section = row.section
+            lines += [
+                "",
+                f"## {section}",
+                "",
+                "| what | figure | target | met |",
+                "|---|---|---|---|",
+            ]
+        lines.append(f"| {row.what} | {row.value} | {row.target} | {row.mark} |")
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure (default 3)")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: checks the benchmarks")
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    parser.add_argument("--only", nargs="+", choices=list(SECTIONS), help="these sections only")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
     args = parser.parse_args(argv)
-    rows: list[tuple[str, str, str, str]] = []
-    env = {**os.environ, "GRADELAB_TARGET": "exercises"}
-    for topic in TOPICS:
-        cmd = [sys.executable, "-m", "exercises.tests._runner", "check", topic]
-        values = [timed(cmd, env) for _ in range(args.repeat)]
-        ok = "✓" if statistics.median(values) <= 1.0 else "✗"
-        rows.append((f"learner loop: `gradelab check {topic}`", stats(values), "≤ 1 s", ok))
-        print(rows[-1], flush=True)
-    hidden = [t for t in TOPICS if (ROOT / "grader" / "hidden" / f"test_{t}.py").exists()]
-    with tempfile.TemporaryDirectory() as tmp:
-        for name, source, target in (
-            ("model answers", "solutions", 5.0),
-            ("untouched stubs", "exercises", 2.0),
-        ):
-            folder = Path(tmp) / source
-            folder.mkdir()
-            for topic in TOPICS:
-                shutil.copyfile(ROOT / source / f"{topic}.py", folder / f"{topic}.py")
-            runs = [grade_seconds(folder, hidden) for _ in range(args.repeat)]
-            cold, warm = [c for c, _, _ in runs], [w for _, w, _ in runs]
-            ok = "✓" if statistics.median(warm) <= target else "✗"
-            label = f"grade the {name} ({runs[0][2]} points, {len(hidden)} topics), one core"
-            rows.append((f"{label}, per submission", stats(warm), f"≤ {target:g} s", ok))
-            rows.append(
-                (
-                    f"{label}, first submission of a process (imports, collection)",
-                    stats(cold),
-                    "",
-                    "",
-                )
-            )
-            print(*rows[-2:], sep="\n", flush=True)
-        plain = worker_startup(folder, "none", max(5, args.repeat))
-        boxed = worker_startup(folder, "bwrap", max(5, args.repeat))
-        rows.append(("worker start-up, rlimits-only", stats(plain) if plain else "failed", "", ""))
-        if boxed and plain:
-            overhead = statistics.median(boxed) - statistics.median(plain)
-            rows.append(("worker start-up, bubblewrap (+ uid drop as root)", stats(boxed), "", ""))
-            rows.append(
-                (
-                    "sandbox start-up overhead per submission (median difference)",
-                    f"{overhead:.3f} s",
-                    "",
-                    "",
-                )
-            )
-        else:
-            rows.append(("worker start-up, bubblewrap", "bubblewrap unavailable here", "", ""))
-        for row in rows[-3:]:
-            print(row, flush=True)
-    import numpy
-    import torch
+    if args.repeat < 1:
+        parser.error("--repeat must be >= 1")
+    if args.device == "cuda":
+        import torch
 
-    lines = [
-        "# gradelab benchmarks",
-        "",
-        f"- date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
-        f"- machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}",
-        f"- versions: Python {platform.python_version()}, NumPy {numpy.__version__}, torch {torch.__version__}",
-        f"- each figure: median of {args.repeat} runs (min–max)",
-        "",
-        "| what | time | target | met |",
-        "|---|---|---|---|",
-        *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows],
-        "",
-    ]
-    (ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines))
-    print("\n".join(lines))
-    return 0
+        if not torch.cuda.is_available():
+            parser.error("--device cuda: torch sees no CUDA device on this machine")
+    args.class_dir = None  # the cluster section builds its own class
+    header = machine()
+    print("\n".join(header), flush=True)
+    rows: list[Row] = []
+    failed: list[str] = []
+    start = time.perf_counter()
+    for name in args.only or list(SECTIONS):
+        if args.device == "cuda" and name not in ("reference", "rag"):
+            continue  # only the reference and RAG run on a GPU
+        print(f"\n## {name}", flush=True)
+        try:
+            for row in importlib.import_module(SECTIONS[name]).rows(args):
+                rows.append(row)
+                print(f"| {row.what} | {row.value} | {row.target} | {row.mark} |", flush=True)
+        except Exception:  # one broken section must not lose the others' figures
+            failed.append(name)
+            traceback.print_exc()
+            rows.append(Row(name, "this section failed (see the console)", "—", "", False))
+    text = render(rows, header, args, time.perf_counter() - start)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+    print(f"\nwrote {args.out}" + (f"; failed sections: {', '.join(failed)}" if failed else ""))
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -8,10 +8,15 @@ things (ratios) are measured side by side in the same run.
 
 from __future__ import annotations
 
+import shutil
 import statistics
+import subprocess
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass
@@ -54,3 +59,24 @@ def ratio_spread(numerators: Sequence[float], denominators: Sequence[float]) -> 
     ratios = [a / b for a, b in zip(numerators, denominators, strict=True)]
     median = statistics.median(ratios)
     return median, f"{median:.2f}× ({min(ratios):.2f}–{max(ratios):.2f})"
+
+
+def timed(
+    cmd: list[str],
+    *,
+    env: dict[str, str] | None = None,
+    cwd: Path = ROOT,
+    ok: tuple[int, ...] = (0,),
+) -> float:
+    """Wall-clock seconds of one command, which must exit with a code in ``ok`` (a crashed run
+    is not a figure)."""
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    if proc.returncode not in ok:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
+    return time.perf_counter() - start
+
+
+def one_core(cmd: list[str]) -> list[str]:
+    """``cmd`` pinned to the first core (when ``taskset`` exists), for per-core figures."""
+    return ["taskset", "-c", "0", *cmd] if shutil.which("taskset") else cmd

@@ -113,6 +113,11 @@ def grade(
     jobs: int = typer.Option(0, help="parallel graders (default: number of cores)"),
     topic: list[str] = typer.Option(None, "--topic", help="grade only these topics (repeatable)"),
     max_examples: int = typer.Option(12, help="hypothesis examples per property test"),
+    shrink: bool = typer.Option(
+        True,
+        help="reduce each failing input to a minimal one for the feedback; --no-shrink gives the "
+        "same points with the first failing input as found, and grades mistakes ~2x faster",
+    ),
     cluster: str = typer.Option(
         None,
         help="grade on the workers of this Dask scheduler (tcp://HOST:8786) instead of local "
@@ -142,6 +147,7 @@ def grade(
         jobs=jobs or max(1, os.cpu_count() or 1),
         topics=topics,
         max_examples=max_examples,
+        shrink=shrink,
         cluster=cluster or None,
         cluster_timeout=cluster_timeout,
     )

@@ -50,6 +50,7 @@ class GradeOptions:
     jobs: int = max(1, os.cpu_count() or 1)
     topics: tuple[str, ...] = TOPICS
     max_examples: int = 12
+    shrink: bool = True  # minimal counterexamples in the feedback; False: same points, faster
     limits: Limits = field(default_factory=Limits)
     hidden_dir: Path = HIDDEN_DIR
     sandbox: Sandbox | None = None  # None: detect (GRADELAB_SANDBOX, default auto)
@@ -60,7 +61,8 @@ class GradeOptions:
 def fingerprint(options: GradeOptions) -> str:
     """Everything a grade depends on besides the submission: code, tests, settings."""
     digest = hashlib.sha256(
-        f"{__version__}|{options.max_examples}|{','.join(options.topics)}".encode()
+        f"{__version__}|{options.max_examples}|{','.join(options.topics)}"
+        f"{'' if options.shrink else '|noshrink'}".encode()
     )
     folders = [ROOT / f for f in FINGERPRINTED] + [options.hidden_dir]
     for folder in folders:
@@ -84,6 +86,7 @@ def grade_submission(
     limits: Limits,
     hidden_dir: Path = HIDDEN_DIR,
     sandbox: Sandbox | None = None,
+    shrink: bool = True,
 ) -> dict[str, Any]:
     """Grade one submission (runs in a pool process); the result as a plain dict."""
     content_hash = Submission(learner, Path("."), files).content_hash
@@ -98,6 +101,7 @@ def grade_submission(
             max_examples=max_examples,
             hidden_dir=hidden_dir,
             sandbox=sandbox,
+            shrink=shrink,
         )
     result.missing_topics = [t for t in topics if t not in files]
     result.problems = list(problems)
@@ -177,6 +181,7 @@ class LocalExecutor:
             o.limits,
             o.hidden_dir,
             o.sandbox,
+            o.shrink,
         )
 
     def run(self, todo: list[Submission]) -> Iterator[Done]:

@@ -97,6 +97,18 @@ def test_regrading_is_byte_identical_and_reuses_unchanged_submissions(setup):
     assert after == before
 
 
+def test_no_shrink_gives_the_same_points_and_is_not_mistaken_for_a_shrinking_run(setup):
+    """``--no-shrink`` changes the counterexamples shown, never the points; its grades are kept
+    apart in the gradebook (another fingerprint), so switching regrades instead of reusing."""
+    klass, options = setup
+    shrunk = grade([klass], options)
+    options.shrink = False
+    found = grade([klass], options)
+    assert (found.graded, found.reused) == (3, 0)
+    assert [r["score"] for r in found.results] == [r["score"] for r in shrunk.results]
+    assert [r["score"] for r in grade([klass], options).results] == [5.0, 2.0, 0.0]
+
+
 def test_a_changed_submission_is_graded_again(setup):
     klass, options = setup
     grade([klass], options)

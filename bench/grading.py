@@ -1,0 +1,79 @@
+"""Grading one submission on one core, and what the sandbox adds to it.
+
+Each figure runs in a fresh process pinned to one core: the first submission pays for imports,
+collecting the hidden suite and recording the inputs hypothesis draws; the second is what the
+same answers cost later in a class (:mod:`grader.engine.replay`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.report import ROOT, Row, one_core, spread
+from reference import TOPICS
+
+SECTION = "grading one submission"
+
+GRADE_SNIPPET = """
+import sys, time
+from pathlib import Path
+from grader.engine.run import run_hidden_tests
+topics = sys.argv[2].split(",")
+times = []
+for _ in range(2):
+    start = time.perf_counter()
+    r = run_hidden_tests(Path(sys.argv[1]), topics, learner="bench", content_hash="-")
+    times.append(time.perf_counter() - start)
+print(f"{times[0]:.4f} {times[1]:.4f} {r.score} {r.max_score}")
+"""
+
+
+def _python(snippet: str, *argv: str, pin: bool = True) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-c", snippet, *argv]
+    return subprocess.run(
+        one_core(cmd) if pin else cmd, cwd=ROOT, capture_output=True, text=True, check=False
+    )
+
+
+def grade_seconds(folder: Path, topics: list[str]) -> tuple[float, float, str]:
+    """(first, second, points) for grading ``folder`` twice in one process on one core."""
+    proc = _python(GRADE_SNIPPET, str(folder), ",".join(topics))
+    if proc.returncode != 0:
+        raise RuntimeError(f"grading {folder} failed:\n{proc.stderr[-3000:]}")
+    first, second, score, top = proc.stdout.split()
+    return float(first), float(second), f"{float(score):g}/{float(top):g}"
+
+
+def submission(tmp: Path, source: str) -> Path:
+    folder = tmp / source
+    folder.mkdir()
+    for topic in TOPICS:
+        shutil.copyfile(ROOT / source / f"{topic}.py", folder / f"{topic}.py")
+    return folder
+
+
+def rows(args: argparse.Namespace) -> list[Row]:
+    hidden = [t for t in TOPICS if (ROOT / "grader" / "hidden" / f"test_{t}.py").exists()]
+    topics = hidden[:1] if args.quick else hidden
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, source, target in (
+            ("the model answers", "solutions", 5.0),
+            ("the untouched stubs", "exercises", 2.0),
+        ):
+            folder = submission(Path(tmp), source)
+            runs = [grade_seconds(folder, topics) for _ in range(args.repeat)]
+            first, later = [r[0] for r in runs], [r[1] for r in runs]
+            label = f"{name} ({runs[0][2]} points, {len(topics)} topics), one core"
+            ok = statistics.median(later) <= target
+            out.append(
+                Row(SECTION, f"{label}, a later submission", spread(later), f"≤ {target:g} s", ok)
+            )
+            out.append(Row(SECTION, f"{label}, the first of a process", spread(first)))
+    return out

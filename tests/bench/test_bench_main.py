@@ -1,0 +1,81 @@
+"""``python -m bench``: the quick run writes RESULTS.md with the machine, versions and every
+section asked for; a broken section is reported as failed without losing the others' figures.
+No timing assertions: speed belongs to ``make bench``."""
+
+from __future__ import annotations
+
+import re
+import sys
+import types
+
+import nbformat
+import pytest
+
+import bench.__main__ as bench_main
+from bench import nbgrader_compare, throughput
+from bench.report import Row
+from grader.nbgrader.course import source_notebook
+
+FIGURE = re.compile(r"\d+\.\d+ (s|/min) \(\d+\.\d+–\d+\.\d+\)")
+
+
+def test_quick_run_writes_machine_versions_and_each_sections_figures(tmp_path):
+    out = tmp_path / "RESULTS.md"
+    code = bench_main.main(
+        ["--quick", "--repeat", "1", "--only", "learner", "grading", "--out", str(out)]
+    )
+    text = out.read_text()
+    assert code == 0
+    for field in ("- date:", "- machine:", "- versions: Python", "torch", "faiss"):
+        assert field in text
+    assert "## learner loop" in text and "## grading one submission" in text
+    rows = [line for line in text.splitlines() if line.startswith("| `gradelab check")]
+    assert len(rows) == 2 and all(FIGURE.search(r) for r in rows)
+    model = next(line for line in text.splitlines() if "the model answers" in line)
+    assert re.search(r"\((\d+(\.\d+)?)/\1 points", model)  # full marks, or the figure is void
+
+
+def test_a_failing_section_is_reported_and_the_others_are_kept(tmp_path, monkeypatch):
+    def broken(args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(
+        sys.modules,
+        "bench_fake_ok",
+        types.SimpleNamespace(rows=lambda a: [Row("ok", "a figure", "1.00 s", "≤ 2 s", True)]),
+    )
+    monkeypatch.setitem(sys.modules, "bench_fake_broken", types.SimpleNamespace(rows=broken))
+    monkeypatch.setattr(
+        bench_main, "SECTIONS", {"learner": "bench_fake_broken", "grading": "bench_fake_ok"}
+    )
+    out = tmp_path / "RESULTS.md"
+    assert bench_main.main(["--quick", "--out", str(out)]) == 1
+    text = out.read_text()
+    assert "| a figure | 1.00 s | ≤ 2 s | ✓ |" in text
+    assert "this section failed" in text and "1 met, 1 not met" in text
+
+
+def test_throughput_quick_run_grades_every_submission_in_every_configuration():
+    import argparse
+
+    rows = throughput.rows(argparse.Namespace(repeat=1, quick=True, device="cpu"))
+    whats = [r.what for r in rows]
+    assert any(w.startswith("`--jobs 1`, one core (4 varied submissions") for w in whats)
+    assert sum(w.startswith("marginal cost per submission") for w in whats) == 2
+    scaling = next(r for r in rows if r.what.startswith("scaling"))
+    assert scaling.met is not None and re.fullmatch(r"\d+\.\d\d× \(.*\)", scaling.value)
+
+
+def test_the_planted_nbgrader_notebook_holds_the_mistake_in_its_solution_cell(tmp_path):
+    from grader.nbgrader.course import hidden_tests
+
+    path = tmp_path / "activations.ipynb"
+    nbformat.write(source_notebook("activations", hidden_tests("activations", 2)), path)
+    nbgrader_compare.plant(path, nbgrader_compare.MISTAKE)
+    cells = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+    planted = [c for c in cells if "sigmoid_grad = sigmoid_grad_as_sigmoid" in c.source]
+    assert len(planted) == 1 and "def sigmoid_grad(" in planted[0].source
+    code = "\n\n".join(c.source for c in cells if not c.metadata.get("nbgrader", {}).get("grade"))
+    namespace: dict = {}
+    exec(code, namespace)  # the learner's code cells, without the autograded test cells
+    assert float(namespace["sigmoid_grad"](0.0)) == pytest.approx(0.5)  # σ(0), not σ′(0) = 0.25
