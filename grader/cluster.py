@@ -26,7 +26,9 @@ Guarantees:
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import itertools
 import os
 import socket
 import threading
@@ -37,7 +39,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from distributed import Client, KilledWorker, as_completed
+from distributed import Client, KilledWorker, as_completed, get_worker
 
 from grader import __version__, grading
 from grader.engine.process import Limits
@@ -48,6 +50,8 @@ from grader.submissions import Submission
 MAX_TASK_BYTES = 8 * 1024 * 1024  # a submission's files (and notes) sent in one task
 CONNECT_TIMEOUT = 5.0  # seconds to reach the scheduler (GradeOptions.cluster_timeout)
 NO_WORKERS_TIMEOUT = 120.0  # seconds a run waits while the cluster has no worker at all
+MIN_WINDOW = 64  # tasks out at a time, at least (see ClusterExecutor.run)
+WINDOW_PER_THREAD = 4  # ... and this many per worker thread
 WATCH_SECONDS = 0.5  # how often the coordinator looks at the workers while tasks run
 _LOCK = threading.Lock()  # one grading at a time in a worker process (pytest is not thread-safe)
 
@@ -71,26 +75,66 @@ def _sandbox(sandbox: dict[str, Any] | None) -> Sandbox | None:
     return None if sandbox is None else Sandbox(**sandbox)
 
 
-def worker_fingerprint(topics: list[str], max_examples: int, hidden_dir: str | None) -> str:
-    """The grading fingerprint of the kit installed where this runs (see grading.fingerprint)."""
+def worker_fingerprint(
+    topics: list[str], max_examples: int, hidden_dir: str | None, shrink: bool = True
+) -> str:
+    """The grading fingerprint of the kit this process runs (see grading.fingerprint).
+
+    Computed once per process and settings, when it first grades (just after importing the kit),
+    so it describes the code this process has loaded: a kit upgraded on disk under a running
+    worker does not make the worker's old code pass for the new one.
+    """
+    return _fingerprint(tuple(topics), max_examples, hidden_dir, shrink)
+
+
+@functools.cache
+def _fingerprint(
+    topics: tuple[str, ...], max_examples: int, hidden_dir: str | None, shrink: bool
+) -> str:
     options = grading.GradeOptions(
-        topics=tuple(topics), max_examples=max_examples, hidden_dir=_hidden(hidden_dir)
+        topics=topics, max_examples=max_examples, hidden_dir=_hidden(hidden_dir), shrink=shrink
     )
     return grading.fingerprint(options)
 
 
 def worker_info(
-    topics: list[str], max_examples: int, hidden_dir: str | None, sandbox: dict[str, Any] | None
+    topics: list[str],
+    max_examples: int,
+    hidden_dir: str | None,
+    sandbox: dict[str, Any] | None,
+    shrink: bool = True,
 ) -> dict[str, Any]:
     """What the coordinator checks on each worker before sending work (runs on the worker)."""
     chosen = _sandbox(sandbox) or detect(os.environ.get("GRADELAB_SANDBOX", "auto"))
     return {
-        "fingerprint": worker_fingerprint(topics, max_examples, hidden_dir),
+        "fingerprint": worker_fingerprint(topics, max_examples, hidden_dir, shrink),
         "version": __version__,
         "host": socket.gethostname(),
         "sandbox": chosen.label,
         "warning": chosen.warning,
     }
+
+
+_profiler_stopped = False
+
+
+def _stop_profiler() -> None:
+    """Stop the statistical profiler of the Dask worker this runs on (once per process).
+
+    Every 10 ms it walks the stacks of the worker's threads from the event loop, holding the
+    GIL; a grading thread deep in pytest loses about a fifth of its speed to it.
+    """
+    global _profiler_stopped
+    if _profiler_stopped:
+        return
+    _profiler_stopped = True
+    try:
+        worker = get_worker()
+    except ValueError:  # not in a Dask task (called directly)
+        return
+    callback = worker.periodic_callbacks.get("profile")
+    if callback is not None:
+        worker.loop.add_callback(callback.stop)  # the event loop's thread owns its callbacks
 
 
 def grade_task(
@@ -103,13 +147,15 @@ def grade_task(
     hidden_dir: str | None,
     sandbox: dict[str, Any] | None,
     expected_fingerprint: str,
+    shrink: bool = True,
 ) -> dict[str, Any]:
     """Grade one submission on a worker, exactly as a local run would; the result as a dict.
 
     Only builtins travel in the task (limits and sandbox as dicts), so a worker with another kit
     gets as far as this check instead of failing to unpickle something.
     """
-    found = worker_fingerprint(topics, max_examples, hidden_dir)
+    _stop_profiler()
+    found = worker_fingerprint(topics, max_examples, hidden_dir, shrink)
     if found != expected_fingerprint:
         raise KitMismatch(
             f"worker {socket.gethostname()} (pid {os.getpid()}) grades with fingerprint {found}, "
@@ -126,6 +172,7 @@ def grade_task(
             Limits(**limits),
             _hidden(hidden_dir),
             _sandbox(sandbox),
+            shrink=shrink,
         )
 
 
@@ -180,6 +227,7 @@ class ClusterExecutor:
             "max_examples": options.max_examples,
             "hidden_dir": None if hidden == HIDDEN_DIR.resolve() else str(hidden),
             "sandbox": None if options.sandbox is None else asdict(options.sandbox),
+            "shrink": options.shrink,
         }
         self.limits = asdict(options.limits)
         self.client = connect(self.address, self.timeout)
@@ -207,11 +255,16 @@ class ClusterExecutor:
                 f"dask worker {self.address} --nworkers N --nthreads 1)"
             ) from None
         infos = self.client.run(worker_info, **self.common, on_error="return")
+        broken = [
+            f"{address}: {type(info).__name__}: {info}"
+            for address, info in sorted(infos.items())
+            if isinstance(info, BaseException)
+        ]
+        if broken:
+            raise ClusterError("workers that cannot grade: " + "; ".join(broken))
         wrong = []
         for address, info in sorted(infos.items()):
-            if isinstance(info, BaseException):
-                wrong.append(f"{address} cannot run gradelab ({type(info).__name__}: {info})")
-            elif info["fingerprint"] != self.fingerprint:
+            if info["fingerprint"] != self.fingerprint:
                 wrong.append(
                     f"{address} on {info['host']} runs gradelab {info['version']} with fingerprint "
                     f"{info['fingerprint']}, not {self.fingerprint}"
@@ -240,51 +293,63 @@ class ClusterExecutor:
             )
 
     def run(self, todo: list[Submission]) -> Iterator[grading.Done]:
-        """Send one task per submission and yield each result as it arrives."""
-        futures, learners, oversized = {}, {}, []
+        """Send one task per submission and yield each result as it arrives.
+
+        At most :data:`WINDOW_PER_THREAD` tasks per worker thread (at least :data:`MIN_WINDOW`)
+        are out at a time, so a class of thousands does not sit in the scheduler's memory.
+        """
+        sendable = []
         for sub in todo:
             size = task_bytes(sub)
             if size > MAX_TASK_BYTES:
-                oversized.append(
-                    grading.Done(
-                        sub.learner,
-                        error=f"the submission is {size} bytes, over the {MAX_TASK_BYTES}-byte "
-                        "limit of a cluster task: not sent (grade it without --cluster)",
-                    )
+                yield grading.Done(
+                    sub.learner,
+                    error=f"the submission is {size} bytes, over the {MAX_TASK_BYTES}-byte "
+                    "limit of a cluster task: not sent (grade it without --cluster)",
                 )
-                continue
-            key = task_key(sub.learner, sub.content_hash, self.fingerprint)
-            learners[key] = sub.learner
-            futures[key] = self.client.submit(
-                grade_task,
-                sub.learner,
-                sub.files,
-                list(sub.problems),
-                limits=self.limits,
-                expected_fingerprint=self.fingerprint,
-                key=key,
-                pure=False,
-                **self.common,
-            )
-        yield from oversized
+            else:
+                sendable.append(sub)
+        window = max(MIN_WINDOW, WINDOW_PER_THREAD * sum(self.client.nthreads().values()))
+        queue = iter(sendable)
+        futures: dict[str, Any] = {}
+        learners: dict[str, str] = {}
+        batches = as_completed(loop=self.client.loop)
+
+        def send(count: int) -> None:
+            for sub in itertools.islice(queue, count):
+                key = task_key(sub.learner, sub.content_hash, self.fingerprint)
+                learners[key] = sub.learner
+                futures[key] = self.client.submit(
+                    grade_task,
+                    sub.learner,
+                    sub.files,
+                    list(sub.problems),
+                    limits=self.limits,
+                    expected_fingerprint=self.fingerprint,
+                    key=key,
+                    pure=False,
+                    **self.common,
+                )
+                batches.add(futures[key])
+
+        send(window)
         watcher = _Watcher(self.client, self.address, learners, self.notify)
-        pending = set(futures)
         try:
-            batches = as_completed(list(futures.values()), loop=self.client.loop)
-            while pending:
+            while futures:
                 batch = batches.next_batch(block=False)
                 if not batch:
-                    watcher.look(pending)
+                    watcher.look(set(futures))
                     time.sleep(0.02)
                     continue
                 for future in batch:
-                    pending.discard(future.key)
+                    del futures[future.key]
+                    send(1)
                     yield self._collect(future, learners[future.key])
-                watcher.look(pending)
-            watcher.look(pending, force=True)
+                watcher.look(set(futures))
+            watcher.look(set(), force=True)
         finally:
-            if pending:  # interrupted or stopped: nothing more may be computed for this run
-                self.client.cancel([futures[k] for k in pending])
+            if futures:  # interrupted or stopped: nothing more may be computed for this run
+                self.client.cancel(list(futures.values()))
 
     def _collect(self, future: Any, learner: str) -> grading.Done:
         try:
@@ -338,7 +403,7 @@ class _Watcher:
         self.last_look = now
         current = self._processing()
         for worker in sorted(set(self.processing) - set(current)):
-            lost = sorted(self.learners[k] for k in self.processing[worker] & pending)
+            lost = sorted(self.learners[k] for k in self.processing[worker] if k in self.learners)
             detail = (
                 f" with {len(lost)} submission(s) assigned ({', '.join(lost)}): Dask reschedules "
                 "them on the other workers; each learner is still recorded once"

@@ -67,11 +67,29 @@ def local_run(klass, tmp_path_factory):
     return grade([klass], options(out)), out
 
 
+def profiler_running(dask_worker: Any) -> bool:
+    return dask_worker.periodic_callbacks["profile"].is_running()
+
+
 @pytest.fixture(scope="module")
-def cluster_run(klass, cluster, tmp_path_factory):
+def cluster_run(klass, cluster, client, tmp_path_factory):
     out = tmp_path_factory.mktemp("on-cluster") / "out"
     messages: list[str] = []
-    report = grade([klass], options(out, cluster.scheduler_address), notify=messages.append)
+    out_at_once: list[int] = []
+
+    def progress(learner: str, result: dict[str, Any], reused: bool) -> None:
+        tasks = list(cluster.scheduler.tasks)  # the scheduler runs in this process
+        out_at_once.append(sum(str(k).startswith("gradelab-") for k in tasks))
+
+    with pytest.MonkeyPatch.context() as patch:  # 2 tasks out at a time: the rest are topped up
+        patch.setattr(cluster_mod, "MIN_WINDOW", 1)
+        patch.setattr(cluster_mod, "WINDOW_PER_THREAD", 1)
+        report = grade(
+            [klass], options(out, cluster.scheduler_address), progress, notify=messages.append
+        )
+    assert len(out_at_once) == 6 and max(out_at_once) <= 3  # 2, + the one just finished
+    # Dask's profiler (stack samples every 10 ms) is off where gradelab graded
+    assert set(client.run(profiler_running).values()) == {False}
     return report, out, messages
 
 
@@ -244,6 +262,41 @@ def test_a_worker_with_another_kit_refuses_the_task():
         grade_task(*args, "0" * 16)
     result = grade_task(*args, real)  # the same call with the right fingerprint grades
     assert result["learner"] == "ann" and result["score"] == result["max_score"] > 0
+
+
+def test_a_task_grades_with_the_coordinators_settings(monkeypatch):
+    """Every setting that enters the fingerprint reaches grade_submission on the worker."""
+    seen: dict[str, Any] = {}
+
+    def record(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        seen["args"], seen["kwargs"] = args, kwargs
+        return {}
+
+    monkeypatch.setattr(grading, "grade_submission", record)
+    hidden = str(SOLUTIONS.parent / "grader" / "hidden")
+    limits = Limits(call_timeout=3.0)
+    for shrink in (True, False):
+        expected = grading.fingerprint(
+            GradeOptions(topics=("losses",), max_examples=7, hidden_dir=Path(hidden), shrink=shrink)
+        )
+        assert cluster_mod.worker_fingerprint(["losses"], 7, hidden, shrink) == expected
+        files = {"losses": b"X = 1\n"}
+        grade_task(
+            "ann", files, ["a note"], ["losses"], 7, vars(limits), hidden, None, expected, shrink
+        )
+        assert seen["args"] == (
+            "ann",
+            files,
+            ["a note"],
+            ("losses",),
+            7,
+            limits,
+            Path(hidden),
+            None,
+        )
+        assert seen["kwargs"] == {"shrink": shrink}
+    with pytest.raises(KitMismatch):  # a run without shrinking is not a shrinking run
+        grade_task("ann", files, [], ["losses"], 7, vars(limits), hidden, None, expected, True)
 
 
 def test_workers_with_another_kit_stop_the_run_before_or_while_grading(
