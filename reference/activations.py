@@ -315,9 +315,33 @@ def softmax(x: torch.Tensor, axis: int = -1) -> torch.Tensor:
     """
     expect("softmax", x=(x, "... *"))
     dim = _axis("softmax", x, axis)
-    m = x.detach().amax(dim=dim, keepdim=True)  # (..., 1, ...) the max along axis
-    e = torch.exp(x - m)  # (...) in (0, 1]
-    return e / e.sum(dim=dim, keepdim=True)
+    return _Softmax.apply(x, dim)
+
+
+class _Softmax(torch.autograd.Function):
+    """softmax's forward as above, and its backward from ``softmax_backward``'s formula
+    (∂L/∂x)_i = s_i · (g_i − Σ_j s_j g_j): one autograd node instead of five (sub, exp, sum,
+    div and the division's two inputs). The backward is built from differentiable operations on
+    the saved output, so higher derivatives work as they did through autograd."""
+
+    @staticmethod
+    def forward(ctx, x, dim):  # type: ignore[override]
+        m = x.amax(dim=dim, keepdim=True)  # (..., 1, ...) the max along axis
+        e = (x - m).exp_()  # (...) in (0, 1]; one new tensor, updated in place from here on
+        s = e.div_(e.sum(dim=dim, keepdim=True))
+        ctx.save_for_backward(s)
+        ctx.dim = dim
+        return s
+
+    @staticmethod
+    def backward(ctx, grad_out):  # type: ignore[override]
+        (s,) = ctx.saved_tensors
+        if torch.is_grad_enabled():  # create_graph=True: out-of-place, so autograd can follow
+            dot = (s * grad_out).sum(dim=ctx.dim, keepdim=True)  # (..., 1, ...) Σ_j s_j g_j
+            return s * (grad_out - dot), None
+        grad = s * grad_out  # the one new tensor: s ⊙ g, then s ⊙ (g − Σ_j s_j g_j) in place
+        dot = grad.sum(dim=ctx.dim, keepdim=True)  # (..., 1, ...) Σ_j s_j g_j
+        return torch.sub(grad_out, dot, out=grad).mul_(s), None
 
 
 def softmax_backward(s: torch.Tensor, grad_out: torch.Tensor, axis: int = -1) -> torch.Tensor:

@@ -1,8 +1,9 @@
 """Convolution, padding and pooling in PyTorch: the ground truth for the ``conv`` topic.
 
 Every function works on the last two axes (height, width) of its input and is written from the
-formulas with ``Tensor.unfold`` (a strided view of every window) plus ``einsum`` / reductions, so
-it is differentiable through autograd and runs on any device. ``tests/reference/test_conv.py``
+formulas with ``Tensor.unfold`` (a strided view of every window) plus matrix products / reductions,
+so it runs on any device; convolution and max pooling have their backward passes written by hand
+from the course's formulas (the rest is differentiated by autograd). ``tests/reference/test_conv.py``
 checks it against ``torch.nn.functional.conv2d``, ``pad``, ``max_pool2d`` and ``avg_pool2d``.
 
 Deep-learning "convolution" is cross-correlation: the kernel slides over the image unflipped,
@@ -14,6 +15,7 @@ from __future__ import annotations
 import operator
 
 import torch
+from torch.autograd.function import once_differentiable
 
 from reference._validate import expect, require_positive
 
@@ -142,12 +144,76 @@ def _require_fit(
         )
 
 
-def _correlate(x: torch.Tensor, weight: torch.Tensor, stride: int, padding: int) -> torch.Tensor:
-    """Σ_c Σ_a Σ_b xp[n, c, i·s + a, j·s + b] · w[k, c, a, b] for (N, C, H, W)·(K, C, FH, FW)."""
-    xp = pad2d(x, padding) if padding else x  # (N, C, H+2p, W+2p)
-    # every FH×FW window at stride s, as a strided view: (N, C, H', W', FH, FW)
-    windows = xp.unfold(2, weight.shape[2], stride).unfold(3, weight.shape[3], stride)
-    return torch.einsum("nchwab,kcab->nkhw", windows, weight)  # (N, K, H', W')
+def _correlate(
+    x: torch.Tensor,
+    weight: torch.Tensor,
+    bias: torch.Tensor | None,
+    stride: int,
+    padding: int,
+) -> torch.Tensor:
+    """b[k] + Σ_c Σ_a Σ_b xp[n, c, i·s + a, j·s + b] · w[k, c, a, b] for (N, C, H, W)·(K, C, FH, FW)."""
+    if bias is not None and bias.dtype != weight.dtype:  # b + ... promotes, as it always did
+        return _Correlate.apply(x, weight, None, stride, padding) + bias[None, :, None, None]
+    return _Correlate.apply(x, weight, bias, stride, padding)  # (N, K, H', W')
+
+
+class _Correlate(torch.autograd.Function):
+    """Convolution (cross-correlation) as one matrix product over every window (im2col), with
+    the backward pass written from the same formulas.
+
+    Forward: the columns matrix holds every FH×FW window of the padded input,
+        cols[(c, a, b), (n, i, j)] = xp[n, c, i·s + a, j·s + b]           (C·FH·FW, N·H'·W')
+    built from a strided view (``Tensor.unfold``) with one copy; then out = W · cols + b with W
+    reshaped to (K, C·FH·FW).
+    Backward, with dY reshaped to (K, N·H'·W'):
+        dW = dY · colsᵀ,   db = Σ over (n, i, j) of dY,
+        dcols = Wᵀ · dY, then col2im: each window's gradient is added back onto the input cells
+        it was read from (dxp[n, c, i·s + a, j·s + b] += dcols[(c, a, b), (n, i, j)]), one
+        strided add per kernel offset (a, b); the padding border is dropped.
+    Autograd through ``unfold`` + ``einsum`` computes the same, but its backward of ``unfold``
+    was half of the run time. Differentiable once (no double backward).
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, stride, padding):  # type: ignore[override]
+        N, C = x.shape[:2]
+        K, _, FH, FW = weight.shape
+        xp = pad2d(x, padding) if padding else x  # (N, C, H+2p, W+2p)
+        # every FH×FW window at stride s, as a strided view: (N, C, H', W', FH, FW)
+        windows = xp.unfold(2, FH, stride).unfold(3, FW, stride)
+        Ho, Wo = windows.shape[2:4]
+        cols = windows.permute(1, 4, 5, 0, 2, 3).reshape(C * FH * FW, N * Ho * Wo)
+        w = weight.reshape(K, C * FH * FW)
+        out = torch.mm(w, cols) if bias is None else torch.addmm(bias[:, None], w, cols)
+        ctx.save_for_backward(weight, cols)
+        ctx.geometry = (x.shape, stride, padding)
+        return out.view(K, N, Ho, Wo).transpose(0, 1).contiguous()  # (N, K, H', W')
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad_out):  # type: ignore[override]
+        weight, cols = ctx.saved_tensors
+        (N, C, H, W), s, p = ctx.geometry
+        K, _, FH, FW = weight.shape
+        Ho, Wo = grad_out.shape[2:]
+        dy = grad_out.transpose(0, 1).reshape(K, N * Ho * Wo)  # (K, N·H'·W')
+        dx = dw = db = None
+        if ctx.needs_input_grad[0]:
+            dcols = torch.mm(weight.reshape(K, C * FH * FW).T, dy)  # (C·FH·FW, N·H'·W')
+            dcols = dcols.view(C, FH, FW, N, Ho, Wo)
+            dxp = grad_out.new_zeros(N, C, H + 2 * p, W + 2 * p)
+            dxp_c = dxp.transpose(0, 1)  # (C, N, H+2p, W+2p), dcols' axis order
+            for a in range(FH):  # col2im: window cell (a, b) was read from xp[i·s + a, j·s + b]
+                for b in range(FW):
+                    rows = slice(a, a + s * (Ho - 1) + 1, s)
+                    cols_ = slice(b, b + s * (Wo - 1) + 1, s)
+                    dxp_c[:, :, rows, cols_].add_(dcols[:, a, b])
+            dx = dxp[:, :, p : p + H, p : p + W] if p else dxp  # drop the padding border
+        if ctx.needs_input_grad[1]:
+            dw = torch.mm(dy, cols.T).view(K, C, FH, FW)
+        if ctx.needs_input_grad[2]:
+            db = dy.sum(dim=1)
+        return dx, dw, db, None, None
 
 
 def conv2d_multi(
@@ -174,10 +240,7 @@ def conv2d_multi(
     stride = _int(fn, "stride", stride, minimum=1)
     padding = _int(fn, "padding", padding, minimum=0)
     _require_fit(fn, "weight", weight, x, dims, padding)
-    out = _correlate(x, weight, stride, padding)  # (N, K, H', W')
-    if bias is not None:
-        out = out + bias[None, :, None, None]  # (N, K, H', W')
-    return out
+    return _correlate(x, weight, bias, stride, padding)  # (N, K, H', W'), bias added
 
 
 def conv2d(
@@ -195,7 +258,7 @@ def conv2d(
     stride = _int(fn, "stride", stride, minimum=1)
     padding = _int(fn, "padding", padding, minimum=0)
     _require_fit(fn, "kernel", kernel, x, dims, padding)
-    return _correlate(x[None, None], kernel[None, None], stride, padding)[0, 0]  # (H', W')
+    return _correlate(x[None, None], kernel[None, None], None, stride, padding)[0, 0]  # (H', W')
 
 
 def _windows(fn: str, x: torch.Tensor, size: int, stride: int | None) -> torch.Tensor:
@@ -221,7 +284,55 @@ def max_pool2d(x: torch.Tensor, size: int = 2, stride: int | None = None) -> tor
     Gradient: on ties the whole gradient goes to the first maximum in row-major window order
     (``Tensor.max(dim)`` returns the first maximal index), as torch's max_pool2d does.
     """
-    return _windows("max_pool2d", x, size, stride).max(dim=-1).values  # (N, C, H', W')
+    with torch.no_grad():  # the windows are read by _MaxPool, which has its own backward
+        windows = _windows("max_pool2d", x, size, stride)  # (N, C, H', W', size²), validated
+    size = operator.index(size)
+    stride = size if stride is None else operator.index(stride)
+    return _MaxPool.apply(x, windows, size, stride)  # (N, C, H', W')
+
+
+class _MaxPool(torch.autograd.Function):
+    """Max pooling with its backward pass by hand: each window's gradient goes, whole, to the
+    cell that held the window's maximum (the first one in row-major window order on ties, the
+    index ``Tensor.max(dim)`` returns), and cells of overlapping windows add up what they get.
+    Non-overlapping windows (stride = size) scatter into the windows' own layout, which is
+    reshaped back onto the image; otherwise the maxima's positions in the H×W plane are computed
+    and the gradients added there. Differentiable once (no double backward).
+    """
+
+    @staticmethod
+    def forward(ctx, x, windows, size, stride):  # type: ignore[override]
+        values, arg = windows.max(dim=-1)  # (N, C, H', W') maxima and their window positions
+        ctx.save_for_backward(arg)
+        ctx.geometry = (x.shape, size, stride)
+        return values
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad_out):  # type: ignore[override]
+        (arg,) = ctx.saved_tensors
+        (N, C, H, W), size, stride = ctx.geometry
+        Ho, Wo = arg.shape[2:]
+        if stride == size:  # each cell in at most one window: scatter, then undo the windowing
+            g = grad_out.new_zeros(N, C, Ho, Wo, size * size)
+            g.scatter_(-1, arg[..., None], grad_out[..., None])  # (N, C, H', W', size²)
+            g = g.view(N, C, Ho, Wo, size, size).transpose(3, 4)  # (N, C, H', size, W', size)
+            g = g.reshape(N, C, Ho * size, Wo * size)
+            if Ho * size == H and Wo * size == W:
+                return g, None, None, None
+            dx = grad_out.new_zeros(N, C, H, W)  # the dropped last rows/columns get 0
+            dx[:, :, : Ho * size, : Wo * size] = g
+            return dx, None, None, None
+        # overlapping or gapped windows: position of each maximum in the H×W plane, then add
+        device = arg.device
+        row = (
+            arg.div(size, rounding_mode="floor") + stride * torch.arange(Ho, device=device)[:, None]
+        )
+        col = arg.remainder(size) + stride * torch.arange(Wo, device=device)
+        where = (row * W + col).view(N, C, Ho * Wo)
+        dx = grad_out.new_zeros(N, C, H * W)
+        dx.scatter_add_(2, where, grad_out.reshape(N, C, Ho * Wo))
+        return dx.view(N, C, H, W), None, None, None
 
 
 def avg_pool2d(x: torch.Tensor, size: int = 2, stride: int | None = None) -> torch.Tensor:

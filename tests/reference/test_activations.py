@@ -440,3 +440,14 @@ def test_functions_do_not_modify_their_inputs():
     before = x.clone()
     _all_calls(x)
     assert torch.equal(x, before)
+
+
+# --- softmax's hand-written backward -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("axis", [0, 1, -1])
+def test_softmax_passes_gradcheck_and_gradgradcheck_in_float64(axis):
+    x = torch.randn(3, 4, 2, generator=torch.Generator().manual_seed(12), dtype=torch.float64)
+    x.requires_grad_(True)
+    assert torch.autograd.gradcheck(lambda x: A.softmax(x, axis=axis), (x,))
+    assert torch.autograd.gradgradcheck(lambda x: A.softmax(x, axis=axis), (x,))

@@ -435,3 +435,70 @@ def test_pooling_and_padding_work_in_bfloat16():
     assert got.dtype == torch.bfloat16
     expected = F.conv2d(x.float(), w.float())
     torch.testing.assert_close(got.float(), expected, rtol=0.05, atol=0.1)
+
+
+# --- hand-written backward passes (conv2d_multi, conv2d, max_pool2d) --------------------------
+
+
+def _unfold_max_pool(x: torch.Tensor, size: int, stride: int) -> torch.Tensor:
+    """Max pooling through autograd: unfold every window, take Tensor.max over it."""
+    w = x.unfold(2, size, stride).unfold(3, size, stride)
+    return w.reshape(*w.shape[:4], size * size).max(dim=-1).values
+
+
+@pytest.mark.parametrize(
+    ("size", "stride", "side"),
+    [(2, 2, 6), (2, 2, 5), (3, 2, 7), (3, 1, 5), (2, 3, 8)],
+    ids=["tiling", "cropped", "overlapping", "stride-1", "gaps"],
+)
+def test_max_pool2d_passes_gradcheck_in_float64(size, stride, side):
+    # distinct values (a permutation), so no window has a tie that finite differences would split
+    x = torch.randperm(2 * 2 * side * side, generator=torch.Generator().manual_seed(side))
+    x = (x.reshape(2, 2, side, side) / 10.0).double().requires_grad_(True)
+    assert torch.autograd.gradcheck(lambda x: conv.max_pool2d(x, size, stride), (x,))
+
+
+@pytest.mark.parametrize(("size", "stride"), [(2, 2), (3, 2), (2, 1), (2, 3)])
+def test_max_pool2d_gradient_with_ties_and_nan_equals_autograd_through_unfold_and_max(size, stride):
+    g = torch.Generator().manual_seed(7)
+    x = torch.randint(0, 3, (2, 3, 7, 7), generator=g).double()  # many tied maxima
+    x[0, 0, 1, 1] = x[1, 2, 4, 3] = x[1, 2, 4, 4] = float("nan")  # a NaN wins its window
+    weights = torch.randn(2, 3, *([(7 - size) // stride + 1] * 2), generator=g).double()
+    a, e = x.clone().requires_grad_(True), x.clone().requires_grad_(True)
+    ours, theirs = conv.max_pool2d(a, size, stride), _unfold_max_pool(e, size, stride)
+    torch.testing.assert_close(ours, theirs, rtol=0, atol=0, equal_nan=True)
+    (ours * weights).nansum().backward()
+    (theirs * weights).nansum().backward()
+    torch.testing.assert_close(a.grad, e.grad, **F64)
+
+
+def test_conv2d_single_channel_passes_gradcheck_in_float64():
+    g = torch.Generator().manual_seed(8)
+    x = torch.randn(5, 6, generator=g, dtype=torch.float64, requires_grad=True)
+    k = torch.randn(3, 2, generator=g, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(lambda x, k: conv.conv2d(x, k, stride=2, padding=1), (x, k))
+
+
+@pytest.mark.parametrize("needs", ["x", "weight", "bias"])
+def test_conv2d_multi_gives_gradients_only_to_inputs_that_require_them(needs):
+    g = torch.Generator().manual_seed(9)
+    x, w, b = (torch.randn(*s, generator=g).double() for s in [(2, 3, 6, 5), (4, 3, 3, 2), (4,)])
+    ours = {"x": x.clone(), "weight": w.clone(), "bias": b.clone()}
+    theirs = {"x": x.clone(), "weight": w.clone(), "bias": b.clone()}
+    ours[needs].requires_grad_(True)
+    theirs[needs].requires_grad_(True)
+    conv.conv2d_multi(*ours.values(), stride=2, padding=1).square().sum().backward()
+    F.conv2d(*theirs.values(), stride=2, padding=1).square().sum().backward()
+    for name in ours:
+        if name == needs:
+            torch.testing.assert_close(ours[name].grad, theirs[name].grad, **F64)
+        else:
+            assert ours[name].grad is None
+
+
+def test_conv2d_multi_adds_a_bias_of_another_dtype_with_type_promotion_as_before():
+    x, w = torch.ones(1, 1, 3, 3), torch.ones(2, 1, 2, 2)
+    b = torch.tensor([0.5, -1.0], dtype=torch.float64)
+    out = conv.conv2d_multi(x, w, b)
+    assert out.dtype == torch.float64
+    torch.testing.assert_close(out, F.conv2d(x, w).double() + b[None, :, None, None], **F64)

@@ -415,3 +415,37 @@ def test_functions_do_not_modify_their_inputs(pair):
     for fn in PAIR_FUNCTIONS[:8]:  # the elementwise ones accept any shape
         fn(y, p)
     assert torch.equal(y, y0) and torch.equal(p, p0)
+
+
+# --- categorical_cross_entropy's hand-written backward ----------------------------------------
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_categorical_cross_entropy_passes_gradcheck_in_both_arguments_in_float64(reduction):
+    g = torch.Generator().manual_seed(11)
+    y_true = torch.softmax(torch.randn(4, 5, generator=g, dtype=torch.float64), dim=1)
+    y_pred = torch.softmax(torch.randn(4, 5, generator=g, dtype=torch.float64), dim=1)
+    assert torch.autograd.gradcheck(
+        lambda t, p: L.categorical_cross_entropy(t, p, reduction=reduction),
+        (y_true.requires_grad_(True), y_pred.requires_grad_(True)),
+    )
+
+
+def test_categorical_cross_entropy_gradient_is_zero_where_the_clip_is_active_as_torch_clamp():
+    eps = 1e-3
+    y_true = torch.tensor([[1.0, 0.0, 0.0], [0.0, 0.5, 0.5]], dtype=torch.float64)
+    # below eps, exactly at eps, exactly at 1 − eps, above 1 − eps, NaN, inside
+    y_pred = torch.tensor([[1e-5, eps, 1 - eps], [1.0, float("nan"), 0.3]], dtype=torch.float64)
+    a, e = y_pred.clone().requires_grad_(True), y_pred.clone().requires_grad_(True)
+    L.categorical_cross_entropy(y_true, a, eps=eps).backward()
+    direct = -(y_true * torch.log(torch.clamp(e, eps, 1 - eps))).sum(dim=1).mean()
+    direct.backward()
+    torch.testing.assert_close(a.grad, e.grad, rtol=1e-12, atol=0)
+    assert a.grad[0, 0] == 0 and a.grad[1, 1] == 0
+
+
+def test_categorical_cross_entropy_gradient_of_the_targets_is_minus_log_p_over_n():
+    y_true = torch.tensor([[0.2, 0.8], [1.0, 0.0]], dtype=torch.float64, requires_grad=True)
+    y_pred = torch.tensor([[0.5, 0.5], [0.9, 0.1]], dtype=torch.float64)
+    L.categorical_cross_entropy(y_true, y_pred).backward()
+    torch.testing.assert_close(y_true.grad, -torch.log(y_pred) / 2, rtol=1e-12, atol=0)
