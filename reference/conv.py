@@ -261,8 +261,8 @@ def conv2d(
     return _correlate(x[None, None], kernel[None, None], None, stride, padding)[0, 0]  # (H', W')
 
 
-def _windows(fn: str, x: torch.Tensor, size: int, stride: int | None) -> torch.Tensor:
-    """Every size×size window of (N, C, H, W) at ``stride``: (N, C, H', W', size·size)."""
+def _pool_geometry(fn: str, x: torch.Tensor, size: int, stride: int | None) -> tuple[int, int]:
+    """Validate x (N, C, H, W) and the window; (size, stride) as ints, stride defaulting to size."""
     dims = expect(fn, x=(x, "N C H W"))
     size = _int(fn, "size", size, minimum=1)
     stride = size if stride is None else _int(fn, "stride", stride, minimum=1)
@@ -270,6 +270,12 @@ def _windows(fn: str, x: torch.Tensor, size: int, stride: int | None) -> torch.T
         raise ValueError(
             f"{fn}: x has shape {tuple(x.shape)}, smaller than the {size}×{size} window"
         )
+    return size, stride
+
+
+def _windows(fn: str, x: torch.Tensor, size: int, stride: int | None) -> torch.Tensor:
+    """Every size×size window of (N, C, H, W) at ``stride``: (N, C, H', W', size·size)."""
+    size, stride = _pool_geometry(fn, x, size, stride)
     w = x.unfold(2, size, stride).unfold(3, size, stride)  # (N, C, H', W', size, size)
     return w.reshape(*w.shape[:4], size * size)  # (N, C, H', W', size²), row-major windows
 
@@ -284,11 +290,25 @@ def max_pool2d(x: torch.Tensor, size: int = 2, stride: int | None = None) -> tor
     Gradient: on ties the whole gradient goes to the first maximum in row-major window order
     (``Tensor.max(dim)`` returns the first maximal index), as torch's max_pool2d does.
     """
+    size, stride = _pool_geometry("max_pool2d", x, size, stride)
     with torch.no_grad():  # the windows are read by _MaxPool, which has its own backward
-        windows = _windows("max_pool2d", x, size, stride)  # (N, C, H', W', size²), validated
-    size = operator.index(size)
-    stride = size if stride is None else operator.index(stride)
+        # (N, C, H', W', size²), row-major windows; stacking the size² strided views of x is a
+        # cheaper copy than reshaping x.unfold(...).unfold(...)
+        windows = torch.stack(_window_cells(x, size, stride), dim=-1)
     return _MaxPool.apply(x, windows, size, stride)  # (N, C, H', W')
+
+
+def _window_cells(x: torch.Tensor, size: int, stride: int) -> list[torch.Tensor]:
+    """Cell (a, b) of every size×size window at ``stride``, for each (a, b) in row-major order:
+    size² strided views (N, C, H', W') of x, view (a, b) holding x[n, c, i·s + a, j·s + b]."""
+    Ho = (x.shape[2] - size) // stride + 1
+    Wo = (x.shape[3] - size) // stride + 1
+    span_h, span_w = stride * (Ho - 1) + 1, stride * (Wo - 1) + 1
+    return [
+        x[:, :, a : a + span_h : stride, b : b + span_w : stride]
+        for a in range(size)
+        for b in range(size)
+    ]
 
 
 class _MaxPool(torch.autograd.Function):
