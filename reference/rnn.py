@@ -229,20 +229,23 @@ class _LSTMSequence(torch.autograd.Function):
     def forward(ctx, x, h0, c0, W, U, b):  # type: ignore[override]
         N, T, _ = x.shape
         H = h0.shape[1]
-        xw = torch.addmm(b, x.reshape(N * T, -1), W).view(N, T, 4 * H).unbind(1)  # x_t W + b
+        # z_t = x_t W + b for every step at once (time-major), then += h_{t−1} U step by step
+        z = torch.addmm(b, x.transpose(0, 1).reshape(T * N, -1), W).view(T, N, 4 * H)
         acts = x.new_empty(T, N, 4, H)  # [i | f | g | o] of every step
         cs = x.new_empty(T + 1, N, H)  # c_0 .. c_T
         hs = x.new_empty(T + 1, N, H)  # h_0 .. h_T
         tanh_c = x.new_empty(T, N, H)  # tanh(c_1) .. tanh(c_T)
         cs[0], hs[0] = c0, h0
         # per-step views, taken once (indexing inside the loop would cost a call each)
-        a_t, c_t, h_t, th_t = acts.unbind(0), cs.unbind(0), hs.unbind(0), tanh_c.unbind(0)
+        z_t, zg_t = z.unbind(0), z.view(T, N, 4, H)[:, :, 2].unbind(0)
+        a_t = acts.view(T, N, 4 * H).unbind(0)
+        c_t, h_t, th_t = cs.unbind(0), hs.unbind(0), tanh_c.unbind(0)
         i_t, f_t, g_t, o_t = (acts[:, :, k].unbind(0) for k in range(4))
         for t in range(T):
-            z = torch.addmm(xw[t], h_t[t], U).view(N, 4, H)  # z = x_t W + b + h_{t−1} U
-            torch.sigmoid(z, out=a_t[t])  # i, f, o (the g block is overwritten next)
-            torch.tanh(z[:, 2], out=g_t[t])  # g
-            torch.addcmul(f_t[t] * c_t[t], i_t[t], g_t[t], out=c_t[t + 1])  # f ⊙ c + i ⊙ g
+            z_t[t].addmm_(h_t[t], U)  # z = x_t W + b + h_{t−1} U
+            torch.sigmoid(z_t[t], out=a_t[t])  # i, f, o (the g block is overwritten next)
+            torch.tanh(zg_t[t], out=g_t[t])  # g
+            torch.mul(f_t[t], c_t[t], out=c_t[t + 1]).addcmul_(i_t[t], g_t[t])  # f⊙c + i⊙g
             torch.tanh(c_t[t + 1], out=th_t[t])
             torch.mul(o_t[t], th_t[t], out=h_t[t + 1])  # h_t = o ⊙ tanh(c_t)
         ctx.save_for_backward(x, W, U, acts, cs, hs, tanh_c)
@@ -263,28 +266,32 @@ class _LSTMSequence(torch.autograd.Function):
         by_dh = tanh_c * d_act[:, :, 3]  # (T, N, H)
         dc_by_dh = o * (1 - tanh_c * tanh_c)  # ∂c_t/∂h_t path: o ⊙ (1 − tanh²(c_t))
         dz = x.new_empty(T, N, 4, H)
-        dz_c, dz_o = dz[:, :, :3].unbind(0), dz[:, :, 3].unbind(0)
-        g_steps = g_hs.transpose(0, 1).unbind(0)  # T × (N, H) output gradients
-        U_T = U.T
-        f_t, by_dc_t, by_dh_t, dc_by_dh_t = (
-            f.unbind(0),
-            by_dc.unbind(0),
-            by_dh.unbind(0),
-            dc_by_dh.unbind(0),
+        # per-step views, taken once; dc is kept as (N, 1, H) to broadcast over the 3 blocks
+        dz_t, dz_c, dz_o = (
+            dz.view(T, N, 4 * H).unbind(0),
+            dz[:, :, :3].unbind(0),
+            dz[:, :, 3].unbind(0),
         )
-        dh = g_hT + g_steps[T - 1]  # ∂L/∂h_T
-        dc = g_cT  # ∂L/∂c_T
+        f_t, dc_by_dh_t = f[:, :, None].unbind(0), dc_by_dh[:, :, None].unbind(0)
+        by_dc_t, by_dh_t = by_dc.unbind(0), by_dh.unbind(0)
+        # dh_t starts as the output gradient of h_t; dz_{t+1} Uᵀ is added to it in place
+        dhs = g_hs.transpose(0, 1).clone()  # (T, N, H)
+        dhs[T - 1] += g_hT  # ∂L/∂h_T
+        dh_t, dh3_t = dhs.unbind(0), dhs[:, :, None].unbind(0)  # (N, H) and (N, 1, H) views
+        U_T = U.T
+        dc = g_cT[:, None]  # (N, 1, H) ∂L/∂c_T
         for t in range(T - 1, -1, -1):
-            dc = torch.addcmul(dc, dh, dc_by_dh_t[t])  # dc ← dc + dh ⊙ o ⊙ (1 − tanh²(c_t))
-            torch.mul(dc[:, None], by_dc_t[t], out=dz_c[t])  # dz_i, dz_f, dz_g
-            torch.mul(dh, by_dh_t[t], out=dz_o[t])  # dz_o
-            d = dz[t].view(N, 4 * H)
-            dh = torch.addmm(g_steps[t - 1], d, U_T) if t else d @ U_T  # dh_{t−1}
+            dc = torch.addcmul(dc, dh3_t[t], dc_by_dh_t[t])  # dc + dh ⊙ o ⊙ (1 − tanh²(c_t))
+            torch.mul(dc, by_dc_t[t], out=dz_c[t])  # dz_i, dz_f, dz_g
+            torch.mul(dh_t[t], by_dh_t[t], out=dz_o[t])  # dz_o
+            if t:
+                dh_t[t - 1].addmm_(dz_t[t], U_T)  # dh_{t−1} += dz_t Uᵀ
             dc = dc * f_t[t]  # dc_{t−1}
+        dh = torch.mm(dz_t[0], U_T)  # ∂L/∂h_0
         dz_flat = dz.transpose(0, 1).reshape(N * T, 4 * H)  # rows in x's (n, t) order
         need = ctx.needs_input_grad
         dx = (dz_flat @ W.T).view(N, T, D) if need[0] else None
         dW = x.reshape(N * T, D).T @ dz_flat if need[3] else None
         dU = hs[:T].reshape(T * N, H).T @ dz.view(T * N, 4 * H) if need[4] else None
         db = dz_flat.sum(dim=0) if need[5] else None
-        return dx, dh, dc, dW, dU, db
+        return dx, dh, dc[:, 0], dW, dU, db
