@@ -52,9 +52,28 @@ def dependencies(topic: str, read) -> list[str]:
     return order
 
 
+def _submitted_twin(folder: Path) -> Path | None:
+    """``<course>/submitted/<student>/<assignment>`` for nbgrader's ``autograded`` copy of it.
+
+    ``nbgrader autograde`` writes a student's notebooks into ``autograded/`` one at a time, in
+    name order, and runs each there: when ``backprop.ipynb`` runs, ``forward.ipynb`` is not in
+    that folder yet, but the learner's own copy is in ``submitted/``.
+    """
+    parts = folder.resolve().parts
+    if "autograded" not in parts:
+        return None
+    i = len(parts) - 1 - parts[::-1].index("autograded")
+    return Path(*parts[:i], "submitted", *parts[i + 1 :])
+
+
 def notebook_code(folder: Path, topic: str) -> str:
-    """The learner's code of ``<folder>/<topic>.ipynb``, as ``gradelab grade`` extracts it."""
+    """The learner's code of ``<folder>/<topic>.ipynb``, as ``gradelab grade`` extracts it
+    (under nbgrader autograde, from the submitted copy when the autograded one is not there yet).
+    """
     path = Path(folder) / f"{topic}.ipynb"
+    twin = _submitted_twin(Path(folder))
+    if not path.is_file() and twin is not None and (twin / path.name).is_file():
+        path = twin / path.name
     if not path.is_file():
         raise FileNotFoundError(
             f"{path.name} not found in {Path(folder).resolve()}: this notebook imports your "
@@ -96,7 +115,7 @@ def load_siblings(topics: list[str], folder: str | Path = ".") -> dict[str, type
         name = f"{PACKAGE}.{topic}"
         module = types.ModuleType(name)
         module.__package__ = PACKAGE
-        module.__file__ = str(Path(folder).resolve() / f"{topic}.ipynb")
+        module.__file__ = str(Path(folder).resolve() / f"{topic}.ipynb")  # where it is expected
         sys.modules[name] = module
         setattr(pkg, topic, module)
         try:

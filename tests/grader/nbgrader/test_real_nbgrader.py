@@ -1,6 +1,6 @@
 """The real nbgrader on a `gradelab nbgrader` course: generate_assignment, autograde, gradebook.
 
-Three students hand in notebooks of three topics: the source notebooks (solutions), the released
+Three students hand in notebooks of four topics: the source notebooks (solutions), the released
 notebooks untouched, and the solutions with a planted bug (ReLU's derivative at 0) plus IPython
 magics. nbgrader's scores, read from its gradebook, must equal `gradelab grade`'s on the same
 .ipynb files, per function and in total. `forward` imports `activations`: its notebook's setup
@@ -28,7 +28,7 @@ from grader.nbgrader.ipynb import CHECK_MARKER
 
 pytestmark = pytest.mark.slow
 
-TOPICS = ["activations", "losses", "forward"]
+TOPICS = ["activations", "losses", "forward", "backprop"]  # backprop: autograded before forward
 ASSIGNMENT = "gradelab"
 BUG = ("(np.asarray(x) > 0).astype(np.float64)", "(np.asarray(x) >= 0).astype(np.float64)")
 
@@ -150,7 +150,9 @@ def test_planted_bug_loses_exactly_the_points_gradelab_takes(graded):
     lost = {
         k for k, v in nb["buggy"]["per_function"].items() if v < nb["solved"]["per_function"][k]
     }
-    assert lost == {("activations", "relu_grad")}
+    # backprop's MLP calls the student's own relu_grad: its setup cell built activations from the
+    # buggy notebook (read from submitted/, as nbgrader autogrades backprop before the others)
+    assert lost == {("activations", "relu_grad"), ("backprop", "mlp_backward")}
     for topic in ("losses", "forward"):  # forward calls activations, but not relu_grad
         assert nb["buggy"]["totals"][topic] == nb["solved"]["totals"][topic]
 
