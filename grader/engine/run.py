@@ -100,13 +100,17 @@ def _remember_suites(files: list[str], profile: str) -> None:
             _IMPORTED_UNDER[name] = profile
 
 
-def _faiss_single_thread() -> None:
-    """faiss's OpenMP pool costs ~70x on the tiny searches the hidden tests make."""
+def _faiss_threads(n: int | None) -> int | None:
+    """Set faiss's OpenMP thread count (its pool costs ~70x on the tiny searches the hidden tests
+    make); returns the previous count, None where faiss is missing."""
     try:
         import faiss
     except ImportError:  # pragma: no cover - faiss is a dependency
-        return
-    faiss.omp_set_num_threads(1)
+        return None
+    before = faiss.omp_get_max_threads()
+    if n is not None:
+        faiss.omp_set_num_threads(n)
+    return before
 
 
 def versions() -> dict[str, str]:
@@ -175,14 +179,17 @@ def run_hidden_tests(
             *files,
         ]
         log = io.StringIO()
+        # the reference runs on tiny inputs: threads only cost here. faiss first: torch and faiss
+        # may share one OpenMP runtime, where torch.set_num_threads also sets faiss's count
+        faiss_threads = _faiss_threads(1)
         threads = torch.get_num_threads()
-        torch.set_num_threads(1)  # the reference runs on tiny inputs: threads only cost here
-        _faiss_single_thread()
+        torch.set_num_threads(1)
         try:
             with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
                 code = pytest.main(args, plugins=[plugin])
         finally:
-            torch.set_num_threads(threads)
+            torch.set_num_threads(threads)  # as the caller had them (a demo may follow)
+            _faiss_threads(faiss_threads)
             _remember_suites(files, profile)
         starts = worker.starts
         sandbox_layers = worker.sandbox.layers

@@ -54,3 +54,16 @@ def test_a_tests_own_settings_follow_this_runs_profile_not_the_first_runs(tmp_pa
     in_a_fresh_process = _grade(bad, shrink=False)
     assert after_a_shrinking_run == in_a_fresh_process
     assert shrunk != in_a_fresh_process  # the two settings really give different counterexamples
+
+
+def test_grading_leaves_torch_and_faiss_thread_counts_as_it_found_them(tmp_path):
+    """Grading runs the reference single-threaded, then restores the caller's settings (a
+    process that grades and then searches a large faiss index must not stay on one thread)."""
+    import faiss
+    import torch
+
+    faiss.omp_set_num_threads(2)
+    torch_before = torch.get_num_threads()
+    _grade(_bad(tmp_path), shrink=False)
+    assert faiss.omp_get_max_threads() == 2
+    assert torch.get_num_threads() == torch_before
