@@ -29,6 +29,12 @@ from grader.engine.proxy import LearnerFailure, LearnerProxy, NotImplementedByLe
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 
 
+def _is_fault(exc: Exception) -> bool:
+    """The learner's worker timed out, crashed or broke a limit: the test is over (the proxy
+    fails every later call of the test without reaching the learner)."""
+    return isinstance(exc, LearnerFailure) and exc.fault
+
+
 class TopicUnavailable(Exception):
     """The topic's file is missing or does not import: every test of the topic fails with this."""
 
@@ -173,7 +179,9 @@ class GradingPlugin:
         """Call graded tests through :mod:`grader.engine.replay` (pytest's own call otherwise)."""
         if not self.replay or pyfuncitem.get_closest_marker("graded") is None:
             return None
-        replay.call(pyfuncitem, self.max_examples, self._reset_proxy, shrink=self.shrink)
+        replay.call(
+            pyfuncitem, self.max_examples, self._reset_proxy, shrink=self.shrink, final=_is_fault
+        )
         return True
 
     def _reset_proxy(self) -> None:

@@ -98,12 +98,16 @@ def call(
     before_hypothesis: Callable[[], None],
     *,
     shrink: bool = True,
+    final: Callable[[Exception], bool] = lambda exc: False,
 ) -> None:
     """Run ``item``'s test function: replayed when a passing run was recorded, else by hypothesis.
 
     ``before_hypothesis`` runs when a replay hands over to hypothesis (to reset per-test state).
     ``shrink=False`` (hypothesis runs without its shrink phase): a failing replayed input is
-    raised as is, exactly what hypothesis would report for it.
+    raised as is, exactly what hypothesis would report for it. So is a failure that ``final``
+    says ends the test whatever the input (the learner's worker timed out or crashed: hypothesis
+    would meet it again at the same input, then every later call fails fast without reaching
+    the learner, so it reports this very call, after a second wait for the timeout).
     """
     test = item.obj
     funcargs = {name: item.funcargs[name] for name in item._fixtureinfo.argnames}
@@ -121,8 +125,8 @@ def call(
             return  # every input hypothesis would generate passes
         except _Diverged:
             before_hypothesis()
-        except Exception:  # any failure is re-judged by hypothesis below, or reported as found
-            if not shrink:
+        except Exception as exc:  # re-judged by hypothesis below, or reported as found
+            if not shrink or final(exc):
                 raise
             before_hypothesis()
     calls: list[dict[str, Any]] = []

@@ -132,3 +132,32 @@ def test_replayed_inputs_are_copies_the_test_cannot_spoil():
     first = replay._materialise(example)
     first["x"][:] = 7.0
     assert np.array_equal(replay._materialise(example)["x"], np.zeros(3))
+
+
+def test_a_learner_that_hangs_is_judged_once_not_twice(tmp_path):
+    """A replayed input that times out ends the test as hypothesis would end it (the same fault,
+    message and input), without waiting for the timeout a second time in a hypothesis rerun."""
+    from grader.engine.process import Limits
+
+    good, bad = _submission(tmp_path, "good"), _submission(tmp_path, "bad")
+    with (bad / "activations.py").open("a", encoding="utf-8") as fh:
+        fh.write("\n\ndef relu(x):\n    while True:\n        pass\n")
+
+    def grade(folder: Path, replay_on: bool):
+        return run_hidden_tests(
+            folder,
+            ["activations"],
+            learner="l",
+            content_hash="-",
+            max_examples=6,
+            replay=replay_on,
+            only_functions={"activations.relu"},
+            limits=Limits(call_timeout=1.0),
+        )
+
+    fresh = grade(bad, replay_on=False)
+    assert {o.status for o in fresh.outcomes} == {"fault"}
+    grade(good, replay_on=True)  # records
+    replayed = grade(bad, replay_on=True)
+    assert [vars(o) for o in replayed.outcomes] == [vars(o) for o in fresh.outcomes]
+    assert replayed.worker_starts == fresh.worker_starts  # one timeout per test, not two
