@@ -12,7 +12,7 @@ import random
 import shutil
 from pathlib import Path
 
-from grader.examples import mistake_source
+from grader.examples import plant_mistake, write_answers
 from grader.misconceptions import catalogue
 from grader.release.build import ROOT
 from reference import TOPICS
@@ -20,12 +20,6 @@ from reference import TOPICS
 
 def _mistakes() -> list[str]:
     return sorted(m.key for t in TOPICS for entries in catalogue(t).values() for m in entries)
-
-
-def _copy(source: str, folder: Path, topics: tuple[str, ...] = TOPICS) -> None:
-    folder.mkdir(parents=True)
-    for topic in topics:
-        shutil.copyfile(ROOT / source / f"{topic}.py", folder / f"{topic}.py")
 
 
 def build_class(out: Path, n: int = 40, seed: int = 0) -> list[str]:
@@ -42,15 +36,13 @@ def build_class(out: Path, n: int = 40, seed: int = 0) -> list[str]:
         folder = out / learner
         kind = i % 20
         if kind == 0:
-            _copy("solutions", folder)
+            write_answers(folder)
         elif kind == 10:
-            _copy("exercises", folder)
+            write_answers(folder, "exercises")
         else:
-            _copy("solutions", folder)
+            write_answers(folder)
             for key in rng.sample(mistakes, rng.choice([1, 1, 2, 3])):
-                topic, _, code = mistake_source(key)
-                with (folder / f"{topic}.py").open("a", encoding="utf-8") as fh:
-                    fh.write("\n\n" + code)
+                plant_mistake(folder, key)
             if kind % 5 == 3:  # some topics not started yet
                 for topic in rng.sample(TOPICS, 2):
                     shutil.copyfile(ROOT / "exercises" / f"{topic}.py", folder / f"{topic}.py")

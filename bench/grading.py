@@ -8,7 +8,6 @@ same answers cost later in a class (:mod:`grader.engine.replay`).
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import subprocess
 import sys
@@ -16,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from bench.report import ROOT, Row, one_core, spread
+from grader.examples import write_answers
 from reference import TOPICS
 
 SECTION = "grading one submission"
@@ -34,28 +34,14 @@ print(f"{times[0]:.4f} {times[1]:.4f} {r.score} {r.max_score}")
 """
 
 
-def _python(snippet: str, *argv: str, pin: bool = True) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-c", snippet, *argv]
-    return subprocess.run(
-        one_core(cmd) if pin else cmd, cwd=ROOT, capture_output=True, text=True, check=False
-    )
-
-
 def grade_seconds(folder: Path, topics: list[str]) -> tuple[float, float, str]:
     """(first, second, points) for grading ``folder`` twice in one process on one core."""
-    proc = _python(GRADE_SNIPPET, str(folder), ",".join(topics))
+    cmd = [sys.executable, "-c", GRADE_SNIPPET, str(folder), ",".join(topics)]
+    proc = subprocess.run(one_core(cmd), cwd=ROOT, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"grading {folder} failed:\n{proc.stderr[-3000:]}")
     first, second, score, top = proc.stdout.split()
     return float(first), float(second), f"{float(score):g}/{float(top):g}"
-
-
-def submission(tmp: Path, source: str) -> Path:
-    folder = tmp / source
-    folder.mkdir()
-    for topic in TOPICS:
-        shutil.copyfile(ROOT / source / f"{topic}.py", folder / f"{topic}.py")
-    return folder
 
 
 def rows(args: argparse.Namespace) -> list[Row]:
@@ -67,7 +53,7 @@ def rows(args: argparse.Namespace) -> list[Row]:
             ("the model answers", "solutions", 5.0),
             ("the untouched stubs", "exercises", 2.0),
         ):
-            folder = submission(Path(tmp), source)
+            folder = write_answers(Path(tmp) / source, source)
             runs = [grade_seconds(folder, topics) for _ in range(args.repeat)]
             first, later = [r[0] for r in runs], [r[1] for r in runs]
             label = f"{name} ({runs[0][2]} points, {len(topics)} topics), one core"

@@ -111,20 +111,28 @@ def _dependencies(name: str, tree: ast.Module) -> tuple[list[str], list[str]]:
     return functions, constants
 
 
+def write_answers(folder: Path, source: str = "solutions") -> Path:
+    """A submission folder holding every topic file of ``source`` (``solutions``/``exercises``)."""
+    folder.mkdir(parents=True)
+    for topic in TOPICS:
+        shutil.copyfile(ROOT / source / f"{topic}.py", folder / f"{topic}.py")
+    return folder
+
+
+def plant_mistake(folder: Path, key: str) -> None:
+    """Make the submission in ``folder`` hand in the catalogued mistake ``key`` instead."""
+    topic, _, code = mistake_source(key)
+    with (folder / f"{topic}.py").open("a", encoding="utf-8") as fh:
+        fh.write("\n\n" + code)
+
+
 def build_example_class(out: Path) -> list[str]:
     """Write the example class under ``out`` (replacing it); return the learner ids."""
     if out.exists():
         shutil.rmtree(out)
     learners = {"model-answers": "solutions", "untouched-stubs": "exercises"}
     for learner, source in learners.items():
-        folder = out / learner
-        folder.mkdir(parents=True)
-        for topic in TOPICS:
-            shutil.copyfile(ROOT / source / f"{topic}.py", folder / f"{topic}.py")
+        write_answers(out / learner, source)
     for learner, key in PLANTED.items():
-        topic, _, code = mistake_source(key)
-        folder = out / learner
-        shutil.copytree(out / "model-answers", folder)
-        with (folder / f"{topic}.py").open("a", encoding="utf-8") as fh:
-            fh.write("\n\n" + code)
+        plant_mistake(write_answers(out / learner), key)
     return [*learners, *PLANTED]

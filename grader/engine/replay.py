@@ -80,12 +80,6 @@ def clear() -> None:
     _RECORDED.clear()
 
 
-def recorded(test: Callable[..., Any]) -> dict[tuple[str, int], list[dict[str, Any]]]:
-    """The recordings held for a hypothesis test (by node id and max_examples)."""
-    inner = getattr(getattr(test, "hypothesis", None), "inner_test", None)
-    return dict(_RECORDED.get(inner, {})) if inner is not None else {}
-
-
 def _materialise(example: dict[str, Any]) -> dict[str, Any]:
     return {
         k: _ReplayData(v) if isinstance(v, _Draws) else copy.deepcopy(v) for k, v in example.items()

@@ -5,7 +5,6 @@ Each test grades in this process, so each starts from an empty recording (``repl
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,9 +12,8 @@ from hypothesis import strategies as st
 
 from grader.engine import replay
 from grader.engine.run import run_hidden_tests
-from grader.examples import mistake_source
+from grader.examples import plant_mistake, write_answers
 from grader.misconceptions import catalogue
-from grader.release.build import ROOT
 from reference import TOPICS
 
 
@@ -27,14 +25,9 @@ def fresh_recordings():
 
 
 def _submission(tmp_path: Path, name: str, mistake: str | None = None) -> Path:
-    folder = tmp_path / name
-    folder.mkdir()
-    for topic in TOPICS:
-        shutil.copyfile(ROOT / "solutions" / f"{topic}.py", folder / f"{topic}.py")
+    folder = write_answers(tmp_path / name)
     if mistake is not None:
-        topic, _, code = mistake_source(mistake)
-        with (folder / f"{topic}.py").open("a", encoding="utf-8") as fh:
-            fh.write("\n\n" + code)
+        plant_mistake(folder, mistake)
     return folder
 
 

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from grader.engine import run
-from grader.examples import mistake_source
-from grader.release.build import ROOT
-from reference import TOPICS
+from grader.examples import plant_mistake, write_answers
 
 MISTAKE = "rnn.clip_grad_norm/clip_grad_norm_per_array"  # caught by tests with their own @settings
 
 
 def _bad(tmp_path: Path) -> Path:
-    folder = tmp_path / "bad"
-    folder.mkdir()
-    for topic in TOPICS:
-        shutil.copyfile(ROOT / "solutions" / f"{topic}.py", folder / f"{topic}.py")
-    topic, _, code = mistake_source(MISTAKE)
-    with (folder / f"{topic}.py").open("a", encoding="utf-8") as fh:
-        fh.write("\n\n" + code)
+    folder = write_answers(tmp_path / "bad")
+    plant_mistake(folder, MISTAKE)
     return folder
 
 
