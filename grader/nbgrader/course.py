@@ -225,12 +225,18 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-")[:60]
 
 
-def source_notebook(topic: str, tests: list[HiddenTest]) -> nbformat.NotebookNode:
-    """The nbgrader source notebook of ``topic`` (solutions in, hidden tests as test cells)."""
-    doc, chunks = split_module((SOLUTIONS / f"{topic}.py").read_text(encoding="utf-8"))
+def _opening(topic: str, folder: Path) -> tuple[list[nbformat.NotebookNode], list[str]]:
+    """The lesson and module-docstring cells of ``topic``, and its code from ``folder`` in chunks."""
+    doc, chunks = split_module((folder / f"{topic}.py").read_text(encoding="utf-8"))
     cells = [new_markdown_cell(lesson_path(topic).read_text(encoding="utf-8"))]
     if doc:
         cells.append(new_markdown_cell(f"## The `{topic}` module\n\n```text\n{doc}\n```"))
+    return cells, chunks
+
+
+def source_notebook(topic: str, tests: list[HiddenTest]) -> nbformat.NotebookNode:
+    """The nbgrader source notebook of ``topic`` (solutions in, hidden tests as test cells)."""
+    cells, chunks = _opening(topic, SOLUTIONS)
     setup = setup_cell_source(topic)
     if setup:
         cells.append(new_code_cell(setup, metadata=_meta(f"{topic}-setup")))
@@ -312,10 +318,7 @@ with tempfile.TemporaryDirectory() as _tmp:
 
 def learner_notebook(topic: str) -> nbformat.NotebookNode:
     """The learner notebook of ``topic``: lesson, the stub module in cells, the public check."""
-    doc, chunks = split_module((EXERCISES / f"{topic}.py").read_text(encoding="utf-8"))
-    cells = [new_markdown_cell(lesson_path(topic).read_text(encoding="utf-8"))]
-    if doc:
-        cells.append(new_markdown_cell(f"## The `{topic}` module\n\n```text\n{doc}\n```"))
+    cells, chunks = _opening(topic, EXERCISES)
     setup = setup_cell_source(topic)
     if setup:
         cells.append(new_code_cell(setup, metadata={"tags": [SETUP_TAG], "editable": False}))
