@@ -6,9 +6,11 @@ course's size (the demos' shapes) and at a larger one: conv2d, max-pool, an LSTM
 softmax + cross-entropy, and one step of each optimizer on a 1M-parameter tensor.
 
 Fairness rules:
-- before a pair is timed, its two outputs and gradients are compared
-  (``torch.testing.assert_close``): the benchmark never times two different computations, and a
-  disagreement raises;
+- before a pair is timed, both sides' outputs and gradients are compared with the same
+  computation in float64 on the CPU (``check``; normwise error, so a sum of 32k float32 products
+  is judged by its scale): the benchmark never times two different computations, a reference
+  less accurate than its tolerance raises, and a built-in that is merely less accurate than the
+  reference (cuDNN's conv weight gradient on CUDA) does not;
 - the two are timed side by side, alternating (reference, built-in, built-in, reference, ...), so
   machine noise hits both; each sample is a batch of calls long enough for the clock, and the
   figure is the median (min–max) of the per-sample ratios reference / built-in;
@@ -60,6 +62,13 @@ class Pair:
     builtin: Callable[[], Outputs]
     rtol: float = 1e-4
     atol: float = 1e-4
+    #: normwise error allowed against the float64 truth (``check``): about 80 float32 ulps
+    truth_rtol: float = 1e-5
+
+
+#: normwise error a built-in may have against the float64 truth: loose, it only proves that the
+#: built-in computes the same thing (cuDNN's conv weight gradient is 2.4e-5 from it on an H200)
+BUILTIN_SANITY = 1e-3
 
 
 # ------------------------------------------------------------------------------- helpers
@@ -69,10 +78,13 @@ def _gen(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
-def _randn(*shape: int, seed: int, device: str, scale: float = 1.0) -> torch.Tensor:
-    """Standard normal × scale, drawn on the CPU (reproducible on any device), then moved."""
+def _randn(
+    *shape: int, seed: int, device: str, dtype: torch.dtype = DTYPE, scale: float = 1.0
+) -> torch.Tensor:
+    """Standard normal × scale, drawn on the CPU in float32 (the same numbers on any device and
+    in any dtype: a float64 truth sees exactly the float32 inputs), then moved and cast."""
     t = torch.randn(*shape, generator=_gen(seed), dtype=DTYPE) * scale
-    return t.to(device)
+    return t.to(device=device, dtype=dtype)
 
 
 def _leaf(t: torch.Tensor) -> torch.Tensor:
@@ -108,13 +120,22 @@ def _shape(*sizes: int) -> str:
 
 
 def conv_pair(
-    label: str, n: int, c: int, k: int, side: int, f: int, padding: int, stride: int, device: str
+    label: str,
+    n: int,
+    c: int,
+    k: int,
+    side: int,
+    f: int,
+    padding: int,
+    stride: int,
+    device: str,
+    dtype: torch.dtype = DTYPE,
 ) -> Pair:
     """conv.conv2d_multi (unfold + einsum) vs F.conv2d, with bias, forward + backward."""
     sync = _sync(device)
-    x = _randn(n, c, side, side, seed=1, device=device)
-    w = _randn(k, c, f, f, seed=2, device=device, scale=1 / math.sqrt(c * f * f))
-    b = _randn(k, seed=3, device=device, scale=0.1)
+    x = _randn(n, c, side, side, seed=1, device=device, dtype=dtype)
+    w = _randn(k, c, f, f, seed=2, device=device, dtype=dtype, scale=1 / math.sqrt(c * f * f))
+    b = _randn(k, seed=3, device=device, dtype=dtype, scale=0.1)
     xr, wr, br = _leaf(x), _leaf(w), _leaf(b)
     xb, wb, bb = _leaf(x), _leaf(w), _leaf(b)
 
@@ -138,10 +159,12 @@ def conv_pair(
     return Pair(what, ref, builtin, rtol=1e-3, atol=1e-3)
 
 
-def pool_pair(label: str, n: int, c: int, side: int, size: int, device: str) -> Pair:
+def pool_pair(
+    label: str, n: int, c: int, side: int, size: int, device: str, dtype: torch.dtype = DTYPE
+) -> Pair:
     """conv.max_pool2d (unfold + max) vs F.max_pool2d, forward + backward."""
     sync = _sync(device)
-    x = _randn(n, c, side, side, seed=4, device=device)
+    x = _randn(n, c, side, side, seed=4, device=device, dtype=dtype)
     xr, xb = _leaf(x), _leaf(x)
 
     def ref() -> Outputs:
@@ -165,7 +188,9 @@ def pool_pair(label: str, n: int, c: int, side: int, size: int, device: str) -> 
 # ------------------------------------------------------------------------------- LSTM
 
 
-def lstm_pair(label: str, n: int, t: int, d: int, h: int, device: str) -> Pair:
+def lstm_pair(
+    label: str, n: int, t: int, d: int, h: int, device: str, dtype: torch.dtype = DTYPE
+) -> Pair:
     """rnn.lstm_forward (Python loop over T steps) vs nn.LSTM(batch_first=True).
 
     Weights mapped as in tests/reference/test_rnn.py: weight_ih = W.T, weight_hh = U.T,
@@ -173,14 +198,14 @@ def lstm_pair(label: str, n: int, t: int, d: int, h: int, device: str) -> Pair:
     """
     sync = _sync(device)
     bound = 1 / math.sqrt(h)
-    x = _randn(n, t, d, seed=5, device=device)
-    h0 = _randn(n, h, seed=6, device=device, scale=0.1)
-    c0 = _randn(n, h, seed=7, device=device, scale=0.1)
-    W = _randn(d, 4 * h, seed=8, device=device, scale=bound)
-    U = _randn(h, 4 * h, seed=9, device=device, scale=bound)
-    b = _randn(4 * h, seed=10, device=device, scale=bound)
+    x = _randn(n, t, d, seed=5, device=device, dtype=dtype)
+    h0 = _randn(n, h, seed=6, device=device, dtype=dtype, scale=0.1)
+    c0 = _randn(n, h, seed=7, device=device, dtype=dtype, scale=0.1)
+    W = _randn(d, 4 * h, seed=8, device=device, dtype=dtype, scale=bound)
+    U = _randn(h, 4 * h, seed=9, device=device, dtype=dtype, scale=bound)
+    b = _randn(4 * h, seed=10, device=device, dtype=dtype, scale=bound)
     ref_leaves = [_leaf(v) for v in (x, h0, c0, W, U, b)]
-    module = torch.nn.LSTM(d, h, batch_first=True).to(device=device, dtype=DTYPE)
+    module = torch.nn.LSTM(d, h, batch_first=True).to(device=device, dtype=dtype)
     with torch.no_grad():
         module.weight_ih_l0.copy_(W.T)
         module.weight_hh_l0.copy_(U.T)
@@ -212,14 +237,14 @@ def lstm_pair(label: str, n: int, t: int, d: int, h: int, device: str) -> Pair:
 # ------------------------------------------------------------------------------- cross-entropy
 
 
-def cross_entropy_pair(label: str, n: int, c: int, device: str) -> Pair:
+def cross_entropy_pair(label: str, n: int, c: int, device: str, dtype: torch.dtype = DTYPE) -> Pair:
     """activations.softmax + losses.categorical_cross_entropy (probabilities, clipped) vs
     F.cross_entropy on the logits. The one-hot targets are built once, outside the timing, as
     F.cross_entropy's integer labels are."""
     sync = _sync(device)
-    z = _randn(n, c, seed=11, device=device, scale=2.0)
+    z = _randn(n, c, seed=11, device=device, dtype=dtype, scale=2.0)
     labels = torch.randint(0, c, (n,), generator=_gen(12)).to(device)
-    y = losses.one_hot(labels, c, dtype=DTYPE)
+    y = losses.one_hot(labels, c, dtype=dtype)
     zr, zb = _leaf(z), _leaf(z)
 
     def ref() -> Outputs:
@@ -241,7 +266,7 @@ def cross_entropy_pair(label: str, n: int, c: int, device: str) -> Pair:
 # ------------------------------------------------------------------------------- optimizers
 
 
-def optimizer_pairs(numel: int, device: str) -> list[Pair]:
+def optimizer_pairs(numel: int, device: str, dtype: torch.dtype = DTYPE) -> list[Pair]:
     """One step of each reference optimizer vs the matching torch.optim class on ``numel``
     parameters with a fixed gradient, from the same non-zero state.
 
@@ -250,11 +275,13 @@ def optimizer_pairs(numel: int, device: str) -> list[Pair]:
     momentum that also sidesteps torch's seeding of the buffer with the raw gradient on step 1).
     """
     sync = _sync(device)
-    w0 = _randn(numel, seed=13, device=device)
-    g = _randn(numel, seed=14, device=device)
-    s1 = _randn(numel, seed=15, device=device).abs()  # running averages of squares are ≥ 0
-    s2 = _randn(numel, seed=16, device=device).abs() * 1e-2
-    m0 = _randn(numel, seed=17, device=device, scale=0.1)
+    w0 = _randn(numel, seed=13, device=device, dtype=dtype)
+    g = _randn(numel, seed=14, device=device, dtype=dtype)
+    s1 = _randn(
+        numel, seed=15, device=device, dtype=dtype
+    ).abs()  # running averages of squares are ≥ 0
+    s2 = _randn(numel, seed=16, device=device, dtype=dtype).abs() * 1e-2
+    m0 = _randn(numel, seed=17, device=device, dtype=dtype, scale=0.1)
     size = f"{numel / 1e6:g}M" if numel >= 1e5 else str(numel)
 
     # name, label of the built-in, reference step(w, state) -> (w, state), state names,
@@ -389,15 +416,55 @@ def _adam_pair(
 # ------------------------------------------------------------------------------- timing
 
 
-def check(pair: Pair) -> None:
-    """Run each side once and require the same outputs and gradients; raise otherwise."""
+def _normwise_error(actual: torch.Tensor, truth: torch.Tensor) -> float:
+    """max |actual − truth| / max |truth|: the error relative to the tensor's scale (an
+    entry-wise relative error is meaningless where a long sum cancels to near zero)."""
+    truth = truth.detach().cpu().double()
+    diff = (actual.detach().cpu().double() - truth).abs().max().item()
+    return diff / max(truth.abs().max().item(), torch.finfo(torch.float64).tiny)
+
+
+def check(pair: Pair, truth: Outputs | None = None) -> None:
+    """Run each side once and require that they compute the same thing; raise otherwise.
+
+    Without ``truth``: the reference's and the built-in's outputs and gradients must be close
+    (``pair.rtol``/``pair.atol``). With ``truth`` (the same computation in float64 on the CPU,
+    see ``pairs``): each reference output must be within ``pair.truth_rtol`` of the truth,
+    normwise (``_normwise_error``), and the built-in within ``BUILTIN_SANITY``: a built-in that
+    computes something else is refused, while a built-in that sums 32k float32 products less
+    accurately than the reference (cuDNN's conv weight gradient) is not mistaken for a wrong
+    reference.
+    """
     ours, theirs = pair.ref(), pair.builtin()
     if len(ours) != len(theirs):
         raise AssertionError(f"{pair.what}: {len(ours)} outputs vs {len(theirs)}")
-    for k, (a, e) in enumerate(zip(ours, theirs, strict=True)):
-        torch.testing.assert_close(
-            a, e, rtol=pair.rtol, atol=pair.atol, msg=lambda m, k=k: f"{pair.what}, item {k}: {m}"
-        )
+    if truth is None:
+        for k, (a, e) in enumerate(zip(ours, theirs, strict=True)):
+            torch.testing.assert_close(
+                a,
+                e,
+                rtol=pair.rtol,
+                atol=pair.atol,
+                msg=lambda m, k=k: f"{pair.what}, item {k}: {m}",
+            )
+        return
+    if len(truth) != len(ours):
+        raise AssertionError(f"{pair.what}: {len(ours)} outputs vs {len(truth)} in the truth")
+    for k, (a, e, t) in enumerate(zip(ours, theirs, truth, strict=True)):
+        for side, value, bound in (
+            ("reference", a, pair.truth_rtol),
+            ("built-in", e, BUILTIN_SANITY),
+        ):
+            if value.shape != t.shape:
+                raise AssertionError(
+                    f"{pair.what}, item {k}: {side} shape {tuple(value.shape)} vs {tuple(t.shape)}"
+                )
+            err = _normwise_error(value, t)
+            if not err <= bound:
+                raise AssertionError(
+                    f"{pair.what}, item {k}: the {side} is {err:.2e} from the float64 truth "
+                    f"(normwise; allowed {bound:.0e})"
+                )
 
 
 @contextlib.contextmanager
@@ -440,31 +507,34 @@ def measure(pair: Pair, repeat: int, min_batch_s: float) -> tuple[list[float], l
     return ref_times, builtin_times
 
 
-def pairs(quick: bool, device: str) -> list[Pair]:
-    """The comparisons, course size then a larger one; ``quick``: tiny shapes (smoke test)."""
+def pairs(quick: bool, device: str, dtype: torch.dtype = DTYPE) -> list[Pair]:
+    """The comparisons, course size then a larger one; ``quick``: tiny shapes (smoke test).
+
+    ``dtype=torch.float64`` on the CPU builds the same comparisons on the same (float32-drawn)
+    numbers: their built-in side is the float64 truth ``check`` measures both sides against."""
     if quick:
         return [
-            conv_pair("course", 2, 2, 3, 8, 3, 1, 1, device),
-            conv_pair("larger", 2, 3, 4, 9, 3, 1, 2, device),
-            pool_pair("course", 2, 3, 8, 2, device),
-            pool_pair("larger", 2, 3, 12, 2, device),
-            lstm_pair("course", 2, 4, 1, 5, device),
-            lstm_pair("larger", 3, 5, 4, 6, device),
-            cross_entropy_pair("course", 8, 10, device),
-            cross_entropy_pair("larger", 16, 50, device),
-            *optimizer_pairs(1000, device),
+            conv_pair("course", 2, 2, 3, 8, 3, 1, 1, device, dtype),
+            conv_pair("larger", 2, 3, 4, 9, 3, 1, 2, device, dtype),
+            pool_pair("course", 2, 3, 8, 2, device, dtype),
+            pool_pair("larger", 2, 3, 12, 2, device, dtype),
+            lstm_pair("course", 2, 4, 1, 5, device, dtype),
+            lstm_pair("larger", 3, 5, 4, 6, device, dtype),
+            cross_entropy_pair("course", 8, 10, device, dtype),
+            cross_entropy_pair("larger", 16, 50, device, dtype),
+            *optimizer_pairs(1000, device, dtype),
         ]
     return [
         # the CNN demo's second layer on the 8×8 digits (batch 32, 16 → 32 channels)
-        conv_pair("course", 32, 16, 32, 8, 3, 1, 1, device),
-        conv_pair("larger", 32, 32, 64, 32, 3, 1, 1, device),
-        pool_pair("course", 32, 32, 8, 2, device),  # the demo's pool after conv 2
-        pool_pair("larger", 64, 64, 32, 2, device),
-        lstm_pair("course", 32, 30, 1, 32, device),  # the LSTM demo: sine waves, H = 32
-        lstm_pair("larger", 64, 100, 64, 256, device),
-        cross_entropy_pair("course", 32, 10, device),  # a batch of digits
-        cross_entropy_pair("larger", 4096, 1000, device),
-        *optimizer_pairs(1_000_000, device),
+        conv_pair("course", 32, 16, 32, 8, 3, 1, 1, device, dtype),
+        conv_pair("larger", 32, 32, 64, 32, 3, 1, 1, device, dtype),
+        pool_pair("course", 32, 32, 8, 2, device, dtype),  # the demo's pool after conv 2
+        pool_pair("larger", 64, 64, 32, 2, device, dtype),
+        lstm_pair("course", 32, 30, 1, 32, device, dtype),  # the LSTM demo: sine waves, H = 32
+        lstm_pair("larger", 64, 100, 64, 256, device, dtype),
+        cross_entropy_pair("course", 32, 10, device, dtype),  # a batch of digits
+        cross_entropy_pair("larger", 4096, 1000, device, dtype),
+        *optimizer_pairs(1_000_000, device, dtype),
     ]
 
 
@@ -501,9 +571,10 @@ def rows(args: argparse.Namespace) -> list[Row]:
         )
     ]
     min_batch_s = 0.002 if quick else 0.05
+    truths = pairs(quick, "cpu", torch.float64)
     with _full_float32(device):
-        for pair in pairs(quick, device):
-            check(pair)
+        for pair, truth in zip(pairs(quick, device), truths, strict=True):
+            check(pair, truth.builtin())
             ref_times, builtin_times = measure(pair, repeat, min_batch_s)
             median, text = ratio_spread(ref_times, builtin_times)
             value = (

@@ -25,7 +25,8 @@ def _randn(*shape: int, seed: int = 0, dtype: torch.dtype = F64) -> torch.Tensor
 
 def _assert_grads_flow(module: nn.Module, out: torch.Tensor) -> None:
     """Every parameter gets a finite, nonzero gradient from a generic loss."""
-    weights = torch.linspace(-1, 1, out.numel(), dtype=out.dtype).reshape(out.shape)
+    weights = torch.linspace(-1, 1, out.numel(), dtype=out.dtype, device=out.device)
+    weights = weights.reshape(out.shape)
     (out * weights).sum().backward()
     for name, p in module.named_parameters():
         assert p.grad is not None, f"{name} got no gradient"
