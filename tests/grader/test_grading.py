@@ -62,7 +62,7 @@ def test_scores_and_outputs(setup):
             "activations.relu: matches the reference",
             "activations.sigmoid: matches the reference",
         }
-        assert (out / learner / "feedback.md").read_text().startswith(f"# Feedback for {learner}")
+        assert (out / learner / "feedback.md").read_text().startswith(f"# Feedback for `{learner}`")
         assert "<html" in (out / learner / "feedback.html").read_text()
     bob = (out / "bob" / "feedback.md").read_text()
     assert "not implemented yet: activations.sigmoid" in bob
