@@ -126,7 +126,10 @@ def _cell_source(index: int, cell: object) -> str | None:
             raise NotebookError(f"{where}: {key} is {_kind(value)}, not {_kind(wanted())}")
     source = cell.get("source", "")
     if not _is_text(source):
-        raise NotebookError(f"{where}: source is {_kind(source)}, not text or a list of text")
+        what = _kind(source)
+        if isinstance(source, list):
+            what += " holding " + _kind(next(s for s in source if not isinstance(s, str)))
+        raise NotebookError(f"{where}: source is {what}, not text or a list of text")
     if kind != "code" or is_check_cell(cell):
         return None
     text = _text(source)
