@@ -26,7 +26,7 @@ from grader.grading import GradeOptions, grade
 from grader.nbgrader.ipynb import MAX_DEPTH, NotebookError, check_depth, extract
 from grader.submissions import SubmissionError, discover, read_zip
 
-from ._support import GOOD, HIDDEN, LIMITS
+from ._support import GOOD, HIDDEN, LIMITS, sandboxes
 
 READ_FAILURE = "activations.ipynb: this notebook could not be read: "
 DEEP = b"[" * 200_000 + b"]" * 200_000
@@ -227,26 +227,33 @@ def test_a_learner_folder_whose_name_is_not_utf8_gets_a_printable_id(tmp_path: P
 
 @pytest.fixture(scope="module")
 def scene(tmp_path_factory) -> dict:
-    """The hidden suite, and ann (correct) graded alone: her output files, byte for byte."""
+    """The hidden suite; ann's outputs when graded alone are added per sandbox (:func:`_alone`)."""
     root = tmp_path_factory.mktemp("hostile")
     (root / "hidden").mkdir()
     (root / "hidden" / "test_activations.py").write_text(HIDDEN)
-    klass = root / "alone"
-    (klass / "ann").mkdir(parents=True)
-    (klass / "ann" / "activations.py").write_text(GOOD)
-    report = grade([klass], _options(root / "out-alone", root / "hidden"))
-    assert [r["score"] for r in report.results] == [7.0]
-    return {"root": root, "ann": _ann_outputs(root / "out-alone")}
+    return {"root": root}
 
 
-def _options(out: Path, hidden: Path) -> GradeOptions:
+def _alone(scene: dict, sandbox: Sandbox) -> dict[str, bytes]:
+    """ann (correct) graded alone under ``sandbox``: her output files, byte for byte."""
+    if sandbox.label not in scene:
+        root = scene["root"] / f"alone-{sandbox.label}"
+        (root / "class" / "ann").mkdir(parents=True)
+        (root / "class" / "ann" / "activations.py").write_text(GOOD)
+        report = grade([root / "class"], _options(root / "out", scene["root"] / "hidden", sandbox))
+        assert [r["score"] for r in report.results] == [7.0]
+        scene[sandbox.label] = _ann_outputs(root / "out")
+    return scene[sandbox.label]
+
+
+def _options(out: Path, hidden: Path, sandbox: Sandbox) -> GradeOptions:
     return GradeOptions(
         out=out,
         jobs=1,
         topics=("activations",),
         hidden_dir=hidden,
         limits=LIMITS,
-        sandbox=Sandbox(),
+        sandbox=sandbox,
     )
 
 
@@ -265,7 +272,8 @@ def _stable_fingerprint():
         yield
 
 
-def _grade_with(scene: dict, run: str, name: str, data: bytes):
+def _grade_with(scene: dict, run: str, name: str, data: bytes, sandbox: Sandbox | None = None):
+    sandbox = sandbox or Sandbox()
     root = scene["root"] / run
     klass = root / "class"
     (klass / "ann").mkdir(parents=True)
@@ -275,20 +283,20 @@ def _grade_with(scene: dict, run: str, name: str, data: bytes):
     else:
         (klass / "evil").mkdir()
         (klass / "evil" / name).write_bytes(data)
-    report = grade([klass], _options(root / "out", scene["root"] / "hidden"))
+    report = grade([klass], _options(root / "out", scene["root"] / "hidden", sandbox))
     assert sorted(r["learner"] for r in report.results) == ["ann", "evil"]
     assert report.failed == {}
-    assert _ann_outputs(root / "out") == scene["ann"]
+    assert _ann_outputs(root / "out") == _alone(scene, sandbox)
     return next(r for r in report.results if r["learner"] == "evil"), root / "out"
 
 
+@pytest.mark.parametrize("sandbox", sandboxes())
 @pytest.mark.parametrize("name", ["source is a list of numbers", "200,000 nested brackets"])
 def test_the_two_notebooks_of_the_report_are_graded_as_unreadable_and_the_class_completes(
-    name, scene
+    name, sandbox, scene
 ):
-    evil, out = _grade_with(
-        scene, name.replace(" ", "-"), "activations.ipynb", HOSTILE_NOTEBOOKS[name][0]
-    )
+    run = f"{name.replace(' ', '-')}-{sandbox.label}"
+    evil, out = _grade_with(scene, run, "activations.ipynb", HOSTILE_NOTEBOOKS[name][0], sandbox)
     assert evil["score"] == 0
     (problem,) = evil["problems"]
     assert problem.startswith(READ_FAILURE)
