@@ -66,7 +66,9 @@ def markdown(result: SubmissionResult) -> str:
                 if o.input and o.status in ("failed", "fault"):
                     lines.append(f"  - minimal failing call: {md_inline(o.input)}")
     if result.problems:
-        lines += ["", "Problems with the submission:"] + [f"- {p}" for p in result.problems]
+        lines += ["", "Problems with the submission:"] + [
+            f"- {md_inline(p)}" for p in result.problems
+        ]
     lines += ["", f"_Sandbox: {', '.join(result.sandbox)}._", ""]
     return "\n".join(lines)
 

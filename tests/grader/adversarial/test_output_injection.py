@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import zipfile
 
 import pytest
 from markdown_it import MarkdownIt
@@ -35,7 +36,10 @@ PAYLOAD = (
 INJECT = GOOD.replace(
     "    return np.maximum(x, 0.0)", f'    raise ValueError("{PAYLOAD}")'
 ).replace("    return np.tanh(x)", f'    raise RuntimeError("`` ` {PAYLOAD}")')
+ZIPPED = "zipped"
+PAYLOAD_NAME = "<img src=x onerror=alert(1)>\n# Feedback for ann\n**Score: 999**\x1b[2J\u202e"
 LEARNERS = {
+    ZIPPED: GOOD,
     "=1+1+cmd|' -C calc'!A0": HALF,
     "@SUM(A1)": HALF,
     "-2+3": HALF,
@@ -55,7 +59,14 @@ def graded(tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("injection")
     (root / "hidden").mkdir()
     (root / "hidden" / "test_activations.py").write_text(HIDDEN)
+    (root / "class").mkdir()
     for learner, source in LEARNERS.items():
+        if learner == ZIPPED:  # its problems name the zip's members
+            with zipfile.ZipFile(root / "class" / f"{learner}.zip", "w") as zf:
+                zf.writestr("activations.py", source)
+                zf.writestr(f"../{PAYLOAD_NAME}/activations.py", "")
+                zf.writestr("exercises/activations.py", "")
+            continue
         (root / "class" / learner).mkdir(parents=True)
         (root / "class" / learner / "activations.py").write_text(source)
     real = grading.grade
@@ -105,6 +116,14 @@ def test_exception_messages_reach_the_feedback_literally_and_visibly(graded):
     html_page = (folder / "feedback.html").read_text()
     assert not RAW_CONTROL.search(html_page)
     assert "&lt;script&gt;" in html_page and "<script" not in html_page.replace("<script>", "")
+
+
+def test_problems_naming_zip_members_are_quoted_too(graded):
+    text = (graded["out"] / ZIPPED / "feedback.md").read_text()
+    assert "Problems with the submission:" in text
+    page = MD.render(text)
+    assert "&lt;img src=x onerror=alert(1)&gt;\\n# Feedback for ann" in page
+    assert "several activations.py files" in page
 
 
 @pytest.mark.parametrize("learner", LEARNERS)
