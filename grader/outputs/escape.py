@@ -71,7 +71,7 @@ def _escape_char(char: str) -> str:
 
 def visible(text: str, keep: str = "") -> str:
     """``text`` with every invisible or control character (but those in ``keep``) as an escape."""
-    if text.isprintable() and not any(_hidden(c) for c in text):
+    if text.isprintable():  # no control, format, separator (but space) or surrogate character
         return text
     return "".join(_escape_char(c) if _hidden(c) and c not in keep else c for c in text)
 
