@@ -131,9 +131,11 @@ def grade(
     import os
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.text import Text
 
     from grader.grading import GradeOptions
     from grader.grading import grade as run_grade
+    from grader.outputs.escape import console as shown
     from grader.submissions import SubmissionError, discover
     from reference import TOPICS
 
@@ -154,7 +156,7 @@ def grade(
     try:
         total = len(discover(list(submissions)))
     except SubmissionError as exc:
-        console.print(f"[red]{exc}")
+        console.print(shown(str(exc), "red"))
         raise typer.Exit(2) from None
     errors: tuple[type[Exception], ...] = (SubmissionError, ValueError)
     if options.cluster:  # the workers' sandboxes are reported once the cluster is reached
@@ -182,12 +184,13 @@ def grade(
     def progress(learner: str, result: dict, reused: bool) -> None:
         bar.start()
         note = " (unchanged, reused)" if reused else ""
-        bar.console.print(f"{learner}: {result['score']:g}/{result['max_score']:g}{note}")
+        score = f": {result['score']:g}/{result['max_score']:g}{note}"
+        bar.console.print(Text.assemble(shown(learner), score))  # ids are text, never markup
         bar.advance(task)
 
     def notify(message: str) -> None:
         style = "bold yellow" if message.startswith("WARNING") else "yellow"
-        bar.console.print(message, style=style, markup=False, highlight=False)
+        bar.console.print(shown(message, style), highlight=False)
 
     def stop() -> None:
         if bar.live.is_started:
@@ -197,7 +200,7 @@ def grade(
         report = run_grade(list(submissions), options, progress, notify)
     except errors as exc:
         stop()
-        console.print(str(exc), style="red", markup=False, highlight=False, soft_wrap=True)
+        console.print(shown(str(exc), "red"), highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     finally:
         stop()
@@ -212,17 +215,22 @@ def grade(
         short = [
             f"{t} {got:g}/{top:g}" for t, (got, top) in sub.topic_scores().items() if got < top
         ]
-        table.add_row(sub.learner, f"{sub.score:g}/{sub.max_score:g}", ", ".join(short) or "none")
+        table.add_row(
+            shown(sub.learner), f"{sub.score:g}/{sub.max_score:g}", ", ".join(short) or "none"
+        )
     console.print(table)
     console.print(
-        f"written under {out}/: <learner>/results.json, feedback.md/.html, grades.csv, gradebook.sqlite"
+        f"written under {out}/: <folder>/results.json, feedback.md/.html (folder: the learner id, "
+        "or its safe form and a hash: grades.csv's folder column), grades.csv, gradebook.sqlite",
+        markup=False,
     )
     if report.failed:
         console.print(
-            f"not graded ({len(report.failed)}; nothing recorded for them, run again to retry): "
-            + ", ".join(sorted(report.failed)),
-            style="red",
-            markup=False,
+            shown(
+                f"not graded ({len(report.failed)}; nothing recorded for them, run again to "
+                "retry): " + ", ".join(sorted(report.failed)),
+                "red",
+            ),
             highlight=False,
         )
         raise typer.Exit(1)

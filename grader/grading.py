@@ -17,7 +17,6 @@ import io
 import json
 import multiprocessing
 import os
-import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -30,6 +29,7 @@ from grader.engine.process import Limits
 from grader.engine.run import HIDDEN_DIR, GradingError, SubmissionResult, run_hidden_tests
 from grader.engine.sandbox import Sandbox
 from grader.outputs import atomic_write, feedback, gradescope
+from grader.outputs.escape import csv_cell, folder_name
 from grader.outputs.gradebook import Gradebook
 from grader.submissions import Submission, discover
 from reference import TOPICS
@@ -72,9 +72,8 @@ def fingerprint(options: GradeOptions) -> str:
 
 
 def safe_name(learner: str) -> str:
-    """A learner id usable as a folder name (anything odd becomes ``_``)."""
-    name = re.sub(r"[^A-Za-z0-9._-]", "_", learner).strip(".") or "learner"
-    return name[:100]
+    """The learner's output folder name: unique per id, stable, safe (:func:`folder_name`)."""
+    return folder_name(learner)
 
 
 def grade_submission(
@@ -111,28 +110,30 @@ def grade_submission(
 def write_outputs(result: dict[str, Any], out: Path) -> None:
     """results.json, feedback.md and feedback.html for one learner."""
     sub = SubmissionResult.from_dict(result)
-    folder = out / safe_name(sub.learner)
+    folder = out / folder_name(sub.learner)
     atomic_write(folder / "results.json", gradescope.render(sub))
     atomic_write(folder / "feedback.md", feedback.markdown(sub))
     atomic_write(folder / "feedback.html", feedback.html_page(sub))
 
 
 def grades_csv(results: Iterable[dict[str, Any]], topics: tuple[str, ...]) -> str:
+    """One row per learner; every cell through :func:`csv_cell` (a spreadsheet never evaluates
+    a learner id), ``folder`` names the learner's output folder."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["learner", *topics, "total", "max_score", "content_hash"])
+    writer.writerow(["learner", *topics, "total", "max_score", "content_hash", "folder"])
     for r in sorted(results, key=lambda r: r["learner"]):
         sub = SubmissionResult.from_dict(r)
         scores = sub.topic_scores()
-        writer.writerow(
-            [
-                sub.learner,
-                *(f"{scores.get(t, (0.0, 0.0))[0]:g}" for t in topics),
-                f"{sub.score:g}",
-                f"{sub.max_score:g}",
-                sub.content_hash,
-            ]
-        )
+        row = [
+            sub.learner,
+            *(f"{scores.get(t, (0.0, 0.0))[0]:g}" for t in topics),
+            f"{sub.score:g}",
+            f"{sub.max_score:g}",
+            sub.content_hash,
+            folder_name(sub.learner),
+        ]
+        writer.writerow([csv_cell(cell) for cell in row])
     return buf.getvalue()
 
 
@@ -234,10 +235,13 @@ def grade(
     is written (:class:`grader.cluster.ClusterError` otherwise).
     """
     submissions = discover(paths)
-    names = [s.learner for s in submissions]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
+    folders: dict[str, list[str]] = {}
+    for sub in submissions:  # compared as output folders: two ids never write one folder
+        folders.setdefault(folder_name(sub.learner), []).append(sub.learner)
+    duplicates = sorted(ids for ids in folders.values() if len(ids) > 1)
     if duplicates:
-        raise ValueError(f"two submissions share a learner id: {', '.join(duplicates)}")
+        shown = "; ".join(" and ".join(repr(i) for i in ids) for ids in duplicates)
+        raise ValueError(f"two submissions share a learner id (one output folder): {shown}")
     print_ = progress or (lambda *a: None)
     tell = notify or (lambda message: None)
     key = fingerprint(options)

@@ -6,6 +6,11 @@ learner. Zips are read defensively: no absolute or ``..`` paths, no links, bound
 only topic files are taken, so a zip cannot write outside the folder it is unpacked into.
 A ``<topic>.ipynb`` counts as ``<topic>.py``: its code cells are extracted (IPython magics and shell
 escapes dropped, with a note in the feedback); a ``.py`` beside it wins.
+
+Everything here is learner data read outside the sandbox: whatever a zip, a notebook or a file
+name holds, reading it ends in a :class:`Submission` (its ``problems`` naming what could not be
+read) and never stops the class. Learner ids come from file names, which need not be valid UTF-8:
+undecodable bytes are kept visible as ``\\xNN`` so the id is always printable text.
 """
 
 from __future__ import annotations
@@ -13,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import stat
 import zipfile
-import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -22,6 +26,7 @@ from reference import TOPICS
 MAX_FILE_BYTES = 2 * 1024 * 1024  # a topic file larger than this is not a real answer
 MAX_ZIP_ENTRIES = 2000
 MAX_ZIP_TOTAL_BYTES = 64 * 1024 * 1024
+MAX_NAME_SHOWN = 200  # a member name longer than this is shortened in the problems it appears in
 SOURCE_SUFFIXES = (".py", ".ipynb")
 
 
@@ -87,8 +92,28 @@ def _from_notebook(name: str, data: bytes) -> tuple[bytes, str | None]:
     try:
         extracted = extract(data)
     except ValueError as exc:
-        return b"", f"{name}: {exc}; graded as an empty file"
+        return b"", f"{name}: this notebook could not be read: {exc}; graded as an empty file"
     return extracted.source.encode("utf-8"), problem_note(name, extracted)
+
+
+def learner_id(path: Path) -> str:
+    """The learner id a submission's file name gives: its name (a zip's without ``.zip``) as text.
+
+    Bytes that are not UTF-8 (kept by the file system as surrogates) become ``\\xNN``.
+    """
+    return _decoded(path.stem if path.is_file() else path.name)
+
+
+def _decoded(name: str) -> str:
+    """A file name as valid text: bytes the file system could not decode become ``\\xNN``."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _shown(name: str) -> str:
+    """A member name for a problem message, shortened when absurdly long."""
+    if len(name) <= MAX_NAME_SHOWN:
+        return name
+    return f"{name[:MAX_NAME_SHOWN]}... ({len(name)} characters)"
 
 
 def read_folder(folder: Path, learner: str | None = None) -> Submission:
@@ -105,20 +130,25 @@ def read_folder(folder: Path, learner: str | None = None) -> Submission:
             if path.is_symlink():
                 problems.append(f"{rel} is a symbolic link: ignored")
                 continue
+            if not path.is_file():  # a FIFO would block the read, a device would never end
+                problems.append(f"{rel} is not a regular file: ignored")
+                continue
             size = path.stat().st_size
             if size > MAX_FILE_BYTES:
                 problems.append(f"{rel} is {size} bytes (limit {MAX_FILE_BYTES}): ignored")
                 continue
             candidates.setdefault(topic, []).append((rel, path.read_bytes()))
     files, more = _pick(candidates)
-    return Submission(learner or folder.name, folder, files, tuple(problems + more))
+    return Submission(learner or learner_id(folder), folder, files, tuple(problems + more))
 
 
 def read_zip(path: Path, learner: str | None = None) -> Submission:
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise SubmissionError(f"{path.name}: not a readable zip ({exc})") from None
+    except Exception as exc:  # any malformed archive (bad names, sizes, headers)
+        raise SubmissionError(
+            f"{_decoded(path.name)}: not a readable zip ({type(exc).__name__}: {exc})"
+        ) from None
     candidates: dict[str, list[tuple[str, bytes]]] = {}
     problems: list[str] = []
     with zf:
@@ -133,10 +163,10 @@ def read_zip(path: Path, learner: str | None = None) -> Submission:
             pure = PurePosixPath(name)
             unsafe = name.startswith("/") or "\\" in name or ".." in pure.parts
             if unsafe or (pure.parts and ":" in pure.parts[0]):
-                problems.append(f"{name}: unsafe path, ignored")
+                problems.append(f"{_shown(name)}: unsafe path, ignored")
                 continue
             if stat.S_ISLNK(info.external_attr >> 16):
-                problems.append(f"{name}: symbolic link, ignored")
+                problems.append(f"{_shown(name)}: symbolic link, ignored")
                 continue
             rel = name[len(strip) :] if strip and name.startswith(strip) else name
             topic = _topic_of(rel)
@@ -144,31 +174,24 @@ def read_zip(path: Path, learner: str | None = None) -> Submission:
                 continue
             if info.file_size > MAX_FILE_BYTES:
                 problems.append(
-                    f"{name} is {info.file_size} bytes (limit {MAX_FILE_BYTES}): ignored"
+                    f"{_shown(name)} is {info.file_size} bytes (limit {MAX_FILE_BYTES}): ignored"
                 )
                 continue
             try:
                 with zf.open(info) as fh:
                     data = fh.read(MAX_FILE_BYTES + 1)  # never trust the declared size alone
-            except (
-                zipfile.BadZipFile,
-                RuntimeError,
-                NotImplementedError,
-                zlib.error,
-                EOFError,
-                OSError,
-            ) as exc:
+            except Exception as exc:  # BadZipFile, zlib.error, EOFError, ...
                 # a lying size (bad CRC), an encrypted entry, an unknown compression, truncation
                 problems.append(
-                    f"{name} cannot be read from the zip ({type(exc).__name__}: {exc}): ignored"
+                    f"{_shown(name)} cannot be read from the zip ({type(exc).__name__}: {exc}): ignored"
                 )
                 continue
             if len(data) > MAX_FILE_BYTES:
-                problems.append(f"{name} expands past {MAX_FILE_BYTES} bytes: ignored")
+                problems.append(f"{_shown(name)} expands past {MAX_FILE_BYTES} bytes: ignored")
                 continue
             candidates.setdefault(topic, []).append((rel, data))
     files, more = _pick(candidates)
-    return Submission(learner or path.stem, path, files, tuple(problems + more))
+    return Submission(learner or learner_id(path), path, files, tuple(problems + more))
 
 
 def _common_prefix(names: list[str]) -> str:
@@ -200,10 +223,8 @@ def discover(paths: list[Path]) -> list[Submission]:
     for path in paths:
         if not path.exists():
             raise SubmissionError(f"{path}: no such file or folder")
-        if path.is_file():
+        if path.is_file() or _has_topics(path):
             found.append(_read_one(path))
-        elif _has_topics(path):
-            found.append(read_folder(path))
         else:
             children = sorted(p for p in path.iterdir() if p.is_dir() or p.suffix == ".zip")
             if not children:
@@ -221,5 +242,7 @@ def _read_one(path: Path) -> Submission:
             return read_zip(path)
         return read_folder(path)
     except SubmissionError as exc:
-        learner = path.stem if path.is_file() else path.name
-        return Submission(learner, path, {}, (str(exc),))
+        return Submission(learner_id(path), path, {}, (str(exc),))
+    except Exception as exc:  # whatever the learner's files hold: theirs alone
+        why = f"{_decoded(path.name)}: could not be read ({type(exc).__name__}: {exc})"
+        return Submission(learner_id(path), path, {}, (why,))

@@ -2,15 +2,20 @@
 
 A failed check shows the message, the named mistake and its hint when one matched, and the
 minimal failing call hypothesis found. Hidden inputs beyond that call are never shown.
+
+Learner text (the id, messages of the learner's exceptions, problems naming its files, the
+failing call) goes through :mod:`grader.outputs.escape`: a code span in Markdown, escaped in HTML,
+control and bidi characters shown as escapes in both.
 """
 
 from __future__ import annotations
 
-import html
 from itertools import groupby
 
 from grader.engine.plugin import TestOutcome
 from grader.engine.run import SubmissionResult
+from grader.outputs import escape
+from grader.outputs.escape import md_inline
 
 STATUS = {
     "passed": "passed",
@@ -35,7 +40,7 @@ def _by_function(outcomes: list[TestOutcome]) -> list[tuple[tuple[str, str], lis
 
 def markdown(result: SubmissionResult) -> str:
     lines = [
-        f"# Feedback for {result.learner}",
+        f"# Feedback for {md_inline(result.learner)}",
         "",
         f"**Score: {_pts(result.score)} / {_pts(result.max_score)}**",
         "",
@@ -57,17 +62,19 @@ def markdown(result: SubmissionResult) -> str:
                 f"- {mark} {o.check} ({_pts(o.points)}/{_pts(o.max_points)}, {STATUS[o.status]})"
             )
             if o.status != "passed":
-                lines.append(f"  - {o.message}")
+                lines.append(f"  - {md_inline(o.message)}")
                 if o.input and o.status in ("failed", "fault"):
-                    lines.append(f"  - minimal failing call: `{o.input}`")
+                    lines.append(f"  - minimal failing call: {md_inline(o.input)}")
     if result.problems:
-        lines += ["", "Problems with the submission:"] + [f"- {p}" for p in result.problems]
+        lines += ["", "Problems with the submission:"] + [
+            f"- {md_inline(p)}" for p in result.problems
+        ]
     lines += ["", f"_Sandbox: {', '.join(result.sandbox)}._", ""]
     return "\n".join(lines)
 
 
 def html_page(result: SubmissionResult) -> str:
-    e = html.escape
+    e = escape.html
     rows = []
     for (topic, function), outcomes in _by_function(result.outcomes):
         got = sum(o.points for o in outcomes)

@@ -4,15 +4,17 @@ Fields Gradescope reads: top-level ``score``, ``output``, ``visibility``, ``stdo
 ``tests``; per test ``name``, ``score``, ``max_score``, ``status`` (``passed``/``failed``),
 ``output``, ``visibility``, ``tags``. gradelab adds ``max_score`` at the top and its own details
 under ``extra_data`` (Gradescope keeps and ignores it). Nothing time-dependent is written, so
-regrading the same submission gives a byte-identical file.
+regrading the same submission gives a byte-identical file. Learner text shown by Gradescope (test
+output) has its control and bidi characters escaped (:func:`grader.outputs.escape.visible`), and
+the file itself writes any left in data (the learner id) as ``\\uXXXX`` escapes.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from grader.engine.run import SubmissionResult
+from grader.outputs.escape import folder_name, json_text, visible
 
 
 def _round(x: float) -> float | int:
@@ -22,9 +24,9 @@ def _round(x: float) -> float | int:
 def results_json(result: SubmissionResult) -> dict[str, Any]:
     tests = []
     for o in result.outcomes:
-        output = o.message
+        output = visible(o.message, keep="\n")
         if o.input and o.status == "failed":
-            output += f"\nMinimal failing call: {o.input}"
+            output += f"\nMinimal failing call: {visible(o.input)}"
         test: dict[str, Any] = {
             "name": o.name,
             "score": _round(o.points),
@@ -50,6 +52,7 @@ def results_json(result: SubmissionResult) -> dict[str, Any]:
         "extra_data": {
             "gradelab": {
                 "learner": result.learner,
+                "folder": folder_name(result.learner),
                 "content_hash": result.content_hash,
                 "sandbox": "bubblewrap" if "bubblewrap" in result.sandbox else "rlimits-only",
                 "sandbox_layers": result.sandbox,
@@ -62,7 +65,7 @@ def results_json(result: SubmissionResult) -> dict[str, Any]:
 
 
 def render(result: SubmissionResult) -> str:
-    return json.dumps(results_json(result), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+    return json_text(results_json(result), indent=2, sort_keys=False) + "\n"
 
 
 REQUIRED_TEST_FIELDS = {

@@ -62,7 +62,7 @@ def test_scores_and_outputs(setup):
             "activations.relu: matches the reference",
             "activations.sigmoid: matches the reference",
         }
-        assert (out / learner / "feedback.md").read_text().startswith(f"# Feedback for {learner}")
+        assert (out / learner / "feedback.md").read_text().startswith(f"# Feedback for `{learner}`")
         assert "<html" in (out / learner / "feedback.html").read_text()
     bob = (out / "bob" / "feedback.md").read_text()
     assert "not implemented yet: activations.sigmoid" in bob
@@ -166,4 +166,4 @@ def test_duplicate_learner_ids_are_refused(setup, tmp_path):
 
 def test_safe_name_keeps_learner_folders_inside_the_output():
     assert safe_name("../../etc") == "_.._etc" or "/" not in safe_name("../../etc")
-    assert "/" not in safe_name("a/b") and safe_name("") == "learner"
+    assert "/" not in safe_name("a/b") and safe_name("").startswith("learner--")
