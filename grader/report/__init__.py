@@ -45,7 +45,7 @@ def write_class_report(out: Path, select: dict[str, str] | None = None) -> Class
     drawn = (
         {"distribution": figures.score_distribution(results), "heatmap": figures.heat_map(results)}
         if results
-        else {"distribution": "", "heatmap": ""}
+        else {}
     )
     atomic_write(folder / "items.csv", tables.items_csv(items))
     atomic_write(folder / "mistakes.csv", tables.mistakes_csv(named, unnamed))

@@ -67,6 +67,12 @@ def _learner_rows(results: list[SubmissionResult]) -> list[str]:
     ]
 
 
+def _figure(key: str, title: str, alt: str, figures: dict[str, str]) -> str:
+    if not figures.get(key):
+        return ""
+    return f'<h2>{title}</h2>\n<img id="{key}" alt="{alt}" src="{figures[key]}">'
+
+
 def render(
     results: list[SubmissionResult],
     items: list[Item],
@@ -85,10 +91,8 @@ def render(
 <p>{len(results)} learners, {len(items)} hidden tests, mean score {fmt(mean, 2)} / {fmt(top)};
 {flagged} tests flagged; {len(named)} catalogued mistakes seen. Tables as CSV:
 <a href="items.csv">items.csv</a>, <a href="mistakes.csv">mistakes.csv</a>.</p>
-<h2>Score distribution</h2>
-<img id="distribution" alt="histogram of total scores" src="{figures["distribution"]}">
-<h2>Topics × learners</h2>
-<img id="heatmap" alt="fraction of each topic's points per learner" src="{figures["heatmap"]}">
+{_figure("distribution", "Score distribution", "histogram of total scores", figures)}
+{_figure("heatmap", "Topics × learners", "fraction of each topic's points per learner", figures)}
 <h2>Common mistakes</h2>
 <p>Catalogued mistakes by name; failures no catalogue entry explains grouped by what failed
 (same checks, same kind of wrong value), the {min(len(unnamed), 5)} most common listed.</p>
