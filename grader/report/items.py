@@ -17,10 +17,12 @@ r_i < 0.2 unless p_i > 0.95 (an item nearly everyone passes cannot correlate muc
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from grader.engine.plugin import TestOutcome
 from grader.engine.run import SubmissionResult
 
 LOW_DISCRIMINATION = 0.2
@@ -31,7 +33,7 @@ EASY_PASS_RATE = 0.95
 class Item:
     """One hidden test's statistics over the class."""
 
-    name: str  # "<topic>.<function>: <check>"
+    name: str  # "<topic>.<function>: <check>", numbered when a test is parametrized
     topic: str
     function: str
     points: float  # the item's maximum
@@ -64,16 +66,28 @@ def flags_for(pass_rate: float, r: float | None) -> list[str]:
     return flags
 
 
+def item_names(outcomes: list[TestOutcome]) -> list[str]:
+    """Each outcome's item name: its test name, numbered ``#1``, ``#2``… when a parametrized
+    test gives several outcomes of the same name (in the suite's order, the same for everyone)."""
+    totals = Counter(o.name for o in outcomes)
+    seen: Counter[str] = Counter()
+    names = []
+    for o in outcomes:
+        seen[o.name] += 1
+        names.append(o.name if totals[o.name] == 1 else f"{o.name} #{seen[o.name]}")
+    return names
+
+
 def analyse_items(results: list[SubmissionResult]) -> list[Item]:
     """One :class:`Item` per hidden test any learner was graded on, in grading order."""
     totals = {r.learner: r.score for r in results}
     per_item: dict[str, list[tuple[str, float, bool]]] = {}
     meta: dict[str, tuple[str, str, float]] = {}
     for r in results:
-        for o in r.outcomes:
-            per_item.setdefault(o.name, []).append((r.learner, o.points, o.status == "passed"))
-            top = max(o.max_points, meta.get(o.name, ("", "", 0.0))[2])
-            meta[o.name] = (o.topic, o.function, top)
+        for name, o in zip(item_names(r.outcomes), r.outcomes, strict=True):
+            per_item.setdefault(name, []).append((r.learner, o.points, o.status == "passed"))
+            top = max(o.max_points, meta.get(name, ("", "", 0.0))[2])
+            meta[name] = (o.topic, o.function, top)
     items = []
     for name, rows in per_item.items():
         points = np.array([p for _, p, _ in rows], dtype=float)

@@ -81,3 +81,14 @@ def test_a_learner_not_graded_on_an_item_is_not_counted_for_it():
 
 def test_fewer_than_three_learners_leave_discrimination_undefined():
     assert all(it.discrimination is None for it in analyse_items(klass({"a": [1], "b": [0]})))
+
+
+def test_a_parametrized_test_gives_one_item_per_case():
+    results = klass({"a": [1, 0, 1], "b": [0, 0, 1], "c": [1, 1, 1]})
+    for r in results:  # three outcomes sharing one test name, as a parametrized test gives
+        for o in r.outcomes:
+            o.check = "same check"
+    items = analyse_items(results)
+    assert [it.name for it in items] == [f"losses.mse: same check #{i}" for i in (1, 2, 3)]
+    assert [it.graded for it in items] == [3, 3, 3]
+    assert [it.pass_rate for it in items] == pytest.approx([2 / 3, 1 / 3, 1.0])
