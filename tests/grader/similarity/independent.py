@@ -2,16 +2,17 @@
 
 ``independent_activations()`` is the released stub filled in by someone who never saw the
 model answers: same signatures and docstrings (the boilerplate), bodies in another style
-(loops over ``np.nditer`` are avoided, but helpers, ``np.clip``, ``np.exp`` of clipped inputs,
-masks instead of ``np.where``, einsum). ``disguised_copy(source)`` is what a learner who copied
-does to hide it: rename the variables, reorder the functions, rewrite the comments.
+(boolean masks and in-place assignment instead of ``np.where``, ``np.clip``, ``np.heaviside``,
+tanh through the sigmoid, ``np.array(x, dtype=float)`` instead of ``np.asarray``).
+
+``disguised_copy(source)`` is what a learner who copied does to hide it: rename the variables,
+reorder the functions, rewrite the comments (and, re-tokenizing, respace every line).
 """
 
 from __future__ import annotations
 
 import ast
 import io
-import re
 import tokenize
 from pathlib import Path
 
@@ -131,16 +132,9 @@ def disguised_copy(source: str) -> str:
         elif tok.type == tokenize.COMMENT and not tok.string.startswith("###"):
             tok = tok._replace(string="# my own note: " + tok.string[::-1].lstrip("# "))
         out.append((tok.type, tok.string))
-    renamed = tokenize.untokenize(out)
-    # untokenize in compat mode respaces the code; normalise it through the ast-free reorder
+    renamed = tokenize.untokenize(out)  # (type, string) pairs: the spacing changes too
     lines = renamed.splitlines(keepends=True)
     spans = _function_spans(renamed)
     head = lines[: min(a for a, _ in spans.values()) - 1]
     blocks = ["".join(lines[a - 1 : b]) + "\n\n" for a, b in spans.values()]
     return "".join(head) + "".join(reversed(blocks))
-
-
-def renamed_only(source: str) -> bool:
-    """Sanity check for the fixture itself: the copy still parses."""
-    ast.parse(source)
-    return bool(re.search(r"\binp\b", source))
