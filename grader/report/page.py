@@ -24,6 +24,7 @@ th,td{border:1px solid #ccc;padding:.2rem .5rem;text-align:left;vertical-align:t
 th{background:#eef}td.num{text-align:right}tr.flagged{background:#fff3cd}
 code{background:#f3f3f3;padding:0 .2rem;word-break:break-all}img{max-width:100%}
 .flag{color:#a40e26;font-weight:600}
+.figures{display:flex;flex-wrap:wrap;gap:2rem;align-items:flex-start}figure{margin:0}
 """
 
 
@@ -70,7 +71,7 @@ def _learner_rows(results: list[SubmissionResult]) -> list[str]:
 def _figure(key: str, title: str, alt: str, figures: dict[str, str]) -> str:
     if not figures.get(key):
         return ""
-    return f'<h2>{title}</h2>\n<img id="{key}" alt="{alt}" src="{figures[key]}">'
+    return f'<figure><h2>{title}</h2><img id="{key}" alt="{alt}" src="{figures[key]}"></figure>'
 
 
 def render(
@@ -91,8 +92,10 @@ def render(
 <p>{len(results)} learners, {len(items)} hidden tests, mean score {fmt(mean, 2)} / {fmt(top)};
 {flagged} tests flagged; {len(named)} catalogued mistakes seen. Tables as CSV:
 <a href="items.csv">items.csv</a>, <a href="mistakes.csv">mistakes.csv</a>.</p>
+<div class="figures">
 {_figure("distribution", "Score distribution", "histogram of total scores", figures)}
 {_figure("heatmap", "Topics × learners", "fraction of each topic's points per learner", figures)}
+</div>
 <h2>Common mistakes</h2>
 <p>Catalogued mistakes by name; failures no catalogue entry explains grouped by what failed
 (same checks, same kind of wrong value), the {min(len(unnamed), 5)} most common listed.</p>

@@ -16,7 +16,8 @@ def summary_lines(report: ClassReport) -> list[str]:
         lines.append(f"most common mistakes ({len(top)} shown):")
         for m in top:
             label = m.name if m.named else f"unnamed: {m.name}"
-            lines.append(f"  {m.count:>3} learners  {m.topic}.{m.function}  {label}")
+            learners = "learners" if m.count != 1 else "learner "
+            lines.append(f"  {m.count:>3} {learners}  {m.topic}.{m.function}  {label}")
     else:
         lines.append("no wrong answers in this class")
     flagged = report.flagged

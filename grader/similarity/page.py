@@ -12,6 +12,8 @@ from grader.similarity.pairs import MIN_SHARED_TOKENS, Pair
 
 #: unflagged pairs shown for context (the closest ones)
 CLOSEST_SHOWN = 20
+#: flagged pairs shown side by side (the most similar; the page holds both files of each)
+SIDE_BY_SIDE_SHOWN = 50
 
 STYLE = """
 body{font-family:system-ui,sans-serif;max-width:100rem;margin:2rem auto;padding:0 1rem;color:#222}
@@ -40,7 +42,7 @@ def _table(table_id: str, rows: list[str]) -> str:
     return f'<table id="{table_id}"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
-def _side_by_side(p: Pair, anchor: str) -> str:
+def _side_by_side(p: Pair, anchor: str | None) -> str:
     left = highlighted(p.code[0], p.slices[0], "a")
     right = highlighted(p.code[1], p.slices[1], "b")
     return (
@@ -53,7 +55,10 @@ def _side_by_side(p: Pair, anchor: str) -> str:
 def render(pairs: list[Pair], threshold: float) -> str:
     flagged = [p for p in pairs if p.flagged]
     closest = [p for p in pairs if not p.flagged][:CLOSEST_SHOWN]
-    anchors = [f"pair-{i}" for i in range(len(flagged))]
+    anchors = [f"pair-{i}" if i < SIDE_BY_SIDE_SHOWN else None for i in range(len(flagged))]
+    shown = [(p, a) for p, a in zip(flagged, anchors, strict=True) if a]
+    more = len(flagged) - len(shown)
+    note = f"<p>The {more} less similar flagged pairs: see the table above.</p>" if more else ""
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Similarity report</title>
 <style>{STYLE}</style></head><body>
@@ -68,6 +73,7 @@ All pairs: <a href="similarity.csv">similarity.csv</a>.</p>
 <h2>Closest pairs below the threshold</h2>
 {_table("closest", [_row(p, None) for p in closest])}
 <h2>Side by side</h2>
-{"".join(_side_by_side(p, a) for p, a in zip(flagged, anchors, strict=True))}
+{"".join(_side_by_side(p, a) for p, a in shown)}
+{note}
 </body></html>
 """

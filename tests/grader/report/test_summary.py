@@ -35,7 +35,7 @@ def test_summary_names_the_commonest_mistakes_and_the_flagged_tests():
     assert lines[0] == "class report: out/class/index.html (items.csv, mistakes.csv)"
     assert lines[1] == f"most common mistakes ({SHOWN} shown):"
     assert lines[2] == "    2 learners  losses.mse  unnamed: c1 (wrong value)"
-    assert sum(line.startswith("    1 learners") for line in lines) == SHOWN - 1
+    assert sum(line.startswith("    1 learner  ") for line in lines) == SHOWN - 1
     flagged = lines[lines.index("flagged hidden tests (2; see items.csv):") + 1 :]
     assert flagged == [
         "  losses.mse: c0  pass rate 1, discrimination undefined: nobody fails",

@@ -34,3 +34,13 @@ def test_flagged_pairs_link_to_their_side_by_side_and_the_closest_others_are_lis
 def test_a_class_with_nothing_alike_still_renders():
     dom = Tables(render([pair("a", "b", 0.0, False)], 0.5))
     assert dom.body_rows("flagged") == []
+
+
+def test_side_by_side_sections_stop_at_the_cap_but_every_flagged_pair_is_listed():
+    from grader.similarity.page import SIDE_BY_SIDE_SHOWN
+
+    pairs = [pair(f"a{i:03d}", "b", 0.9, True) for i in range(SIDE_BY_SIDE_SHOWN + 2)]
+    page = render(pairs, 0.5)
+    assert len(Tables(page).body_rows("flagged")) == SIDE_BY_SIDE_SHOWN + 2
+    assert page.count("<section") == SIDE_BY_SIDE_SHOWN
+    assert "The 2 less similar flagged pairs" in page
