@@ -8,7 +8,9 @@ check of that function the learner failed, the check and the kind of wrong value
 wrong values, raised ``ValueError``, timed out…, read from the failure message). Learners with
 the same signature most likely made the same mistake. A function a learner got a named
 diagnosis on is not also counted as unnamed (its other failing checks are the same mistake), and
-"not implemented" is no wrong answer, so neither appears.
+"not implemented" or a topic file not handed in is no wrong answer, so neither appears. A topic
+file that does not import fails every test of the topic for one reason: it is one entry per
+topic and error type (function ``*``), not one per function.
 """
 
 from __future__ import annotations
@@ -48,6 +50,17 @@ def kind_of(outcome: TestOutcome) -> str:
     return "property violated"
 
 
+def topic_failure(outcome: TestOutcome) -> str | None:
+    """ "missing" when the topic file was not handed in, "<topic>.py cannot be imported: <error
+    type>" when it does not import (every test of the topic then fails alike), else None."""
+    if outcome.message.startswith(f"no {outcome.topic}.py in the submission"):
+        return "missing"
+    found = re.match(
+        rf"{re.escape(outcome.topic)}\.py cannot be imported.*?: (\w+): ", outcome.message
+    )
+    return f"{outcome.topic}.py cannot be imported: {found.group(1)}" if found else None
+
+
 @dataclass
 class Mistake:
     """A mistake and the learners who made it."""
@@ -80,8 +93,17 @@ def find_mistakes(results: list[SubmissionResult]) -> tuple[list[Mistake], list[
     for r in sorted(results, key=lambda r: r.learner):
         wrong: dict[tuple[str, str], list[TestOutcome]] = defaultdict(list)
         for o in r.outcomes:
-            if o.status in WRONG:
-                wrong[(o.topic, o.function)].append(o)
+            whole_topic = topic_failure(o)
+            if whole_topic == "missing" or o.status not in WRONG:
+                continue
+            if whole_topic:  # one entry for the topic, not one per function
+                key = f"{o.topic}: {whole_topic}"
+                m = unnamed.setdefault(key, Mistake(key, whole_topic, o.topic, "*", False))
+                if r.learner not in m.learners:
+                    m.learners.append(r.learner)
+                    _first_example(m, o)
+                continue
+            wrong[(o.topic, o.function)].append(o)
         for (topic, function), outcomes in wrong.items():
             diagnosed = [o for o in outcomes if o.diagnosis]
             if diagnosed:

@@ -112,3 +112,19 @@ def test_most_common_mixes_named_and_unnamed_by_count():
     top = most_common(named, unnamed, 5)
     assert [(m.named, m.count) for m in top] == [(False, 3), (True, 2)]
     assert most_common(named, unnamed, 1) == top[:1]
+
+
+def test_a_topic_that_does_not_import_is_one_mistake_and_a_missing_topic_none():
+    broken = "losses.py cannot be imported at line 3: SyntaxError: invalid syntax"
+    missing = "no losses.py in the submission: the losses topic scores 0"
+    named, unnamed = find_mistakes(
+        [
+            learner("a", *(outcome("c", 0, function=f, message=broken) for f in ("mse", "mae"))),
+            learner("b", outcome("c", 0, function="mse", message=broken)),
+            learner("c", *(outcome("c", 0, function=f, message=missing) for f in ("mse", "mae"))),
+        ]
+    )
+    assert named == []
+    assert [(m.name, m.function, m.learners) for m in unnamed] == [
+        ("losses.py cannot be imported: SyntaxError", "*", ["a", "b"])
+    ]

@@ -34,7 +34,9 @@ UNNAMED = {
 }
 TOPICS = ("activations", "losses")
 
-pytestmark = pytest.mark.slow  # grades 11 learners on two topics (~20 s on 2 cores)
+LEARNERS = 2 + len(PLANTED) + len(UNNAMED) + 1  # model, stubs, planted, unnamed, broken
+
+pytestmark = pytest.mark.slow  # grades 12 learners on two topics (~20 s on 2 cores)
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +53,8 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
         folder = write_answers(klass / learner)
         with (folder / "activations.py").open("a", encoding="utf-8") as fh:
             fh.write("\n\n" + code)
+    with (write_answers(klass / "broken") / "losses.py").open("a", encoding="utf-8") as fh:
+        fh.write("\ndef broken(:\n")  # losses.py does not import: one mistake, not one per function
     out = root / "out"
     args = ["grade", str(klass), "--out", str(out), "--jobs", "2", "--max-examples", "5"]
     result = CliRunner().invoke(app, [*args, *(a for t in TOPICS for a in ("--topic", t))])
@@ -79,10 +83,16 @@ def test_uncatalogued_wrong_answers_are_grouped_by_what_failed(graded):
     out, _ = graded
     unnamed = [r for r in read(out / "class" / "mistakes.csv") if r["kind"] == "unnamed"]
     groups = sorted((r["function"], sorted(r["learners"].split())) for r in unnamed)
-    assert groups == [("relu", ["off-by-one-1", "off-by-one-2"]), ("relu", ["raises"])]
+    assert groups == [
+        ("*", ["broken"]),
+        ("relu", ["off-by-one-1", "off-by-one-2"]),
+        ("relu", ["raises"]),
+    ]
+    assert "losses.py cannot be imported: SyntaxError" in [r["mistake"] for r in unnamed]
     raised = next(r for r in unnamed if r["learners"] == "raises")
     assert "raises ValueError" in raised["mistake"]
-    assert all(r["example_call"].startswith("activations.relu(") for r in unnamed)
+    relu = [r for r in unnamed if r["function"] == "relu"]
+    assert all(r["example_call"].startswith("activations.relu(") for r in relu)
 
 
 def test_items_csv_has_one_row_per_hidden_test_and_matches_the_gradebook(graded):
@@ -91,14 +101,14 @@ def test_items_csv_has_one_row_per_hidden_test_and_matches_the_gradebook(graded)
     report = write_class_report(out)  # re-reading the gradebook gives the same report
     assert [r["item"] for r in items] == [it.name for it in report.items]
     assert {r["topic"] for r in items} == set(TOPICS)
-    assert all(r["learners_graded"] == "11" for r in items)
+    assert all(r["learners_graded"] == str(LEARNERS) for r in items)
     rates = {it.name: it.pass_rate for it in report.items}
     # stubs, both wrong relus and the raising one fail it; the rest pass
     assert rates["activations.relu: matches the reference on random inputs"] == pytest.approx(
-        7 / 11
+        (LEARNERS - 4) / LEARNERS
     )
     assert rates["activations.sigmoid_grad: matches the reference on random inputs"] == (
-        pytest.approx(6 / 11)  # stubs, sg-1..3 and both
+        pytest.approx((LEARNERS - 5) / LEARNERS)  # stubs, sg-1..3 and both
     )
     # the untouched stubs fail every test, so no test is passed by everyone
     assert not any("nobody fails" in r["flags"] for r in items)
@@ -122,7 +132,7 @@ def test_the_page_loads_from_disk_in_a_browser_and_shows_the_tables(graded):
     assert len(dom.body_rows("items")) == len(read(out / "class" / "items.csv"))
     assert len(dom.body_rows("mistakes")) == len(read(out / "class" / "mistakes.csv"))
     learners = dom.body_rows("learners")
-    assert len(learners) == 11
+    assert len(learners) == LEARNERS
     assert len(dom.images) == 2 and all(s.startswith("data:image/png;base64,") for s in dom.images)
     assert not [u for u in dom.links if u.startswith(("http:", "https:", "//"))]
     for link in (u for u in dom.links if u.endswith("feedback.html")):
