@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import html
 import io
-import logging
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,13 +41,8 @@ class Overlap:
     slices: tuple[np.ndarray, np.ndarray]
 
 
-def _quiet() -> None:
-    logging.getLogger().setLevel(max(logging.getLogger().level, logging.ERROR))
-
-
 def fingerprint(code: str, boilerplate: np.ndarray | None = None) -> CodeFingerprint:
     """The fingerprint of Python ``code``, with the ``boilerplate`` hashes removed."""
-    _quiet()  # copydetect logs a warning per file it cannot tokenize
     return CodeFingerprint(
         "submission.py",
         NOISE,
