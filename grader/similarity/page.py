@@ -63,11 +63,12 @@ def render(pairs: list[Pair], threshold: float) -> str:
 <html lang="en"><head><meta charset="utf-8"><title>Similarity report</title>
 <style>{STYLE}</style></head><body>
 <h1>Similarity report</h1>
-<p>{len(pairs)} pairs compared per topic, {len(flagged)} flagged: at least {threshold:.0%} of
+<p>{len(pairs)} pairs compared (per topic, every two learners who handed it in), {len(flagged)}
+flagged: at least {threshold:.0%} of
 either file found in the other and at least {MIN_SHARED_TOKENS} shared tokens. Code is compared
 after the released stub is removed (boilerplate), with names, strings and comments normalised
 (copydetect winnowing, matches of {NOISE}+ tokens). A flag is a reason to look, not a verdict.
-All pairs: <a href="similarity.csv">similarity.csv</a>.</p>
+Every pair that shares any code: <a href="similarity.csv">similarity.csv</a>.</p>
 <h2>Flagged pairs</h2>
 {_table("flagged", [_row(p, a) for p, a in zip(flagged, anchors, strict=True)])}
 <h2>Closest pairs below the threshold</h2>
