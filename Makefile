@@ -24,6 +24,8 @@ demo: $(STAMP)
 	$(BIN)/gradelab demo
 	$(BIN)/gradelab example-class out/example-class
 	$(BIN)/gradelab grade out/example-class --out out/grades
+	$(BIN)/gradelab similarity out/example-class --out out/similarity
+	@echo "class report: out/grades/class/index.html; similarity: out/similarity/index.html (open from disk)"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n auto

@@ -221,9 +221,11 @@ def grade(
     console.print(table)
     console.print(
         f"written under {out}/: <folder>/results.json, feedback.md/.html (folder: the learner id, "
-        "or its safe form and a hash: grades.csv's folder column), grades.csv, gradebook.sqlite",
+        "or its safe form and a hash: grades.csv's folder column), grades.csv, gradebook.sqlite, "
+        "class/ (the class report)",
         markup=False,
     )
+    _class_report(out, {r["learner"]: r["content_hash"] for r in report.results})
     if report.failed:
         console.print(
             shown(
@@ -234,6 +236,58 @@ def grade(
             highlight=False,
         )
         raise typer.Exit(1)
+
+
+def _class_report(out: Path, select: dict[str, str] | None = None) -> None:
+    """Write out/class/ from the gradebook and print its summary."""
+    from grader.report import write_class_report
+    from grader.report.summary import summary_lines
+
+    report = write_class_report(out, select)
+    for line in summary_lines(report):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command()
+def report(
+    out: Path = typer.Argument(
+        ..., help="the --out folder of `gradelab grade` (holds the gradebook)"
+    ),
+) -> None:
+    """Write the class report (item analysis, common mistakes) under OUT/class/ from the gradebook."""
+    from grader.report.load import NoGradebookError
+
+    try:
+        _class_report(out)
+    except NoGradebookError as exc:
+        console.print(str(exc), style="red", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def similarity(
+    klass: list[Path] = typer.Argument(
+        ..., metavar="CLASS", help="submission folders/zips, or a class folder of them"
+    ),
+    out: Path = typer.Option(..., "--out", help="folder for similarity.csv and index.html"),
+    topic: list[str] = typer.Option(None, "--topic", help="only these topics (repeatable)"),
+    threshold: float = typer.Option(
+        None, help="flag a pair when this share of either file matches the other (default 0.5)"
+    ),
+) -> None:
+    """Pairs of learners whose code is suspiciously alike, per topic (stubs are boilerplate)."""
+    from grader.similarity import THRESHOLD, write_similarity
+    from grader.submissions import SubmissionError
+
+    try:
+        pairs = write_similarity(list(klass), out, topic or None, threshold or THRESHOLD)
+    except (SubmissionError, ValueError) as exc:
+        console.print(str(exc), style="red", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    flagged = [p for p in pairs if p.flagged]
+    console.print(f"{len(flagged)} suspicious pairs of {len(pairs)} compared; see {out}/index.html")
+    for p in flagged[:20]:
+        console.print(f"  {p.describe()}", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command("example-class")

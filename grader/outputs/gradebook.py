@@ -104,3 +104,17 @@ class Gradebook:
         subs = self.db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
         tests = self.db.execute("SELECT COUNT(*) FROM tests").fetchone()[0]
         return subs, tests
+
+    def latest(self, select: dict[str, str] | None = None) -> list[dict[str, Any]]:
+        """Each learner's most recently recorded result, in learner order.
+
+        ``select`` (learner → content hash) keeps only those learners, each at that submission:
+        the class a run has just graded, however many older grades the gradebook also holds.
+        """
+        latest: dict[str, dict[str, Any]] = {}
+        for learner, content_hash, data in self.db.execute(
+            "SELECT learner, content_hash, result_json FROM submissions ORDER BY id"
+        ):
+            if select is None or select.get(learner) == content_hash:
+                latest[learner] = json.loads(data)
+        return [latest[k] for k in sorted(latest)]

@@ -1,0 +1,53 @@
+"""The class report: item analysis, common mistakes, and the page that shows them.
+
+Everything is read from the gradebook (:mod:`grader.report.load`); nothing is graded again.
+``write_class_report(out)`` writes ``out/class/{index.html,items.csv,mistakes.csv}``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.outputs import atomic_write
+from grader.report import figures, page, tables
+from grader.report.items import Item, analyse_items
+from grader.report.load import load_class
+from grader.report.mistakes import Mistake, find_mistakes, most_common
+
+
+@dataclass
+class ClassReport:
+    folder: Path  # out/class
+    learners: int
+    items: list[Item]
+    named: list[Mistake]
+    unnamed: list[Mistake]
+
+    @property
+    def flagged(self) -> list[Item]:
+        return [it for it in self.items if it.flags]
+
+    def top_mistakes(self, n: int = 5) -> list[Mistake]:
+        return most_common(self.named, self.unnamed, n)
+
+
+def write_class_report(out: Path, select: dict[str, str] | None = None) -> ClassReport:
+    """Read ``out/gradebook.sqlite`` and write the report under ``out/class/``.
+
+    ``select`` (learner → content hash) restricts it to those submissions (see
+    :func:`grader.report.load.load_class`); by default each learner's latest grade.
+    """
+    results = load_class(out, select)
+    items = analyse_items(results)
+    named, unnamed = find_mistakes(results)
+    folder = out / "class"
+    drawn = (
+        {"distribution": figures.score_distribution(results), "heatmap": figures.heat_map(results)}
+        if results
+        else {}
+    )
+    atomic_write(folder / "items.csv", tables.items_csv(items))
+    atomic_write(folder / "mistakes.csv", tables.mistakes_csv(named, unnamed))
+    atomic_write(folder / "index.html", page.render(results, items, named, unnamed, drawn))
+    return ClassReport(folder, len(results), items, named, unnamed)

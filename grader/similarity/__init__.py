@@ -1,0 +1,68 @@
+"""``gradelab similarity``: learners whose code is suspiciously alike, per topic.
+
+Fingerprinting is copydetect's (:mod:`grader.similarity.fingerprint`), the pairing and the
+flag rule are :mod:`grader.similarity.pairs`, the page :mod:`grader.similarity.page`.
+Writes ``DIR/similarity.csv`` (every pair sharing any code) and ``DIR/index.html``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from grader.outputs import atomic_write
+from grader.report.safe import csv_text
+from grader.similarity import page
+from grader.similarity.pairs import THRESHOLD, Pair, compare_class
+from grader.submissions import discover
+from reference import TOPICS
+
+__all__ = ["THRESHOLD", "Pair", "similarity_csv", "write_similarity"]
+
+
+def similarity_csv(pairs: list[Pair]) -> str:
+    """One row per pair that shares any code, flagged first, most similar first."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(
+        [
+            "topic",
+            "learner_a",
+            "learner_b",
+            "similarity_a",
+            "similarity_b",
+            "shared_tokens",
+            "flagged",
+        ]
+    )
+    for p in pairs:
+        if p.shared_tokens:
+            writer.writerow(
+                [
+                    csv_text(p.topic),
+                    csv_text(p.learner_a),
+                    csv_text(p.learner_b),
+                    f"{p.similarity_a:.3f}",
+                    f"{p.similarity_b:.3f}",
+                    p.shared_tokens,
+                    "yes" if p.flagged else "no",
+                ]
+            )
+    return buf.getvalue()
+
+
+def write_similarity(
+    paths: list[Path], out: Path, topics: list[str] | None = None, threshold: float = THRESHOLD
+) -> list[Pair]:
+    """Compare the class's submissions under ``paths``; write ``out/`` and return the pairs."""
+    chosen = list(topics or TOPICS)
+    unknown = sorted(set(chosen) - set(TOPICS))
+    if unknown:
+        raise ValueError(f"unknown topic(s): {', '.join(unknown)}; known: {', '.join(TOPICS)}")
+    if not 0 < threshold <= 1:
+        raise ValueError(f"threshold must be in (0, 1], got {threshold}")
+    pairs = compare_class(discover(paths), chosen, threshold)
+    atomic_write(out / "similarity.csv", similarity_csv(pairs))
+    atomic_write(out / "index.html", page.render(pairs, threshold))
+    return pairs
