@@ -14,7 +14,12 @@ Layer 1 (always: own process group, rlimits, timeouts, clean environment, output
   world-readable mount points so ``nobody`` can read them.
 
 Unprivileged callers get ``--unshare-user --disable-userns --cap-drop ALL`` instead (their
-uid outside is already unprivileged). ``detect()`` runs the probe once per process; without a
+uid outside is already unprivileged).
+
+With or without bubblewrap, the worker installs a **syscall filter** (seccomp, see
+``grader/sandbox/syscall_filter.py``) before any learner code runs: kernel keyrings, System V and
+POSIX IPC, Unix-domain sockets and other processes' memory are refused, so two workers of one uid
+cannot leave each other signals in the kernel. A start-up probe checks the kernel accepts it. ``detect()`` runs the probe once per process; without a
 working bubblewrap grading continues with layer 1 only and says so loudly.
 """
 
@@ -22,10 +27,11 @@ from __future__ import annotations
 
 import functools
 import os
+import platform
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 NOBODY = 65534
@@ -39,6 +45,7 @@ class Sandbox:
 
     bwrap: str | None = None  # path of a working bwrap, or None for layer 1 only
     drop_uid: int | None = None  # uid the worker switches to (when the grader is root)
+    syscall_filter: bool = field(default_factory=lambda: filter_available())  # seccomp layer
 
     @property
     def label(self) -> str:
@@ -47,9 +54,20 @@ class Sandbox:
 
     @property
     def warning(self) -> str | None:
-        """What an operator must hear when a layer is missing (None with bubblewrap active)."""
-        if self.bwrap:
-            return None
+        """What an operator must hear when a layer is missing (None when every layer is active)."""
+        missing = []
+        if not self.syscall_filter:
+            missing.append(
+                f"the seccomp syscall filter is not available ({platform.system()} "
+                f"{platform.machine()}): workers of one uid can pass each other signals through "
+                "kernel keyrings, System V/POSIX IPC and Unix-domain sockets."
+            )
+        if not self.bwrap:
+            missing.append(self._bwrap_warning())
+        return " ".join(missing) or None
+
+    @staticmethod
+    def _bwrap_warning() -> str:
         text = (
             "bubblewrap is not available: learner code runs with process isolation, rlimits, "
             "timeouts and a clean environment only: it can read files this user can read (the "
@@ -66,6 +84,8 @@ class Sandbox:
     @property
     def layers(self) -> list[str]:
         layers = ["process-group", "rlimits", "timeouts", "clean-env", "output-cap"]
+        if self.syscall_filter:
+            layers.append("syscall-filter")
         if self.bwrap:
             layers.append("bubblewrap")
         if self.drop_uid is not None:
@@ -77,8 +97,9 @@ class Sandbox:
     ) -> tuple[list[str], dict[str, str]]:
         """argv for the worker, and extra environment, under this sandbox."""
         python = [sys.executable, "-I", "-B"]
+        extra = {"GRADELAB_SYSCALL_FILTER": "1"} if self.syscall_filter else {}
         if not self.bwrap:
-            return [*python, str(worker), str(submission), str(handles)], {}
+            return [*python, str(worker), str(submission), str(handles)], extra
         inside = {
             "worker": "/gradelab/sandbox",
             "handles": "/gradelab/_handles.py",
@@ -101,7 +122,7 @@ class Sandbox:
             inside["submission"],
             inside["handles"],
         ]
-        extra = {"HOME": "/tmp", "TMPDIR": "/tmp"}
+        extra |= {"HOME": "/tmp", "TMPDIR": "/tmp"}
         if self.drop_uid is not None:
             extra["GRADELAB_DROP_UID"] = str(self.drop_uid)
         return argv, extra
@@ -161,6 +182,26 @@ def find_bwrap() -> str | None:
         return str(path()) if callable(path) else None
     except ImportError:
         return None
+
+
+@functools.cache
+def filter_available() -> bool:
+    """Whether the worker's seccomp filter installs here and refuses a keyring call (a probe in
+    a throw-away interpreter: the filter cannot be removed once installed)."""
+    folder = Path(__file__).resolve().parents[1] / "sandbox"
+    code = (
+        f"import ctypes, sys; sys.path.insert(0, {str(folder)!r}); import syscall_filter as f; "
+        "f.install(); libc = ctypes.CDLL(None, use_errno=True); "
+        "nr = f.DENIED['keyctl'][list(f.ARCHES).index(__import__('platform').machine())]; "
+        "r = libc.syscall(nr, 0, -4, 0, 0, 0); print('ok' if r == -1 and ctypes.get_errno() == 1 else r)"
+    )
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-I", "-B", "-c", code], capture_output=True, text=True, timeout=30
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return proc.returncode == 0 and proc.stdout.strip() == "ok"
 
 
 @functools.cache

@@ -242,8 +242,17 @@ def _drop_privileges() -> None:
             raise SystemExit("could not drop root privileges")
 
 
+def _filter_syscalls() -> None:
+    """Close the kernel's channels between workers (``syscall_filter``) when the grader asks."""
+    if os.environ.pop("GRADELAB_SYSCALL_FILTER", "") == "1":
+        import syscall_filter
+
+        syscall_filter.install()
+
+
 def main(argv: list[str]) -> int:
     _drop_privileges()
+    _filter_syscalls()  # after the uid drop, before any learner code
     if len(argv) != 3:
         print("usage: worker.py SUBMISSION_DIR HANDLES_PY", file=sys.stderr)
         return 2
