@@ -31,6 +31,7 @@ import platform
 import shutil
 import subprocess
 import sys
+import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,36 +97,78 @@ class Sandbox:
         self, worker: Path, submission: Path, handles: Path
     ) -> tuple[list[str], dict[str, str]]:
         """argv for the worker, and extra environment, under this sandbox."""
-        python = [sys.executable, "-I", "-B"]
         extra = {"GRADELAB_SYSCALL_FILTER": "1"} if self.syscall_filter else {}
         if not self.bwrap:
-            return [*python, str(worker), str(submission), str(handles)], extra
+            argv = [sys.executable, "-I", "-B", str(worker), str(submission), str(handles)]
+            return argv, extra
         inside = {
             "worker": "/gradelab/sandbox",
             "handles": "/gradelab/_handles.py",
             "submission": "/submission",
         }
+        python, packages = _interpreter()
         args = [self.bwrap, *_namespace_args(self.drop_uid is not None)]
         binds: list[tuple[str, str]] = [(p, p) for p in _python_paths()]
+        binds += [(src, dst) for src, dst in packages]
         binds += [(str(worker.parent), inside["worker"]), (str(handles), inside["handles"])]
         binds += [(str(submission), inside["submission"])]
+        if os.path.isfile("/proc/cpuinfo"):  # torch's cpuinfo reads it; no other /proc file
+            binds.append(("/proc/cpuinfo", "/proc/cpuinfo"))
         args += _binds(binds)
-        args += ["--proc", "/proc", "--dev", "/dev"]
+        args += _masks(packages)
+        args += ["--dev", "/dev"]
         args += ["--perms", "1777", "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
         args += ["--perms", "1777", "--size", str(SHM_BYTES), "--tmpfs", "/dev/shm"]
         args += ["--remount-ro", "/dev", "--chdir", "/tmp"]
         argv = [
             *args,
             "--",
-            *python,
+            python,
+            *(["-I", "-S", "-B"] if packages else ["-I", "-B"]),  # -S: not the base's packages
             f"{inside['worker']}/worker.py",
             inside["submission"],
             inside["handles"],
         ]
         extra |= {"HOME": "/tmp", "TMPDIR": "/tmp"}
+        if packages:
+            extra["GRADELAB_SITE_PACKAGES"] = ":".join(dst for _, dst in packages)
         if self.drop_uid is not None:
             extra["GRADELAB_DROP_UID"] = str(self.drop_uid)
         return argv, extra
+
+
+def _interpreter() -> tuple[str, list[tuple[str, str]]]:
+    """The interpreter to run inside, and the virtual environment's packages as (host, inside).
+
+    In a virtual environment the sandbox runs the base interpreter (its own install, bound where
+    it is, like /usr) with ``-S`` and sees only the environment's site-packages, at
+    ``/gradelab/site-packages`` (the worker adds them to ``sys.path``, as the environment would):
+    neither the environment's location nor its scripts.
+    """
+    if sys.prefix == sys.base_prefix:
+        return sys.executable, []
+    base = os.path.realpath(sys.executable)
+    if not base.startswith(os.path.join(os.path.realpath(sys.base_prefix), "")):
+        return sys.executable, [(sys.prefix, sys.prefix)]  # an unusual layout: bind as it is
+    found = dict.fromkeys(sysconfig.get_path(k) for k in ("purelib", "platlib"))
+    folders = [p for p in found if p and os.path.isdir(p)]
+    return base, [
+        (p, "/gradelab/site-packages" + (f"-{i}" if i else "")) for i, p in enumerate(folders)
+    ]
+
+
+def _masks(packages: list[tuple[str, str]]) -> list[str]:
+    """Installed files that name host paths (an editable install's finder, ``direct_url.json``)
+    read as empty inside."""
+    args: list[str] = []
+    for src, dst in packages:
+        if src == dst:
+            continue
+        for pattern in ("__editable__*", "*.dist-info/direct_url.json", "*.egg-link"):
+            for path in sorted(Path(src).glob(pattern)):
+                if path.is_file():
+                    args += ["--ro-bind", "/dev/null", f"{dst}/{path.relative_to(src)}"]
+    return args
 
 
 def _namespace_args(as_root: bool) -> list[str]:
@@ -144,7 +187,7 @@ def _namespace_args(as_root: bool) -> list[str]:
 
 def _python_paths() -> list[str]:
     """The interpreter and its libraries: base install, virtual environment, system libraries."""
-    paths = {sys.base_prefix, sys.prefix, "/usr"}
+    paths = {sys.base_prefix, "/usr"}
     for extra in ("/lib", "/lib64", "/bin", "/etc/ld.so.cache", "/etc/localtime"):
         if os.path.exists(extra):
             paths.add(extra)
@@ -238,8 +281,8 @@ def _probe(sandbox: Sandbox) -> str | None:
         handles = here.parents[2] / "exercises" / "tests" / "_handles.py"
         argv, extra = sandbox.command(worker, sub, handles)
         cut = argv.index("--")
-        code = "import os, numpy; d = os.environ.get('GRADELAB_DROP_UID'); d and (os.setgroups([]), os.setgid(int(d)), os.setuid(int(d))); import numpy.linalg; print('ok', os.getuid())"
-        probe = [*argv[: cut + 1], sys.executable, "-I", "-B", "-c", code]
+        code = "import os, site; [site.addsitedir(p) for p in os.environ.get('GRADELAB_SITE_PACKAGES', '').split(':') if p]; import numpy; d = os.environ.get('GRADELAB_DROP_UID'); d and (os.setgroups([]), os.setgid(int(d)), os.setuid(int(d))); import numpy.linalg; print('ok', os.getuid())"
+        probe = [*argv[: cut + 2], *argv[cut + 2 : cut + 5], "-c", code]
         try:
             proc = subprocess.run(
                 probe,

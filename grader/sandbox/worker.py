@@ -18,15 +18,19 @@ import ast
 import importlib
 import importlib.util
 import os
+import site
 import sys
 import traceback
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+for _packages in os.environ.pop("GRADELAB_SITE_PACKAGES", "").split(":"):
+    if _packages:  # under bubblewrap: the virtual environment's packages, at a neutral path
+        site.addsitedir(_packages)
 
-import numpy as np
-from channel import ChannelError, HandleRef, RemoteRef, decode, encode, read_frame
+import numpy as np  # noqa: E402 - after the site-packages are on sys.path
+from channel import ChannelError, HandleRef, RemoteRef, decode, encode, read_frame  # noqa: E402
 
 PACKAGE = "learner"
 
