@@ -162,13 +162,14 @@ def grade(
 
         errors += (ClusterError,)
     else:
+        from grader.engine import cgroups
         from grader.engine.sandbox import detect
 
-        sandbox = detect(os.environ.get("GRADELAB_SANDBOX", "auto"))
-        if sandbox.warning:
-            console.print(f"[bold yellow]WARNING: {sandbox.warning}")
-        else:
-            console.print(f"sandbox: {', '.join(sandbox.layers)}")
+        sandbox, budget = detect(os.environ.get("GRADELAB_SANDBOX", "auto")), cgroups.detect()
+        console.print(f"sandbox: {', '.join([*sandbox.layers, budget.layer or 'no-cgroups'])}")
+        for warning in (sandbox.warning, budget.warning):
+            if warning:
+                console.print(f"WARNING: {warning}", style="bold yellow", markup=False)
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),

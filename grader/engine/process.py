@@ -7,6 +7,10 @@ capped buffer. Whatever goes wrong ends that call with a :class:`CallFault` nami
 (``timeout``, ``crash``, ``memory``, ``output``, ``protocol``); the worker is then killed and the
 next call starts a fresh one. A learner exception is a :class:`LearnerError`, not a fault.
 
+Where the host allows, each worker also runs in a cgroup of its own (:mod:`grader.engine.cgroups`):
+one memory, process and CPU budget for the submission as a whole, whatever it forks; a call
+during which the kernel's OOM killer acted in that group is a ``memory`` fault.
+
 Processes that leave the worker's process group (``setsid`` and a double fork) are caught by the
 child-subreaper attribute: the grader marks itself a subreaper, so such orphans are re-parented
 to it rather than to init, and :meth:`WorkerProcess.close` kills and reaps every one of them,
@@ -29,6 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader.engine import cgroups
+from grader.engine.cgroups import Cgroup, CgroupSupport
 from grader.engine.sandbox import Sandbox, detect
 from grader.sandbox.channel import MAX_FRAME_BYTES, ChannelError, decode, encode
 
@@ -46,12 +52,14 @@ class Limits:
     call_timeout: float = 10.0  # wall seconds per call
     start_timeout: float = 60.0  # wall seconds for the worker to start and answer a ping
     cpu_seconds: int = 120  # RLIMIT_CPU for the whole worker
-    memory_bytes: int = 3 * 1024**3  # RLIMIT_AS (≥ 2 GiB: torch/numpy need headroom to import)
+    memory_bytes: int = 3 * 1024**3  # RLIMIT_AS (≥ 2 GiB: torch/numpy need headroom to import),
+    # and the memory budget of all the submission's processes together where cgroups exist
     file_bytes: int = 16 * 1024**2  # RLIMIT_FSIZE
     open_files: int = 256  # RLIMIT_NOFILE
     output_bytes: int = 256 * 1024  # learner output kept per call; more kills the worker
     reply_bytes: int = 64 * 1024**2  # largest reply accepted
-    processes: int = 512  # RLIMIT_NPROC for the sandbox uid (fork bombs), with the uid drop only
+    processes: int = 512  # RLIMIT_NPROC for the sandbox uid (with the uid drop), and pids budget
+    cpus: float = 1.0  # CPU budget of the whole submission, in cores (where cgroups exist)
 
 
 class CallFault(Exception):
@@ -101,6 +109,13 @@ def _rlimits(limits: Limits, nproc: bool) -> None:  # runs in the child between 
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
     resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _enter(group: Cgroup | None, limits: Limits, nproc: bool) -> None:
+    """Between fork and exec: into the submission's cgroup, then the rlimits."""
+    if group is not None:
+        group.join()
+    _rlimits(limits, nproc)
 
 
 def _world_readable(folder: Path) -> None:
@@ -184,8 +199,10 @@ class WorkerProcess:
     sandbox: Sandbox = field(
         default_factory=lambda: detect(os.environ.get("GRADELAB_SANDBOX", "auto"))
     )
+    cgroups: CgroupSupport = field(default_factory=cgroups.detect)
     starts: int = 0
     _proc: subprocess.Popen[bytes] | None = None
+    _group: Cgroup | None = None  # the running worker's cgroup
     _scratch: tempfile.TemporaryDirectory[str] | None = None
     last_output: bytes = b""
     last_mutated: list[str] = field(default_factory=list)  # arguments the last call modified
@@ -201,6 +218,10 @@ class WorkerProcess:
             _world_readable(self.submission)
         argv, extra = self.sandbox.command(WORKER, self.submission.resolve(), HANDLES)
         nproc = self.sandbox.drop_uid is not None
+        if self.cgroups.version is not None:
+            lim = self.limits
+            self._group = self.cgroups.create(lim.memory_bytes, lim.processes, lim.cpus)
+        group = self._group
         _become_subreaper()
         me = os.getpid()
         self._known = frozenset(p for p, (ppid, _, _) in _processes().items() if ppid == me)
@@ -212,7 +233,7 @@ class WorkerProcess:
             cwd=self._scratch.name,
             env={**clean_env(self._scratch.name), **extra},
             start_new_session=True,
-            preexec_fn=lambda: _rlimits(self.limits, nproc),
+            preexec_fn=lambda: _enter(group, self.limits, nproc),
         )
         _LIVE.add(self._proc.pid)
         self._since = _processes().get(self._proc.pid, (0, 0, 0))[2]
@@ -222,6 +243,7 @@ class WorkerProcess:
     def close(self) -> None:
         """Kill the worker's process group and every escaped descendant; remove its scratch."""
         proc, self._proc = self._proc, None
+        group, self._group = self._group, None
         if proc is not None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGKILL)
@@ -232,9 +254,16 @@ class WorkerProcess:
             proc.wait()
             _LIVE.discard(proc.pid)
             _kill_escaped(self._since, self._known)
+        if group is not None:  # whatever is still in it: it cannot have left
+            group.remove()
         if self._scratch is not None:
             self._scratch.cleanup()
             self._scratch = None
+
+    @property
+    def layers(self) -> list[str]:
+        """The sandbox layers this worker runs under (the cgroup budget included)."""
+        return self.sandbox.layers + ([self.cgroups.layer] if self.cgroups.layer else [])
 
     def __enter__(self) -> WorkerProcess:
         return self
@@ -278,9 +307,14 @@ class WorkerProcess:
             self.start()
         try:
             reply = self._request(request, self.limits.call_timeout)
-        except CallFault:
+        except CallFault as exc:
+            over = self._over_budget()
             self.close()
-            raise
+            raise (over or exc) from None
+        over = self._over_budget()
+        if over is not None:  # the survivors may have answered: the call still failed
+            self.close()
+            raise over
         if not isinstance(reply, dict) or not isinstance(reply.get("ok"), bool):
             self.close()
             raise CallFault("protocol", "the worker sent a malformed reply")
@@ -299,6 +333,16 @@ class WorkerProcess:
             self.close()
             raise CallFault("crash", f"the code called exit({message})")
         raise LearnerError(kind, message, where)
+
+    def _over_budget(self) -> CallFault | None:
+        """A memory fault when the OOM killer acted in the worker's cgroup during the call."""
+        if self._group is None or not self._group.went_over():
+            return None
+        return CallFault(
+            "memory",
+            f"the submission went over its memory budget ({self.limits.memory_bytes >> 20} MiB "
+            "for all its processes together)",
+        )
 
     def _request(self, request: dict[str, Any], timeout: float) -> Any:
         proc = self._proc
