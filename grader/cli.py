@@ -118,6 +118,16 @@ def grade(
         help="reduce each failing input to a minimal one for the feedback; --no-shrink gives the "
         "same points with the first failing input as found, and grades mistakes ~2x faster",
     ),
+    test_budget: float = typer.Option(
+        60.0,
+        help="wall seconds for all the calls of one hidden test; past it the test fails "
+        "(reason: budget)",
+    ),
+    submission_budget: float = typer.Option(
+        300.0,
+        help="wall seconds for grading one submission; past it its remaining tests fail "
+        "(reason: budget), it is recorded, and the next learner starts",
+    ),
     cluster: str = typer.Option(
         None,
         help="grade on the workers of this Dask scheduler (tcp://HOST:8786) instead of local "
@@ -132,6 +142,7 @@ def grade(
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from grader.engine.process import Limits
     from grader.grading import GradeOptions
     from grader.grading import grade as run_grade
     from grader.submissions import SubmissionError, discover
@@ -148,6 +159,7 @@ def grade(
         topics=topics,
         max_examples=max_examples,
         shrink=shrink,
+        limits=Limits(test_budget=test_budget, submission_budget=submission_budget),
         cluster=cluster or None,
         cluster_timeout=cluster_timeout,
     )

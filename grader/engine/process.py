@@ -4,8 +4,15 @@
 with a clean environment, rlimits and BLAS threads = 1 (sandbox layer 1), sends one request at a
 time, and waits for the reply with a wall-clock timeout while draining the learner's output into a
 capped buffer. Whatever goes wrong ends that call with a :class:`CallFault` naming the reason
-(``timeout``, ``crash``, ``memory``, ``output``, ``protocol``); the worker is then killed and the
-next call starts a fresh one. A learner exception is a :class:`LearnerError`, not a fault.
+(``timeout``, ``crash``, ``memory``, ``output``, ``protocol``, ``budget``); the worker is then
+killed and the next call starts a fresh one. A learner exception is a :class:`LearnerError`, not a
+fault.
+
+Besides the timeout per call, wall-clock budgets bound a whole test (from
+:meth:`WorkerProcess.begin_test`) and the whole submission (from the worker's creation): a call
+never waits past either, and once one has run out every call fails at once with a ``budget``
+fault that names it, so a learner whose every call is just under the timeout cannot hold a
+grading slot for longer than ``Limits.submission_budget``.
 
 Where the host allows, each worker also runs in a cgroup of its own (:mod:`grader.engine.cgroups`):
 one memory, process and CPU budget for the submission as a whole, whatever it forks; a call
@@ -60,10 +67,12 @@ class Limits:
     reply_bytes: int = 64 * 1024**2  # largest reply accepted
     processes: int = 512  # RLIMIT_NPROC for the sandbox uid (with the uid drop), and pids budget
     cpus: float = 1.0  # CPU budget of the whole submission, in cores (where cgroups exist)
+    test_budget: float = 60.0  # wall seconds for all the calls of one hidden test
+    submission_budget: float = 300.0  # wall seconds for grading the whole submission
 
 
 class CallFault(Exception):
-    """A call that did not return: the reason is one of timeout/crash/memory/output/protocol."""
+    """A call that did not return: timeout, crash, memory, output, protocol or budget."""
 
     def __init__(self, reason: str, detail: str) -> None:
         super().__init__(f"{reason}: {detail}")
@@ -203,6 +212,8 @@ class WorkerProcess:
     starts: int = 0
     _proc: subprocess.Popen[bytes] | None = None
     _group: Cgroup | None = None  # the running worker's cgroup
+    _born: float = field(default_factory=time.monotonic)  # the submission's clock starts here
+    _test_started: float | None = None  # the current test's clock (begin_test)
     _scratch: tempfile.TemporaryDirectory[str] | None = None
     last_output: bytes = b""
     last_mutated: list[str] = field(default_factory=list)  # arguments the last call modified
@@ -271,6 +282,23 @@ class WorkerProcess:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    # -- budgets -------------------------------------------------------------------------------
+
+    def begin_test(self) -> None:
+        """Start the clock of a new test (its calls share ``Limits.test_budget``)."""
+        self._test_started = time.monotonic()
+
+    def budget_left(self) -> tuple[float, str]:
+        """Seconds left before a budget runs out, and that budget's name for a fault."""
+        now = time.monotonic()
+        whole = self.limits.submission_budget
+        left = (self._born + whole - now, f"the submission's time budget ({whole:g} s) ran out")
+        if self._test_started is not None:
+            test = self.limits.test_budget
+            mine = (self._test_started + test - now, f"the test's time budget ({test:g} s) ran out")
+            left = min(left, mine)
+        return left
+
     # -- calls ---------------------------------------------------------------------------------
 
     def call(
@@ -303,13 +331,18 @@ class WorkerProcess:
         return self._run({"op": "probe", "probe": name, "args": list(args)})
 
     def _run(self, request: dict[str, Any]) -> Any:
+        left, budget = self.budget_left()
+        if left <= 0:
+            raise CallFault("budget", budget)
         if self._proc is None:
             self.start()
         try:
-            reply = self._request(request, self.limits.call_timeout)
+            reply = self._request(request, min(self.limits.call_timeout, left))
         except CallFault as exc:
             over = self._over_budget()
             self.close()
+            if over is None and exc.reason == "timeout" and left < self.limits.call_timeout:
+                over = CallFault("budget", budget)  # the budget, not the call, ran out
             raise (over or exc) from None
         over = self._over_budget()
         if over is not None:  # the survivors may have answered: the call still failed
