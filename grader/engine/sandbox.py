@@ -1,13 +1,18 @@
-"""Sandbox layers 2 and 3: bubblewrap around the worker, and an unprivileged uid.
+"""Sandbox layers: the syscall filter, bubblewrap around the worker, and an unprivileged uid.
 
-Layer 1 (always: own process group, rlimits, timeouts, clean environment, output cap) lives in
-:mod:`grader.engine.process`. This module adds, where a start-up probe shows it works:
+Layer 1 (always: own process group, rlimits, timeouts and budgets, clean environment, output cap)
+lives in :mod:`grader.engine.process`, the cgroup budget in :mod:`grader.engine.cgroups`. This
+module adds, where a start-up probe shows it works:
 
 - **bubblewrap**: new pid/net/ipc/uts namespaces (no network, no view of other processes), a
-  filesystem of read-only binds of exactly the Python installation, the virtual environment, the
-  submission and the worker's own folder, size-limited tmpfs for ``/tmp`` and ``/dev/shm``, a
-  read-only minimal ``/dev``, ``--die-with-parent``, ``--new-session``. The hidden tests, the
-  reference, the solutions and the gradebook are simply not there.
+  filesystem of read-only binds of exactly the Python installation, the virtual environment's
+  packages, the submission and the worker's own folder, size-limited tmpfs for ``/tmp`` and
+  ``/dev/shm``, a read-only minimal ``/dev``, ``--die-with-parent``, ``--new-session``. The hidden
+  tests, the reference, the solutions and the gradebook are simply not there, and what is there
+  shows little of the host: the packages, the submission and the worker sit at neutral paths
+  (``/gradelab/site-packages``, ``/submission``, ``/gradelab/sandbox``), and there is no ``/proc``
+  but ``cpuinfo`` (its mount table would name every bind's host path, pid 1's command line the
+  whole bubblewrap command).
 - **uid drop** (when the grader runs as root): inside the sandbox the worker switches to the
   unprivileged ``nobody`` uid before any learner code runs. Bubblewrap run by root without a user
   namespace keeps real uid 0, so the worker drops it itself; the paths it needs are bound at
