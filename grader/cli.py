@@ -118,6 +118,16 @@ def grade(
         help="reduce each failing input to a minimal one for the feedback; --no-shrink gives the "
         "same points with the first failing input as found, and grades mistakes ~2x faster",
     ),
+    test_budget: float = typer.Option(
+        60.0,
+        help="wall seconds for all the calls of one hidden test; past it the test fails "
+        "(reason: budget)",
+    ),
+    submission_budget: float = typer.Option(
+        300.0,
+        help="wall seconds for grading one submission; past it its remaining tests fail "
+        "(reason: budget), it is recorded, and the next learner starts",
+    ),
     cluster: str = typer.Option(
         None,
         help="grade on the workers of this Dask scheduler (tcp://HOST:8786) instead of local "
@@ -133,6 +143,7 @@ def grade(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.text import Text
 
+    from grader.engine.process import Limits
     from grader.grading import GradeOptions
     from grader.grading import grade as run_grade
     from grader.outputs.escape import console as shown
@@ -150,6 +161,7 @@ def grade(
         topics=topics,
         max_examples=max_examples,
         shrink=shrink,
+        limits=Limits(test_budget=test_budget, submission_budget=submission_budget),
         cluster=cluster or None,
         cluster_timeout=cluster_timeout,
     )
@@ -164,13 +176,14 @@ def grade(
 
         errors += (ClusterError,)
     else:
+        from grader.engine import cgroups
         from grader.engine.sandbox import detect
 
-        sandbox = detect(os.environ.get("GRADELAB_SANDBOX", "auto"))
-        if sandbox.warning:
-            console.print(f"[bold yellow]WARNING: {sandbox.warning}")
-        else:
-            console.print(f"sandbox: {', '.join(sandbox.layers)}")
+        sandbox, budget = detect(os.environ.get("GRADELAB_SANDBOX", "auto")), cgroups.detect()
+        console.print(f"sandbox: {', '.join([*sandbox.layers, budget.layer or 'no-cgroups'])}")
+        for warning in (sandbox.warning, budget.warning):
+            if warning:
+                console.print(f"WARNING: {warning}", style="bold yellow", markup=False)
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),

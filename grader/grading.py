@@ -51,7 +51,7 @@ class GradeOptions:
     topics: tuple[str, ...] = TOPICS
     max_examples: int = 12
     shrink: bool = True  # minimal counterexamples in the feedback; False: same points, faster
-    limits: Limits = field(default_factory=Limits)
+    limits: Limits = field(default_factory=Limits)  # per call, test and submission budgets too
     hidden_dir: Path = HIDDEN_DIR
     sandbox: Sandbox | None = None  # None: detect (GRADELAB_SANDBOX, default auto)
     cluster: str | None = None  # a Dask scheduler (tcp://HOST:8786): grade on its workers

@@ -149,11 +149,17 @@ class GradingPlugin:
         return self._inspected[topic]
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
-        """Fail fast, before hypothesis starts, when the topic cannot run or the function is a stub."""
+        """Start the test's time budget; fail fast, before hypothesis starts, when the submission's
+        budget is spent, the topic cannot run or the function is a stub."""
         marker = item.get_closest_marker("graded")
         if marker is None:
             return
         topic = _topic_of(item)
+        self.worker.begin_test()
+        left, budget = self.worker.budget_left()
+        if left <= 0:  # the submission's budget is spent: the rest fail at once, named
+            name = f"{topic}.{marker.kwargs['function']}"
+            raise LearnerFailure("budget", f"{name}: budget: {budget} before this test", True)
         status = self.topic_status(topic)
         if status.get("missing"):
             raise TopicUnavailable(f"no {topic}.py in the submission: the {topic} topic scores 0")

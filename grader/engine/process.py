@@ -4,8 +4,19 @@
 with a clean environment, rlimits and BLAS threads = 1 (sandbox layer 1), sends one request at a
 time, and waits for the reply with a wall-clock timeout while draining the learner's output into a
 capped buffer. Whatever goes wrong ends that call with a :class:`CallFault` naming the reason
-(``timeout``, ``crash``, ``memory``, ``output``, ``protocol``); the worker is then killed and the
-next call starts a fresh one. A learner exception is a :class:`LearnerError`, not a fault.
+(``timeout``, ``crash``, ``memory``, ``output``, ``protocol``, ``budget``); the worker is then
+killed and the next call starts a fresh one. A learner exception is a :class:`LearnerError`, not a
+fault.
+
+Besides the timeout per call, wall-clock budgets bound a whole test (from
+:meth:`WorkerProcess.begin_test`) and the whole submission (from the worker's creation): a call
+never waits past either, and once one has run out every call fails at once with a ``budget``
+fault that names it, so a learner whose every call is just under the timeout cannot hold a
+grading slot for longer than ``Limits.submission_budget``.
+
+Where the host allows, each worker also runs in a cgroup of its own (:mod:`grader.engine.cgroups`):
+one memory, process and CPU budget for the submission as a whole, whatever it forks; a call
+during which the kernel's OOM killer acted in that group is a ``memory`` fault.
 
 Processes that leave the worker's process group (``setsid`` and a double fork) are caught by the
 child-subreaper attribute: the grader marks itself a subreaper, so such orphans are re-parented
@@ -29,6 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader.engine import cgroups
+from grader.engine.cgroups import Cgroup, CgroupSupport
 from grader.engine.sandbox import Sandbox, detect
 from grader.sandbox.channel import MAX_FRAME_BYTES, ChannelError, decode, encode
 
@@ -46,16 +59,20 @@ class Limits:
     call_timeout: float = 10.0  # wall seconds per call
     start_timeout: float = 60.0  # wall seconds for the worker to start and answer a ping
     cpu_seconds: int = 120  # RLIMIT_CPU for the whole worker
-    memory_bytes: int = 3 * 1024**3  # RLIMIT_AS (≥ 2 GiB: torch/numpy need headroom to import)
+    memory_bytes: int = 3 * 1024**3  # RLIMIT_AS (≥ 2 GiB: torch/numpy need headroom to import),
+    # and the memory budget of all the submission's processes together where cgroups exist
     file_bytes: int = 16 * 1024**2  # RLIMIT_FSIZE
     open_files: int = 256  # RLIMIT_NOFILE
     output_bytes: int = 256 * 1024  # learner output kept per call; more kills the worker
     reply_bytes: int = 64 * 1024**2  # largest reply accepted
-    processes: int = 512  # RLIMIT_NPROC for the sandbox uid (fork bombs), with the uid drop only
+    processes: int = 512  # RLIMIT_NPROC for the sandbox uid (with the uid drop), and pids budget
+    cpus: float = 1.0  # CPU budget of the whole submission, in cores (where cgroups exist)
+    test_budget: float = 60.0  # wall seconds for all the calls of one hidden test
+    submission_budget: float = 300.0  # wall seconds for grading the whole submission
 
 
 class CallFault(Exception):
-    """A call that did not return: the reason is one of timeout/crash/memory/output/protocol."""
+    """A call that did not return: timeout, crash, memory, output, protocol or budget."""
 
     def __init__(self, reason: str, detail: str) -> None:
         super().__init__(f"{reason}: {detail}")
@@ -101,6 +118,13 @@ def _rlimits(limits: Limits, nproc: bool) -> None:  # runs in the child between 
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
     resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _enter(group: Cgroup | None, limits: Limits, nproc: bool) -> None:
+    """Between fork and exec: into the submission's cgroup, then the rlimits."""
+    if group is not None:
+        group.join()
+    _rlimits(limits, nproc)
 
 
 def _world_readable(folder: Path) -> None:
@@ -184,8 +208,12 @@ class WorkerProcess:
     sandbox: Sandbox = field(
         default_factory=lambda: detect(os.environ.get("GRADELAB_SANDBOX", "auto"))
     )
+    cgroups: CgroupSupport = field(default_factory=cgroups.detect)
     starts: int = 0
     _proc: subprocess.Popen[bytes] | None = None
+    _group: Cgroup | None = None  # the running worker's cgroup
+    _born: float = field(default_factory=time.monotonic)  # the submission's clock starts here
+    _test_started: float | None = None  # the current test's clock (begin_test)
     _scratch: tempfile.TemporaryDirectory[str] | None = None
     last_output: bytes = b""
     last_mutated: list[str] = field(default_factory=list)  # arguments the last call modified
@@ -201,6 +229,10 @@ class WorkerProcess:
             _world_readable(self.submission)
         argv, extra = self.sandbox.command(WORKER, self.submission.resolve(), HANDLES)
         nproc = self.sandbox.drop_uid is not None
+        if self.cgroups.version is not None:
+            lim = self.limits
+            self._group = self.cgroups.create(lim.memory_bytes, lim.processes, lim.cpus)
+        group = self._group
         _become_subreaper()
         me = os.getpid()
         self._known = frozenset(p for p, (ppid, _, _) in _processes().items() if ppid == me)
@@ -212,7 +244,7 @@ class WorkerProcess:
             cwd=self._scratch.name,
             env={**clean_env(self._scratch.name), **extra},
             start_new_session=True,
-            preexec_fn=lambda: _rlimits(self.limits, nproc),
+            preexec_fn=lambda: _enter(group, self.limits, nproc),
         )
         _LIVE.add(self._proc.pid)
         self._since = _processes().get(self._proc.pid, (0, 0, 0))[2]
@@ -222,6 +254,7 @@ class WorkerProcess:
     def close(self) -> None:
         """Kill the worker's process group and every escaped descendant; remove its scratch."""
         proc, self._proc = self._proc, None
+        group, self._group = self._group, None
         if proc is not None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGKILL)
@@ -232,15 +265,39 @@ class WorkerProcess:
             proc.wait()
             _LIVE.discard(proc.pid)
             _kill_escaped(self._since, self._known)
+        if group is not None:  # whatever is still in it: it cannot have left
+            group.remove()
         if self._scratch is not None:
             self._scratch.cleanup()
             self._scratch = None
+
+    @property
+    def layers(self) -> list[str]:
+        """The sandbox layers this worker runs under (the cgroup budget included)."""
+        return self.sandbox.layers + ([self.cgroups.layer] if self.cgroups.layer else [])
 
     def __enter__(self) -> WorkerProcess:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # -- budgets -------------------------------------------------------------------------------
+
+    def begin_test(self) -> None:
+        """Start the clock of a new test (its calls share ``Limits.test_budget``)."""
+        self._test_started = time.monotonic()
+
+    def budget_left(self) -> tuple[float, str]:
+        """Seconds left before a budget runs out, and that budget's name for a fault."""
+        now = time.monotonic()
+        whole = self.limits.submission_budget
+        left = (self._born + whole - now, f"the submission's time budget ({whole:g} s) ran out")
+        if self._test_started is not None:
+            test = self.limits.test_budget
+            mine = (self._test_started + test - now, f"the test's time budget ({test:g} s) ran out")
+            left = min(left, mine)
+        return left
 
     # -- calls ---------------------------------------------------------------------------------
 
@@ -274,13 +331,23 @@ class WorkerProcess:
         return self._run({"op": "probe", "probe": name, "args": list(args)})
 
     def _run(self, request: dict[str, Any]) -> Any:
+        left, budget = self.budget_left()
+        if left <= 0:
+            raise CallFault("budget", budget)
         if self._proc is None:
             self.start()
         try:
-            reply = self._request(request, self.limits.call_timeout)
-        except CallFault:
+            reply = self._request(request, min(self.limits.call_timeout, left))
+        except CallFault as exc:
+            over = self._over_budget()
             self.close()
-            raise
+            if over is None and exc.reason == "timeout" and left < self.limits.call_timeout:
+                over = CallFault("budget", budget)  # the budget, not the call, ran out
+            raise (over or exc) from None
+        over = self._over_budget()
+        if over is not None:  # the survivors may have answered: the call still failed
+            self.close()
+            raise over
         if not isinstance(reply, dict) or not isinstance(reply.get("ok"), bool):
             self.close()
             raise CallFault("protocol", "the worker sent a malformed reply")
@@ -299,6 +366,16 @@ class WorkerProcess:
             self.close()
             raise CallFault("crash", f"the code called exit({message})")
         raise LearnerError(kind, message, where)
+
+    def _over_budget(self) -> CallFault | None:
+        """A memory fault when the OOM killer acted in the worker's cgroup during the call."""
+        if self._group is None or not self._group.went_over():
+            return None
+        return CallFault(
+            "memory",
+            f"the submission went over its memory budget ({self.limits.memory_bytes >> 20} MiB "
+            "for all its processes together)",
+        )
 
     def _request(self, request: dict[str, Any], timeout: float) -> Any:
         proc = self._proc

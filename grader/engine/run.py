@@ -192,7 +192,7 @@ def run_hidden_tests(
             _faiss_threads(faiss_threads)
             _remember_suites(files, profile)
         starts = worker.starts
-        sandbox_layers = worker.sandbox.layers
+        sandbox_layers = worker.layers
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or not plugin.outcomes:
         # a broken hidden suite must never turn into a grade of 0
         raise GradingError(

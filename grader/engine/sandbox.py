@@ -1,20 +1,30 @@
-"""Sandbox layers 2 and 3: bubblewrap around the worker, and an unprivileged uid.
+"""Sandbox layers: the syscall filter, bubblewrap around the worker, and an unprivileged uid.
 
-Layer 1 (always: own process group, rlimits, timeouts, clean environment, output cap) lives in
-:mod:`grader.engine.process`. This module adds, where a start-up probe shows it works:
+Layer 1 (always: own process group, rlimits, timeouts and budgets, clean environment, output cap)
+lives in :mod:`grader.engine.process`, the cgroup budget in :mod:`grader.engine.cgroups`. This
+module adds, where a start-up probe shows it works:
 
 - **bubblewrap**: new pid/net/ipc/uts namespaces (no network, no view of other processes), a
-  filesystem of read-only binds of exactly the Python installation, the virtual environment, the
-  submission and the worker's own folder, size-limited tmpfs for ``/tmp`` and ``/dev/shm``, a
-  read-only minimal ``/dev``, ``--die-with-parent``, ``--new-session``. The hidden tests, the
-  reference, the solutions and the gradebook are simply not there.
+  filesystem of read-only binds of exactly the Python installation, the virtual environment's
+  packages, the submission and the worker's own folder, size-limited tmpfs for ``/tmp`` and
+  ``/dev/shm``, a read-only minimal ``/dev``, ``--die-with-parent``, ``--new-session``. The hidden
+  tests, the reference, the solutions and the gradebook are simply not there, and what is there
+  shows little of the host: the packages, the submission and the worker sit at neutral paths
+  (``/gradelab/site-packages``, ``/submission``, ``/gradelab/sandbox``), and there is no ``/proc``
+  but ``cpuinfo`` (its mount table would name every bind's host path, pid 1's command line the
+  whole bubblewrap command).
 - **uid drop** (when the grader runs as root): inside the sandbox the worker switches to the
   unprivileged ``nobody`` uid before any learner code runs. Bubblewrap run by root without a user
   namespace keeps real uid 0, so the worker drops it itself; the paths it needs are bound at
   world-readable mount points so ``nobody`` can read them.
 
 Unprivileged callers get ``--unshare-user --disable-userns --cap-drop ALL`` instead (their
-uid outside is already unprivileged). ``detect()`` runs the probe once per process; without a
+uid outside is already unprivileged).
+
+With or without bubblewrap, the worker installs a **syscall filter** (seccomp, see
+``grader/sandbox/syscall_filter.py``) before any learner code runs: kernel keyrings, System V and
+POSIX IPC, Unix-domain sockets and other processes' memory are refused, so two workers of one uid
+cannot leave each other signals in the kernel. A start-up probe checks the kernel accepts it. ``detect()`` runs the probe once per process; without a
 working bubblewrap grading continues with layer 1 only and says so loudly.
 """
 
@@ -22,10 +32,12 @@ from __future__ import annotations
 
 import functools
 import os
+import platform
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+import sysconfig
+from dataclasses import dataclass, field
 from pathlib import Path
 
 NOBODY = 65534
@@ -39,6 +51,7 @@ class Sandbox:
 
     bwrap: str | None = None  # path of a working bwrap, or None for layer 1 only
     drop_uid: int | None = None  # uid the worker switches to (when the grader is root)
+    syscall_filter: bool = field(default_factory=lambda: filter_available())  # seccomp layer
 
     @property
     def label(self) -> str:
@@ -47,9 +60,20 @@ class Sandbox:
 
     @property
     def warning(self) -> str | None:
-        """What an operator must hear when a layer is missing (None with bubblewrap active)."""
-        if self.bwrap:
-            return None
+        """What an operator must hear when a layer is missing (None when every layer is active)."""
+        missing = []
+        if not self.syscall_filter:
+            missing.append(
+                f"the seccomp syscall filter is not available ({platform.system()} "
+                f"{platform.machine()}): workers of one uid can pass each other signals through "
+                "kernel keyrings, System V/POSIX IPC and Unix-domain sockets."
+            )
+        if not self.bwrap:
+            missing.append(self._bwrap_warning())
+        return " ".join(missing) or None
+
+    @staticmethod
+    def _bwrap_warning() -> str:
         text = (
             "bubblewrap is not available: learner code runs with process isolation, rlimits, "
             "timeouts and a clean environment only: it can read files this user can read (the "
@@ -66,6 +90,8 @@ class Sandbox:
     @property
     def layers(self) -> list[str]:
         layers = ["process-group", "rlimits", "timeouts", "clean-env", "output-cap"]
+        if self.syscall_filter:
+            layers.append("syscall-filter")
         if self.bwrap:
             layers.append("bubblewrap")
         if self.drop_uid is not None:
@@ -76,35 +102,78 @@ class Sandbox:
         self, worker: Path, submission: Path, handles: Path
     ) -> tuple[list[str], dict[str, str]]:
         """argv for the worker, and extra environment, under this sandbox."""
-        python = [sys.executable, "-I", "-B"]
+        extra = {"GRADELAB_SYSCALL_FILTER": "1"} if self.syscall_filter else {}
         if not self.bwrap:
-            return [*python, str(worker), str(submission), str(handles)], {}
+            argv = [sys.executable, "-I", "-B", str(worker), str(submission), str(handles)]
+            return argv, extra
         inside = {
             "worker": "/gradelab/sandbox",
             "handles": "/gradelab/_handles.py",
             "submission": "/submission",
         }
+        python, packages = _interpreter()
         args = [self.bwrap, *_namespace_args(self.drop_uid is not None)]
         binds: list[tuple[str, str]] = [(p, p) for p in _python_paths()]
+        binds += [(src, dst) for src, dst in packages]
         binds += [(str(worker.parent), inside["worker"]), (str(handles), inside["handles"])]
         binds += [(str(submission), inside["submission"])]
+        if os.path.isfile("/proc/cpuinfo"):  # torch's cpuinfo reads it; no other /proc file
+            binds.append(("/proc/cpuinfo", "/proc/cpuinfo"))
         args += _binds(binds)
-        args += ["--proc", "/proc", "--dev", "/dev"]
+        args += _masks(packages)
+        args += ["--dev", "/dev"]
         args += ["--perms", "1777", "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
         args += ["--perms", "1777", "--size", str(SHM_BYTES), "--tmpfs", "/dev/shm"]
         args += ["--remount-ro", "/dev", "--chdir", "/tmp"]
         argv = [
             *args,
             "--",
-            *python,
+            python,
+            *(["-I", "-S", "-B"] if packages else ["-I", "-B"]),  # -S: not the base's packages
             f"{inside['worker']}/worker.py",
             inside["submission"],
             inside["handles"],
         ]
-        extra = {"HOME": "/tmp", "TMPDIR": "/tmp"}
+        extra |= {"HOME": "/tmp", "TMPDIR": "/tmp"}
+        if packages:
+            extra["GRADELAB_SITE_PACKAGES"] = ":".join(dst for _, dst in packages)
         if self.drop_uid is not None:
             extra["GRADELAB_DROP_UID"] = str(self.drop_uid)
         return argv, extra
+
+
+def _interpreter() -> tuple[str, list[tuple[str, str]]]:
+    """The interpreter to run inside, and the virtual environment's packages as (host, inside).
+
+    In a virtual environment the sandbox runs the base interpreter (its own install, bound where
+    it is, like /usr) with ``-S`` and sees only the environment's site-packages, at
+    ``/gradelab/site-packages`` (the worker adds them to ``sys.path``, as the environment would):
+    neither the environment's location nor its scripts.
+    """
+    if sys.prefix == sys.base_prefix:
+        return sys.executable, []
+    base = os.path.realpath(sys.executable)
+    if not base.startswith(os.path.join(os.path.realpath(sys.base_prefix), "")):
+        return sys.executable, [(sys.prefix, sys.prefix)]  # an unusual layout: bind as it is
+    found = dict.fromkeys(sysconfig.get_path(k) for k in ("purelib", "platlib"))
+    folders = [p for p in found if p and os.path.isdir(p)]
+    return base, [
+        (p, "/gradelab/site-packages" + (f"-{i}" if i else "")) for i, p in enumerate(folders)
+    ]
+
+
+def _masks(packages: list[tuple[str, str]]) -> list[str]:
+    """Installed files that name host paths (an editable install's finder, ``direct_url.json``)
+    read as empty inside."""
+    args: list[str] = []
+    for src, dst in packages:
+        if src == dst:
+            continue
+        for pattern in ("__editable__*", "*.dist-info/direct_url.json", "*.egg-link"):
+            for path in sorted(Path(src).glob(pattern)):
+                if path.is_file():
+                    args += ["--ro-bind", "/dev/null", f"{dst}/{path.relative_to(src)}"]
+    return args
 
 
 def _namespace_args(as_root: bool) -> list[str]:
@@ -123,7 +192,7 @@ def _namespace_args(as_root: bool) -> list[str]:
 
 def _python_paths() -> list[str]:
     """The interpreter and its libraries: base install, virtual environment, system libraries."""
-    paths = {sys.base_prefix, sys.prefix, "/usr"}
+    paths = {sys.base_prefix, "/usr"}
     for extra in ("/lib", "/lib64", "/bin", "/etc/ld.so.cache", "/etc/localtime"):
         if os.path.exists(extra):
             paths.add(extra)
@@ -164,6 +233,26 @@ def find_bwrap() -> str | None:
 
 
 @functools.cache
+def filter_available() -> bool:
+    """Whether the worker's seccomp filter installs here and refuses a keyring call (a probe in
+    a throw-away interpreter: the filter cannot be removed once installed)."""
+    folder = Path(__file__).resolve().parents[1] / "sandbox"
+    code = (
+        f"import ctypes, sys; sys.path.insert(0, {str(folder)!r}); import syscall_filter as f; "
+        "f.install(); libc = ctypes.CDLL(None, use_errno=True); "
+        "nr = f.DENIED['keyctl'][list(f.ARCHES).index(__import__('platform').machine())]; "
+        "r = libc.syscall(nr, 0, -4, 0, 0, 0); print('ok' if r == -1 and ctypes.get_errno() == 1 else r)"
+    )
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-I", "-B", "-c", code], capture_output=True, text=True, timeout=30
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return proc.returncode == 0 and proc.stdout.strip() == "ok"
+
+
+@functools.cache
 def detect(mode: str = "auto") -> Sandbox:
     """The sandbox to use: ``auto`` (bubblewrap when its probe passes), ``bwrap`` (required), ``none``."""
     if mode not in ("auto", "bwrap", "none"):
@@ -197,8 +286,8 @@ def _probe(sandbox: Sandbox) -> str | None:
         handles = here.parents[2] / "exercises" / "tests" / "_handles.py"
         argv, extra = sandbox.command(worker, sub, handles)
         cut = argv.index("--")
-        code = "import os, numpy; d = os.environ.get('GRADELAB_DROP_UID'); d and (os.setgroups([]), os.setgid(int(d)), os.setuid(int(d))); import numpy.linalg; print('ok', os.getuid())"
-        probe = [*argv[: cut + 1], sys.executable, "-I", "-B", "-c", code]
+        code = "import os, site; [site.addsitedir(p) for p in os.environ.get('GRADELAB_SITE_PACKAGES', '').split(':') if p]; import numpy; d = os.environ.get('GRADELAB_DROP_UID'); d and (os.setgroups([]), os.setgid(int(d)), os.setuid(int(d))); import numpy.linalg; print('ok', os.getuid())"
+        probe = [*argv[: cut + 2], *argv[cut + 2 : cut + 5], "-c", code]
         try:
             proc = subprocess.run(
                 probe,

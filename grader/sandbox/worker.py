@@ -18,15 +18,19 @@ import ast
 import importlib
 import importlib.util
 import os
+import site
 import sys
 import traceback
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+for _packages in os.environ.pop("GRADELAB_SITE_PACKAGES", "").split(":"):
+    if _packages:  # under bubblewrap: the virtual environment's packages, at a neutral path
+        site.addsitedir(_packages)
 
-import numpy as np
-from channel import ChannelError, HandleRef, RemoteRef, decode, encode, read_frame
+import numpy as np  # noqa: E402 - after the site-packages are on sys.path
+from channel import ChannelError, HandleRef, RemoteRef, decode, encode, read_frame  # noqa: E402
 
 PACKAGE = "learner"
 
@@ -242,8 +246,17 @@ def _drop_privileges() -> None:
             raise SystemExit("could not drop root privileges")
 
 
+def _filter_syscalls() -> None:
+    """Close the kernel's channels between workers (``syscall_filter``) when the grader asks."""
+    if os.environ.pop("GRADELAB_SYSCALL_FILTER", "") == "1":
+        import syscall_filter
+
+        syscall_filter.install()
+
+
 def main(argv: list[str]) -> int:
     _drop_privileges()
+    _filter_syscalls()  # after the uid drop, before any learner code
     if len(argv) != 3:
         print("usage: worker.py SUBMISSION_DIR HANDLES_PY", file=sys.stderr)
         return 2

@@ -12,7 +12,8 @@ results.json says which sandbox was active.
 What layer 1 alone (rlimits-only) cannot stop is spelled out per attack in ``GAPS`` and asserted
 as such (the attack does get through there, results.json says "rlimits-only"), while the same
 attack is asserted to be blocked under bubblewrap. Attacks that would hurt the machine itself
-without bubblewrap (a fork bomb running as root, signals to the grader) are only run under it.
+without bubblewrap (signals to the grader, and a fork bomb running as root unless the submission's
+pids cgroup bounds it) are only run under it.
 
 A last test grades a mixed class (honest learners and many attacks, two jobs) and checks the
 honest learners get exactly the results they get alone.
@@ -33,6 +34,7 @@ from pathlib import Path
 import pytest
 
 from grader import grading
+from grader.engine import cgroups
 from grader.engine.sandbox import Sandbox
 from grader.grading import GradeOptions, grade
 from grader.outputs import gradescope
@@ -68,10 +70,13 @@ class Attack:
     problem: str = ""  # pattern one of the submission's problems must match
     needs_bwrap: str = ""  # why it is not even run without bubblewrap
     needs_uid: bool = False  # also needs the uid drop (RLIMIT_NPROC only binds a separate uid)
+    pids_cgroup_bounds: bool = False  # the submission's pids cgroup makes both needs moot
     xfail: str = ""  # a known grader bug this attack exposes (strict: fails once fixed)
     xfail_raises: type[BaseException] | None = None
 
     def skip_reason(self, sandbox: Sandbox) -> str:
+        if self.pids_cgroup_bounds and "pids" in cgroups.detect().controllers:
+            return ""
         if self.needs_bwrap and not sandbox.bwrap:
             return self.needs_bwrap
         if self.needs_uid and sandbox.drop_uid is None:
@@ -131,6 +136,7 @@ ATTACKS = [
         needs_bwrap="as root without bubblewrap nothing bounds a fork bomb (root ignores "
         "RLIMIT_NPROC and there is no pid namespace): it would take this machine down",
         needs_uid=True,
+        pids_cgroup_bounds=True,
     ),
     Attack("setsid_escape", {"sigmoid": MISMATCH}),
     Attack("alloc_10gb", {"sigmoid": r"^activations\.sigmoid: memory: the call ran out of memory"}),

@@ -136,3 +136,26 @@ def test_the_fallback_warns_loudly_and_says_what_is_missing(monkeypatch):
     monkeypatch.setattr("os.geteuid", lambda: 0)
     assert "You are root" in Sandbox().warning
     assert Sandbox(bwrap="/usr/bin/bwrap").warning is None
+
+
+def test_a_spent_submission_budget_fails_calls_at_once_without_starting_a_worker(tmp_path):
+    (tmp_path / "toy.py").write_text(TOY)
+    with WorkerProcess(tmp_path, Limits(submission_budget=0.0), sandbox=Sandbox()) as worker:
+        with pytest.raises(CallFault) as info:
+            worker.call("toy", "double", [1.0], {})
+        assert info.value.reason == "budget"
+        assert info.value.detail == "the submission's time budget (0 s) ran out"
+        assert worker.starts == 0
+
+
+def test_a_call_cut_short_by_the_test_budget_is_a_budget_fault_not_a_timeout(worker):
+    worker.limits = Limits(call_timeout=30.0, test_budget=1.0)
+    worker.begin_test()
+    with pytest.raises(CallFault) as info:
+        worker.call("toy", "hang", [1.0], {})
+    assert (info.value.reason, info.value.detail) == (
+        "budget",
+        "the test's time budget (1 s) ran out",
+    )
+    worker.begin_test()  # a new test has its own budget again
+    assert worker.call("toy", "double", [2.0], {}) == 4.0

@@ -1,8 +1,9 @@
 """Attack: a fork bomb whose every child starts its own session (setsid), so that killing the
 worker's process group misses them.
 
-Only run where the number of processes is bounded (bubblewrap's pid namespace and the sandbox
-uid's RLIMIT_NPROC): the test skips it elsewhere, where it would take down the machine.
+Only run where the number of processes is bounded (the submission's pids cgroup, or bubblewrap's
+pid namespace and the sandbox uid's RLIMIT_NPROC): the test skips it elsewhere, where it would take
+down the machine.
 """
 
 import os
@@ -15,7 +16,7 @@ def relu(x):
 
 
 def sigmoid(x):
-    if os.getuid() == 0:  # safety rail for the test machine: root ignores RLIMIT_NPROC
+    if os.getuid() == 0 and not _in_a_pids_cgroup():  # safety rail: root ignores RLIMIT_NPROC
         return np.zeros_like(x)
     while True:
         try:
@@ -23,6 +24,14 @@ def sigmoid(x):
                 os.setsid()
         except OSError:
             pass
+
+
+def _in_a_pids_cgroup():
+    try:
+        with open("/proc/self/cgroup") as fh:  # the host's /proc: only without bubblewrap
+            return any(line.split(":")[1] in ("pids", "") and "/gradelab-" in line for line in fh)
+    except OSError:
+        return False
 
 
 def tanh(x):

@@ -1,0 +1,137 @@
+"""A seccomp filter that closes the kernel's channels between workers, installed by the worker
+itself before any learner code runs (standard library only: this folder is all the sandbox sees).
+
+Two workers may run as the same uid (``nobody`` under bubblewrap as root, the grader's own uid
+without bubblewrap), and the kernel keeps some state per uid or per host rather than per process:
+a learner could leave a signal there for a classmate graded beside or after it. The filter makes
+the system calls that reach such state fail with ``EPERM``:
+
+- **kernel keyrings** (``add_key``, ``request_key``, ``keyctl``): the per-uid user keyring and an
+  inherited session keyring are shared by every worker of that uid, and keys outlive the worker;
+- **System V IPC** (``shmget``/``msgget``/``semget`` and their operations) and **POSIX message
+  queues** (``mq_*``): shared per IPC namespace, which is the host's without bubblewrap;
+- **Unix-domain sockets** (``socket(AF_UNIX, ...)``): abstract addresses are shared per network
+  namespace, which is the host's without bubblewrap (``socketpair`` stays allowed: it connects
+  nothing outside the process);
+- **other processes' memory** (``ptrace``, ``process_vm_readv``/``writev``, ``pidfd_getfd``).
+
+The filter is a classic BPF program over ``struct seccomp_data`` (``nr`` at offset 0, ``arch`` at
+4, ``args[0]`` at 16): system calls of another ABI (i386 or x32 on x86-64) are refused outright,
+so none of the above can be reached through a second numbering. It is installed with
+``SECCOMP_FILTER_FLAG_TSYNC`` (every thread of the worker) after ``PR_SET_NO_NEW_PRIVS``; a filter
+cannot be removed, and it is inherited by every child and kept across ``execve``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import platform
+import struct
+
+PR_SET_NO_NEW_PRIVS = 38
+PR_SET_SECCOMP = 22
+SECCOMP_MODE_FILTER = 2
+SECCOMP_SET_MODE_FILTER = 1
+SECCOMP_FILTER_FLAG_TSYNC = 1
+RET_ALLOW = 0x7FFF0000
+RET_EPERM = 0x00050000 | errno.EPERM
+AF_UNIX = 1
+X32_BIT = 0x40000000
+
+# BPF opcodes: ld word absolute, jump-if-equal / jump-if-greater-or-equal on a constant, return
+LD_ABS, JEQ, JGE, RET = 0x20, 0x15, 0x35, 0x06
+
+#: machine → (AUDIT_ARCH value, the numbers of seccomp() and socket()); DENIED has the rest
+ARCHES = {
+    "x86_64": (0xC000003E, {"seccomp": 317, "socket": 41}),
+    "aarch64": (0xC00000B7, {"seccomp": 277, "socket": 198}),
+}
+DENIED = {  # name → (x86_64, aarch64)
+    "add_key": (248, 217),
+    "request_key": (249, 218),
+    "keyctl": (250, 219),
+    "shmget": (29, 194),
+    "shmat": (30, 196),
+    "shmctl": (31, 195),
+    "shmdt": (67, 197),
+    "semget": (64, 190),
+    "semop": (65, 193),
+    "semctl": (66, 191),
+    "semtimedop": (220, 192),
+    "msgget": (68, 186),
+    "msgsnd": (69, 189),
+    "msgrcv": (70, 188),
+    "msgctl": (71, 187),
+    "mq_open": (240, 180),
+    "mq_unlink": (241, 181),
+    "mq_timedsend": (242, 182),
+    "mq_timedreceive": (243, 183),
+    "mq_notify": (244, 184),
+    "mq_getsetattr": (245, 185),
+    "ptrace": (101, 117),
+    "process_vm_readv": (310, 270),
+    "process_vm_writev": (311, 271),
+    "pidfd_getfd": (438, 438),
+}
+
+
+class FilterError(OSError):
+    """The filter could not be installed (unknown architecture, or the kernel refused it)."""
+
+
+def supported() -> bool:
+    """Whether this machine's architecture has a filter here (the kernel may still refuse it)."""
+    return platform.system() == "Linux" and platform.machine() in ARCHES
+
+
+def program(machine: str) -> list[tuple[int, int, int, int]]:
+    """The filter for ``machine`` as (code, jt, jf, k) instructions."""
+    arch, numbers = ARCHES[machine]
+    column = list(ARCHES).index(machine)
+    denied = sorted({nrs[column] for nrs in DENIED.values()})
+    prog: list[tuple[int, int, int, int]] = [(LD_ABS, 0, 0, 4)]  # A = arch
+    prog.append((JEQ, 1, 0, arch))  # native ABI: go on; anything else: refused
+    prog.append((RET, 0, 0, RET_EPERM))
+    prog.append((LD_ABS, 0, 0, 0))  # A = nr
+    if machine == "x86_64":
+        prog.append((JGE, 0, 1, X32_BIT))  # x32 numbering
+        prog.append((RET, 0, 0, RET_EPERM))
+    for i, nr in enumerate(denied):  # each: equal → jump to the shared EPERM at the end
+        prog.append((JEQ, len(denied) - i + 3, 0, nr))
+    prog.append((JEQ, 0, 2, numbers["socket"]))  # not socket(): allowed
+    prog.append((LD_ABS, 0, 0, 16))  # A = low word of args[0] (the address family)
+    prog.append((JEQ, 1, 0, AF_UNIX))
+    prog.append((RET, 0, 0, RET_ALLOW))
+    prog.append((RET, 0, 0, RET_EPERM))
+    return prog
+
+
+def install() -> None:
+    """Install the filter on every thread of this process (irreversible); FilterError if not."""
+    if not supported():
+        raise FilterError(f"no syscall filter for {platform.system()} {platform.machine()}")
+    machine = platform.machine()
+    prog = program(machine)
+    raw = b"".join(struct.pack("=HBBI", *ins) for ins in prog)
+    buf = ctypes.create_string_buffer(raw, len(raw))
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    fprog = SockFprog(len(prog), ctypes.addressof(buf))
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise FilterError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
+    seccomp = ARCHES[machine][1]["seccomp"]
+    flags = ctypes.c_ulong(SECCOMP_FILTER_FLAG_TSYNC)
+    mode = ctypes.c_ulong(SECCOMP_SET_MODE_FILTER)
+    if libc.syscall(ctypes.c_long(seccomp), mode, flags, ctypes.byref(fprog)) == 0:
+        return
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL):  # no seccomp() syscall or no TSYNC: this thread
+        if libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) == 0:
+            return
+        code = ctypes.get_errno()
+    raise FilterError(code, f"the kernel refused the seccomp filter: {errno.errorcode.get(code)}")
