@@ -154,3 +154,23 @@ def test_a_learner_that_hangs_is_judged_once_not_twice(tmp_path):
     replayed = grade(bad, replay_on=True)
     assert [vars(o) for o in replayed.outcomes] == [vars(o) for o in fresh.outcomes]
     assert replayed.worker_starts == fresh.worker_starts  # one timeout per test, not two
+
+
+@pytest.mark.parametrize("wrong_calls", ["== 3", "% 4 == 3"])
+def test_a_learner_that_keeps_state_is_graded_the_same_with_or_without_a_recording(
+    tmp_path, wrong_calls
+):
+    """relu counts its calls and answers wrong on some of them: what the learner is called with,
+    and so its outcomes, messages and inputs, do not depend on whether this process recorded a
+    passing run before (the first submission of a process) or not (every later one). A failure
+    that hypothesis cannot reproduce still fails the test."""
+    good, bad = _submission(tmp_path, "good"), _submission(tmp_path, "bad")
+    with (bad / "activations.py").open("a", encoding="utf-8") as fh:
+        fh.write(
+            "\n\n_CALLS = [0]\n_relu = relu\n\n\ndef relu(x):\n    _CALLS[0] += 1\n"
+            f"    return _relu(x) + (1.0 if _CALLS[0] {wrong_calls} else 0.0)\n"
+        )
+    first = _grade(bad, "activations", replay_on=True, only="activations.relu")
+    assert any(o["status"] == "failed" for o in first)
+    _grade(good, "activations", replay_on=True, only="activations.relu")  # records
+    assert _grade(bad, "activations", replay_on=True, only="activations.relu") == first
