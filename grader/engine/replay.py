@@ -21,7 +21,7 @@ end every property test runs in the same two passes, whether a recording exists 
    it). Otherwise hypothesis runs the test from scratch, meets the same failure and shrinks it:
    the feedback (minimal input, diagnosis) is that of a run without replay. If hypothesis does
    not meet a failure at all (the learner answered the same call two ways), pass 1's failure
-   stands.
+   stands, raised as hypothesis's ``FlakyFailure`` (as when it meets such a learner itself).
 
 Interactive draws (``st.data()``) are recorded with the strategy they came from and replayed only
 when the body asks for the same strategy again; anything unexpected (a different strategy, more
@@ -41,7 +41,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 import pytest
-from hypothesis.errors import HypothesisException
+from hypothesis.errors import FlakyFailure, HypothesisException
 from hypothesis.strategies import DataObject
 
 #: inner test function → {(node id, max_examples): recorded calls}
@@ -141,7 +141,8 @@ def call(
     test(**funcargs)  # pass 2: hypothesis from scratch meets the failure again and shrinks it
     if restore is not None:
         restore()
-    raise failure  # not reproduced: the learner answered one input two ways; pass 1 stands
+    # not reproduced: the learner answered one input two ways; pass 1's failure stands
+    raise FlakyFailure("pass 1 failed, hypothesis's run did not", [failure])
 
 
 def _first_pass(
