@@ -37,7 +37,7 @@ UNRELIABLE = (
 _ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{4,}\b")
 
 
-def _is_fault(exc: Exception) -> bool:
+def _is_fault(exc: BaseException) -> bool:
     """The learner's worker timed out, crashed or broke a limit: the test is over (the proxy
     fails every later call of the test without reaching the learner)."""
     return isinstance(exc, LearnerFailure) and exc.fault
