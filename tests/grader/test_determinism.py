@@ -2,10 +2,10 @@
 
 The README promises byte-identical files whatever else is graded: a few varied learners (the
 model answers, the stubs, and learners with a catalogued mistake in every topic, among them the
-``mae_grad`` without its sign whose minimal counterexample used to change with history) are
-graded each alone in a fresh process, then all together in this process (which has graded other
-things before) in two orders, then by a pool of two processes; every learner's files must be
-the same bytes each time. The cluster path is held to the same files in ``test_cluster.py``.
+``mae_grad`` without its sign whose minimal counterexample used to change with history, and a
+``relu`` that keeps state between calls) are graded each alone in a fresh process, then all
+together in this process (which has graded other things before) in two orders, then by a pool
+of two processes; every learner's files must be the same bytes each time. The cluster path is held to the same files in ``test_cluster.py``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.engine.plugin import UNRELIABLE
 from grader.examples import plant_mistake, write_answers
 from grader.grading import GradeOptions, grade
 from grader.misconceptions import catalogue
@@ -23,6 +24,19 @@ from reference import TOPICS
 
 #: the issue's example: its minimal failing call depended on what the process graded before
 MAE_WITHOUT_SIGN = "losses.mae_grad/mae_grad_without_sign"
+
+#: relu that counts its calls and is wrong on every fourth: the calls a learner gets, not only
+#: the inputs, must not depend on history (a first submission draws what a later one replays)
+STATEFUL_RELU = """
+
+_CALLS = [0]
+_relu = relu
+
+
+def relu(x):
+    _CALLS[0] += 1
+    return _relu(x) + (1.0 if _CALLS[0] % 4 == 3 else 0.0)
+"""
 
 
 def _mistakes(pick: int) -> list[str]:
@@ -50,6 +64,8 @@ def learners(tmp_path_factory) -> list[Path]:
             plant_mistake(folder, key)
         folders.append(folder)
     plant_mistake(folders[-1], MAE_WITHOUT_SIGN)
+    with (folders[-1] / "activations.py").open("a", encoding="utf-8") as fh:
+        fh.write(STATEFUL_RELU)
     return folders
 
 
@@ -95,5 +111,6 @@ def test_a_learners_files_do_not_depend_on_what_else_is_graded_or_how(learners, 
         failed = [o for o in results[name]["outcomes"] if o["status"] == "failed"]
         assert {o["topic"] for o in failed} == set(TOPICS)  # a mistake caught in every topic
         assert sum(o["diagnosis"] is not None for o in failed) >= len(TOPICS)
-    diagnosed = {o["diagnosis"] for o in results["mistakes-middle"]["outcomes"]}
-    assert MAE_WITHOUT_SIGN in diagnosed
+    middle = results["mistakes-middle"]["outcomes"]
+    assert MAE_WITHOUT_SIGN in {o["diagnosis"] for o in middle}
+    assert any(o["function"] == "relu" and UNRELIABLE in o["message"] for o in middle)
