@@ -14,12 +14,14 @@ hypothesis derandomized without a database, and records a :class:`TestOutcome` p
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, Phase, Verbosity, settings
+from hypothesis.errors import FlakyFailure
 
 from grader.engine import replay
 from grader.engine.expect import Mismatch, describe_call
@@ -27,9 +29,15 @@ from grader.engine.process import CallFault, LearnerError, WorkerProcess
 from grader.engine.proxy import LearnerFailure, LearnerProxy, NotImplementedByLearner
 
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+#: added to the explanation of a failure that the same call did not repeat
+UNRELIABLE = (
+    "The same call gave another answer when repeated: does the function keep state between "
+    "calls, or draw random numbers other than from the rng it is given?"
+)
+_ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{4,}\b")
 
 
-def _is_fault(exc: Exception) -> bool:
+def _is_fault(exc: BaseException) -> bool:
     """The learner's worker timed out, crashed or broke a limit: the test is over (the proxy
     fails every later call of the test without reaching the learner)."""
     return isinstance(exc, LearnerFailure) and exc.fault
@@ -190,9 +198,18 @@ class GradingPlugin:
         )
         return True
 
-    def _reset_proxy(self) -> None:
-        if self.proxy is not None:
-            self.proxy.reset()
+    def _reset_proxy(self) -> Callable[[], None] | None:
+        """A fresh session for hypothesis's pass; returns how to put back the one it replaces."""
+        proxy = self.proxy
+        if proxy is None:
+            return None
+        session = proxy.session
+        proxy.reset()
+
+        def restore() -> None:
+            proxy.session = session
+
+        return restore
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_makereport(
@@ -240,6 +257,15 @@ class GradingPlugin:
 
     def _explain(self, result: TestOutcome, call: pytest.CallInfo[Any]) -> None:
         exc = call.excinfo.value if call.excinfo else None
+        if isinstance(exc, FlakyFailure) and exc.exceptions:  # explained by the failure it saw
+            self._explain_failure(result, exc.exceptions[0])
+            result.message += f"\n{UNRELIABLE}"
+        else:
+            self._explain_failure(result, exc)
+        # no memory addresses (reprs in errors): the same submission gets the same bytes anywhere
+        result.message = _ADDRESS.sub("0x…", result.message)
+
+    def _explain_failure(self, result: TestOutcome, exc: BaseException | None) -> None:
         if isinstance(exc, TopicUnavailable):
             result.status, result.message = "failed", str(exc)
             return

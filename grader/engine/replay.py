@@ -1,27 +1,35 @@
 """Replay the inputs of a passing hypothesis run, so later submissions skip the generation.
 
-Grading runs hypothesis derandomized: a test's seed comes from the test alone. While every example
-passes, what hypothesis generates next depends only on the seed and on the choices it already made
-(its data tree and mutations), never on what the test body returned; so every submission that
-passes a test is given the very same inputs, and drawing them again (most of the cost of grading a
-good submission) is wasted work. The first passing run of a test in a grading process records the
-inputs its body was called with; later submissions call the body on those inputs directly:
+Grading runs hypothesis derandomized: a test's seed comes from the test alone, and what it draws
+does not depend on what the process loaded before (:mod:`grader.engine.isolation`). While every
+example passes, what hypothesis generates next depends only on the seed and on the choices it
+already made (its data tree and mutations), never on what the test body returned; so every
+submission that passes a test is given the very same inputs, and drawing them again (most of the
+cost of grading a good submission) is wasted work.
 
-- every recorded input passes → the test passes, as hypothesis would have decided, since it would
-  have generated exactly these inputs and stopped;
-- a recorded input fails → the test is handed back to hypothesis, which regenerates the same
-  sequence, meets the same failure and shrinks it, so the feedback (minimal input, diagnosis) is
-  exactly that of a run without replay. Without shrinking, hypothesis would report that very
-  input as found, so the replay's own failure is reported (and hypothesis is not run at all).
+Invariant: a graded test's outcome, message and counterexample depend on the submission and the
+kit alone, never on what this process graded before, in which order, on which worker. To that
+end every property test runs in the same two passes, whether a recording exists or not:
+
+1. The body is called on the inputs of a passing run, in order, up to the first failure. They
+   are replayed when the process has recorded a passing run of the test, else drawn by
+   hypothesis and recorded; a drawing run is stopped at its first failure (before hypothesis
+   shrinks anything). Either way the learner sees the very same calls, so even learner code
+   that keeps state between calls cannot tell a first submission from a later one.
+2. Every input passed → the test passes. A failure → without shrinking, or when the learner's
+   worker faulted (timeout, crash, limit), it is reported as is (what hypothesis reports for
+   it). Otherwise hypothesis runs the test from scratch, meets the same failure and shrinks it:
+   the feedback (minimal input, diagnosis) is that of a run without replay. If hypothesis does
+   not meet a failure at all (the learner answered the same call two ways), pass 1's failure
+   stands, raised as hypothesis's ``FlakyFailure`` (as when it meets such a learner itself).
 
 Interactive draws (``st.data()``) are recorded with the strategy they came from and replayed only
 when the body asks for the same strategy again; anything unexpected (a different strategy, more
-draws, an input that cannot be copied) hands the test to hypothesis as well, so replay can skip
-work but never change an outcome. What it assumes: the hidden tests do not steer generation from
-the learner's outputs (no ``assume``/``target`` on them), and learner code gives the same answer
-when called twice with the same input (hidden code with a global counter could tell the replay
-from the real run; it gains nothing by it, since a failure is always re-judged by hypothesis).
-``tests/grader/engine/test_replay.py`` grades mistakes of every topic both ways and compares.
+draws) makes the test draw its inputs for real; an input that cannot be copied is never
+recorded. What it assumes: the hidden tests do not steer generation from the learner's outputs
+(no ``assume``/``target`` on them). ``tests/grader/engine/test_replay.py`` grades mistakes of
+every topic, and stateful learners, both ways and compares; ``tests/grader/test_determinism.py``
+grades a class alone, in two orders and in a pool, and compares the files byte for byte.
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 import pytest
+from hypothesis.errors import FlakyFailure, HypothesisException
 from hypothesis.strategies import DataObject
 
 #: inner test function → {(node id, max_examples): recorded calls}
@@ -47,6 +56,19 @@ class _Draws(list):
 
 class _Diverged(Exception):
     """The body asked for something the recording does not hold: let hypothesis decide."""
+
+
+class _Stop(BaseException):
+    """Ends a recording run at its first failure: hypothesis lets a ``BaseException`` through
+    at once, without shrinking (pass 2 does that)."""
+
+    def __init__(self, failure: BaseException) -> None:
+        super().__init__()
+        self.failure = failure
+
+
+#: what a test body raises when it fails (``pytest.fail`` raises a ``BaseException``)
+_FAILURES = (Exception, pytest.fail.Exception)
 
 
 class _RecordingData:
@@ -89,19 +111,20 @@ def _materialise(example: dict[str, Any]) -> dict[str, Any]:
 def call(
     item: pytest.Function,
     max_examples: int,
-    before_hypothesis: Callable[[], None],
+    before_hypothesis: Callable[[], Callable[[], None] | None],
     *,
     shrink: bool = True,
-    final: Callable[[Exception], bool] = lambda exc: False,
+    final: Callable[[BaseException], bool] = lambda exc: False,
 ) -> None:
-    """Run ``item``'s test function: replayed when a passing run was recorded, else by hypothesis.
+    """Run ``item``'s test function in the two passes the module docstring defines.
 
-    ``before_hypothesis`` runs when a replay hands over to hypothesis (to reset per-test state).
-    ``shrink=False`` (hypothesis runs without its shrink phase): a failing replayed input is
-    raised as is, exactly what hypothesis would report for it. So is a failure that ``final``
-    says ends the test whatever the input (the learner's worker timed out or crashed: hypothesis
-    would meet it again at the same input, then every later call fails fast without reaching
-    the learner, so it reports this very call, after a second wait for the timeout).
+    ``before_hypothesis`` runs before pass 2 (to reset per-test state) and may return a function
+    that puts back the state pass 1 left, called when pass 2 cannot reproduce pass 1's failure.
+    ``shrink=False`` (hypothesis runs without its shrink phase): pass 1's failure is raised as
+    is, exactly what hypothesis would report for it. So is a failure that ``final`` says ends
+    the test whatever the input (the learner's worker timed out or crashed: hypothesis would
+    meet it again at the same input, then every later call fails fast without reaching the
+    learner, so it reports this very call, after a second wait for the timeout).
     """
     test = item.obj
     funcargs = {name: item.funcargs[name] for name in item._fixtureinfo.argnames}
@@ -109,6 +132,31 @@ def call(
     if hyp is None:
         test(**funcargs)
         return
+    failure = _first_pass(item, test, funcargs, max_examples, before_hypothesis)
+    if failure is None:
+        return  # every input a passing run is given passes
+    if not shrink or final(failure):
+        raise failure
+    restore = before_hypothesis()
+    test(**funcargs)  # pass 2: hypothesis from scratch meets the failure again and shrinks it
+    if restore is not None:
+        restore()
+    # not reproduced: the learner answered one input two ways; pass 1's failure stands
+    raise FlakyFailure("pass 1 failed, hypothesis's run did not", [failure])
+
+
+def _first_pass(
+    item: pytest.Function,
+    test: Callable[..., Any],
+    funcargs: dict[str, Any],
+    max_examples: int,
+    before_hypothesis: Callable[[], object],
+) -> BaseException | None:
+    """Call the test body on a passing run's inputs, in order, up to the first failure (returned).
+
+    The inputs are replayed when a passing run was recorded in this process, else drawn by
+    hypothesis and recorded (the run stopped at the first failure, before any shrinking)."""
+    hyp = test.hypothesis  # type: ignore[attr-defined]
     inner = hyp.inner_test
     runs = _RECORDED.setdefault(inner, {})
     key = (item.nodeid, max_examples)
@@ -116,13 +164,11 @@ def call(
         try:
             for example in runs[key]:
                 inner(**funcargs, **_materialise(example))
-            return  # every input hypothesis would generate passes
-        except _Diverged:
+            return None
+        except _Diverged:  # not the run that was recorded: draw this one for real
             before_hypothesis()
-        except Exception as exc:  # re-judged by hypothesis below, or reported as found
-            if not shrink or final(exc):
-                raise
-            before_hypothesis()
+        except _FAILURES as exc:
+            return exc
     calls: list[dict[str, Any]] = []
     replayable = True
 
@@ -144,7 +190,12 @@ def call(
                     drawn[name] = copy.deepcopy(value)
         except Exception:  # not copyable: this test is simply not replayed
             replayable = False
-        result = inner(*args, **kwargs)
+        try:
+            result = inner(*args, **kwargs)
+        except HypothesisException:  # assume(), reject(): hypothesis's own business
+            raise
+        except _FAILURES as exc:
+            raise _Stop(exc) from None
         calls.append(
             {k: _Draws(v.draws) if isinstance(v, _RecordingData) else v for k, v in drawn.items()}
         )
@@ -153,7 +204,10 @@ def call(
     hyp.inner_test = recording
     try:
         test(**funcargs)
+    except _Stop as stop:
+        return stop.failure
     finally:
         hyp.inner_test = inner
     if replayable and key not in runs:
         runs[key] = calls
+    return None

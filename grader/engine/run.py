@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import torch
 
+from grader.engine.isolation import fixed_generation
 from grader.engine.plugin import GradingPlugin, TestOutcome, register_profile
 from grader.engine.process import Limits, WorkerProcess
 from grader.engine.sandbox import Sandbox
@@ -185,7 +186,11 @@ def run_hidden_tests(
         threads = torch.get_num_threads()
         torch.set_num_threads(1)
         try:
-            with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+            with (
+                contextlib.redirect_stdout(log),
+                contextlib.redirect_stderr(log),
+                fixed_generation(),  # what hypothesis draws must not depend on earlier runs
+            ):
                 code = pytest.main(args, plugins=[plugin])
         finally:
             torch.set_num_threads(threads)  # as the caller had them (a demo may follow)

@@ -10,6 +10,8 @@ import shutil
 import signal
 import socket
 import sqlite3
+import subprocess
+import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -25,7 +27,7 @@ from grader.cli import app
 from grader.cluster import ClusterError, KitMismatch, grade_task, task_key
 from grader.engine.process import Limits
 from grader.engine.run import GradingError
-from grader.examples import build_example_class
+from grader.examples import build_example_class, plant_mistake, write_answers
 from grader.grading import GradeOptions, grade
 from grader.outputs.gradebook import Gradebook
 
@@ -408,6 +410,27 @@ def test_the_cli_grades_on_the_cluster(klass, cluster, cluster_run, tmp_path):
     assert result.exit_code == 0, result.output
     assert f"cluster {cluster.scheduler_address}: 2 workers" in result.output
     assert "0 graded, 6 unchanged" in result.output
+
+
+def test_a_learners_files_on_busy_workers_are_those_of_a_fresh_process(
+    cluster, cluster_run, tmp_path
+):
+    """Graded on workers that graded a class before (any worker, any history, as a rescheduled
+    task is), a learner gets the bytes it gets graded alone by ``gradelab grade`` in a fresh
+    process (the issue's ``mae_grad`` without its sign; tests/grader/test_determinism.py
+    compares a whole class graded alone, in two orders and in a pool)."""
+    folder = write_answers(tmp_path / "class" / "mae-without-sign")
+    plant_mistake(folder, "losses.mae_grad/mae_grad_without_sign")
+    args = ["grade", str(folder), "--out", str(tmp_path / "alone"), "--jobs", "1"]
+    args += ["--max-examples", str(MAX_EXAMPLES), *(a for t in TOPICS for a in ("--topic", t))]
+    cli = "from grader.cli import main; main()"
+    alone = subprocess.run([sys.executable, "-c", cli, *args], capture_output=True, timeout=600)
+    assert alone.returncode == 0, alone.stderr.decode()[-3000:]
+    report = grade([folder], options(tmp_path / "on-cluster", cluster.scheduler_address))
+    assert (report.graded, report.failed) == (1, {})
+    assert files_of(tmp_path / "on-cluster") == files_of(tmp_path / "alone")
+    failed = [o for o in report.results[0]["outcomes"] if o["status"] == "failed"]
+    assert {o["diagnosis"] for o in failed} == {"losses.mae_grad/mae_grad_without_sign"}
 
 
 def test_task_keys_are_deterministic_and_unique_per_learner_content_and_grader():

@@ -5,12 +5,14 @@ Each test grades in this process, so each starts from an empty recording (``repl
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from hypothesis import strategies as st
 
 from grader.engine import replay
+from grader.engine.plugin import UNRELIABLE
 from grader.engine.run import run_hidden_tests
 from grader.examples import plant_mistake, write_answers
 from grader.misconceptions import catalogue
@@ -154,3 +156,25 @@ def test_a_learner_that_hangs_is_judged_once_not_twice(tmp_path):
     replayed = grade(bad, replay_on=True)
     assert [vars(o) for o in replayed.outcomes] == [vars(o) for o in fresh.outcomes]
     assert replayed.worker_starts == fresh.worker_starts  # one timeout per test, not two
+
+
+@pytest.mark.parametrize("wrong_calls", ["== 3", "% 4 == 3"])
+def test_a_learner_that_keeps_state_is_graded_the_same_with_or_without_a_recording(
+    tmp_path, wrong_calls
+):
+    """relu counts its calls and answers wrong on some of them: what the learner is called with,
+    and so its outcomes, messages and inputs, do not depend on whether this process recorded a
+    passing run before (the first submission of a process) or not (every later one). A failure
+    that the same call does not repeat still fails the test, and the feedback says why."""
+    good, bad = _submission(tmp_path, "good"), _submission(tmp_path, "bad")
+    with (bad / "activations.py").open("a", encoding="utf-8") as fh:
+        fh.write(
+            "\n\n_CALLS = [0]\n_relu = relu\n\n\ndef relu(x):\n    _CALLS[0] += 1\n"
+            f"    return _relu(x) + (1.0 if _CALLS[0] {wrong_calls} else 0.0)\n"
+        )
+    first = _grade(bad, "activations", replay_on=True, only="activations.relu")
+    failed = [o for o in first if o["status"] == "failed"]
+    assert failed and all(o["message"].endswith(UNRELIABLE) for o in failed)
+    assert not any(re.search("0x[0-9a-f]{4}", o["message"]) for o in first)  # no address
+    _grade(good, "activations", replay_on=True, only="activations.relu")  # records
+    assert _grade(bad, "activations", replay_on=True, only="activations.relu") == first
