@@ -94,7 +94,10 @@ def release(
             raise typer.Exit(1)
         console.print("[green]exercises/ is in sync with solutions/ and the reference")
     else:
-        console.print(f"wrote {len(report.written)} files under exercises/")
+        console.print(
+            f"wrote {len(report.written)} changed files under exercises/"
+            + ("" if report.written else " (everything was up to date)")
+        )
     if bundle is not None:
         from grader.release.bundle import build_bundle
 
