@@ -223,6 +223,26 @@ def compare(
     )
 
 
+def _said(change: float) -> str:
+    if change == 0:
+        return "did not move"
+    return f"went {'up' if change > 0 else 'down'} by {abs(change):.6g}"
+
+
+def describe_change(change: float, expected: float) -> str:
+    """A change ``new − old`` said the way a learner reads it, never as a bare signed difference.
+
+    ``describe_change(0.316223, 0.1)`` → ``"went up by 0.316223 where it should go up by 0.1"``;
+    the direction is a word and every number is a magnitude, so "moved by −0.3" (did it go down,
+    or is that old − new?) cannot be misread.
+    """
+    if expected == 0:
+        should = "where it should stay put"
+    else:
+        should = f"where it should go {'up' if expected > 0 else 'down'} by {abs(expected):.6g}"
+    return f"{_said(change)} {should}"
+
+
 def diagnose(actual: Any, case: Case) -> str:
     """Name the catalogued mistake(s) ``actual`` matches (all of them when several give the same
     output on this case), or return "" when none does."""
