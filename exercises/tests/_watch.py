@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+from ._loading import missing_package
 from ._runner import TOPICS
 
 SETTLE = 0.3  # seconds to wait for more events after a save (editors write in several steps)
@@ -47,8 +48,12 @@ def _check(topics: list[str], where: str | None, timeout: float | None) -> int:
 
 def watch(topics: list[str] | None, where: str | None, timeout: float | None) -> int:
     """Check ``topics`` (default: all) now, then the topic of every saved file, until Ctrl-C."""
-    from watchdog.events import FileSystemEvent, FileSystemEventHandler
-    from watchdog.observers import Observer
+    try:
+        from watchdog.events import FileSystemEvent, FileSystemEventHandler
+        from watchdog.observers import Observer
+    except ModuleNotFoundError as exc:
+        print(f"--watch {missing_package(exc)}")
+        return 2
 
     chosen = tuple(topics) if topics else TOPICS
     unknown = [t for t in chosen if t not in TOPICS]
