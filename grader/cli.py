@@ -201,7 +201,10 @@ def grade(
     from grader.engine.run import SubmissionResult
 
     table = Table(title=f"Class results ({report.graded} graded, {report.reused} unchanged)")
-    table.add_column("learner", overflow="fold")
+    # an id is one word: the column is never narrower than the longest id (up to 40), so ids
+    # wrap whole instead of being split mid-word
+    longest = max((len(str(r.get("learner", ""))) for r in report.results), default=7)
+    table.add_column("learner", overflow="fold", min_width=min(max(longest, 7), 40))
     table.add_column("total", justify="right", no_wrap=True)
     table.add_column("topics below full marks (all topics: grades.csv)", overflow="fold")
     for r in report.results:
