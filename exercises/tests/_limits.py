@@ -105,17 +105,19 @@ class OutputHead:
         self.open_line = False  # the last line written has no newline yet
 
     def write(self, text: str) -> int:
-        text = str(text)
-        if len(self.kept) < HEAD_LINES:
+        if not isinstance(text, str):
+            text = str(text)
+        if not text:
+            return 0
+        self.lines += text.count("\n")
+        self.open_line = text[-1] != "\n"
+        if len(self.kept) < HEAD_LINES:  # past the head, a write is only counted
             pieces = (self.partial + text).split("\n")
             self.partial = pieces.pop()[: LINE_CHARS + 1]
             room = HEAD_LINES - len(self.kept)
             self.kept.extend(p[:LINE_CHARS] for p in pieces[:room])
             if len(self.kept) >= HEAD_LINES:
                 self.partial = ""
-        self.lines += text.count("\n")
-        if text:
-            self.open_line = not text.endswith("\n")
         return len(text)
 
     def flush(self) -> None:
