@@ -10,12 +10,13 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from exercises.tests._limits import HEAD_LINES, OutputHead
+from exercises.tests._limits import HEAD_LINES, CallTimeout, OutputHead, _watchdog, time_limit
 from exercises.tests._loading import INSTALL
 from exercises.tests._runner import format_table, run_check, summary_line
 from grader.release.build import ROOT
@@ -212,3 +213,31 @@ def test_the_table_wraps_its_last_column_to_the_terminal(tmp_path, width):
     table = format_table(run_check(["losses"], where=str(folder)), width=width)
     assert all(len(line) <= width for line in table.splitlines()), table
     assert "expected 3.3125" in " ".join(table.split())  # wrapped, not cut
+
+
+def _spin() -> None:
+    while True:
+        pass
+
+
+def test_the_watchdog_used_without_sigalrm_stops_a_loop_too():
+    """Windows and worker threads have no SIGALRM: the watchdog thread's injected exception
+    stops the loop the same way."""
+    with pytest.raises(CallTimeout), _watchdog(0.5):
+        _spin()
+
+
+def test_time_limit_off_the_main_thread_stops_a_loop():
+    caught: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            with time_limit(0.5):
+                _spin()
+        except CallTimeout as exc:
+            caught.append(exc)
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    thread.join(timeout=120)  # a hang guard only
+    assert not thread.is_alive() and caught
