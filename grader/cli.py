@@ -41,30 +41,24 @@ def check(
     path: str = typer.Option(
         None, help="folder holding your <topic>.py files (default: exercises/)"
     ),
+    timeout: float = typer.Option(
+        None,
+        help="seconds one call may take before it is stopped and named (default 10, or "
+        "GRADELAB_TIMEOUT; 0: no limit)",
+    ),
+    watch: bool = typer.Option(
+        False, "--watch", help="check again each time a topic file is saved"
+    ),
 ) -> None:
-    """Run the public tests on your exercises and show a per-function table."""
-    from exercises.tests._runner import run_check, summary_line
+    """Run the public tests on your exercises and show a per-function table (the learner's
+    `gradelab check`, the same code and output)."""
+    from exercises.tests._runner import check_and_print
 
-    try:
-        results = run_check(topics or None, path)
-    except ValueError as exc:
-        console.print(f"[red]{exc}")
-        raise typer.Exit(2) from None
-    table = Table(title="Public tests")
-    for col in ("function", "status", "cases", "first problem"):
-        table.add_column(col, overflow="fold")
-    style = {"passed": "green", "failed": "red", "not implemented": "yellow"}
-    for r in results:
-        first = r.messages[0] if r.messages and not r.not_implemented else ""
-        table.add_row(
-            f"{r.topic}.{r.function}",
-            f"[{style[r.status]}]{r.status}",
-            f"{r.passed}/{r.passed + r.failed}",
-            first,
-        )
-    console.print(table)
-    console.print(summary_line(results))
-    raise typer.Exit(0 if results and all(r.status == "passed" for r in results) else 1)
+    if watch:
+        from exercises.tests._watch import watch as watch_files
+
+        raise typer.Exit(watch_files(topics or None, path, timeout))
+    raise typer.Exit(check_and_print(topics or None, path, timeout))
 
 
 @app.command()
@@ -94,7 +88,10 @@ def release(
             raise typer.Exit(1)
         console.print("[green]exercises/ is in sync with solutions/ and the reference")
     else:
-        console.print(f"wrote {len(report.written)} files under exercises/")
+        console.print(
+            f"wrote {len(report.written)} changed files under exercises/"
+            + ("" if report.written else " (everything was up to date)")
+        )
     if bundle is not None:
         from grader.release.bundle import build_bundle
 
@@ -220,7 +217,10 @@ def grade(
     from grader.engine.run import SubmissionResult
 
     table = Table(title=f"Class results ({report.graded} graded, {report.reused} unchanged)")
-    table.add_column("learner", overflow="fold")
+    # an id is one word: the column is never narrower than the longest id (up to 40), so ids
+    # wrap whole instead of being split mid-word
+    longest = max((len(str(r.get("learner", ""))) for r in report.results), default=7)
+    table.add_column("learner", overflow="fold", min_width=min(max(longest, 7), 40))
     table.add_column("total", justify="right", no_wrap=True)
     table.add_column("topics below full marks (all topics: grades.csv)", overflow="fold")
     for r in report.results:

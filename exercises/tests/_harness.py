@@ -7,24 +7,21 @@ A mismatch is compared against the frozen outputs of the catalogued mistakes, so
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import os
 import sys
-import traceback
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
-from types import ModuleType
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import pytest
 
+from . import _loading
 from ._checks import CHECKS
 from ._data import DATA_DIR, decode, read_npz
+from ._limits import CallTimeout, OutputHead, capture_output, time_limit, timeout_seconds
+from ._loading import LoadError, describe_exception, load_topic, target
 
-DEFAULT_TARGET = "exercises"
+__all__ = ["LoadError", "load_topic", "target"]  # re-exported: callers load through the harness
 
 
 @dataclass
@@ -81,78 +78,6 @@ def load_cases(topic: str, data_dir: Path = DATA_DIR) -> list[Case]:
             )
         )
     return cases
-
-
-# -- loading the learner's code -----------------------------------------------------------------
-
-
-class LoadError(Exception):
-    """The learner's topic file could not be imported; the message says where and why."""
-
-
-def target() -> str:
-    """What the public tests check: a package name (``exercises``) or a folder of topic files."""
-    return os.environ.get("GRADELAB_TARGET", DEFAULT_TARGET)
-
-
-@cache
-def _package_for_folder(folder: str) -> str:
-    """Register ``folder`` as an importable package so topic files' relative imports work."""
-    name = f"_gradelab_learner_{abs(hash(folder))}"
-    init = Path(folder) / "__init__.py"
-    if init.exists():
-        spec = importlib.util.spec_from_file_location(
-            name, init, submodule_search_locations=[folder]
-        )
-    else:  # a plain folder of topic files: a namespace-like package over it
-        spec = importlib.util.spec_from_loader(name, loader=None, is_package=True)
-        if spec is not None:
-            spec.submodule_search_locations = [folder]
-    if spec is None:  # pragma: no cover - importlib always builds these specs
-        raise LoadError(f"cannot import from {folder}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    if init.exists() and spec.loader is not None:
-        spec.loader.exec_module(module)
-    return name
-
-
-def _source_path(pkg: str, topic: str) -> str:
-    spec = importlib.util.find_spec(f"{pkg}.{topic}")
-    return spec.origin if spec and spec.origin else f"{pkg}/{topic}.py"
-
-
-def load_topic(topic: str, where: str | None = None) -> ModuleType:
-    """Import the learner's ``topic`` module; raise :class:`LoadError` with file:line on failure."""
-    return _load_topic(topic, where or target())
-
-
-@cache
-def _load_topic(topic: str, where: str) -> ModuleType:
-    is_package = all(part.isidentifier() for part in where.split("."))
-    pkg = where if is_package else _package_for_folder(str(Path(where).resolve()))
-    try:
-        return importlib.import_module(f"{pkg}.{topic}")
-    except SyntaxError as exc:
-        raise LoadError(f"{exc.filename}:{exc.lineno}: {type(exc).__name__}: {exc.msg}") from None
-    except ModuleNotFoundError as exc:
-        if exc.name in (f"{pkg}.{topic}", pkg):
-            raise LoadError(f"no {topic}.py found in {where}") from None
-        raise LoadError(_describe_exception(exc, f"importing {topic}.py")) from None
-    except Exception as exc:
-        raise LoadError(_describe_exception(exc, f"importing {_source_path(pkg, topic)}")) from None
-
-
-def _describe_exception(exc: BaseException, doing: str) -> str:
-    """``doing`` failed: Type: message (at file:line of the innermost non-harness frame)."""
-    frames = [
-        f
-        for f in traceback.extract_tb(exc.__traceback__)
-        if "exercises/tests/_" not in f.filename.replace(os.sep, "/")
-        and "importlib" not in f.filename
-    ]
-    where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
-    return f"{doing} raised {type(exc).__name__}: {exc}{where}"
 
 
 # -- comparing ----------------------------------------------------------------------------------
@@ -223,6 +148,26 @@ def compare(
     )
 
 
+def _said(change: float) -> str:
+    if change == 0:
+        return "did not move"
+    return f"went {'up' if change > 0 else 'down'} by {abs(change):.6g}"
+
+
+def describe_change(change: float, expected: float) -> str:
+    """A change ``new − old`` said the way a learner reads it, never as a bare signed difference.
+
+    ``describe_change(0.316223, 0.1)`` → ``"went up by 0.316223 where it should go up by 0.1"``;
+    the direction is a word and every number is a magnitude, so "moved by −0.3" (did it go down,
+    or is that old − new?) cannot be misread.
+    """
+    if expected == 0:
+        should = "where it should stay put"
+    else:
+        should = f"where it should go {'up' if expected > 0 else 'down'} by {abs(expected):.6g}"
+    return f"{_said(change)} {should}"
+
+
 def diagnose(actual: Any, case: Case) -> str:
     """Name the catalogued mistake(s) ``actual`` matches (all of them when several give the same
     output on this case), or return "" when none does."""
@@ -255,44 +200,111 @@ def _mutated(before: Any, after: Any) -> bool:
     return False
 
 
-def run_case(case: Case, where: str | None = None) -> None:
-    """Run ``case`` against the learner's code; ``pytest.fail`` with one line on any problem."""
-    qual = f"{case.topic}.{case.function}"
+#: (where, topic.function) whose call ran past the time limit: later cases of it are skipped
+_TIMED_OUT: set[tuple[str, str]] = set()
+#: (where, topic) whose file did not load: reported by its first case, later ones are skipped
+_LOAD_REPORTED: set[tuple[str, str]] = set()
+
+
+def forget_reported() -> None:
+    """Start a new run: report load failures and timeouts afresh (``gradelab check`` calls this)."""
+    _TIMED_OUT.clear()
+    _LOAD_REPORTED.clear()
+    _loading.forget_failures()
+
+
+def fail(message: str, kind: str = "failed", printed: OutputHead | None = None) -> NoReturn:
+    """Fail the case with ``message`` (no traceback), then what the learner's code printed.
+
+    The exception carries ``kind`` (``failed``, ``timeout``, ``load``), ``problem`` (the message
+    alone) and ``printed`` (the output block) for ``gradelab check``'s table.
+    """
+    shown = printed.render() if printed is not None else ""
+    lines = printed.total if printed is not None else 0
+    text = message
+    if shown:
+        text += f"\n  your code printed {lines} line{'s' if lines != 1 else ''}:\n{shown}"
+    exc = pytest.fail.Exception(text, pytrace=False)
+    exc.kind, exc.problem, exc.printed = kind, message, shown  # type: ignore[attr-defined]
+    raise exc from None  # no "During handling of the above exception" chain
+
+
+def skip(reason: str, kind: str) -> NoReturn:
+    """Skip the case: ``not_implemented`` (an untouched stub), or ``load``/``timeout`` (a problem
+    already reported by an earlier case of the same file or function)."""
+    exc = pytest.skip.Exception(reason, _use_item_location=True)
+    exc.kind = kind  # type: ignore[attr-defined]
+    raise exc from None
+
+
+def _load(case: Case, where: str) -> Any:
     try:
-        module = load_topic(case.topic, where)
+        return load_topic(case.topic, where)
     except LoadError as exc:
-        pytest.fail(f"cannot load {case.topic}: {exc}", pytrace=False)
+        if (where, case.topic) in _LOAD_REPORTED:
+            skip(f"{case.topic}.py does not load (reported once, above)", "load")
+        _LOAD_REPORTED.add((where, case.topic))
+        fail(f"cannot load {case.topic}: {exc}", "load")
+
+
+def _note_output(qual: str, case: Case, printed: OutputHead) -> None:
+    """A passing case's prints go, cut short, to stdout, which pytest shows with ``-s``/``-rP``."""
+    if printed.total:
+        sys.stdout.write(
+            f"{qual} ({case.id}) printed {printed.total} line(s):\n{printed.render()}\n"
+        )
+
+
+def run_case(case: Case, where: str | None = None) -> None:
+    """Run ``case`` against the learner's code; fail with one line on any problem, skip when the
+    function is not implemented yet (or a problem was already reported for it)."""
+    where = where or target()
+    qual = f"{case.topic}.{case.function}"
+    label = f"{qual} ({case.note or case.id})"
+    module = _load(case, where)
     if not hasattr(module, case.function):
-        pytest.fail(f"{qual} is missing: define it in {case.topic}.py", pytrace=False)
+        fail(f"{qual} is missing: define it in {case.topic}.py")
+    if (where, qual) in _TIMED_OUT:
+        skip(f"{qual} did not return on an earlier case (reported once, above)", "timeout")
     fn = getattr(module, case.function)
-    args, kwargs = case.inputs()
+    try:
+        args, kwargs = case.inputs()
+    except ModuleNotFoundError as exc:
+        fail(f"{label}: {describe_exception(exc, 'this case')}")
     before = _snapshot(args), {k: _snapshot(v) for k, v in kwargs.items()}
-    if not callable(fn):  # a module-level value the learner fills in (e.g. a filter)
-        if fn is None:
-            pytest.fail(f"not implemented yet: {qual}", pytrace=False)
-        actual = fn
-    else:
+    printed = OutputHead()
+    not_implemented = fn is None
+    actual = fn
+    if callable(fn):  # else a module-level value the learner fills in (e.g. a filter)
+        seconds = timeout_seconds()
         try:
-            with np.errstate(all="ignore"):
+            with capture_output(printed), time_limit(seconds), np.errstate(all="ignore"):
                 actual = fn(*args, **kwargs)
         except NotImplementedError:
-            pytest.fail(f"not implemented yet: {qual}", pytrace=False)
-        except Exception as exc:  # the learner's error, reported in one line
-            pytest.fail(
-                f"{qual} ({case.note or case.id}): {_describe_exception(exc, 'the call')}",
-                pytrace=False,
+            not_implemented = True
+        except CallTimeout:
+            _TIMED_OUT.add((where, qual))
+            fail(
+                f"{qual} did not return within {seconds:g} s ({case.note or case.id}): an "
+                "infinite loop? (allow more with --timeout or GRADELAB_TIMEOUT)",
+                "timeout",
+                printed,
             )
+        except Exception as exc:  # the learner's error, reported in one line
+            fail(f"{label}: {describe_exception(exc, 'the call')}", printed=printed)
+    if not_implemented:  # outside the except block: no chained traceback
+        skip(f"not implemented yet: {qual}", "not_implemented")
     for i, (b, a) in enumerate(zip(before[0], args, strict=True)):
         if _mutated(b, a):
-            pytest.fail(
+            fail(
                 f"{qual} modified its argument #{i + 1} in place; return a new array instead",
-                pytrace=False,
+                printed=printed,
             )
     for k, b in before[1].items():
         if _mutated(b, kwargs[k]):
-            pytest.fail(
+            fail(
                 f"{qual} modified its argument {k!r} in place; return a new array instead",
-                pytrace=False,
+                printed=printed,
             )
     if case.check:
         problem = CHECKS[case.check](actual, args, kwargs, case.expected)
@@ -301,7 +313,8 @@ def run_case(case: Case, where: str | None = None) -> None:
     if problem:
         diagnosis = diagnose(actual, case) if not case.check else ""
         detail = f" — {diagnosis}" if diagnosis else ""
-        pytest.fail(f"{qual} ({case.note or case.id}): {problem}{detail}", pytrace=False)
+        fail(f"{label}: {problem}{detail}", printed=printed)
+    _note_output(qual, case, printed)
 
 
 def topic_params(topic: str) -> list[Any]:

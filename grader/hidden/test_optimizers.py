@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from exercises.tests._harness import describe_change
 from grader.engine.expect import (
     Mismatch,
     diagnose,
@@ -191,10 +192,10 @@ FIRST_STEP: dict[str, tuple[dict[str, Any], Callable[[np.ndarray], np.ndarray]]]
     "adam_step": ({"lr": 0.1}, lambda g: 0.1 * g / (np.abs(g) + 1e-8)),
 }
 FIRST_STEP_CHECK = {
-    "momentum_step": "the first step from zero velocity moves w by lr·(1 − β)·grad",
-    "adagrad_step": "the first step moves each weight by about lr, whatever its gradient's size",
-    "rmsprop_step": "the first step moves each weight by about lr/√(1 − β)",
-    "adam_step": "the first step (t = 1) moves each weight by about lr (bias correction)",
+    "momentum_step": "the first step from zero velocity moves w by lr·(1 − β)·|grad|, against the gradient",
+    "adagrad_step": "the first step moves each weight by about lr against its gradient, whatever its size",
+    "rmsprop_step": "the first step moves each weight by about lr/√(1 − β) against its gradient",
+    "adam_step": "the first step (t = 1) moves each weight by about lr against its gradient (bias correction)",
 }
 
 
@@ -215,13 +216,13 @@ def test_first_step_size_from_a_zero_state(learner, fn, shape, seed):
     w_new = np.asarray(as_tuple(result)[0], dtype=np.float64)
     if w_new.shape != shape:
         fail(f"the new w has shape {w_new.shape}, expected {shape}", result, learner)
-    moved, expected = w - w_new, expected_step(grad)
-    wrong = ~np.isclose(moved, expected, rtol=1e-6, atol=1e-12)
+    changed, expected = w_new - w, -expected_step(grad)  # new − old: a descent step is −lr·…
+    wrong = ~np.isclose(changed, expected, rtol=1e-6, atol=1e-12)
     if wrong.any():
         i = tuple(int(k) for k in np.argwhere(wrong)[0])
         fail(
-            f"{FIRST_STEP_CHECK[fn]}, but a weight with gradient {grad[i]:.4g} moved by "
-            f"{moved[i]:.6g} instead of {expected[i]:.6g}",
+            f"{FIRST_STEP_CHECK[fn]}, but a weight with gradient {grad[i]:.4g} "
+            f"{describe_change(float(changed[i]), float(expected[i]))}",
             result,
             learner,
         )

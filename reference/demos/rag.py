@@ -13,7 +13,8 @@ similar (cosine of embeddings) to the question. It writes nothing new.
 Evaluation: ``lessons/questions.json`` lists questions with the topic whose lesson answers them
 and an evidence phrase; a chunk is relevant to a question when it comes from that topic's lesson
 and contains the phrase (case-insensitive). The demo reports recall@k (k = 1, 3, 5) and the mean
-reciprocal rank over the top ``mrr_depth`` chunks (``recall_at_k``, ``mean_reciprocal_rank``).
+reciprocal rank over the top ``mrr_depth`` chunks (``recall_at_k``, ``mean_reciprocal_rank``),
+and draws recall@k for every k up to that depth (``rag.png``).
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ from rich.text import Text
 
 import lessons
 from reference import rag
-from reference.demos import DemoContext, DemoResult
+from reference.demos import DemoContext, DemoResult, quiet_third_party
+from reference.demos.optimizers import new_figure, save_figure
 
 TITLE = "RAG over the course's lessons: MiniLM + faiss, extractive generation"
 
@@ -134,12 +136,26 @@ def _first_words(text: str, n: int = 14) -> str:
     return " ".join(words[:n]) + (" …" if len(words) > n else "")
 
 
+def plot_recall(curve: dict[int, float], marked: tuple[int, ...], title: str, path: Path) -> Path:
+    """recall@k against k (k = 1 … depth), the reported ks marked and labelled."""
+    fig, ax = new_figure(width=5.5, height=3.6)
+    ks = sorted(curve)
+    ax.plot(ks, [curve[k] for k in ks], "o-", markersize=3)
+    for k in marked:
+        if k in curve:
+            ax.annotate(f"{curve[k]:.2f}", (k, curve[k]), textcoords="offset points", xytext=(0, 6))
+    ax.set(xlabel="k (chunks retrieved)", ylabel="recall@k", ylim=(0, 1.05), xticks=ks)
+    ax.set_title(title, fontsize=9)
+    return save_figure(fig, path)
+
+
 def run(
     ctx: DemoContext, config: RAGConfig | None = None, embedder: Any | None = None
 ) -> DemoResult:
     """``embedder``: any model with sentence-transformers' ``encode`` (default: the packaged
     MiniLM on ``ctx.device``; tests pass ``reference.rag.HashingEmbedder``)."""
     cfg = config or RAGConfig()
+    quiet_third_party()  # no "Loading weights" bar from transformers under our status line
     with ctx.console.status("loading the embedding model"):
         model = embedder if embedder is not None else rag.load_model(str(ctx.device))
     model_name = type(model).__name__
@@ -160,13 +176,20 @@ def run(
     relevant = [relevant_ids(chunks, q["topic"], q["evidence"]) for q in questions]
     answerable = [i for i, r in enumerate(relevant) if r]
     unanswerable = len(questions) - len(answerable)
-    recall = (
-        {
-            k: sum(rag.recall_at_k(ranked[i], relevant[i], k) for i in answerable) / len(answerable)
-            for k in cfg.ks
-        }
-        if answerable
-        else {k: 0.0 for k in cfg.ks}
+    curve = {
+        k: (
+            sum(rag.recall_at_k(ranked[i], relevant[i], k) for i in answerable) / len(answerable)
+            if answerable
+            else 0.0
+        )
+        for k in sorted({*range(1, depth + 1), *cfg.ks})
+    }
+    recall = {k: curve[k] for k in cfg.ks}
+    figure = plot_recall(
+        curve,
+        cfg.ks,
+        f"Retrieval over the lessons: {len(answerable)} questions, {model_name}",
+        ctx.out / "rag.png",
     )
     mrr = (
         rag.mean_reciprocal_rank([ranked[i] for i in answerable], [relevant[i] for i in answerable])
@@ -235,6 +258,8 @@ def run(
             "mrr": round(mrr, 4),
         },
         tables=tables,
+        files=[figure],
         ok=ok,
-        message=f"{note}\nTarget: recall@5 ≥ {cfg.target_recall_at_5} (got {r5:.3f}).",
+        message=f"{note}\nTarget: recall@5 ≥ {cfg.target_recall_at_5} (got {r5:.3f}). "
+        f"Figure: {figure}",
     )

@@ -1,9 +1,10 @@
-"""The public tests: solutions pass them all, untouched stubs fail each with one line, mistakes are
-named, a broken topic file is reported without stopping the others."""
+"""The public tests: solutions pass them all, untouched stubs are "not implemented" (skipped, not
+failed), mistakes are named, a broken topic file is reported without stopping the others."""
 
 from __future__ import annotations
 
 import inspect
+import re
 import shutil
 import subprocess
 import sys
@@ -55,22 +56,21 @@ def test_solutions_pass_every_public_test(solution_results):
     assert solution_results and not failing
 
 
-def test_untouched_stubs_fail_every_function_with_the_one_line_message(stub_results):
+def test_untouched_stubs_are_reported_not_implemented_not_failed(stub_results):
     assert stub_results
     for r in stub_results:
         assert r.status == "not implemented", (r.topic, r.function, r.messages[:1])
-        assert all(m == f"not implemented yet: {r.topic}.{r.function}" for m in r.messages), (
-            r.messages[:1]
-        )
+        assert r.failed == 0 and r.not_implemented > 0 and not r.messages
 
 
-def test_pytest_on_a_stub_prints_one_line_per_failure_not_a_traceback():
+def test_pytest_skips_a_stub_with_its_reason_and_no_traceback():
     proc = subprocess.run(
         [
             sys.executable,
             "-m",
             "pytest",
             "-q",
+            "-rs",
             "-p",
             "no:cacheprovider",
             str(ROOT / "exercises/tests/test_activations.py"),
@@ -80,9 +80,11 @@ def test_pytest_on_a_stub_prints_one_line_per_failure_not_a_traceback():
         cwd=ROOT,
         env={"PATH": "/usr/bin:/bin", "GRADELAB_TARGET": "exercises"},
     )
-    assert proc.returncode == 1
+    assert proc.returncode == 0, proc.stdout  # nothing failed: nothing is written yet
     assert "not implemented yet: activations.sigmoid" in proc.stdout
-    assert "Traceback" not in proc.stdout and "raise NotImplementedError" not in proc.stdout
+    assert re.search(r"\d+ skipped", proc.stdout) and "failed" not in proc.stdout
+    for noise in ("Traceback", "raise NotImplementedError", "During handling"):
+        assert noise not in proc.stdout, noise
 
 
 def _learner_copy(tmp_path: Path) -> Path:
@@ -102,7 +104,7 @@ def test_check_runs_on_a_plain_folder_without_init(tmp_path):
     assert results and all(r.status == "passed" for r in results), [r.messages[:1] for r in results]
 
 
-def test_a_syntax_error_is_reported_with_file_and_line_and_other_topics_still_run(tmp_path):
+def test_a_syntax_error_is_one_row_with_file_and_line_and_other_topics_still_run(tmp_path):
     folder = _learner_copy(tmp_path)
     source = (folder / "losses.py").read_text().splitlines()
     source.append("def broken(:")
@@ -110,8 +112,9 @@ def test_a_syntax_error_is_reported_with_file_and_line_and_other_topics_still_ru
     line = len(source)
     results = run_check(["losses", "activations"], where=str(folder))
     losses = [r for r in results if r.topic == "losses"]
-    assert losses and all(r.status == "failed" for r in losses)
+    assert [r.status for r in losses] == ["does not load"]
     assert f"losses.py:{line}: SyntaxError" in losses[0].messages[0]
+    assert losses[0].functions == len(_public_functions("losses"))
     assert all(r.status == "passed" for r in results if r.topic == "activations")
 
 

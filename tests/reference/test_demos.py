@@ -9,6 +9,9 @@ from __future__ import annotations
 import io
 import json
 import math
+import os
+import subprocess
+import sys
 
 import pytest
 import torch
@@ -16,8 +19,9 @@ from rich.console import Console
 from torch import nn
 
 import lessons
+from grader.release.build import ROOT
 from reference import forward, layers, rag
-from reference.demos import DemoContext, DemoResult, run_all
+from reference.demos import DemoContext, DemoResult, fit, run_all
 from reference.demos import cnn as cnn_demo
 from reference.demos import lstm as lstm_demo
 from reference.demos import optimizers as opt_demo
@@ -35,11 +39,11 @@ def ctx(tmp_path, device) -> DemoContext:
     return DemoContext(device=torch.device(device), seed=0, out=tmp_path, console=_console())
 
 
-def _render(result: DemoResult) -> str:
+def _render(result: DemoResult, width: int = 120) -> str:
     """Print every table the way run_all does; return the text (fails on bad rich markup)."""
-    console = _console()
+    console = Console(file=io.StringIO(), width=width)
     for table in result.tables:
-        console.print(table)
+        console.print(fit(table, width))
     console.print(result.message)
     return console.file.getvalue()
 
@@ -102,6 +106,30 @@ def test_vanishing_demo_sigmoid_gradients_vanish_relu_with_he_init_do_not(ctx):
     assert 0.1 < f["relu_he_first_over_last"] < 10
     assert len(result.tables) == 3
     assert "first / last" in _render(result)
+    _assert_png(result, "vanishing.png")
+
+
+def test_vanishing_figure_plots_both_activations_per_init_on_a_log_scale(tmp_path, monkeypatch):
+    drawn = {}
+
+    def keep(fig, path):
+        drawn["fig"] = fig
+        return path
+
+    monkeypatch.setattr(vanishing_demo, "save_figure", keep)
+    norms = {
+        (init, act): [10.0 ** -(k if act == "sigmoid" else 0) for k in range(5, 0, -1)]
+        for init in vanishing_demo.INITS
+        for act in ("sigmoid", "relu")
+    }
+    vanishing_demo.plot_norms(norms, tmp_path / "v.png")
+    axes = drawn["fig"].axes
+    assert len(axes) == len(vanishing_demo.INITS)
+    for ax in axes:
+        assert ax.get_yscale() == "log"
+        assert sorted(line.get_label() for line in ax.get_lines()) == ["relu", "sigmoid"]
+        sigmoid = next(line for line in ax.get_lines() if line.get_label() == "sigmoid")
+        assert list(sigmoid.get_xdata()) == [1, 2, 3, 4, 5]  # one point per layer
 
 
 def test_layer_grad_norms_match_the_same_net_built_from_torch_modules():
@@ -328,6 +356,7 @@ def test_rag_demo_with_hashing_embedder_reports_recall_and_mrr(ctx, tmp_path):
     assert f["recall@1"] <= f["recall@3"] <= f["recall@5"]
     text = _render(result)
     assert "extractive" in text and "Question:" in text
+    _assert_png(result, "rag.png")
 
 
 def test_every_course_question_has_a_relevant_chunk():
@@ -355,3 +384,57 @@ def test_run_all_writes_results_json_and_returns_zero(tmp_path):
     assert record["perceptron"]["ok"] and record["vanishing"]["ok"]
     assert record["perceptron"]["figures"]["train_accuracy"] == 1.0
     assert (tmp_path / "perceptron.png").exists()
+
+
+def test_run_all_merges_into_results_json_instead_of_dropping_other_demos(tmp_path):
+    (tmp_path / "results.json").write_text(json.dumps({"cnn": {"ok": True, "figures": {}}}))
+    assert run_all(device="cpu", only=["perceptron"], out=tmp_path, console=_console()) == 0
+    assert run_all(device="cpu", only=["vanishing"], out=tmp_path, console=_console()) == 0
+    record = json.loads((tmp_path / "results.json").read_text())
+    assert {"cnn", "perceptron", "vanishing"} <= set(record)
+    assert record["vanishing"]["device"] == "cpu" and record["perceptron"]["seed"] == 0
+
+
+def test_an_unreadable_results_json_is_replaced(tmp_path):
+    (tmp_path / "results.json").write_text("[not json")
+    assert run_all(device="cpu", only=["perceptron"], out=tmp_path, console=_console()) == 0
+    assert "perceptron" in json.loads((tmp_path / "results.json").read_text())
+
+
+@pytest.mark.parametrize("width", [80, 100])
+def test_demo_tables_fit_the_terminal_and_never_cut_a_word(ctx, width):
+    """Every word of every header and cell shows whole at 80 columns: no "hyper-param…", no id
+    split mid-word, and no line wider than the terminal."""
+    cfg = opt_demo.OptimizersConfig(hidden=8, epochs=2, gd_epochs=3, sgd_epochs=1, n_train=64)
+    results = [opt_demo.run(ctx, cfg), vanishing_demo.run(ctx)]
+    for result in results:
+        text = _render(result, width)
+        assert all(len(line) <= width for line in text.splitlines())
+        tokens = set(text.split())
+        for table in result.tables:
+            for column in table.columns:
+                for cell in (column.header, *column.cells):
+                    plain = cell.plain if hasattr(cell, "plain") else str(cell)
+                    for word in plain.split():
+                        assert word in tokens, (word, text)
+
+
+def _loading_output(quiet: bool) -> str:
+    code = (
+        "from reference.demos import quiet_third_party\n"
+        + ("quiet_third_party()\n" if quiet else "")
+        + "from reference import rag\nrag.load_model('cpu')\n"
+    )
+    quieted = {"HF_HUB_DISABLE_PROGRESS_BARS", "TRANSFORMERS_VERBOSITY"}  # set by run_all here
+    env = {k: v for k, v in os.environ.items() if k not in quieted}
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=600, cwd=ROOT, env=env
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout + proc.stderr
+
+
+@pytest.mark.model
+def test_loading_the_embedding_model_shows_no_third_party_progress_bar():
+    assert "Loading weights" in _loading_output(quiet=False)  # the bar this switch removes
+    assert "Loading weights" not in _loading_output(quiet=True)
