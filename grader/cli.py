@@ -265,6 +265,37 @@ def report(
 
 
 @app.command()
+def export(
+    out: Path = typer.Argument(
+        ..., help="the --out folder of `gradelab grade` (holds the gradebook)"
+    ),
+    lms: str = typer.Option(..., "--format", help="canvas or moodle (their grade-import CSV)"),
+    roster: Path = typer.Option(..., help="CSV: learner id and LMS identity (README: Rosters)"),
+    to: Path = typer.Option(None, help="the CSV to write (default: OUT/export/<format>.csv)"),
+) -> None:
+    """Write the gradebook as Canvas's or Moodle's grade-import CSV, per topic and total."""
+    from grader.lms.export import companion_path, export_gradebook
+    from grader.lms.roster import RosterError
+    from grader.outputs.escape import console as shown
+    from grader.report.load import NoGradebookError
+
+    try:
+        result, target = export_gradebook(out, roster, lms.lower(), to)
+    except (RosterError, NoGradebookError, ValueError) as exc:
+        console.print(shown(str(exc), "red"), highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    console.print(
+        f"{result.exported} of {result.graded} graded learners exported to {target}",
+        markup=False,
+        highlight=False,
+    )
+    for learner, why in result.unmatched:
+        console.print(shown(f"  {learner}: {why}", "yellow"), highlight=False, soft_wrap=True)
+    if result.unmatched:
+        console.print(f"listed in {companion_path(target)}", markup=False, highlight=False)
+
+
+@app.command()
 def similarity(
     klass: list[Path] = typer.Argument(
         ..., metavar="CLASS", help="submission folders/zips, or a class folder of them"
