@@ -296,6 +296,40 @@ def export(
 
 
 @app.command()
+def gradescope(
+    out: Path = typer.Option(Path("autograder.zip"), "--out", help="the autograder zip to write"),
+    visibility: str = typer.Option(
+        "after_due_date", help="tests' visibility: visible, after_due_date, after_published, hidden"
+    ),
+    topic_visibility: list[str] = typer.Option(
+        None, "--topic-visibility", help="TOPIC=VISIBILITY for one topic's tests (repeatable)"
+    ),
+    topic: list[str] = typer.Option(None, "--topic", help="grade only these topics (repeatable)"),
+    max_examples: int = typer.Option(12, help="hypothesis examples per property test"),
+    shrink: bool = typer.Option(True, help="minimal failing inputs in the feedback (see grade)"),
+) -> None:
+    """Build a Gradescope autograder zip (setup.sh, run_autograder) grading with the hidden tests."""
+    from grader.autograder.config import AutograderConfig, ConfigError, visibility_map
+    from grader.autograder.package import PackageError, build_autograder
+    from reference import TOPICS
+
+    topics = tuple(topic) if topic else TOPICS
+    try:
+        shown = visibility_map(visibility, topic_visibility or [], topics)
+        config = AutograderConfig(topics, shown, max_examples, shrink)
+        size = build_autograder(out, config)
+    except (ConfigError, PackageError) as exc:
+        console.print(str(exc), style="red", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    console.print(
+        f"wrote {out} ({size / 1e6:.1f} MB): upload it as a Gradescope programming assignment's "
+        "autograder (Ubuntu 24.04 base image); see README, Gradescope",
+        markup=False,
+        highlight=False,
+    )
+
+
+@app.command()
 def similarity(
     klass: list[Path] = typer.Argument(
         ..., metavar="CLASS", help="submission folders/zips, or a class folder of them"
