@@ -75,10 +75,14 @@ class TestOutcome:
     case: str = ""  # a parametrized test's case, when its name alone is shared (engine/cases.py)
 
     @property
+    def check_case(self) -> str:
+        """What is checked, plus `` (<case>)`` for a case of a shared name."""
+        return f"{self.check} ({self.case})" if self.case else self.check
+
+    @property
     def name(self) -> str:
-        """``<topic>.<function>: <check>``, plus `` (<case>)`` for a case of a shared name."""
-        label = f" ({self.case})" if self.case else ""
-        return f"{self.topic}.{self.function}: {self.check}{label}"
+        """``<topic>.<function>: <check>`` (and its case): unique among a suite's tests."""
+        return f"{self.topic}.{self.function}: {self.check_case}"
 
 
 def register_profile(max_examples: int, shrink: bool = True) -> str:

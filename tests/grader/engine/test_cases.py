@@ -17,7 +17,7 @@ from grader.engine.cases import case_labels
 from grader.engine.process import Limits
 from grader.engine.run import SubmissionResult, run_hidden_tests
 from grader.grading import grade_submission
-from grader.outputs import gradescope
+from grader.outputs import feedback, gradescope
 from grader.release.build import ROOT
 from reference import TOPICS
 
@@ -105,3 +105,14 @@ def test_cases_parameters_cannot_tell_apart_are_numbered_in_order():
         "t[b]": "flag=True, #2",
         "t[c]": "flag=None",
     }
+
+
+def test_the_feedback_names_each_case_too():
+    files = {"losses": (ROOT / "solutions" / "losses.py").read_bytes()}
+    result = SubmissionResult.from_dict(
+        grade_submission("model", files, [], ("losses",), 2, Limits())
+    )
+    text = feedback.markdown(result)
+    for eps in ("1e-12", "1e-06", "0.001"):
+        assert text.count(f"{CLIPS} (eps={eps})") == 4  # one per cross-entropy and gradient
+    assert f"{CLIPS} (eps=1e-12)" in feedback.html_page(result)
