@@ -141,6 +141,9 @@ def export_gradebook(
     roster = read_roster(roster_path, lms)
     result = build_export(load_class(out), roster, lms)
     target = to or out / "export" / f"{lms}.csv"
+    inputs = {roster_path.resolve(), (out / "gradebook.sqlite").resolve()}
+    if {target.resolve(), companion_path(target).resolve()} & inputs:
+        raise ValueError(f"--to {target} would overwrite the roster or the gradebook")
     atomic_write(target, result.text)
     atomic_write(companion_path(target), result.unmatched_csv())
     return result, target

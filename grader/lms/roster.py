@@ -62,9 +62,10 @@ def parse_roster(data: bytes, source: str = "roster", lms: str | None = None) ->
     rows = list(csv.reader(io.StringIO(text, newline="")))
     header = [h.strip().lower() for h in rows[0]]
     if "learner" not in header:
+        hint = "; it looks separated by ';': save it comma-separated" if ";" in rows[0][0] else ""
         raise RosterError(
             f"{source}: no 'learner' column in the header (found: {', '.join(header) or 'none'}); "
-            f"known columns: {', '.join(COLUMNS)}"
+            f"known columns: {', '.join(COLUMNS)}{hint}"
         )
     repeated = sorted({h for h in header if h and header.count(h) > 1})
     if repeated:

@@ -127,6 +127,10 @@ def test_an_unknown_format_or_a_bad_roster_is_refused(out):
     (out / "bad.csv").write_text("learner,name\nann,Ann\n")
     with pytest.raises(RosterError, match="canvas export needs one of the columns"):
         export_gradebook(out, out / "bad.csv", "canvas")
+    roster = out / "roster.csv"
+    with pytest.raises(ValueError, match="would overwrite the roster or the gradebook"):
+        export_gradebook(out, roster, "canvas", roster)
+    assert roster.read_text() == ROSTER
 
 
 def test_the_command_writes_the_file_and_names_every_unmatched_learner(out):

@@ -41,6 +41,7 @@ def test_known_columns_are_read_and_others_ignored():
         (b"learner,email\n", "no learners"),
         (b"name,email\nann,a@x\n", "no 'learner' column"),
         (b"learner,email,email\nann,a,b\n", "named twice"),
+        (b"learner;email\nann;a@x\n", "separated by ';'"),
         (b"learner,email\nann,a@x\nbob,b@x\nann,c@x\n", "line 4: learner 'ann' already on line 2"),
         (b"learner,email\n,a@x\n", "line 2: empty learner id"),
         (b"learner,email\nann,a@x,extra\n", "line 2: 3 cells, the header has 2"),
