@@ -269,9 +269,15 @@ def export(
     out: Path = typer.Argument(
         ..., help="the --out folder of `gradelab grade` (holds the gradebook)"
     ),
-    lms: str = typer.Option(..., "--format", help="canvas or moodle (their grade-import CSV)"),
-    roster: Path = typer.Option(..., help="CSV: learner id and LMS identity (README: Rosters)"),
-    to: Path = typer.Option(None, help="the CSV to write (default: OUT/export/<format>.csv)"),
+    lms: str = typer.Option(
+        ..., "--format", metavar="canvas|moodle", help="the LMS whose grade-import CSV to write"
+    ),
+    roster: Path = typer.Option(
+        ..., metavar="FILE", help="CSV: learner id and LMS identity (README: Grades into the LMS)"
+    ),
+    to: Path = typer.Option(
+        None, metavar="FILE", help="the CSV to write (default: OUT/export/<format>.csv)"
+    ),
 ) -> None:
     """Write the gradebook as Canvas's or Moodle's grade-import CSV, per topic and total."""
     from grader.lms.export import companion_path, export_gradebook
@@ -297,12 +303,19 @@ def export(
 
 @app.command()
 def gradescope(
-    out: Path = typer.Option(Path("autograder.zip"), "--out", help="the autograder zip to write"),
+    out: Path = typer.Option(
+        Path("autograder.zip"), "--out", metavar="FILE", help="the autograder zip to write"
+    ),
     visibility: str = typer.Option(
-        "after_due_date", help="tests' visibility: visible, after_due_date, after_published, hidden"
+        "after_due_date",
+        metavar="VISIBILITY",
+        help="tests' visibility: visible, after_due_date, after_published, hidden",
     ),
     topic_visibility: list[str] = typer.Option(
-        None, "--topic-visibility", help="TOPIC=VISIBILITY for one topic's tests (repeatable)"
+        None,
+        "--topic-visibility",
+        metavar="TOPIC=VISIBILITY",
+        help="one topic's tests' visibility (repeatable)",
     ),
     topic: list[str] = typer.Option(None, "--topic", help="grade only these topics (repeatable)"),
     max_examples: int = typer.Option(12, help="hypothesis examples per property test"),
