@@ -278,6 +278,84 @@ def report(
 
 
 @app.command()
+def export(
+    out: Path = typer.Argument(
+        ..., help="the --out folder of `gradelab grade` (holds the gradebook)"
+    ),
+    lms: str = typer.Option(
+        ..., "--format", metavar="canvas|moodle", help="the LMS whose grade-import CSV to write"
+    ),
+    roster: Path = typer.Option(
+        ..., metavar="FILE", help="CSV: learner id and LMS identity (README: Grades into the LMS)"
+    ),
+    to: Path = typer.Option(
+        None, metavar="FILE", help="the CSV to write (default: OUT/export/<format>.csv)"
+    ),
+) -> None:
+    """Write the gradebook as Canvas's or Moodle's grade-import CSV, per topic and total."""
+    from grader.lms.export import companion_path, export_gradebook
+    from grader.lms.roster import RosterError
+    from grader.outputs.escape import console as shown
+    from grader.report.load import NoGradebookError
+
+    try:
+        result, target = export_gradebook(out, roster, lms.lower(), to)
+    except (RosterError, NoGradebookError, ValueError) as exc:
+        console.print(shown(str(exc), "red"), highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    console.print(
+        f"{result.exported} of {result.graded} graded learners exported to {target}",
+        markup=False,
+        highlight=False,
+    )
+    for learner, why in result.unmatched:
+        console.print(shown(f"  {learner}: {why}", "yellow"), highlight=False, soft_wrap=True)
+    if result.unmatched:
+        console.print(f"listed in {companion_path(target)}", markup=False, highlight=False)
+
+
+@app.command()
+def gradescope(
+    out: Path = typer.Option(
+        Path("autograder.zip"), "--out", metavar="FILE", help="the autograder zip to write"
+    ),
+    visibility: str = typer.Option(
+        "after_due_date",
+        metavar="VISIBILITY",
+        help="tests' visibility: visible, after_due_date, after_published, hidden",
+    ),
+    topic_visibility: list[str] = typer.Option(
+        None,
+        "--topic-visibility",
+        metavar="TOPIC=VISIBILITY",
+        help="one topic's tests' visibility (repeatable)",
+    ),
+    topic: list[str] = typer.Option(None, "--topic", help="grade only these topics (repeatable)"),
+    max_examples: int = typer.Option(12, help="hypothesis examples per property test"),
+    shrink: bool = typer.Option(True, help="minimal failing inputs in the feedback (see grade)"),
+) -> None:
+    """Build a Gradescope autograder zip (setup.sh, run_autograder) grading with the hidden tests."""
+    from grader.autograder.config import AutograderConfig, ConfigError, visibility_map
+    from grader.autograder.package import PackageError, build_autograder
+    from reference import TOPICS
+
+    topics = tuple(topic) if topic else TOPICS
+    try:
+        shown = visibility_map(visibility, topic_visibility or [], topics)
+        config = AutograderConfig(topics, shown, max_examples, shrink)
+        size = build_autograder(out, config)
+    except (ConfigError, PackageError) as exc:
+        console.print(str(exc), style="red", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    console.print(
+        f"wrote {out} ({size / 1e6:.1f} MB): upload it as a Gradescope programming assignment's "
+        "autograder (Ubuntu 24.04 base image); see README, Gradescope",
+        markup=False,
+        highlight=False,
+    )
+
+
+@app.command()
 def similarity(
     klass: list[Path] = typer.Argument(
         ..., metavar="CLASS", help="submission folders/zips, or a class folder of them"

@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, settings
 from hypothesis.errors import FlakyFailure
 
 from grader.engine import replay
+from grader.engine.cases import case_labels
 from grader.engine.expect import Mismatch, describe_call
 from grader.engine.process import CallFault, LearnerError, WorkerProcess
 from grader.engine.proxy import LearnerFailure, LearnerProxy, NotImplementedByLearner
@@ -79,10 +80,17 @@ class TestOutcome:
     diagnosis_name: str | None = None
     input: str = ""
     visibility: str = "after_due_date"
+    case: str = ""  # a parametrized test's case, when its name alone is shared (engine/cases.py)
+
+    @property
+    def check_case(self) -> str:
+        """What is checked, plus `` (<case>)`` for a case of a shared name."""
+        return f"{self.check} ({self.case})" if self.case else self.check
 
     @property
     def name(self) -> str:
-        return f"{self.topic}.{self.function}: {self.check}"
+        """``<topic>.<function>: <check>`` (and its case): unique among a suite's tests."""
+        return f"{self.topic}.{self.function}: {self.check_case}"
 
 
 def register_profile(max_examples: int, shrink: bool = True) -> str:
@@ -119,11 +127,18 @@ class GradingPlugin:
     only_functions: frozenset[str] | None = None  # "<topic>.<function>" to keep; None = all
     replay: bool = True  # replay recorded passing inputs (grader.engine.replay); same grades
     _inspected: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _cases: dict[str, str] = field(default_factory=dict)  # nodeid -> case label
 
     def pytest_collection_modifyitems(
         self, config: pytest.Config, items: list[pytest.Item]
     ) -> None:
         """Keep graded tests only (and with ``only_functions``, only those functions' tests)."""
+        names = {
+            i.nodeid: f"{_topic_of(i)}.{m.kwargs['function']}: {m.kwargs['check']}"
+            for i in items
+            if (m := i.get_closest_marker("graded")) is not None
+        }
+        self._cases = case_labels(items, names)  # over every graded test: stable under selection
         keep, drop = [], []
         for item in items:
             marker = item.get_closest_marker("graded")
@@ -248,6 +263,7 @@ class GradingPlugin:
             max_points=float(kw["points"]),
             status="passed",
             visibility=kw.get("visibility", "after_due_date"),
+            case=self._cases.get(item.nodeid, ""),
         )
         if call.excinfo is None:
             result.points = result.max_points

@@ -59,7 +59,7 @@ def markdown(result: SubmissionResult) -> str:
         for o in outcomes:
             mark = "✅" if o.status == "passed" else "❌"
             lines.append(
-                f"- {mark} {o.check} ({_pts(o.points)}/{_pts(o.max_points)}, {STATUS[o.status]})"
+                f"- {mark} {o.check_case} ({_pts(o.points)}/{_pts(o.max_points)}, {STATUS[o.status]})"
             )
             if o.status != "passed":
                 lines.append(f"  - {md_inline(o.message)}")
@@ -84,7 +84,7 @@ def html_page(result: SubmissionResult) -> str:
         )
         for o in outcomes:
             cls = "pass" if o.status == "passed" else "fail"
-            item = f'<li class="{cls}">{e(o.check)} — {_pts(o.points)}/{_pts(o.max_points)} ({e(STATUS[o.status])})'
+            item = f'<li class="{cls}">{e(o.check_case)} — {_pts(o.points)}/{_pts(o.max_points)} ({e(STATUS[o.status])})'
             if o.status != "passed":
                 item += f"<div>{e(o.message)}</div>"
                 if o.input and o.status in ("failed", "fault"):

@@ -85,7 +85,8 @@ class Gradebook:
                 [
                     (
                         cur.lastrowid,
-                        f"{o['topic']}.{o['function']}: {o['check']}",
+                        f"{o['topic']}.{o['function']}: {o['check']}"
+                        + (f" ({o['case']})" if o.get("case") else ""),
                         o["topic"],
                         o["function"],
                         o["points"],

@@ -7,10 +7,15 @@ under ``extra_data`` (Gradescope keeps and ignores it). Nothing time-dependent i
 regrading the same submission gives a byte-identical file. Learner text shown by Gradescope (test
 output) has its control and bidi characters escaped (:func:`grader.outputs.escape.visible`), and
 the file itself writes any left in data (the learner id) as ``\\uXXXX`` escapes.
+
+Each test's ``visibility`` is the one its hidden test declares (``after_due_date`` unless the
+test says otherwise), or, given a ``visibility`` map (topic → Gradescope visibility, ``"*"`` for
+every other topic: ``gradelab gradescope --visibility/--topic-visibility``), the map's.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from grader.engine.run import SubmissionResult
@@ -21,7 +26,16 @@ def _round(x: float) -> float | int:
     return int(x) if float(x).is_integer() else round(x, 4)
 
 
-def results_json(result: SubmissionResult) -> dict[str, Any]:
+def test_visibility(topic: str, declared: str, visibility: Mapping[str, str] | None) -> str:
+    """A test's Gradescope visibility: the map's for its topic, its default, else as declared."""
+    if not visibility:
+        return declared
+    return visibility.get(topic, visibility.get("*", declared))
+
+
+def results_json(
+    result: SubmissionResult, visibility: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     tests = []
     for o in result.outcomes:
         output = visible(o.message, keep="\n")
@@ -33,7 +47,7 @@ def results_json(result: SubmissionResult) -> dict[str, Any]:
             "max_score": _round(o.max_points),
             "status": "passed" if o.status == "passed" else "failed",
             "output": output,
-            "visibility": o.visibility,
+            "visibility": test_visibility(o.topic, o.visibility, visibility),
             "tags": [o.topic, o.function],
             "extra_data": {"outcome": o.status, "diagnosis": o.diagnosis},
         }
@@ -64,8 +78,8 @@ def results_json(result: SubmissionResult) -> dict[str, Any]:
     }
 
 
-def render(result: SubmissionResult) -> str:
-    return json_text(results_json(result), indent=2, sort_keys=False) + "\n"
+def render(result: SubmissionResult, visibility: Mapping[str, str] | None = None) -> str:
+    return json_text(results_json(result, visibility), indent=2, sort_keys=False) + "\n"
 
 
 REQUIRED_TEST_FIELDS = {

@@ -83,3 +83,17 @@ def test_feedback_names_the_mistake_and_escapes_html():
     assert "stopped" in md and "timeout" in md
     page = feedback.html_page(result())
     assert "<script>" not in page and "&lt;script&gt;" in page
+
+
+def test_a_visibility_map_sets_each_topics_tests_and_the_rest():
+    """Without a map each test keeps its declared visibility; with one, its topic's or "*"'s."""
+    declared = [t["visibility"] for t in gradescope.results_json(result())["tests"]]
+    assert set(declared) == {"after_due_date"}
+    shown = gradescope.results_json(result(), {"*": "hidden", "conv": "visible"})
+    by_topic = {(t["tags"][0], t["visibility"]) for t in shown["tests"]}
+    assert by_topic == {("optimizers", "hidden"), ("conv", "visible")}
+    only_conv = gradescope.results_json(result(), {"conv": "visible"})
+    assert {t["tags"][0]: t["visibility"] for t in only_conv["tests"]}["optimizers"] == (
+        "after_due_date"
+    )
+    assert not gradescope.validate(shown)

@@ -1,0 +1,77 @@
+"""The autograder's settings, written into the zip as ``gradelab-autograder.json``.
+
+``visibility`` maps a topic to its tests' Gradescope visibility, ``"*"`` to every other topic's:
+``visible`` (shown at once), ``after_due_date``, ``after_published`` or ``hidden``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader.engine.plugin import VISIBILITIES
+from reference import TOPICS
+
+CONFIG_NAME = "gradelab-autograder.json"
+DEFAULT_VISIBILITY = "after_due_date"
+
+
+class ConfigError(ValueError):
+    """Autograder settings that cannot be used; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class AutograderConfig:
+    topics: tuple[str, ...] = TOPICS
+    visibility: dict[str, str] = field(default_factory=lambda: {"*": DEFAULT_VISIBILITY})
+    max_examples: int = 12
+    shrink: bool = True
+
+    def to_json(self) -> str:
+        data = {
+            "topics": list(self.topics),
+            "visibility": self.visibility,
+            "max_examples": self.max_examples,
+            "shrink": self.shrink,
+        }
+        return json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> AutograderConfig:
+        data: dict[str, Any] = json.loads(text)
+        topics = tuple(data["topics"])
+        visibility = dict(data["visibility"])
+        check(topics, visibility)
+        return cls(topics, visibility, int(data["max_examples"]), bool(data["shrink"]))
+
+    @classmethod
+    def load(cls, path: Path) -> AutograderConfig:
+        return cls.from_json(path.read_text(encoding="utf-8"))
+
+
+def check(topics: tuple[str, ...], visibility: dict[str, str]) -> None:
+    """Raise :class:`ConfigError` for an unknown topic or visibility."""
+    unknown = sorted(set(topics) - set(TOPICS))
+    if unknown or not topics:
+        raise ConfigError(f"unknown topic(s): {', '.join(unknown) or 'none given'}")
+    for topic, value in visibility.items():
+        if value not in VISIBILITIES:
+            raise ConfigError(f"visibility {value!r} for {topic}: one of {', '.join(VISIBILITIES)}")
+        if topic != "*" and topic not in topics:
+            raise ConfigError(f"visibility for {topic!r}, which is not a graded topic")
+
+
+def visibility_map(default: str, per_topic: list[str], topics: tuple[str, ...]) -> dict[str, str]:
+    """``--visibility`` and ``--topic-visibility TOPIC=VALUE`` options as a visibility map."""
+    visibility = {"*": default}
+    for item in per_topic:
+        topic, sep, value = item.partition("=")
+        if not sep or not topic.strip() or not value.strip():
+            raise ConfigError(
+                f"--topic-visibility {item!r}: write TOPIC=VALUE, e.g. losses=visible"
+            )
+        visibility[topic.strip()] = value.strip()
+    check(topics, visibility)
+    return visibility

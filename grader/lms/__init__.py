@@ -1,0 +1,1 @@
+"""Grades out of gradelab and into a learning-management system: the roster and the exports."""

@@ -1,0 +1,149 @@
+"""The gradebook as an LMS grade-import CSV: Canvas's gradebook import, Moodle's CSV import.
+
+Read from the gradebook (each learner's latest graded submission, never graded again) and
+matched to the roster (:mod:`grader.lms.roster`). One column per topic, ``gradelab <topic>``, and
+``gradelab total``, in points:
+
+- **Canvas** (Grades → Import): ``Student,ID,SIS User ID,SIS Login ID,Section``, then the grade
+  columns; the second row is ``Points Possible`` with each column's maximum (Canvas creates an
+  assignment per new column, worth that). Canvas finds each student by ``ID``, ``SIS User ID``
+  or ``SIS Login ID`` (the roster's ``canvas_id``, ``sis_id``, ``login``).
+- **Moodle** (Grade administration → Import → CSV file): ``Full name,Email address,Username,
+  ID number``, then the grade columns; on the import screen, "Identify user by" maps one of
+  those columns to the user field of the same name and each grade column to a grade item.
+
+Rows follow the roster's order. A learner in the roster but not graded gets empty grade cells
+(an LMS leaves a blank unchanged, where 0 would be a grade); a learner graded but not in the
+roster cannot be imported and is left out of the CSV. Both kinds are listed in
+:attr:`Export.unmatched` (the console and the companion ``*.unmatched.csv``): nobody is dropped
+in silence. Every cell goes through :func:`grader.outputs.escape.csv_cell`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.engine.run import SubmissionResult
+from grader.lms.roster import Member
+from grader.outputs.escape import csv_cell
+from reference import TOPICS
+
+FORMATS = ("canvas", "moodle")
+#: per LMS: its identity columns and the roster column each is filled from
+IDENTITY = {
+    "canvas": (
+        ("Student", "name"),
+        ("ID", "canvas_id"),
+        ("SIS User ID", "sis_id"),
+        ("SIS Login ID", "login"),
+        ("Section", "section"),
+    ),
+    "moodle": (
+        ("Full name", "name"),
+        ("Email address", "email"),
+        ("Username", "login"),
+        ("ID number", "sis_id"),
+    ),
+}
+NOT_IN_ROSTER = "graded, not in the roster: left out of the export"
+NOT_GRADED = "in the roster, not graded: exported with empty grades"
+
+
+@dataclass
+class Export:
+    """An export: the CSV text, the learners matched, and those found on one side only."""
+
+    text: str
+    exported: int
+    graded: int
+    unmatched: list[tuple[str, str]] = field(default_factory=list)  # (learner, why)
+
+    def unmatched_csv(self) -> str:
+        return _csv([["learner", "problem"], *map(list, self.unmatched)])
+
+
+def number(x: float) -> str:
+    """Points as an LMS reads them: ``3``, ``2.5``, ``0.3333`` (4 decimals at most)."""
+    text = f"{x:.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def _csv(rows: list[list[str]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    for row in rows:
+        writer.writerow([csv_cell(cell) for cell in row])
+    return buf.getvalue()
+
+
+def topics_of(results: Sequence[SubmissionResult]) -> list[str]:
+    """The topics graded for anyone, in course order (unknown ones last, sorted)."""
+    seen = {t for r in results for t in r.topic_scores()}
+    return [t for t in TOPICS if t in seen] + sorted(seen - set(TOPICS))
+
+
+def build_export(results: Sequence[SubmissionResult], roster: Sequence[Member], lms: str) -> Export:
+    """The ``lms`` import CSV of ``results`` for the learners of ``roster``."""
+    if lms not in FORMATS:
+        raise ValueError(f"unknown format {lms!r}: one of {', '.join(FORMATS)}")
+    topics = topics_of(results)
+    tops = {t: max(r.topic_scores().get(t, (0.0, 0.0))[1] for r in results) for t in topics}
+    graded = {r.learner: r for r in results}
+    header = [title for title, _ in IDENTITY[lms]]
+    header += [f"gradelab {t}" for t in topics] + ["gradelab total"]
+    rows = [header]
+    if lms == "canvas":
+        blanks = [""] * (len(IDENTITY[lms]) - 1)
+        maxima = [*(number(tops[t]) for t in topics), number(sum(tops.values()))]
+        rows.append(["Points Possible", *blanks, *maxima])
+    unmatched = []
+    for member in roster:
+        identity = [member.get(column) for _, column in IDENTITY[lms]]
+        result = graded.get(member.learner)
+        if result is None:
+            unmatched.append((member.learner, NOT_GRADED))
+            rows.append(identity + [""] * (len(topics) + 1))
+            continue
+        scores = result.topic_scores()
+        points = [number(scores[t][0]) if t in scores else "" for t in topics]
+        rows.append(identity + points + [number(result.score)])
+    listed = {m.learner for m in roster}
+    unmatched += [(r.learner, NOT_IN_ROSTER) for r in results if r.learner not in listed]
+    unmatched.sort(key=lambda item: (item[1] != NOT_IN_ROSTER, item[0]))
+    return Export(
+        text=_csv(rows),
+        exported=sum(1 for m in roster if m.learner in graded),
+        graded=len(results),
+        unmatched=unmatched,
+    )
+
+
+def companion_path(to: Path) -> Path:
+    """Where the learners found on one side only are listed: ``<to>.unmatched.csv``."""
+    return to.with_name(f"{to.stem}.unmatched.csv")
+
+
+def export_gradebook(
+    out: Path, roster_path: Path, lms: str, to: Path | None = None
+) -> tuple[Export, Path]:
+    """Write ``OUT``'s gradebook as the ``lms`` import CSV (default ``OUT/export/<lms>.csv``)
+    and its companion list; returns the export and the path written."""
+    from grader.lms.roster import read_roster
+    from grader.outputs import atomic_write
+    from grader.report.load import load_class
+
+    if lms not in FORMATS:
+        raise ValueError(f"unknown format {lms!r}: one of {', '.join(FORMATS)}")
+    roster = read_roster(roster_path, lms)
+    result = build_export(load_class(out), roster, lms)
+    target = to or out / "export" / f"{lms}.csv"
+    inputs = {roster_path.resolve(), (out / "gradebook.sqlite").resolve()}
+    if {target.resolve(), companion_path(target).resolve()} & inputs:
+        raise ValueError(f"--to {target} would overwrite the roster or the gradebook")
+    atomic_write(target, result.text)
+    atomic_write(companion_path(target), result.unmatched_csv())
+    return result, target
