@@ -249,7 +249,9 @@ def index_problems(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, int]:
     return vectors, queries, draw(st.integers(1, n))
 
 
-@graded("build_index", "holds every row, normalised, and ranks by inner product", points=2)
+@graded(
+    "build_index", "holds every row, normalised, and ranks by inner product", points=2, core=True
+)
 @given(problem=index_problems())
 def test_build_index_ranks_by_cosine(learner, problem):
     vectors, queries, k = problem

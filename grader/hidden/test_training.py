@@ -109,7 +109,9 @@ def partition_problem(batches: Any, n: int, size: int) -> Mismatch | None:
     return None
 
 
-@graded("minibatch_indices", "every index lands in exactly one batch of batch_size", points=3)
+@graded(
+    "minibatch_indices", "every index lands in exactly one batch of batch_size", points=3, core=True
+)
 @given(n=st.integers(1, 60), size=st.integers(1, 20), seed=seeds())
 def test_minibatches_partition_the_indices(learner, n, size, seed):
     problem = partition_problem(learner.training.minibatch_indices(n, size, rng(seed)), n, size)
@@ -295,7 +297,7 @@ def layers(draw: st.DrawFn, min_units: int = 400) -> np.ndarray:
 drop_ps = st.sampled_from([0.3, 0.1, 0.2, 0.25, 0.6, 0.75, 0.9])  # not 0.5: p and 1 − p agree
 
 
-@graded("dropout", "drops about p of the units and divides the rest by 1 − p", points=3)
+@graded("dropout", "drops about p of the units and divides the rest by 1 − p", points=3, core=True)
 @settings(max_examples=8)
 @given(x=layers(), p=drop_ps, seed=seeds())
 def test_dropout_in_training(learner, x, p, seed):
