@@ -8,6 +8,10 @@ output, the same way for every curriculum function, and planted as learner sourc
 (:func:`grader.examples.plant_impostor`). Every impostor must score 0 on its function
 (``tests/grader/test_impostors.py``): points are for functions that are right.
 
+:data:`VIOLATIONS` are the other way round: right values, one stated requirement broken (a
+warning, another dtype, an input modified in place); ``tests/grader/test_stated_requirements.py``
+requires each to lose points.
+
 The ``_impostor_*`` functions below are planted into the learner's file, so they use NumPy and
 builtins only (their source is copied, without annotations).
 """
@@ -31,6 +35,11 @@ KINDS = (
     "perturbed",
     "other_input",
 )
+
+#: right values, one stated requirement broken: modifies its first array argument in place, raises
+#: a NumPy overflow RuntimeWarning, returns the right values in another dtype (float arrays of whole
+#: numbers as int64, integer arrays as float64, float32 as float64)
+VIOLATIONS = ("mutates_input", "warns", "wrong_dtype")
 
 
 def _impostor_other_input(value: Any) -> Any:
@@ -94,9 +103,28 @@ def _impostor_close(a: Any, b: Any) -> bool:
     return a is b  # an object: the same one
 
 
+def _impostor_retype(value: Any) -> Any:
+    """The same values in another dtype (see :data:`VIOLATIONS`); copies of every array."""
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind == "f" and value.size and np.all(value == np.round(value)):
+            return value.astype(np.int64)
+        if value.dtype.kind in "iu":
+            return value.astype(np.float64)
+        if value.dtype == np.float32:
+            return value.astype(np.float64)
+        return value.copy()
+    if isinstance(value, list | tuple):
+        return type(value)(_impostor_retype(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _impostor_retype(v) for k, v in value.items()}
+    return value
+
+
 def _impostor_leaf(kind: str, value: Any, rng: Any, inputs: list[Any], state: list[int]) -> Any:
     """``value`` (one leaf of the right answer) as the impostor ``kind`` returns it; ``state``
     counts the entries already perturbed (one in all)."""
+    if kind == "copy" and isinstance(value, np.ndarray):
+        return value.copy()
     if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
         kind_of = value.dtype.kind
         if kind == "zeros":
@@ -174,6 +202,21 @@ def _impostor_leaf(kind: str, value: Any, rng: Any, inputs: list[Any], state: li
 _IMPOSTOR_ACTIVE: list[int] = []
 
 
+def _impostor_violate(kind: str, args: list[Any], out: Any) -> Any:
+    """The right answer ``out`` with the requirement ``kind`` (see :data:`VIOLATIONS`) broken."""
+    if kind == "wrong_dtype":
+        return _impostor_retype(out)
+    out = _impostor_leaf("copy", out, None, [], [])  # no view of an input survives the change
+    if kind == "warns":
+        with np.errstate(over="warn"):
+            np.exp(np.full(1, 800.0))  # overflow: a RuntimeWarning, values untouched
+    if kind == "mutates_input":
+        floats = [a for a in _impostor_arrays(args) if a.dtype.kind == "f" and a.size]
+        if floats and floats[0].flags.writeable:
+            floats[0].reshape(-1)[0] += 1.0
+    return out
+
+
 def _impostor_wrap(kind: str, original: Any) -> Any:
     """The impostor ``kind`` of ``original`` (a function, or a module-level value)."""
     if not callable(original):
@@ -186,24 +229,19 @@ def _impostor_wrap(kind: str, original: Any) -> Any:
         try:
             if kind == "other_input":
                 out = original(*_impostor_other_input(list(args)), **_impostor_other_input(kwargs))
+                right = original(*args, **kwargs)
             else:
-                out = original(*args, **kwargs)
+                out = right = original(*args, **kwargs)
         finally:
             _IMPOSTOR_ACTIVE.pop()
-        if kind == "other_input":
-            _IMPOSTOR_ACTIVE.append(1)
-            try:
-                right = original(*args, **kwargs)
-            finally:
-                _IMPOSTOR_ACTIVE.pop()
-            fake = out
-        else:
-            right = out
+        if kind in ("mutates_input", "warns", "wrong_dtype"):
+            return _impostor_violate(kind, [*args, *kwargs.values()], right)
+        if kind != "other_input":
             inputs = _impostor_arrays(list(args)) + _impostor_arrays(kwargs)
-            fake = _impostor_leaf(kind, out, np.random.default_rng(0), inputs, [])
-        if _impostor_close(fake, right):  # never the right answer, not even by chance
-            fake = _impostor_leaf("perturbed", right, np.random.default_rng(0), [], [])
-        return fake
+            out = _impostor_leaf(kind, right, np.random.default_rng(0), inputs, [])
+        if _impostor_close(out, right):  # never the right answer, not even by chance
+            out = _impostor_leaf("perturbed", right, np.random.default_rng(0), [], [])
+        return out
 
     return impostor
 
@@ -213,23 +251,25 @@ _PLANTED: tuple[Callable[..., Any], ...] = (
     _impostor_other_input,
     _impostor_arrays,
     _impostor_close,
+    _impostor_retype,
     _impostor_leaf,
+    _impostor_violate,
     _impostor_wrap,
 )
 
 
 def make(kind: str, original: Any) -> Any:
     """The impostor ``kind`` of ``original``, in this process (what the planted code does)."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown impostor kind {kind!r}; known: {', '.join(KINDS)}")
+    if kind not in KINDS + VIOLATIONS:
+        raise ValueError(f"unknown impostor kind {kind!r}; known: {', '.join(KINDS + VIOLATIONS)}")
     return _impostor_wrap(kind, original)
 
 
 def impostor_source(functions: list[str], kind: str) -> str:
     """Source to append to a learner's topic file that rebinds each of ``functions`` to its
     impostor ``kind`` (NumPy only, no gradelab import, as a learner's file would be)."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown impostor kind {kind!r}; known: {', '.join(KINDS)}")
+    if kind not in KINDS + VIOLATIONS:
+        raise ValueError(f"unknown impostor kind {kind!r}; known: {', '.join(KINDS + VIOLATIONS)}")
     parts = ["import numpy as np", "_IMPOSTOR_ACTIVE = []"]
     for fn in _PLANTED:
         node = ast.parse(inspect.getsource(fn)).body[0]

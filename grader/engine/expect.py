@@ -28,6 +28,22 @@ TOLERANCES: dict[np.dtype, tuple[float, float]] = {
 }
 
 
+#: functions whose docstring or the curriculum says they must not overflow or warn for inputs in
+#: [−1000, 1000]: a warning raised in such a call (the worker records them) fails the check even
+#: when the values are right (``tests/grader/test_stated_requirements.py`` keeps this in step
+#: with the docstrings)
+WARNING_FREE: frozenset[str] = frozenset(
+    {
+        "activations.sigmoid",
+        "activations.tanh",
+        "activations.elu",
+        "activations.softmax",
+        "losses.binary_cross_entropy",
+        "losses.categorical_cross_entropy",
+    }
+)
+
+
 class Mismatch(AssertionError):
     """The learner's output differs from the reference; ``diagnosis`` names a known mistake."""
 
@@ -141,9 +157,12 @@ def expect_close(
     rtol = default_rtol if rtol is None else rtol
     atol = default_atol if atol is None else atol
     problem = compare(actual, expected, rtol, atol)
-    if problem is None:
-        return
     record = learner.session.calls[-1] if learner.session.calls else None
+    if problem is None:
+        warned = warning_problem(record)
+        if warned:
+            raise Mismatch(warned)
+        return
     matches = diagnose_all(actual, record, rtol, atol) if record else []
     message = problem
     if matches:
@@ -153,6 +172,18 @@ def expect_close(
                 f" (on this input it could also be: {'; '.join(m.name for m in matches[1:])})"
             )
     raise Mismatch(message, matches[0] if matches else None)
+
+
+def warning_problem(record: CallRecord | None) -> str | None:
+    """Why the call fails for the warnings it raised (None when it may warn, or did not)."""
+    if record is None or not record.warnings:
+        return None
+    if f"{record.topic}.{record.function}" not in WARNING_FREE:
+        return None
+    return (
+        f"the values are right, but the call warned ({record.warnings[0]}): "
+        f"{record.topic}.{record.function} must not overflow or warn for inputs in [-1000, 1000]"
+    )
 
 
 def describe(value: Any, limit: int = 24) -> str:

@@ -61,6 +61,7 @@ class CallRecord:
     args: list[Any]
     kwargs: dict[str, Any]
     mutated: list[str] = field(default_factory=list)  # arguments the call modified in place
+    warnings: list[str] = field(default_factory=list)  # warnings the call raised (in the worker)
 
 
 @dataclass
@@ -98,6 +99,7 @@ class LearnerProxy:
         try:
             result = self._worker.call(topic, function, wire_args, wire_kwargs, keep=keep)
             record.mutated = list(self._worker.last_mutated)
+            record.warnings = list(getattr(self._worker, "last_warnings", []))
             return result
         except LearnerError as exc:
             if exc.type == "NotImplementedError":

@@ -353,6 +353,17 @@ def test_dropout_does_not_modify_its_input(learner):
     )
 
 
+@graded("train_linear_regression", "does not modify x or y", points=0.5)
+@pytest.mark.parametrize("method", ["gd", "minibatch"])
+def test_train_linear_regression_does_not_modify_its_inputs(learner, method):
+    x = np.array([[1.0, 2.0], [0.5, -1.0], [3.0, 0.0]])
+    y = np.array([1.0, -0.5, 2.0])
+    learner.training.train_linear_regression(x, y, method, 0.05, 2, 2, rng(3))
+    assert not learner.mutated_inputs(), (
+        f"modified its argument {learner.mutated_inputs()[0]} in place; return new arrays"
+    )
+
+
 # ---------------------------------------------------------------- early_stopping
 
 
@@ -431,3 +442,11 @@ def test_early_stopping_properties(learner, losses, patience):
             result,
             learner,
         )
+
+
+@graded("early_stopping", "does not modify its input", points=0.5)
+def test_early_stopping_does_not_modify_its_input(learner):
+    learner.training.early_stopping(np.array([1.0, 0.75, 0.875, 0.9375, 0.5]), 2)
+    assert not learner.mutated_inputs(), (
+        f"modified its argument {learner.mutated_inputs()[0]} in place"
+    )
