@@ -133,7 +133,12 @@ class Worker:
             if request.get("keep"):
                 ref = len(self.objects) + 1
                 self.objects[ref] = result
-                return {"ok": True, "value": RemoteRef(ref), "mutated": mutated, "warnings": list(warned)}
+                return {
+                    "ok": True,
+                    "value": RemoteRef(ref),
+                    "mutated": mutated,
+                    "warnings": list(warned),
+                }
             value = self._normalise(result)
             return {"ok": True, "value": value, "mutated": mutated, "warnings": list(warned)}
         if op == "inspect":
