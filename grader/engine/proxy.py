@@ -117,6 +117,16 @@ class LearnerProxy:
             )
             raise session.tripped from None
 
+    def try_call(
+        self, topic: str, function: str, args: list[Any], kwargs: dict[str, Any]
+    ) -> tuple[bool, Any]:
+        """An extra call for the diagnosis, neither recorded nor tripping the breaker:
+        ``(True, result)``, or ``(False, None)`` when it raised or faulted."""
+        try:
+            return True, self._worker.call(topic, function, to_wire(list(args)), to_wire(kwargs))
+        except (LearnerError, CallFault):
+            return False, None
+
     def mutated_inputs(self) -> list[str]:
         """Arguments that any call of the current test modified in place."""
         return sorted({m for call in self.session.calls for m in call.mutated})

@@ -43,7 +43,7 @@ def fail(message: str, actual: Any, learner: Any) -> None:
     """A failed property of a deterministic call: name the catalogued mistake that reproduces
     ``actual`` on the learner's last call, if one does."""
     rtol, atol = tolerance_for(actual)
-    raise mismatch(message, diagnose(actual, learner.session.calls[-1], rtol, atol))
+    raise mismatch(message, diagnose(actual, learner.session.calls[-1], rtol, atol, learner))
 
 
 def rng(seed: int) -> Any:
