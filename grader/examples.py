@@ -13,6 +13,7 @@ import inspect
 import shutil
 from pathlib import Path
 
+from grader.impostors import impostor_source
 from grader.misconceptions import catalogue
 from grader.release.build import ROOT
 from reference import TOPICS
@@ -124,6 +125,13 @@ def plant_mistake(folder: Path, key: str) -> None:
     topic, _, code = mistake_source(key)
     with (folder / f"{topic}.py").open("a", encoding="utf-8") as fh:
         fh.write("\n\n" + code)
+
+
+def plant_impostors(folder: Path, topic: str, functions: list[str], kind: str) -> None:
+    """Make the submission in ``folder`` hand in the impostor ``kind`` (:mod:`grader.impostors`)
+    of each of ``topic``'s ``functions`` instead of the function itself."""
+    with (folder / f"{topic}.py").open("a", encoding="utf-8") as fh:
+        fh.write("\n\n" + impostor_source(functions, kind))
 
 
 def build_example_class(out: Path) -> list[str]:

@@ -4,6 +4,10 @@ A submission is a folder or ``.zip`` holding ``<topic>.py`` files at its root or
 ``exercises/``; a class folder holds one submission (folder or zip) per learner, named after the
 learner. Zips are read defensively: no absolute or ``..`` paths, no links, bounded sizes, and
 only topic files are taken, so a zip cannot write outside the folder it is unpacked into.
+The learner's own helper modules and packages beside the topic files (``helpers.py``,
+``mypkg/__init__.py``, ``mypkg/util.py``; at most two folders deep, :data:`MAX_HELPER_FILES` of
+them, each within :data:`MAX_FILE_BYTES`) travel with them, so ``from . import helpers`` works in
+grading as it does under ``gradelab check``.
 A ``<topic>.ipynb`` counts as ``<topic>.py``: its code cells are extracted (IPython magics and shell
 escapes dropped, with a note in the feedback); a ``.py`` beside it wins.
 
@@ -28,6 +32,7 @@ MAX_ZIP_ENTRIES = 2000
 MAX_ZIP_TOTAL_BYTES = 64 * 1024 * 1024
 MAX_NAME_SHOWN = 200  # a member name longer than this is shortened in the problems it appears in
 SOURCE_SUFFIXES = (".py", ".ipynb")
+MAX_HELPER_FILES = 64  # helper modules carried beside the topic files
 
 
 class SubmissionError(ValueError):
@@ -40,7 +45,7 @@ class Submission:
 
     learner: str
     origin: Path
-    files: dict[str, bytes]  # "activations" -> bytes
+    files: dict[str, bytes]  # "activations" -> bytes; helpers too: "helpers", "mypkg/__init__"
     problems: tuple[str, ...] = ()
 
     @property
@@ -55,6 +60,9 @@ class Submission:
         """Materialise the topic files flat in ``folder`` (for the worker)."""
         folder.mkdir(parents=True, exist_ok=True)
         for topic, data in self.files.items():
+            if "/" in topic and _helper_of(f"{topic}.py") != topic:
+                continue  # only keys made by _helper_of name files below the folder
+            (folder / f"{topic}.py").parent.mkdir(parents=True, exist_ok=True)
             (folder / f"{topic}.py").write_bytes(data)
         return folder
 
@@ -68,6 +76,44 @@ def _topic_of(name: str) -> str | None:
     if len(parents) > 2 or (parents and parents[-1] != "exercises" and len(parents) > 1):
         return None
     return path.stem
+
+
+def _helper_of(name: str) -> str | None:
+    """``helpers.py``, ``mypkg/__init__.py``, ``mypkg/sub/util.py`` (also under ``exercises/``)
+    → the module key ``helpers``, ``mypkg/__init__``, ... ; None for anything else (topic files,
+    a root ``__init__.py``, names that are not Python identifiers, deeper files)."""
+    path = PurePosixPath(name)
+    parts = [p for p in path.parts if p not in ("", ".")]
+    if parts and parts[0] == "exercises":
+        parts = parts[1:]
+    if not parts or path.suffix != ".py" or len(parts) > 3:
+        return None
+    names = [*parts[:-1], parts[-1][: -len(".py")]]
+    if not all(n.isidentifier() and n.isascii() for n in names):
+        return None
+    if names[0] in TOPICS or names == ["__init__"]:
+        return None  # a topic is no helper; the root package is the grader's own
+    return "/".join(names)
+
+
+def _add_helper(
+    helpers: dict[str, bytes], problems: list[str], name: str, size: int, read: object
+) -> None:
+    """Carry the helper ``name`` (``read()`` gives its bytes) within the limits."""
+    key = _helper_of(name)
+    if key is None or key in helpers:
+        return
+    if len(helpers) >= MAX_HELPER_FILES:
+        problems.append(f"{name}: more than {MAX_HELPER_FILES} helper modules, ignored")
+        return
+    if size > MAX_FILE_BYTES:
+        problems.append(f"{name} is {size} bytes (limit {MAX_FILE_BYTES}): ignored")
+        return
+    data = read()  # type: ignore[operator]
+    if len(data) > MAX_FILE_BYTES:
+        problems.append(f"{name} expands past {MAX_FILE_BYTES} bytes: ignored")
+        return
+    helpers[key] = data
 
 
 def _pick(candidates: dict[str, list[tuple[str, bytes]]]) -> tuple[dict[str, bytes], list[str]]:
@@ -138,8 +184,21 @@ def read_folder(folder: Path, learner: str | None = None) -> Submission:
                 problems.append(f"{rel} is {size} bytes (limit {MAX_FILE_BYTES}): ignored")
                 continue
             candidates.setdefault(topic, []).append((rel, path.read_bytes()))
+    helpers: dict[str, bytes] = {}
+    for pattern in ("*.py", "*/*.py", "*/*/*.py", "exercises/*/*/*.py"):
+        for path in sorted(folder.glob(pattern)):
+            rel = path.relative_to(folder).as_posix()
+            if _helper_of(rel) is None:
+                continue
+            parts = path.relative_to(folder).parts
+            if any(folder.joinpath(*parts[: k + 1]).is_symlink() for k in range(len(parts))):
+                problems.append(f"{rel} is (or lies in) a symbolic link: ignored")
+                continue
+            _add_helper(helpers, problems, rel, path.stat().st_size, path.read_bytes)
     files, more = _pick(candidates)
-    return Submission(learner or learner_id(folder), folder, files, tuple(problems + more))
+    return Submission(
+        learner or learner_id(folder), folder, {**helpers, **files}, tuple(problems + more)
+    )
 
 
 def read_zip(path: Path, learner: str | None = None) -> Submission:
@@ -151,6 +210,7 @@ def read_zip(path: Path, learner: str | None = None) -> Submission:
         ) from None
     candidates: dict[str, list[tuple[str, bytes]]] = {}
     problems: list[str] = []
+    helpers: dict[str, bytes] = {}
     with zf:
         infos = zf.infolist()
         if len(infos) > MAX_ZIP_ENTRIES:
@@ -170,6 +230,9 @@ def read_zip(path: Path, learner: str | None = None) -> Submission:
                 continue
             rel = name[len(strip) :] if strip and name.startswith(strip) else name
             topic = _topic_of(rel)
+            if topic is None and not info.is_dir() and _helper_of(rel) is not None:
+                _add_helper(helpers, problems, rel, info.file_size, lambda i=info: _read(zf, i))
+                continue
             if topic is None or info.is_dir():
                 continue
             if info.file_size > MAX_FILE_BYTES:
@@ -191,7 +254,18 @@ def read_zip(path: Path, learner: str | None = None) -> Submission:
                 continue
             candidates.setdefault(topic, []).append((rel, data))
     files, more = _pick(candidates)
-    return Submission(learner or learner_id(path), path, files, tuple(problems + more))
+    return Submission(
+        learner or learner_id(path), path, {**helpers, **files}, tuple(problems + more)
+    )
+
+
+def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """A helper module's bytes (never more than the limit + 1; unreadable → empty)."""
+    try:
+        with zf.open(info) as fh:
+            return fh.read(MAX_FILE_BYTES + 1)
+    except Exception:  # any unreadable member (as for topic files): nothing is carried
+        return b""
 
 
 def _common_prefix(names: list[str]) -> str:

@@ -12,7 +12,9 @@ Conventions:
   cross-entropy has one loss per sample (row), so its mean divides by N.
 - ``*_grad`` returns the gradient of the *mean* loss with respect to ``y_pred``.
 - Cross-entropies clip probabilities to [eps, 1 − eps] before the log, and their gradients use
-  the clipped probabilities.
+  the clipped probabilities. Binary and categorical cross-entropy must not overflow or warn:
+  a NumPy RuntimeWarning (a log of 0, say) fails the check even when the values are right.
+- Outputs are float arrays (``one_hot`` included), and no input is modified in place.
 
 Lesson: lessons/losses.md
 """

@@ -132,6 +132,9 @@ def compare(
         return f"{path} should be a numeric array, got dtype {act.dtype}"
     if act.shape != exp.shape:
         return f"{path} has shape {act.shape}, expected {exp.shape}"
+    problem = dtype_problem(act, exp, path)
+    if problem:
+        return problem
     act = act.astype(np.float64)
     exp = exp.astype(np.float64)
     close = np.isclose(act, exp, rtol=rtol, atol=atol, equal_nan=True)
@@ -166,6 +169,20 @@ def describe_change(change: float, expected: float) -> str:
     else:
         should = f"where it should go {'up' if expected > 0 else 'down'} by {abs(expected):.6g}"
     return f"{_said(change)} {should}"
+
+
+def dtype_problem(act: np.ndarray, exp: np.ndarray, path: str = "output") -> str | None:
+    """The dtype rule of the curriculum, for arrays (a Python number is converted as it is):
+    outputs are float arrays unless said (``one_hot`` included: an int64 one-hot fails), index
+    outputs (``top_k``) integer arrays. Float widths are not compared here (``embed`` and
+    ``search`` state float32, and their own checks grade it)."""
+    if not act.ndim:
+        return None
+    if exp.dtype.kind == "f" and act.dtype.kind != "f":
+        return f"{path} should be a float array ({exp.dtype}), got {act.dtype}"
+    if exp.dtype.kind in "iu" and act.dtype.kind not in "iu":
+        return f"{path} should be an integer array ({exp.dtype}), got {act.dtype}"
+    return None
 
 
 def diagnose(actual: Any, case: Case) -> str:

@@ -28,6 +28,22 @@ TOLERANCES: dict[np.dtype, tuple[float, float]] = {
 }
 
 
+#: functions whose docstring or the curriculum says they must not overflow or warn for inputs in
+#: [−1000, 1000]: a warning raised in such a call (the worker records them) fails the check even
+#: when the values are right (``tests/grader/test_stated_requirements.py`` keeps this in step
+#: with the docstrings)
+WARNING_FREE: frozenset[str] = frozenset(
+    {
+        "activations.sigmoid",
+        "activations.tanh",
+        "activations.elu",
+        "activations.softmax",
+        "losses.binary_cross_entropy",
+        "losses.categorical_cross_entropy",
+    }
+)
+
+
 class Mismatch(AssertionError):
     """The learner's output differs from the reference; ``diagnosis`` names a known mistake."""
 
@@ -103,14 +119,148 @@ def _live_inputs(record: CallRecord) -> tuple[list[Any], dict[str, Any]] | None:
         return None
 
 
-def diagnose(actual: Any, record: CallRecord, rtol: float, atol: float) -> Mistake | None:
-    """The first catalogued mistake of ``record``'s function whose output matches ``actual``."""
+def diagnose(
+    actual: Any,
+    record: CallRecord,
+    rtol: float,
+    atol: float,
+    learner: LearnerProxy | None = None,
+) -> Mistake | None:
+    """The first catalogued mistake of ``record``'s function whose output matches ``actual``
+    (and, given the ``learner``, the learner's outputs on more inputs: see :func:`confirm`)."""
     matches = diagnose_all(actual, record, rtol, atol)
+    if learner is not None:
+        matches = confirm(matches, record, learner, rtol, atol)
     return matches[0] if matches else None
 
 
+#: how :func:`variants` changes the failing input's float arrays: times a factor in [0.5, 1.5]
+#: (zeros and signs kept), plus positive and minus positive noise (a zero moves off a kink to
+#: either side), twice as many rows (batch-first arrays), twice as many columns (arrays sharing
+#: the last axis)
+VARIATIONS = ("scale", "up", "down", "grow", "widen")
+
+
+def _vary(value: Any, how: str, rng: np.random.Generator, size: int | None, top: bool) -> Any:
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f" and value.size:
+        if how == "scale":
+            return value * rng.uniform(0.5, 1.5, value.shape).astype(value.dtype)
+        if how in ("up", "down"):
+            step = np.abs(rng.normal(0.0, 0.5, value.shape)) + 0.05
+            return value + (step if how == "up" else -step).astype(value.dtype)
+        axis = 0 if how == "grow" else -1
+        if top and value.ndim and value.shape[axis] == size:
+            more = value * rng.uniform(0.5, 1.5, value.shape).astype(value.dtype)
+            return np.concatenate([value, more], axis=axis)
+        return value
+    if isinstance(value, list | tuple):
+        return type(value)(_vary(v, how, rng, size, False) for v in value)
+    if isinstance(value, dict):
+        return {k: _vary(v, how, rng, size, top) for k, v in value.items()}
+    return value
+
+
+def _floats(value: Any) -> list[np.ndarray]:
+    if isinstance(value, np.ndarray):
+        return [value] if value.dtype.kind == "f" and value.size else []
+    if isinstance(value, list | tuple):
+        return [a for v in value for a in _floats(v)]
+    if isinstance(value, dict):
+        return [a for v in value.values() for a in _floats(v)]
+    return []
+
+
+def _bump(value: Any, which: int, seen: list[int]) -> Any:
+    """Integers (``which``: the one at that position, or every one (None)) + 1, texts with a word
+    more, lists of texts with one item more; nested containers too."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        seen.append(1)
+        return value + 1 if which is None or len(seen) - 1 == which else value
+    if isinstance(value, str):
+        return value + " more" if which is None else value
+    if isinstance(value, list | tuple):
+        out = [_bump(v, which, seen) for v in value]
+        if (
+            which is None
+            and isinstance(value, list)
+            and value
+            and all(isinstance(v, str) for v in value)
+        ):
+            out.append(value[0] + " again")
+        return type(value)(out)
+    return value
+
+
+def variants(args: list[Any], kwargs: dict[str, Any]) -> list[tuple[list[Any], dict[str, Any]]]:
+    """A few more inputs like the failing one (same seed every time: same grade, same feedback),
+    on which a mistake that only agrees by accident with the learner's output stops agreeing.
+
+    Float arrays are varied (:data:`VARIATIONS`); a call without any (sizes, texts, rankings)
+    gets each of its first 6 integers + 1 in turn, then all of them and its texts a word more."""
+    rng = np.random.default_rng(1234)
+    values = [*args, *kwargs.values()]
+    floats = _floats(values)
+    if floats:
+        top = [v for v in values if isinstance(v, np.ndarray) and v.dtype.kind == "f" and v.ndim]
+        sizes = {
+            "grow": int(top[0].shape[0]) if top else None,
+            "widen": int(top[0].shape[-1]) if top else None,
+        }
+        return [
+            (
+                [_vary(a, how, rng, sizes.get(how), True) for a in args],
+                {k: _vary(v, how, rng, sizes.get(how), True) for k, v in kwargs.items()},
+            )
+            for how in VARIATIONS
+        ]
+    count: list[int] = []
+    _bump(values, None, count)
+    out = []
+    for which in (*range(min(len(count), 6)), None):
+        seen: list[int] = []
+        new_args = [_bump(a, which, seen) for a in args]
+        new = (new_args, {k: _bump(v, which, seen) for k, v in kwargs.items()})
+        if repr(new) != repr((list(args), dict(kwargs))) and repr(new) not in map(repr, out):
+            out.append(new)  # only inputs that differ from the failing one say anything
+    return out
+
+
+def confirm(
+    matches: list[Mistake], record: CallRecord, learner: LearnerProxy, rtol: float, atol: float
+) -> list[Mistake]:
+    """The mistakes of ``matches`` that reproduce the learner's output on :func:`variants` of
+    the failing input too (inputs drawn here, in the trusted process; the learner is asked
+    through the sandbox). A small failing input makes different mistakes agree (on shape (1, 2)
+    a softmax ignoring ``axis`` looks normalised over the whole array); a name is given only
+    when the mistake keeps agreeing, and on at least one more input."""
+    if not matches:
+        return []
+    if not record.args and not record.kwargs:  # a module-level value: one input, all of it seen
+        return matches
+    kept = {m.key: 0 for m in matches}
+    for args, kwargs in variants(record.args, record.kwargs):
+        ok, got = learner.try_call(record.topic, record.function, args, kwargs)
+        for m in matches:
+            if m.key not in kept:
+                continue
+            try:
+                with np.errstate(all="ignore"):
+                    theirs = to_numpy(m.impl(*_rebuild(args), **_rebuild(kwargs)))
+                m_ok = True
+            except Exception:
+                m_ok = False
+            if not ok and not m_ok:
+                continue  # an input neither accepts says nothing
+            if ok != m_ok or compare(got, theirs, rtol, atol) is not None:
+                del kept[m.key]
+            else:
+                kept[m.key] += 1
+    return [m for m in matches if kept.get(m.key, 0) > 0]
+
+
 def diagnose_all(actual: Any, record: CallRecord, rtol: float, atol: float) -> list[Mistake]:
-    """Every catalogued mistake of ``record``'s function whose output matches ``actual``."""
+    """Every catalogued mistake of ``record``'s function whose output matches ``actual`` on the
+    failing input (unconfirmed: :func:`confirm` checks them on more inputs)."""
     target = f"{record.topic}.{record.function}"
     matches = []
     for mistake in catalogue(record.topic).get(target, []):
@@ -141,10 +291,15 @@ def expect_close(
     rtol = default_rtol if rtol is None else rtol
     atol = default_atol if atol is None else atol
     problem = compare(actual, expected, rtol, atol)
-    if problem is None:
-        return
     record = learner.session.calls[-1] if learner.session.calls else None
+    if problem is None:
+        warned = warning_problem(record)
+        if warned:
+            raise Mismatch(warned)
+        return
     matches = diagnose_all(actual, record, rtol, atol) if record else []
+    if matches and record is not None:
+        matches = confirm(matches, record, learner, rtol, atol)
     message = problem
     if matches:
         message += f" — looks like: {matches[0].name}. Hint: {matches[0].hint}"
@@ -153,6 +308,18 @@ def expect_close(
                 f" (on this input it could also be: {'; '.join(m.name for m in matches[1:])})"
             )
     raise Mismatch(message, matches[0] if matches else None)
+
+
+def warning_problem(record: CallRecord | None) -> str | None:
+    """Why the call fails for the warnings it raised (None when it may warn, or did not)."""
+    if record is None or not record.warnings:
+        return None
+    if f"{record.topic}.{record.function}" not in WARNING_FREE:
+        return None
+    return (
+        f"the values are right, but the call warned ({record.warnings[0]}): "
+        f"{record.topic}.{record.function} must not overflow or warn for inputs in [-1000, 1000]"
+    )
 
 
 def describe(value: Any, limit: int = 24) -> str:

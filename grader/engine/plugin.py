@@ -15,8 +15,10 @@ hypothesis derandomized without a database, and records a :class:`TestOutcome` p
 from __future__ import annotations
 
 import re
+import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import pytest
@@ -53,14 +55,26 @@ def _topic_of(item: pytest.Item) -> str:
 
 
 def graded(
-    function: str, check: str, *, points: float = 1.0, visibility: str = "after_due_date"
+    function: str,
+    check: str,
+    *,
+    points: float = 1.0,
+    visibility: str = "after_due_date",
+    core: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Declare the function a hidden test grades, what it checks and how many points it is worth."""
+    """Declare the function a hidden test grades, what it checks and how many points it is worth.
+
+    A test that compares with the reference is one of the function's core checks, found from its
+    code; ``core=True`` makes a property check core too, for functions that have no reference to
+    agree with (dropout, shuffling). See :func:`gate_points`.
+    """
     if visibility not in VISIBILITIES:
         raise ValueError(f"visibility must be one of {VISIBILITIES}")
     if points <= 0:
         raise ValueError("points must be > 0")
-    return pytest.mark.graded(function=function, check=check, points=points, visibility=visibility)
+    return pytest.mark.graded(
+        function=function, check=check, points=points, visibility=visibility, core=core
+    )
 
 
 @dataclass
@@ -81,6 +95,9 @@ class TestOutcome:
     input: str = ""
     visibility: str = "after_due_date"
     case: str = ""  # a parametrized test's case, when its name alone is shared (engine/cases.py)
+    kind: str = (
+        "core"  # core (agrees with the reference, or declared core) | property (gate_points)
+    )
 
     @property
     def check_case(self) -> str:
@@ -91,6 +108,75 @@ class TestOutcome:
     def name(self) -> str:
         """``<topic>.<function>: <check>`` (and its case): unique among a suite's tests."""
         return f"{self.topic}.{self.function}: {self.check_case}"
+
+
+#: the comparison with the reference: a test whose code reaches it is an agreement test
+AGREEMENT_CALL = "expect_close"
+
+
+def _names(code: types.CodeType) -> set[str]:
+    """Global and attribute names ``code`` uses, nested code (comprehensions, lambdas) included."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _names(const)
+    return names
+
+
+@cache
+def _compares(module: types.ModuleType, name: str) -> bool:
+    """Does the test ``module.name`` compare with the reference, itself or through module-level
+    helpers it calls? Found from the code, so no test has to declare its kind."""
+    seen: set[str] = set()
+    todo = [name]
+    while todo:
+        fn = getattr(module, todo.pop(), None)
+        fn = getattr(getattr(fn, "hypothesis", None), "inner_test", fn)  # under @given
+        code = getattr(fn, "__code__", None)
+        if code is None:
+            continue
+        names = _names(code)
+        if AGREEMENT_CALL in names:
+            return True
+        for other in names - seen:
+            seen.add(other)
+            if isinstance(getattr(module, other, None), types.FunctionType):
+                todo.append(other)
+    return False
+
+
+def check_kind(item: pytest.Item) -> str:
+    """``core`` when the test compares the learner's results with the reference's (or is declared
+    ``core``), ``property`` when it checks something any well-shaped answer may satisfy (sums to
+    1, does not modify its input, raises on bad input, a worked example checked by hand)."""
+    marker = item.get_closest_marker("graded")
+    if marker is not None and marker.kwargs.get("core"):
+        return "core"
+    name = getattr(item, "originalname", None) or item.name
+    return "core" if _compares(item.module, name) else "property"  # type: ignore[attr-defined]
+
+
+def gate_points(outcomes: list[TestOutcome]) -> None:
+    """Points only for functions that are right: a function's property checks count once every
+    one of its core checks in the run passed.
+
+    A uniform "softmax" sums to 1, a ``g − mean(g)`` "softmax_backward" sums to 0, and any
+    function leaves its input alone: such checks tell a right function from a slightly wrong one,
+    never a wrong function from a right one. Core checks are those that compare with the
+    reference, and for a function without one, those declared ``graded(..., core=True)``.
+    """
+    agreed: dict[tuple[str, str], bool] = {}
+    for o in outcomes:
+        if o.kind == "core":
+            key = (o.topic, o.function)
+            agreed[key] = agreed.get(key, True) and o.status == "passed"
+    for o in outcomes:
+        if o.kind == "property" and o.points > 0 and not agreed.get((o.topic, o.function), True):
+            o.points, o.status = 0.0, "failed"
+            o.message = (
+                f"this property holds, but it counts only once {o.topic}.{o.function} passes "
+                "its main checks (see them)"
+            )
 
 
 def register_profile(max_examples: int, shrink: bool = True) -> str:
@@ -213,6 +299,9 @@ class GradingPlugin:
         )
         return True
 
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        gate_points(self.outcomes)
+
     def _reset_proxy(self) -> Callable[[], None] | None:
         """A fresh session for hypothesis's pass; returns how to put back the one it replaces."""
         proxy = self.proxy
@@ -264,6 +353,7 @@ class GradingPlugin:
             status="passed",
             visibility=kw.get("visibility", "after_due_date"),
             case=self._cases.get(item.nodeid, ""),
+            kind=check_kind(item),
         )
         if call.excinfo is None:
             result.points = result.max_points

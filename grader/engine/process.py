@@ -217,6 +217,7 @@ class WorkerProcess:
     _scratch: tempfile.TemporaryDirectory[str] | None = None
     last_output: bytes = b""
     last_mutated: list[str] = field(default_factory=list)  # arguments the last call modified
+    last_warnings: list[str] = field(default_factory=list)  # warnings the last call raised
     _since: int = 0  # the worker's start time (clock ticks): escapees started after it
     _known: frozenset[int] = frozenset()  # our children before the worker started
 
@@ -354,6 +355,10 @@ class WorkerProcess:
         if reply["ok"]:
             mutated = reply.get("mutated") or []
             self.last_mutated = [str(m) for m in mutated] if isinstance(mutated, list) else []
+            warned = reply.get("warnings") or []
+            self.last_warnings = (
+                [str(w)[:300] for w in warned[:5]] if isinstance(warned, list) else []
+            )
             return reply.get("value")
         err = reply.get("error") or {}
         kind, message, where = (str(err.get(k, "")) for k in ("type", "message", "where"))

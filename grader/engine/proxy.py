@@ -61,6 +61,7 @@ class CallRecord:
     args: list[Any]
     kwargs: dict[str, Any]
     mutated: list[str] = field(default_factory=list)  # arguments the call modified in place
+    warnings: list[str] = field(default_factory=list)  # warnings the call raised (in the worker)
 
 
 @dataclass
@@ -98,6 +99,7 @@ class LearnerProxy:
         try:
             result = self._worker.call(topic, function, wire_args, wire_kwargs, keep=keep)
             record.mutated = list(self._worker.last_mutated)
+            record.warnings = list(getattr(self._worker, "last_warnings", []))
             return result
         except LearnerError as exc:
             if exc.type == "NotImplementedError":
@@ -114,6 +116,16 @@ class LearnerProxy:
                 exc.reason, f"{topic}.{function}: {exc.reason}: {exc.detail}", True
             )
             raise session.tripped from None
+
+    def try_call(
+        self, topic: str, function: str, args: list[Any], kwargs: dict[str, Any]
+    ) -> tuple[bool, Any]:
+        """An extra call for the diagnosis, neither recorded nor tripping the breaker:
+        ``(True, result)``, or ``(False, None)`` when it raised or faulted."""
+        try:
+            return True, self._worker.call(topic, function, to_wire(list(args)), to_wire(kwargs))
+        except (LearnerError, CallFault):
+            return False, None
 
     def mutated_inputs(self) -> list[str]:
         """Arguments that any call of the current test modified in place."""

@@ -249,7 +249,9 @@ def index_problems(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, int]:
     return vectors, queries, draw(st.integers(1, n))
 
 
-@graded("build_index", "holds every row, normalised, and ranks by inner product", points=2)
+@graded(
+    "build_index", "holds every row, normalised, and ranks by inner product", points=2, core=True
+)
 @given(problem=index_problems())
 def test_build_index_ranks_by_cosine(learner, problem):
     vectors, queries, k = problem
@@ -618,12 +620,23 @@ def test_mean_reciprocal_rank_worked_examples(learner, rank, misses):
 ARRAY_CALLS = {
     "cosine_similarity": lambda: (np.array([[3.0, 4.0], [0.0, 0.0]]), np.array([[1.0, 2.0]])),
     "top_k": lambda: (np.array([3.0, 4.0]), np.array([[1.0, 2.0], [-2.0, 0.5], [6.0, 8.0]]), 2),
+    "build_index": lambda: (np.array([[3.0, 4.0], [1.0, 0.0]], dtype=np.float32),),
 }
+KEPT = {"build_index"}  # returns an object: it stays in the worker
 
 
 @pytest.mark.parametrize("fn", params(list(ARRAY_CALLS), "does not modify its inputs", 0.5))
 def test_does_not_modify_its_inputs(learner, fn):
-    getattr(learner.rag, fn)(*ARRAY_CALLS[fn]())
+    call = getattr(learner.rag, fn)
+    (call.keep if fn in KEPT else call)(*ARRAY_CALLS[fn]())
     assert not learner.mutated_inputs(), (
         f"modified its argument {learner.mutated_inputs()[0]} in place"
     )
+
+
+@graded("search", "does not modify its queries", points=0.5)
+def test_search_does_not_modify_its_queries(learner):
+    ref = learner.rag.build_index.keep(np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32))
+    learner.rag.search(ref, np.array([[3.0, 4.0]], dtype=np.float32), 1)
+    mutated = learner.session.calls[-1].mutated  # the search call's own arguments
+    assert not mutated, f"modified its argument {mutated[0]} in place"

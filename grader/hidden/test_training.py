@@ -43,7 +43,7 @@ def fail(message: str, actual: Any, learner: Any) -> None:
     """A failed property of a deterministic call: name the catalogued mistake that reproduces
     ``actual`` on the learner's last call, if one does."""
     rtol, atol = tolerance_for(actual)
-    raise mismatch(message, diagnose(actual, learner.session.calls[-1], rtol, atol))
+    raise mismatch(message, diagnose(actual, learner.session.calls[-1], rtol, atol, learner))
 
 
 def rng(seed: int) -> Any:
@@ -109,7 +109,9 @@ def partition_problem(batches: Any, n: int, size: int) -> Mismatch | None:
     return None
 
 
-@graded("minibatch_indices", "every index lands in exactly one batch of batch_size", points=3)
+@graded(
+    "minibatch_indices", "every index lands in exactly one batch of batch_size", points=3, core=True
+)
 @given(n=st.integers(1, 60), size=st.integers(1, 20), seed=seeds())
 def test_minibatches_partition_the_indices(learner, n, size, seed):
     problem = partition_problem(learner.training.minibatch_indices(n, size, rng(seed)), n, size)
@@ -295,7 +297,7 @@ def layers(draw: st.DrawFn, min_units: int = 400) -> np.ndarray:
 drop_ps = st.sampled_from([0.3, 0.1, 0.2, 0.25, 0.6, 0.75, 0.9])  # not 0.5: p and 1 − p agree
 
 
-@graded("dropout", "drops about p of the units and divides the rest by 1 − p", points=3)
+@graded("dropout", "drops about p of the units and divides the rest by 1 − p", points=3, core=True)
 @settings(max_examples=8)
 @given(x=layers(), p=drop_ps, seed=seeds())
 def test_dropout_in_training(learner, x, p, seed):
@@ -348,6 +350,17 @@ def test_dropout_does_not_modify_its_input(learner):
     learner.training.dropout(np.array([[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]]), 0.5, rng(7))
     assert not learner.mutated_inputs(), (
         f"modified its argument {learner.mutated_inputs()[0]} in place; return a new array"
+    )
+
+
+@graded("train_linear_regression", "does not modify x or y", points=0.5)
+@pytest.mark.parametrize("method", ["gd", "minibatch"])
+def test_train_linear_regression_does_not_modify_its_inputs(learner, method):
+    x = np.array([[1.0, 2.0], [0.5, -1.0], [3.0, 0.0]])
+    y = np.array([1.0, -0.5, 2.0])
+    learner.training.train_linear_regression(x, y, method, 0.05, 2, 2, rng(3))
+    assert not learner.mutated_inputs(), (
+        f"modified its argument {learner.mutated_inputs()[0]} in place; return new arrays"
     )
 
 
@@ -429,3 +442,11 @@ def test_early_stopping_properties(learner, losses, patience):
             result,
             learner,
         )
+
+
+@graded("early_stopping", "does not modify its input", points=0.5)
+def test_early_stopping_does_not_modify_its_input(learner):
+    learner.training.early_stopping(np.array([1.0, 0.75, 0.875, 0.9375, 0.5]), 2)
+    assert not learner.mutated_inputs(), (
+        f"modified its argument {learner.mutated_inputs()[0]} in place"
+    )

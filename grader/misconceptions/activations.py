@@ -306,3 +306,26 @@ def softmax_backward_diagonal_only(
 ) -> np.ndarray:
     s = np.asarray(s, dtype=np.float64)
     return s * (1.0 - s) * grad_out
+
+
+@mistake(
+    "activations.softmax",
+    "always normalised along the last axis (axis ignored)",
+    hint="Use the axis you are given for the max, the exponentials' sum and keepdims; "
+    "the last axis is only the default.",
+)
+def softmax_ignores_axis(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float64)
+    e = np.exp(x - np.max(x, axis=-1, keepdims=True))
+    return e / np.sum(e, axis=-1, keepdims=True)
+
+
+@mistake(
+    "activations.elu_grad",
+    "the x > 0 branch taken at x = 0 (1 instead of alpha)",
+    hint="At the kink the curriculum takes the left-hand slope: elu_grad(0) = alpha·e⁰ = alpha. "
+    "Use x > 0 (not x >= 0) for the branch that returns 1.",
+)
+def elu_grad_one_at_zero(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float64)
+    return np.where(x >= 0, 1.0, alpha * np.exp(np.minimum(x, 0.0)))

@@ -327,3 +327,16 @@ def one_hot_off_by_one(labels: np.ndarray, num_classes: int) -> np.ndarray:
 )
 def one_hot_transposed(labels: np.ndarray, num_classes: int) -> np.ndarray:
     return np.eye(num_classes)[np.asarray(labels)].T
+
+
+@mistake(
+    "losses.mae",
+    "sum instead of mean (missing 1/N)",
+    hint='With reduction="mean" the absolute errors are averaged: divide their sum by the number '
+    "of elements.",
+)
+def mae_sum_for_mean(
+    y_true: np.ndarray, y_pred: np.ndarray, reduction: str = "mean"
+) -> np.ndarray | float:
+    per = np.abs(np.asarray(y_pred, dtype=np.float64) - y_true)
+    return float(np.sum(per)) if reduction == "mean" else _reduce(per, reduction)

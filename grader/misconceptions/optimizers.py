@@ -311,3 +311,16 @@ def ewa_weights_swapped(series: np.ndarray, beta: float) -> np.ndarray:
     for t in range(len(a)):
         out[t] = a[0] if t == 0 else (1.0 - beta) * out[t - 1] + beta * a[t]
     return out
+
+
+@mistake(
+    "optimizers.momentum_step",
+    "steps with the old velocity (updates in the wrong order)",
+    hint="Blend the new gradient into the velocity first, then step with the new velocity: "
+    "w_new = w − lr·velocity_new.",
+)
+def momentum_steps_with_old_velocity(
+    w: np.ndarray, grad: np.ndarray, velocity: np.ndarray, lr: float, beta: float = 0.9
+) -> tuple[np.ndarray, np.ndarray]:
+    w_new = w - lr * velocity
+    return w_new, beta * velocity + (1.0 - beta) * grad

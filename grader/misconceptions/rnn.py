@@ -364,3 +364,24 @@ def lstm_forward_includes_h0(
     b: np.ndarray,
 ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
     return _loop(x, h0, c0, W, U, b, include_h0=True)
+
+
+def _gates_figo(*args: np.ndarray) -> Gates:
+    return _gates(*args, order="figo")
+
+
+@mistake(
+    "rnn.lstm_cell",
+    "input and forget gates swapped (blocks read as f, i, g, o)",
+    hint="torch's blocks are i, f, g, o: the first H columns of z are the input gate, the next H "
+    "the forget gate, which multiplies c_prev.",
+)
+def lstm_cell_input_forget_swapped(
+    x_t: np.ndarray,
+    h_prev: np.ndarray,
+    c_prev: np.ndarray,
+    W: np.ndarray,
+    U: np.ndarray,
+    b: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    return _cell(x_t, h_prev, c_prev, W, U, b, gates=_gates_figo)

@@ -21,6 +21,7 @@ import os
 import site
 import sys
 import traceback
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -128,15 +129,22 @@ class Worker:
             args = self._materialise(request.get("args", []))
             kwargs = self._materialise(request.get("kwargs", {}))
             before = _snapshot(args, kwargs)
-            result = fn(*args, **kwargs) if callable(fn) else fn
+            with _WarningLog() as warned:
+                result = fn(*args, **kwargs) if callable(fn) else fn
             mutated = [
                 name for name, old in before if not _unchanged(old, _lookup(name, args, kwargs))
             ]
             if request.get("keep"):
                 ref = len(self.objects) + 1
                 self.objects[ref] = result
-                return {"ok": True, "value": RemoteRef(ref), "mutated": mutated}
-            return {"ok": True, "value": self._normalise(result), "mutated": mutated}
+                return {
+                    "ok": True,
+                    "value": RemoteRef(ref),
+                    "mutated": mutated,
+                    "warnings": list(warned),
+                }
+            value = self._normalise(result)
+            return {"ok": True, "value": value, "mutated": mutated, "warnings": list(warned)}
         if op == "inspect":
             return {"ok": True, "value": self._inspect(str(request["topic"]))}
         if op == "probe":
@@ -175,6 +183,26 @@ class Worker:
                 frame = encode({"ok": False, "error": _error(exc, self.submission)})
             self.proto_out.write(frame)
             self.proto_out.flush()
+
+
+class _WarningLog(list):
+    """The warnings one call raised (NumPy's overflow and invalid-value RuntimeWarnings above all),
+    as at most 5 short ``"Category: message"`` lines; NumPy's floating-point errors are set to
+    warn for the call, whatever the learner's module set at import."""
+
+    def __enter__(self) -> _WarningLog:
+        self._catch = warnings.catch_warnings(record=True)
+        self._caught = self._catch.__enter__()
+        warnings.simplefilter("always")
+        self._errstate = np.errstate(divide="warn", over="warn", invalid="warn")
+        self._errstate.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._errstate.__exit__(*exc)
+        self._catch.__exit__(*exc)
+        for w in self._caught[:5]:
+            self.append(f"{w.category.__name__}: {w.message}"[:300])
 
 
 def _stub_functions(tree: ast.Module) -> set[str]:

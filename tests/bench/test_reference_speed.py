@@ -48,14 +48,18 @@ def test_quick_run_has_one_row_per_comparison_in_the_section(quick_rows):
         assert row.what.startswith(prefix), (prefix, row.what)
 
 
-def test_every_row_reports_a_positive_ratio_with_its_spread_and_both_times(quick_rows):
+def test_every_row_reports_a_ratio_with_its_spread_and_both_times(quick_rows):
+    # structure only: the printed ratios are rounded to 2 decimals (a 0.004× ratio prints 0.00,
+    # a 2.004× one prints 2.00), so no assertion may depend on how fast this machine is
     for row in (r for r in quick_rows if r.target):
         match = VALUE.match(row.value)
         assert match, row.value
         median, lo, hi = (float(match[k]) for k in ("median", "lo", "hi"))
-        assert 0 < lo <= median <= hi, row.value
+        assert 0 <= lo <= median <= hi, row.value  # rounding keeps the order
         assert row.target == "≤ 2×"
-        assert row.met is (median <= 2.0)
+        assert isinstance(row.met, bool)
+        if abs(median - 2.0) > 0.005:  # away from the rounding boundary the verdict is readable
+            assert row.met is (median <= 2.0), row.value
 
 
 def test_setup_row_records_the_thread_count_and_quick_mode_caps_repeats(quick_rows):

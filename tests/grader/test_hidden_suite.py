@@ -72,3 +72,5 @@ def test_every_catalogued_mistake_is_caught_and_named(solutions_dir: Path, tmp_p
         f"{mistake.key} fails but is not named; diagnoses: {sorted(filter(None, named))}; "
         f"messages: {[o.message[:120] for o in result.outcomes if o.status != 'passed']}"
     )
+    others = sorted(n for n in named if n and n != mistake.key)
+    assert not others, f"{mistake.key} is also named as another mistake: {others}"

@@ -26,7 +26,7 @@ def test_a_folder_takes_topic_files_at_its_root_or_under_exercises(tmp_path: Pat
     (tmp_path / "exercises").mkdir()
     (tmp_path / "losses.py").write_text("A = 1\n")
     (tmp_path / "exercises" / "conv.py").write_text("B = 2\n")
-    (tmp_path / "notes.py").write_text("not a topic\n")
+    (tmp_path / "notes.txt").write_text("not a topic\n")
     sub = read_folder(tmp_path, "ann")
     assert sub.learner == "ann" and sorted(sub.files) == ["conv", "losses"]
 

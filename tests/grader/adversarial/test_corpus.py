@@ -156,8 +156,9 @@ ATTACKS = [
     ),
     Attack(
         "fill_dev_shm",
-        {"sigmoid": r"^activations\.sigmoid raised OSError: \[Errno (28|30)\] "},
-        rlimits_fails={"sigmoid": MISMATCH},
+        # a busy machine may hit the call timeout before the write fails: either named failure
+        {"sigmoid": rf"^activations\.sigmoid raised OSError: \[Errno (28|30)\] |{TIMEOUT}"},
+        rlimits_fails={"sigmoid": f"{MISMATCH}|{TIMEOUT}"},
     ),
     Attack("connect_localhost", {"sigmoid": MISMATCH}),
     Attack(
@@ -469,7 +470,8 @@ def _check_dev_shm(scene, sandbox, before, after, listener, outside) -> None:
     if sandbox.bwrap:
         assert outside == []  # a private 16 MiB tmpfs, gone with the sandbox
     else:  # gap: the host's /dev/shm keeps them (the test removed them)
-        assert len(outside) == 64 and all(p.startswith("/dev/shm/") for p in outside)
+        # all 64 files, or fewer when the call timeout stopped the writer on a busy machine
+        assert 0 < len(outside) <= 64 and all(p.startswith("/dev/shm/") for p in outside)
 
 
 def _check_network(scene, sandbox, before, after, listener, outside) -> None:

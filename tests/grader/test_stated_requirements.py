@@ -1,0 +1,183 @@
+"""Every requirement a learner is told is graded: the docstrings' (solutions/ and exercises/)
+"must not warn / no overflow" clauses name exactly the functions grading holds to it
+(``grader.engine.expect.WARNING_FREE``), and a variant with the right values that breaks one
+stated requirement (raises an overflow RuntimeWarning, returns another dtype, modifies an input in
+place; ``grader.impostors.VIOLATIONS``) loses points on its function, with a message saying why.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import re
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from exercises.tests._harness import load_cases
+from grader.engine.expect import WARNING_FREE
+from grader.engine.run import HIDDEN_DIR, run_hidden_tests
+from grader.examples import plant_impostors, write_answers
+from grader.release.build import ROOT
+from reference import TOPICS
+
+GRADED = [t for t in TOPICS if (HIDDEN_DIR / f"test_{t}.py").exists()]
+WARN_CLAUSE = re.compile(r"\b(warn|warning|overflow)\b", re.IGNORECASE)
+DTYPE_CLAUSE = re.compile(r"\b(float64|float32|int64|integer arrays?|float arrays?)\b", re.I)
+
+
+def _docstrings(path: Path) -> list[tuple[str | None, str]]:
+    """(function name, or None for the module; docstring) of a topic file, read without importing."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out: list[tuple[str | None, str]] = [(None, ast.get_docstring(tree) or "")]
+    out += [
+        (node.name, ast.get_docstring(node) or "")
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef) and not node.name.startswith("_")
+    ]
+    return out
+
+
+def _sentences(text: str) -> list[str]:
+    return [" ".join(s.split()) for s in re.split(r"(?<=[.;:])\s+", text)]
+
+
+def _functions(topic: str) -> list[str]:
+    module = importlib.import_module(f"solutions.{topic}")
+    return [
+        n
+        for n, f in vars(module).items()
+        if inspect.isfunction(f) and f.__module__ == module.__name__ and not n.startswith("_")
+    ]
+
+
+def _named_in(sentence: str, topic: str, function: str | None) -> set[str]:
+    """The functions a clause is about: its own function, or those a module clause names
+    ("Sigmoid, tanh and softmax must not ...", "Binary and categorical cross-entropy ...")."""
+    if function is not None:
+        return {function}
+    words = sentence.lower().replace("cross-entropy", "cross_entropy")
+    named = set()
+    for fn in _functions(topic):
+        if fn.endswith("_grad"):
+            continue
+        parts = fn.split("_")
+        # "binary ... cross_entropy" names binary_cross_entropy, "sigmoid" names sigmoid
+        if all(
+            re.search(rf"\b{re.escape(p)}", words) for p in (parts[0], "_".join(parts[1:])) if p
+        ):
+            named.add(fn)
+    return named
+
+
+@cache
+def stated(kind: str) -> dict[str, set[str]]:
+    """topic → functions whose docstrings (solutions and exercises alike) state ``kind``."""
+    pattern = WARN_CLAUSE if kind == "warns" else DTYPE_CLAUSE
+    out: dict[str, set[str]] = {}
+    for topic in TOPICS:
+        for folder in ("solutions", "exercises"):
+            for function, doc in _docstrings(ROOT / folder / f"{topic}.py"):
+                text = doc.split("Returns:", 1)[-1] if kind == "wrong_dtype" else doc
+                if kind == "wrong_dtype" and function is None:
+                    continue  # a module clause ("inputs are float64") is about inputs
+                for sentence in _sentences(text):
+                    if pattern.search(sentence):
+                        out.setdefault(topic, set()).update(_named_in(sentence, topic, function))
+    return out
+
+
+def test_warning_clauses_name_exactly_the_functions_graded_for_warnings():
+    said = {f"{t}.{f}" for t, fns in stated("warns").items() for f in fns}
+    assert said == set(WARNING_FREE)
+
+
+def test_the_walk_finds_the_stated_dtypes():
+    """The walk itself works: the docstrings' dtype statements are found where we know they are."""
+    found = {f"{t}.{f}" for t, fns in stated("wrong_dtype").items() for f in fns}
+    assert {"losses.one_hot", "rag.top_k", "rag.search", "rag.embed"} <= found
+
+
+def _array_input(topic: str, function: str) -> bool:
+    """Does some public case of the function pass it a float array (so it could modify one)?"""
+    for case in load_cases(topic):
+        if case.function == function:
+            args, kwargs = case.inputs()
+            values = [*args, *kwargs.values()]
+            flat = [v for x in values for v in (x if isinstance(x, list | tuple) else [x])]
+            if any(isinstance(v, np.ndarray) and v.dtype.kind == "f" for v in flat):
+                return True
+    return False
+
+
+def _planted(topic: str, kind: str) -> list[str]:
+    if kind == "mutates_input":  # the curriculum: every function is pure
+        return [f for f in _functions(topic) if _array_input(topic, f)]
+    return sorted(stated(kind).get(topic, set()))
+
+
+#: what the failing check says, for each broken requirement
+SAYS = {
+    "warns": "must not overflow or warn",
+    "wrong_dtype": "array",
+    "mutates_input": "in place",
+}
+CASES = [
+    pytest.param(topic, kind, id=f"{topic}-{kind}")
+    for kind in SAYS
+    for topic in GRADED
+    if _planted(topic, kind)
+]
+
+
+@pytest.mark.parametrize(("topic", "kind"), CASES)
+def test_breaking_a_stated_requirement_loses_points(tmp_path: Path, topic: str, kind: str):
+    functions = _planted(topic, kind)
+    folder = write_answers(tmp_path / "violation")
+    plant_impostors(folder, topic, functions, kind)
+    result = run_hidden_tests(
+        folder, [topic], learner=kind, content_hash="-", only_functions=None, shrink=False
+    )
+    for fn in functions:
+        mine = [o for o in result.outcomes if o.function == fn]
+        failed = [o for o in mine if o.status != "passed"]
+        assert failed, f"{topic}.{fn}: breaking '{kind}' passes every check"
+        assert any(SAYS[kind] in o.message for o in failed), (
+            f"{topic}.{fn}: no check names the broken requirement: {[o.message for o in failed]}"
+        )
+
+
+@pytest.mark.parametrize(
+    ("topic", "function", "source", "says"),
+    [
+        pytest.param(
+            "activations",
+            "sigmoid",
+            "def sigmoid(x):\n    return 1 / (1 + np.exp(-x))\n",
+            "must not overflow or warn",
+            id="textbook-sigmoid-warns",
+        ),
+        pytest.param(
+            "losses",
+            "one_hot",
+            "def one_hot(labels, num_classes):\n    return np.eye(num_classes, dtype=np.int64)"
+            "[np.asarray(labels)]\n",
+            "should be a float array",
+            id="int64-one-hot",
+        ),
+    ],
+)
+def test_the_lessons_known_violations_lose_points(tmp_path, topic, function, source, says):
+    """The lesson's common mistake `1 / (1 + np.exp(-x))` (right values, overflow warnings at
+    −1000) and an int64 one_hot (right values, wrong dtype) each lose points on their function."""
+    folder = write_answers(tmp_path / "learner")
+    with (folder / f"{topic}.py").open("a", encoding="utf-8") as fh:
+        fh.write("\n\n" + source)
+    result = run_hidden_tests(
+        folder, [topic], learner="x", content_hash="-", only_functions={f"{topic}.{function}"}
+    )
+    assert result.score < result.max_score
+    assert any(says in o.message for o in result.outcomes if o.status != "passed")
