@@ -173,7 +173,7 @@ def test_a_learner_that_keeps_state_is_graded_the_same_with_or_without_a_recordi
             f"    return _relu(x) + (1.0 if _CALLS[0] {wrong_calls} else 0.0)\n"
         )
     first = _grade(bad, "activations", replay_on=True, only="activations.relu")
-    failed = [o for o in first if o["status"] == "failed"]
+    failed = [o for o in first if o["status"] == "failed" and o["kind"] == "core"]
     assert failed and all(o["message"].endswith(UNRELIABLE) for o in failed)
     assert not any(re.search("0x[0-9a-f]{4}", o["message"]) for o in first)  # no address
     _grade(good, "activations", replay_on=True, only="activations.relu")  # records
