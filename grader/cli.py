@@ -15,6 +15,7 @@ app = typer.Typer(
     add_completion=False,
 )
 console = Console()
+SHOWN_PAIRS = 20  # flagged similarity pairs listed on the console (all are in similarity.csv)
 
 
 @app.callback()
@@ -367,6 +368,7 @@ def similarity(
     ),
 ) -> None:
     """Pairs of learners whose code is suspiciously alike, per topic (stubs are boilerplate)."""
+    from grader.outputs.escape import console as shown
     from grader.similarity import THRESHOLD, write_similarity
     from grader.submissions import SubmissionError
 
@@ -377,8 +379,10 @@ def similarity(
         raise typer.Exit(2) from None
     flagged = [p for p in pairs if p.flagged]
     console.print(f"{len(flagged)} suspicious pairs of {len(pairs)} compared; see {out}/index.html")
-    for p in flagged[:20]:
-        console.print(f"  {p.describe()}", markup=False, highlight=False, soft_wrap=True)
+    for p in flagged[:SHOWN_PAIRS]:
+        console.print(shown(f"  {p.describe()}"), highlight=False, soft_wrap=True)
+    if len(flagged) > SHOWN_PAIRS:
+        console.print(f"  … and {len(flagged) - SHOWN_PAIRS} more in {out}/similarity.csv")
 
 
 @app.command("example-class")

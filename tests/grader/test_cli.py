@@ -42,3 +42,25 @@ def test_similarity_refuses_an_unknown_topic(tmp_path):
     done = CliRunner().invoke(app, args)
     assert done.exit_code == 2
     assert "unknown topic" in done.output
+
+
+def test_similarity_lists_at_most_twenty_pairs_and_shows_learner_ids_as_text(tmp_path):
+    """Eight identical submissions make 28 flagged pairs: the console lists 20, says where the
+    rest are, and prints an id holding Rich markup and an escape byte literally."""
+    from pathlib import Path
+
+    from grader import cli
+
+    answer = (Path(__file__).resolve().parents[2] / "solutions" / "activations.py").read_text()
+    ids = [f"learner{i}" for i in range(7)] + ["[bold]x\x1b"]
+    for learner in ids:
+        (tmp_path / "class" / learner).mkdir(parents=True)
+        (tmp_path / "class" / learner / "activations.py").write_text(answer)
+    args = ["similarity", str(tmp_path / "class"), "--out", str(tmp_path / "s")]
+    done = CliRunner().invoke(app, [*args, "--topic", "activations"])
+    assert done.exit_code == 0, done.output
+    listed = [line for line in done.output.splitlines() if line.startswith("  activations: ")]
+    assert len(listed) == cli.SHOWN_PAIRS
+    more = f"… and {28 - cli.SHOWN_PAIRS} more in {tmp_path}/s/similarity.csv"
+    assert more in done.output.replace("\n", "")
+    assert "\x1b" not in done.output
