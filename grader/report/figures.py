@@ -1,7 +1,8 @@
 """The report's figures, drawn with matplotlib and embedded as ``data:`` URIs (PNG).
 
 Figures are built as :class:`~matplotlib.figure.Figure` objects, not through pyplot: no global
-state, no display backend. Learner ids only ever reach a figure as tick labels drawn into pixels, never as markup.
+state, no display backend. Learner ids only ever reach a figure as tick labels drawn into pixels, never as markup, with
+control characters shown as escapes (``escape.visible``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from grader.engine.run import SubmissionResult
+from grader.outputs.escape import visible
 
 #: beyond this many learners the heat map drops their names (unreadable anyway)
 LABELLED_LEARNERS = 60
@@ -58,7 +60,10 @@ def heat_map(results: list[SubmissionResult]) -> str:
     ax.set_yticks(range(len(topics)), topics)
     if len(results) <= LABELLED_LEARNERS:
         ax.set_xticks(
-            range(len(results)), [r.learner[:24] for r in results], rotation=90, parse_math=False
+            range(len(results)),
+            [visible(r.learner)[:24] for r in results],
+            rotation=90,
+            parse_math=False,
         )
     else:
         ax.set_xticks([])

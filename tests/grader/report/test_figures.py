@@ -30,6 +30,17 @@ def test_odd_learner_ids_are_drawn_as_text_not_parsed():
     png(heat_map(results))
 
 
+def test_control_characters_in_learner_ids_are_drawn_as_escapes_not_missing_glyphs():
+    """An escape byte or a bidi override in an id is labelled ``\\x1b`` / ``\\u202e``: no
+    missing-glyph warning, no reordered label."""
+    import warnings
+
+    results = klass({"evil\x1b[31m": [1], "\u202eeman": [0]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        png(heat_map(results))
+
+
 def test_a_large_class_still_draws_without_learner_labels():
     results = klass({f"learner-{i:03d}": [i % 2] for i in range(LABELLED_LEARNERS + 5)})
     png(heat_map(results))
