@@ -377,17 +377,28 @@ def top_k(query: torch.Tensor, matrix: torch.Tensor, k: int) -> tuple[torch.Tens
 #: faiss computes scores in float32; a candidate within this of the k-th score may be a tie.
 _FAISS_TOL = 1e-4
 
+#: Queries scored together in one float32 matrix product on the flat path (bounds its memory).
+_QUERY_BLOCK = 64
+
 
 def search(index: faiss.Index, queries: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
     """The k nearest stored vectors of each query by inner product, in :func:`top_k` order.
 
     Queries are L2-normalised first, so against an index built by :func:`build_index` the score
-    s_j = ⟨q/‖q‖, e_j⟩ is the cosine similarity. faiss returns tied vectors in no fixed order
-    (and may keep any of them at the k-th place), and its float32 matrix products can even give
-    two identical vectors different scores. So this asks faiss for candidates (2k, doubling
-    while the last candidate still scores within 1e-4 of the k-th), recomputes the candidates'
-    scores row by row from the stored vectors (``reconstruct_batch``; indexes that cannot
-    reconstruct keep faiss's scores), and sorts them by descending score, ties to the lower id.
+    s_j = ⟨q/‖q‖, e_j⟩ is the cosine similarity. The result is the exact top k by that score,
+    ties to the lower id. Candidates come from a float32 pass, which may round two identical
+    vectors differently and so cannot order ties: every vector scoring within 1e-4 of the k-th
+    float32 score is kept, the candidates' scores are recomputed row by row in float64 from the
+    stored vectors (float32 × float32 products are exact there), and the candidates are sorted
+    by descending score, ties to the lower id.
+
+    - ``faiss.IndexFlatIP`` (what :func:`build_index` returns): the float32 pass is one BLAS
+      product with the index's own storage (no copy), the threshold found by ``np.partition``.
+      For single queries this beats faiss's search, whose thread start-up dominates small work.
+    - Any other index: faiss's search, fetching 2k candidates and doubling while the last one
+      still scores within 1e-4 of the k-th, with one faiss thread per call when Q = 1 (the
+      caller's setting is restored); indexes that cannot ``reconstruct_batch`` keep faiss's
+      float32 scores.
 
     Args:
         index: a faiss index (e.g. from :func:`build_index`) of dimension D.
@@ -402,34 +413,78 @@ def search(index: faiss.Index, queries: torch.Tensor, k: int) -> tuple[torch.Ten
     require_tensor(fn, "queries", queries)
     if not isinstance(index, faiss.Index):
         raise TypeError(f"{fn}: index must be a faiss.Index, got {type(index).__name__}")
-    dims = expect(fn, queries=(queries, f"Q {index.d}"))
+    expect(fn, queries=(queries, f"Q {index.d}"))
     k = _require_int(fn, "k", k, minimum=1)
     n = index.ntotal
     if k > n:
         raise ValueError(f"{fn}: k={k} is larger than the number of indexed vectors {n}")
-    q = _unit_rows(queries.detach().to(torch.float32)).cpu()  # (Q, D), faiss-cpu: host memory
-    q_np = np.ascontiguousarray(q.numpy())
+    q = queries.detach().to(torch.float32).cpu().numpy()  # (Q, D), faiss-cpu: host memory
+    norm = np.sqrt((q * q).sum(axis=1, keepdims=True))  # (Q, 1); a zero row stays zero
+    q = np.ascontiguousarray(q / np.where(norm > 0, norm, np.float32(1.0)))
+    if type(index) is faiss.IndexFlatIP:
+        ids, scores = _search_flat(index, q, k)
+    else:
+        ids, scores = _search_faiss(index, q, k)
+    return (
+        torch.from_numpy(ids).to(queries.device),
+        torch.from_numpy(scores).to(device=queries.device, dtype=queries.dtype),
+    )
+
+
+def _flat_vectors(index: faiss.IndexFlatIP) -> np.ndarray:
+    """The index's stored vectors (N, D) float32, a view of faiss's own memory (no copy)."""
+    return faiss.rev_swig_ptr(index.get_xb(), index.ntotal * index.d).reshape(index.ntotal, -1)
+
+
+def _row_dots64(q: np.ndarray, stored: np.ndarray) -> np.ndarray:
+    """⟨q, row⟩ in float64 for every row of ``stored`` (M, D); float32 × float32 products are
+    exact in float64, and every row is summed the same way, so identical rows tie exactly."""
+    return (stored.astype(np.float64) * q.astype(np.float64)).sum(axis=-1)  # (..., M)
+
+
+def _search_flat(index: faiss.IndexFlatIP, q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Exact top k against an ``IndexFlatIP``: float32 BLAS pass, float64 re-rank (Q, k)."""
+    xb = _flat_vectors(index)  # (N, D)
+    n = len(xb)
+    ids, scores = np.empty((len(q), k), dtype=np.int64), np.empty((len(q), k))
+    for lo in range(0, len(q), _QUERY_BLOCK):
+        block = q[lo : lo + _QUERY_BLOCK] @ xb.T  # (B, N) float32
+        for row, s32 in enumerate(block, start=lo):
+            kth = np.partition(s32, n - k)[n - k]  # the k-th largest float32 score
+            cand = np.flatnonzero(s32 >= kth - _FAISS_TOL)  # (M,) ascending ids, M ≥ k
+            exact = _row_dots64(q[row], xb[cand])  # (M,)
+            best = np.argsort(-exact, kind="stable")[:k]  # stable: ties keep ascending id
+            ids[row], scores[row] = cand[best], exact[best]
+    return ids, scores
+
+
+def _search_faiss(index: faiss.Index, q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Exact top k through faiss's own search (any index type), (Q, k)."""
+    n = index.ntotal
     fetch = min(n, 2 * k)
-    while True:
-        faiss_scores, ids_np = index.search(q_np, fetch)  # (Q, fetch), descending scores
-        # An unfetched vector scores <= the last candidate; stop once that is clearly below
-        # every query's k-th score.
-        last, kth = faiss_scores[:, fetch - 1], faiss_scores[:, k - 1]
-        if fetch == n or bool((last < kth - _FAISS_TOL).all()):
-            break
-        fetch = min(n, 2 * fetch)
-    ids = torch.from_numpy(ids_np)  # (Q, fetch)
+    threads = faiss.omp_get_max_threads()
+    if len(q) == 1:
+        faiss.omp_set_num_threads(1)  # one query: thread start-up costs more than it saves
     try:
-        stored = index.reconstruct_batch(ids_np.ravel()).reshape(dims["Q"], fetch, index.d)
-        # float32 x float32 products are exact in float64
-        scores = _row_dots(q.double(), torch.from_numpy(stored).double())  # (Q, fetch)
+        while True:
+            faiss_scores, ids = index.search(q, fetch)  # (Q, fetch), descending scores
+            # An unfetched vector scores <= the last candidate; stop once that is clearly below
+            # every query's k-th score.
+            last, kth = faiss_scores[:, fetch - 1], faiss_scores[:, k - 1]
+            if fetch == n or bool((last < kth - _FAISS_TOL).all()):
+                break
+            fetch = min(n, 2 * fetch)
+    finally:
+        faiss.omp_set_num_threads(threads)
+    try:
+        stored = index.reconstruct_batch(ids.ravel()).reshape(len(q), fetch, index.d)
+        scores = _row_dots64(q[:, None, :], stored)  # (Q, fetch)
     except RuntimeError:  # e.g. an IVF index without a direct map
-        scores = torch.from_numpy(faiss_scores).double()
-    by_id = torch.argsort(ids, dim=1, stable=True)  # first ascending id ...
-    ids, scores = ids.gather(1, by_id), scores.gather(1, by_id)
-    by_score = _rank(scores)  # ... then descending score, stable: ties keep ascending id
-    ids, scores = ids.gather(1, by_score)[:, :k], scores.gather(1, by_score)[:, :k]
-    return ids.to(queries.device), scores.to(device=queries.device, dtype=queries.dtype)
+        scores = faiss_scores.astype(np.float64)
+    by_id = np.argsort(ids, axis=1, kind="stable")  # first ascending id ...
+    ids, scores = np.take_along_axis(ids, by_id, 1), np.take_along_axis(scores, by_id, 1)
+    by_score = np.argsort(-scores, axis=1, kind="stable")[:, :k]  # ... then descending score
+    return np.take_along_axis(ids, by_score, 1), np.take_along_axis(scores, by_score, 1)
 
 
 # --------------------------------------------------------------------------------------------

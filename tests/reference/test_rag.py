@@ -250,6 +250,32 @@ def test_search_fixes_the_order_faiss_returns_for_ties():
     torch.testing.assert_close(scores, torch.ones(2, 5), atol=1e-6, rtol=0)
 
 
+def test_search_through_faiss_on_other_index_types_matches_the_flat_path():
+    """A non-IndexFlatIP index takes faiss's own search; ties and top k come out the same."""
+    x = _random_unit(5, 30, 8).repeat(3, 1)  # (90, 8), every vector three times
+    queries = _random_unit(6, 4, 8)
+    flat = rag.build_index(x)
+    generic = faiss.IndexFlat(8, faiss.METRIC_INNER_PRODUCT)  # same metric, not IndexFlatIP
+    generic.add(x.numpy())
+    for q in (queries, queries[:1]):
+        idx_flat, s_flat = rag.search(flat, q, 7)
+        idx_gen, s_gen = rag.search(generic, q, 7)
+        assert idx_gen.tolist() == idx_flat.tolist()
+        torch.testing.assert_close(s_gen, s_flat, atol=0, rtol=0)
+
+
+def test_search_restores_the_callers_faiss_thread_count():
+    generic = faiss.IndexFlat(8, faiss.METRIC_INNER_PRODUCT)
+    generic.add(_random_unit(7, 20, 8).numpy())
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(2)
+    try:
+        rag.search(generic, _random_unit(8, 1, 8), 3)
+        assert faiss.omp_get_max_threads() == 2
+    finally:
+        faiss.omp_set_num_threads(before)
+
+
 def test_search_normalises_the_queries():
     emb = _random_unit(3, 10, 6)
     queries = _random_unit(4, 2, 6)
