@@ -61,7 +61,7 @@ def _agreement_row(rows):
     return found[0]
 
 
-def test_quick_run_reports_throughput_latencies_agreement_and_retrieval_quality():
+def test_quick_run_reports_throughput_latencies_the_search_target_agreement_and_quality():
     rows = bench_rag.rows(QUICK)
     assert rows and all(r.section == "RAG" for r in rows)
     whats = [r.what for r in rows]
@@ -71,6 +71,11 @@ def test_quick_run_reports_throughput_latencies_agreement_and_retrieval_quality(
         for method in ("NumPy brute force", "faiss IndexFlatIP.search", "`reference.rag.search`"):
             row = next(r for r in rows if r.what.startswith(method) and size in r.what)
             assert "p50" in row.value and "p95" in row.value and "identical top-5: yes" in row.value
+    ratios = [r for r in rows if r.what.startswith("rag.search / NumPy single-query")]
+    assert len(ratios) == 2 and all(r.target == "≤ 1×" and r.met is not None for r in ratios)
+    assert [r.met for r in rows if r.target == "≤ 1×"] == [
+        float(r.value.split("×")[0]) <= 1.0 for r in ratios
+    ]
     agreement = _agreement_row(rows)
     # 2 sizes × (faiss, faiss 1 thread, rag.search, NumPy batched, faiss batched) × 20 queries
     assert agreement.met is True and "identical top-5: yes (200/200 rankings)" in agreement.value
