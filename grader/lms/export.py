@@ -21,14 +21,13 @@ in silence. Every cell goes through :func:`grader.outputs.escape.csv_cell`.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.engine.run import SubmissionResult
 from grader.lms.roster import Member
+from grader.outputs.csv_table import csv_table
 from grader.outputs.escape import csv_cell
 from reference import TOPICS
 
@@ -73,11 +72,8 @@ def number(x: float) -> str:
 
 
 def _csv(rows: list[list[str]]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    for row in rows:
-        writer.writerow([csv_cell(cell) for cell in row])
-    return buf.getvalue()
+    """The header ``rows[0]`` and the other rows, every cell through ``csv_cell``."""
+    return csv_table([csv_cell(c) for c in rows[0]], rows[1:])
 
 
 def topics_of(results: Sequence[SubmissionResult]) -> list[str]:

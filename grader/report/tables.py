@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
+from grader.outputs.csv_table import csv_table
 from grader.report.items import Item
 from grader.report.mistakes import Mistake
-from grader.report.safe import csv_text
 
 #: unnamed signatures listed: the most common ones
 UNNAMED_LISTED = 5
@@ -19,36 +16,33 @@ def fmt(x: float | None, digits: int = 3) -> str:
 
 
 def items_csv(items: list[Item]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(
+    """One row per graded item; the item's name, topic and function are learner-facing text."""
+    header = [
+        "item",
+        "topic",
+        "function",
+        "points",
+        "learners_graded",
+        "pass_rate",
+        "mean_points",
+        "discrimination",
+        "flags",
+    ]
+    rows = (
         [
-            "item",
-            "topic",
-            "function",
-            "points",
-            "learners_graded",
-            "pass_rate",
-            "mean_points",
-            "discrimination",
-            "flags",
+            it.name,
+            it.topic,
+            it.function,
+            fmt(it.points),
+            it.graded,
+            fmt(it.pass_rate),
+            fmt(it.mean_points),
+            fmt(it.discrimination),
+            "; ".join(it.flags),
         ]
+        for it in items
     )
-    for it in items:
-        writer.writerow(
-            [
-                csv_text(it.name),
-                csv_text(it.topic),
-                csv_text(it.function),
-                fmt(it.points),
-                it.graded,
-                fmt(it.pass_rate),
-                fmt(it.mean_points),
-                fmt(it.discrimination),
-                "; ".join(it.flags),
-            ]
-        )
-    return buf.getvalue()
+    return csv_table(header, rows, text={"item", "topic", "function"})
 
 
 def listed(named: list[Mistake], unnamed: list[Mistake]) -> list[Mistake]:
@@ -57,33 +51,31 @@ def listed(named: list[Mistake], unnamed: list[Mistake]) -> list[Mistake]:
 
 
 def mistakes_csv(named: list[Mistake], unnamed: list[Mistake]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(
+    """One row per listed mistake (:func:`listed`); names, learners and examples are text."""
+    header = [
+        "kind",
+        "mistake",
+        "key",
+        "topic",
+        "function",
+        "learners_count",
+        "learners",
+        "example_call",
+        "example_message",
+    ]
+    rows = (
         [
-            "kind",
-            "mistake",
-            "key",
-            "topic",
-            "function",
-            "learners_count",
-            "learners",
-            "example_call",
-            "example_message",
+            "named" if m.named else "unnamed",
+            m.name,
+            m.key,
+            m.topic,
+            m.function,
+            m.count,
+            " ".join(m.learners),
+            m.example_call,
+            m.example_message,
         ]
+        for m in listed(named, unnamed)
     )
-    for m in listed(named, unnamed):
-        writer.writerow(
-            [
-                "named" if m.named else "unnamed",
-                csv_text(m.name),
-                csv_text(m.key),
-                csv_text(m.topic),
-                csv_text(m.function),
-                m.count,
-                csv_text(" ".join(m.learners)),
-                csv_text(m.example_call),
-                csv_text(m.example_message),
-            ]
-        )
-    return buf.getvalue()
+    text = set(header) - {"kind", "learners_count"}
+    return csv_table(header, rows, text=text)

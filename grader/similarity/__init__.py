@@ -7,12 +7,10 @@ Writes ``DIR/similarity.csv`` (every pair sharing any code) and ``DIR/index.html
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 from grader.outputs import atomic_write
-from grader.report.safe import csv_text
+from grader.outputs.csv_table import csv_table
 from grader.similarity import page
 from grader.similarity.pairs import THRESHOLD, Pair, compare_class
 from grader.submissions import discover
@@ -23,33 +21,29 @@ __all__ = ["THRESHOLD", "Pair", "similarity_csv", "write_similarity"]
 
 def similarity_csv(pairs: list[Pair]) -> str:
     """One row per pair that shares any code, flagged first, most similar first."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(
+    header = [
+        "topic",
+        "learner_a",
+        "learner_b",
+        "similarity_a",
+        "similarity_b",
+        "shared_tokens",
+        "flagged",
+    ]
+    rows = (
         [
-            "topic",
-            "learner_a",
-            "learner_b",
-            "similarity_a",
-            "similarity_b",
-            "shared_tokens",
-            "flagged",
+            p.topic,
+            p.learner_a,
+            p.learner_b,
+            f"{p.similarity_a:.3f}",
+            f"{p.similarity_b:.3f}",
+            p.shared_tokens,
+            "yes" if p.flagged else "no",
         ]
+        for p in pairs
+        if p.shared_tokens
     )
-    for p in pairs:
-        if p.shared_tokens:
-            writer.writerow(
-                [
-                    csv_text(p.topic),
-                    csv_text(p.learner_a),
-                    csv_text(p.learner_b),
-                    f"{p.similarity_a:.3f}",
-                    f"{p.similarity_b:.3f}",
-                    p.shared_tokens,
-                    "yes" if p.flagged else "no",
-                ]
-            )
-    return buf.getvalue()
+    return csv_table(header, rows, text={"topic", "learner_a", "learner_b"})
 
 
 def write_similarity(
