@@ -418,8 +418,11 @@ def search(index: faiss.Index, queries: torch.Tensor, k: int) -> tuple[torch.Ten
     n = index.ntotal
     if k > n:
         raise ValueError(f"{fn}: k={k} is larger than the number of indexed vectors {n}")
-    q = queries.detach().to(torch.float32).cpu().numpy()  # (Q, D), faiss-cpu: host memory
-    norm = np.sqrt((q * q).sum(axis=1, keepdims=True))  # (Q, 1); a zero row stays zero
+    q = queries.detach()
+    if q.dtype != torch.float32 or q.device.type != "cpu":  # no torch dispatch when already so
+        q = q.to(device="cpu", dtype=torch.float32)  # (Q, D), faiss-cpu: host memory
+    q = q.numpy()
+    norm = np.sqrt(np.einsum("qd,qd->q", q, q))[:, None]  # (Q, 1); a zero row stays zero
     q = np.ascontiguousarray(q / np.where(norm > 0, norm, np.float32(1.0)))
     if type(index) is faiss.IndexFlatIP:
         ids, scores = _search_flat(index, q, k)
