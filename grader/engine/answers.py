@@ -21,6 +21,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import os
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -35,6 +36,7 @@ LIMIT_BYTES: int = 256 * 2**20
 _SCALARS = (bool, int, float, complex, str, bytes, type(None), np.generic)
 _answers: OrderedDict[tuple[str, str, bytes], tuple[Any, int]] = OrderedDict()
 _stats = {"hits": 0, "misses": 0, "bytes": 0}
+_lock = threading.Lock()  # a Dask worker may grade in several threads of one process
 
 
 class _Uncacheable(Exception):
@@ -107,23 +109,28 @@ def cached(
     if key_digest is None:
         return compute()
     key = (topic, function, key_digest)
-    entry = _answers.get(key)
+    with _lock:
+        entry = _answers.get(key)
+        if entry is not None:
+            _answers.move_to_end(key)
+            _stats["hits"] += 1
     if entry is not None:
-        _answers.move_to_end(key)
-        _stats["hits"] += 1
         return copy.deepcopy(entry[0])
     answer = compute()
-    _stats["misses"] += 1
+    with _lock:
+        _stats["misses"] += 1
     try:
         size = _size(answer)
     except _Uncacheable:
         return answer
-    if size <= LIMIT_BYTES:
-        _answers[key] = (copy.deepcopy(answer), size)
-        _stats["bytes"] += size
-        while _stats["bytes"] > LIMIT_BYTES:
-            _, (_, dropped) = _answers.popitem(last=False)
-            _stats["bytes"] -= dropped
+    kept = copy.deepcopy(answer)
+    with _lock:
+        if size <= LIMIT_BYTES and key not in _answers:
+            _answers[key] = (kept, size)
+            _stats["bytes"] += size
+            while _stats["bytes"] > LIMIT_BYTES:
+                _, (_, dropped) = _answers.popitem(last=False)
+                _stats["bytes"] -= dropped
     return answer
 
 
@@ -134,5 +141,6 @@ def stats() -> dict[str, int]:
 
 def clear() -> None:
     """Forget every cached answer (tests start from an empty cache)."""
-    _answers.clear()
-    _stats.update(hits=0, misses=0, bytes=0)
+    with _lock:
+        _answers.clear()
+        _stats.update(hits=0, misses=0, bytes=0)
