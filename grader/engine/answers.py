@@ -107,7 +107,10 @@ def cached(
     this process already computed it; always a fresh copy."""
     key_digest = digest(args, kwargs) if enabled() else None
     if key_digest is None:
-        return compute()
+        answer = compute()
+        with _lock:
+            _stats["misses"] += 1
+        return answer
     key = (topic, function, key_digest)
     with _lock:
         entry = _answers.get(key)
@@ -135,7 +138,8 @@ def cached(
 
 
 def stats() -> dict[str, int]:
-    """Hits, misses, cached bytes and entries of this process's cache (for the bench)."""
+    """Hits (answers served from the cache), misses (answers computed, cached or not), cached
+    bytes and entries of this process (for the bench)."""
     return {**_stats, "entries": len(_answers)}
 
 
