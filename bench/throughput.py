@@ -19,7 +19,9 @@ import tempfile
 from pathlib import Path
 
 from bench.classes import build_class
+from bench.grading_profile import profile_rows
 from bench.report import ROOT, Row, one_core, ratio_spread, spread
+from reference import TOPICS
 
 SECTION = "class throughput"
 
@@ -126,6 +128,7 @@ def rows(args: argparse.Namespace) -> list[Row]:
                 median >= 1.8,
             )
         )
+        out.extend(profile_rows(SECTION, klass, topics.split(",") if topics else list(TOPICS)))
         student = klass / sorted(p.name for p in klass.iterdir())[0]
         repeat = max(5, args.repeat)
         plain, boxed = (

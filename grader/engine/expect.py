@@ -16,6 +16,7 @@ import torch
 
 from exercises.tests._handles import build as build_handle
 from exercises.tests._harness import compare
+from grader.engine import answers
 from grader.engine.proxy import CallRecord, LearnerProxy
 from grader.misconceptions import Mistake, catalogue
 from grader.sandbox.channel import HandleRef, RemoteRef
@@ -75,9 +76,14 @@ def to_torch(value: Any) -> Any:
 
 
 def reference(topic: str, function: str, *args: Any, **kwargs: Any) -> Any:
-    """Call ``reference.<topic>.<function>`` on NumPy inputs; the result as NumPy."""
-    fn = getattr(importlib.import_module(f"reference.{topic}"), function)
-    return to_numpy(fn(*to_torch(args), **to_torch(kwargs)))
+    """Call ``reference.<topic>.<function>`` on NumPy inputs; the result as NumPy (computed once
+    per process for each input: :mod:`grader.engine.answers`)."""
+
+    def compute() -> Any:
+        fn = getattr(importlib.import_module(f"reference.{topic}"), function)
+        return to_numpy(fn(*to_torch(args), **to_torch(kwargs)))
+
+    return answers.cached(topic, function, args, kwargs, compute)
 
 
 def _dtype_of(value: Any) -> np.dtype:

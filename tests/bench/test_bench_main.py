@@ -64,6 +64,10 @@ def test_throughput_quick_run_grades_every_submission_in_every_configuration():
     assert sum(w.startswith("marginal cost per submission") for w in whats) == 2
     scaling = next(r for r in rows if r.what.startswith("scaling"))
     assert scaling.met is not None and re.fullmatch(r"\d+\.\d\d× \(.*\)", scaling.value)
+    profile = {r.what.split(": ", 1)[1]: r.value for r in rows if r.what.startswith("profile")}
+    assert re.fullmatch(r"\d+", profile["sandbox round trips"])
+    assert re.fullmatch(r"\d+ / \d+", profile["reference answers computed / served from the cache"])
+    assert profile["the whole grade (run_hidden_tests)"].endswith("(100 %)")
 
 
 def test_the_planted_nbgrader_notebook_holds_the_mistake_in_its_solution_cell(tmp_path):

@@ -1,0 +1,98 @@
+"""Where one more submission's time goes: a profile summary for the class-throughput section.
+
+In a fresh process pinned to one core, the first submission of the class is graded as a warm-up
+(it records the replayed inputs and fills the answer cache), then the next ``k`` are graded under
+cProfile. Rows, per submission: sandbox round trips, reference answers computed and served from
+the cache (:mod:`grader.engine.answers`), and the cumulative time of each component below
+(components nest: shrinking includes round trips and answers), so the next step is obvious.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.report import ROOT, Row, one_core
+
+#: component label → (file suffix, function name) whose cumulative time it is
+COMPONENTS: dict[str, tuple[str, str]] = {
+    "the whole grade (run_hidden_tests)": ("grader/engine/run.py", "run_hidden_tests"),
+    "test bodies (plugin.pytest_pyfunc_call)": ("grader/engine/plugin.py", "pytest_pyfunc_call"),
+    "hypothesis shrinking failures": ("conjecture/engine.py", "shrink_interesting_test_cases"),
+    "sandbox round trips (WorkerProcess._request)": ("grader/engine/process.py", "_request"),
+    "worker start-ups (WorkerProcess.start)": ("grader/engine/process.py", "start"),
+    "reference answers computed (expect.reference)": ("grader/engine/expect.py", "compute"),
+    "mistakes matched (expect.diagnose_all)": ("grader/engine/expect.py", "diagnose_all"),
+    "mistakes confirmed on variants (expect.confirm)": ("grader/engine/expect.py", "confirm"),
+}
+
+SNIPPET = """
+import cProfile, json, pstats, sys
+from pathlib import Path
+from grader.engine import answers
+from grader.engine.process import WorkerProcess
+from grader.engine.run import run_hidden_tests
+klass, k, topics = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3].split(",")
+components = json.loads(sys.argv[4])
+learners = sorted(p.name for p in klass.iterdir())
+trips = [0]
+request = WorkerProcess._request
+def counted(self, *a, **kw):
+    trips[0] += 1
+    return request(self, *a, **kw)
+WorkerProcess._request = counted
+def grade(learner):
+    run_hidden_tests(klass / learner, topics, learner=learner, content_hash="-")
+grade(learners[0])
+before, trips[0] = answers.stats(), 0
+profile = cProfile.Profile()
+profile.enable()
+for learner in learners[1 : 1 + k]:
+    grade(learner)
+profile.disable()
+after = answers.stats()
+cumulative = {label: 0.0 for label in components}
+for (path, _, name), (_, _, _, ct, _) in pstats.Stats(profile).stats.items():
+    for label, (suffix, function) in components.items():
+        if name == function and path.endswith(suffix):
+            cumulative[label] = max(cumulative[label], ct)
+print(json.dumps({
+    "n": len(learners[1 : 1 + k]),
+    "trips": trips[0],
+    "computed": after["misses"] - before["misses"],
+    "cached": after["hits"] - before["hits"],
+    "seconds": cumulative,
+}))
+"""
+
+
+def profile_rows(section: str, klass: Path, topics: list[str], k: int = 5) -> list[Row]:
+    """Per-submission round trips, reference answers and component times for ``k`` submissions
+    of ``klass`` after a warm-up one (cProfile slows every call alike: read the shares)."""
+    cmd = [sys.executable, "-c", SNIPPET, str(klass), str(k), ",".join(topics)]
+    cmd.append(json.dumps(COMPONENTS))
+    proc = subprocess.run(one_core(cmd), cwd=ROOT, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        return [Row(section, "profile of one more submission", "failed: " + proc.stderr[-300:])]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    n = max(result["n"], 1)
+    head = f"profile, per submission ({result['n']} after a warm-up one, under cProfile)"
+    out = [
+        Row(section, f"{head}: sandbox round trips", f"{result['trips'] / n:.0f}"),
+        Row(
+            section,
+            f"{head}: reference answers computed / served from the cache",
+            f"{result['computed'] / n:.0f} / {result['cached'] / n:.0f}",
+        ),
+    ]
+    seconds = result["seconds"]
+    whole = seconds["the whole grade (run_hidden_tests)"]
+    bodies = seconds["test bodies (plugin.pytest_pyfunc_call)"]
+    seconds["pytest session, collection and per-test hooks (whole − bodies)"] = whole - bodies
+    total = whole or 1.0
+    for label, spent in sorted(seconds.items(), key=lambda item: -item[1]):
+        share = f"{spent / n:.3f} s ({100 * spent / total:.0f} %)"
+        out.append(Row(section, f"{head}: {label}", share))
+    return out
