@@ -19,6 +19,7 @@ from exercises.tests._harness import compare
 from grader.engine.proxy import CallRecord, LearnerProxy
 from grader.misconceptions import Mistake, catalogue
 from grader.sandbox.channel import HandleRef, RemoteRef
+from grader.suites import looks_like
 
 #: (rtol, atol) by the precision the reference computed in.
 TOLERANCES: dict[np.dtype, tuple[float, float]] = {
@@ -300,13 +301,7 @@ def expect_close(
     matches = diagnose_all(actual, record, rtol, atol) if record else []
     if matches and record is not None:
         matches = confirm(matches, record, learner, rtol, atol)
-    message = problem
-    if matches:
-        message += f" — looks like: {matches[0].name}. Hint: {matches[0].hint}"
-        if len(matches) > 1:
-            message += (
-                f" (on this input it could also be: {'; '.join(m.name for m in matches[1:])})"
-            )
+    message = looks_like(problem, matches)
     raise Mismatch(message, matches[0] if matches else None)
 
 
