@@ -18,6 +18,12 @@ A hidden suite for a new topic is written from these helpers, not copied from an
    misconception catalogue. A property check that finds a catalogued mistake itself raises
    ``Mismatch(looks_like(problem, mistake), mistake)``, so every suite words the diagnosis the
    same way: ``"<problem> — looks like: <name>. Hint: <hint>"``.
+4. A helper that converts nested inputs or outputs (lists, tuples, dicts of arrays) uses
+   :func:`grader.engine.containers.map_leaves`, the one walk over nested containers.
+
+Where this lives: here, not in ``grader/hidden/``, because the grader collects only
+``hidden/test_<topic>.py`` files and this module ships with the ``grader`` package wherever the
+suites run (the Gradescope zip carries the whole package, a Dask worker imports the installed kit).
 
 Invariant: this module imports nothing from the engine at import time (the engine's
 :mod:`grader.engine.expect` uses :func:`looks_like`), so it never closes an import cycle.
