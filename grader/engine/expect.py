@@ -17,9 +17,11 @@ import torch
 from exercises.tests._handles import build as build_handle
 from exercises.tests._harness import compare
 from grader.engine import answers
+from grader.engine.containers import map_leaves
 from grader.engine.proxy import CallRecord, LearnerProxy
 from grader.misconceptions import Mistake, catalogue
 from grader.sandbox.channel import HandleRef, RemoteRef
+from grader.suites import looks_like
 
 #: (rtol, atol) by the precision the reference computed in.
 TOLERANCES: dict[np.dtype, tuple[float, float]] = {
@@ -55,23 +57,21 @@ class Mismatch(AssertionError):
 
 def to_numpy(value: Any) -> Any:
     """Reference outputs (tensors, nested) → NumPy/Python values."""
-    if isinstance(value, torch.Tensor):
-        return value.detach().cpu().numpy()
-    if isinstance(value, tuple | list):
-        return type(value)(to_numpy(v) for v in value)
-    if isinstance(value, dict):
-        return {k: to_numpy(v) for k, v in value.items()}
-    return value
+    return map_leaves(value, _leaf_to_numpy, same_type=True)
+
+
+def _leaf_to_numpy(value: Any) -> Any:
+    return value.detach().cpu().numpy() if isinstance(value, torch.Tensor) else value
 
 
 def to_torch(value: Any) -> Any:
     """Test inputs (NumPy, nested) → what the reference takes."""
+    return map_leaves(value, _leaf_to_torch, same_type=True)
+
+
+def _leaf_to_torch(value: Any) -> Any:
     if isinstance(value, np.ndarray):
         return torch.from_numpy(np.array(value, copy=True))
-    if isinstance(value, tuple | list):
-        return type(value)(to_torch(v) for v in value)
-    if isinstance(value, dict):
-        return {k: to_torch(v) for k, v in value.items()}
     return value
 
 
@@ -104,16 +104,14 @@ class _Unrebuildable(Exception):
 
 def _rebuild(value: Any) -> Any:
     """A trusted-side copy of a recorded input: handles are built afresh (they are ours)."""
+    return map_leaves(value, _rebuild_leaf)
+
+
+def _rebuild_leaf(value: Any) -> Any:
     if isinstance(value, RemoteRef):
         raise _Unrebuildable
     if isinstance(value, HandleRef):
         return build_handle(value.name)
-    if isinstance(value, list):
-        return [_rebuild(v) for v in value]
-    if isinstance(value, tuple):
-        return tuple(_rebuild(v) for v in value)
-    if isinstance(value, dict):
-        return {k: _rebuild(v) for k, v in value.items()}
     return copy.deepcopy(value)
 
 
@@ -306,13 +304,7 @@ def expect_close(
     matches = diagnose_all(actual, record, rtol, atol) if record else []
     if matches and record is not None:
         matches = confirm(matches, record, learner, rtol, atol)
-    message = problem
-    if matches:
-        message += f" — looks like: {matches[0].name}. Hint: {matches[0].hint}"
-        if len(matches) > 1:
-            message += (
-                f" (on this input it could also be: {'; '.join(m.name for m in matches[1:])})"
-            )
+    message = looks_like(problem, matches)
     raise Mismatch(message, matches[0] if matches else None)
 
 

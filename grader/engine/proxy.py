@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.engine.containers import map_leaves
 from grader.engine.process import CallFault, LearnerError, WorkerProcess
 from grader.sandbox.channel import HandleRef, RemoteRef
 
@@ -39,19 +40,15 @@ class LearnerFailure(Exception):
 
 def to_wire(value: Any) -> Any:
     """Trusted-side values → channel data (tensors to NumPy, containers recursively)."""
-    if isinstance(value, HandleRef | RemoteRef) or value is None:
-        return value
+    return map_leaves(value, _leaf_to_wire)
+
+
+def _leaf_to_wire(value: Any) -> Any:
     if hasattr(value, "detach") and hasattr(value, "numpy"):  # a torch tensor
         return value.detach().cpu().numpy()
     if isinstance(value, np.ndarray):
         return np.array(value, copy=True)
-    if isinstance(value, list):
-        return [to_wire(v) for v in value]
-    if isinstance(value, tuple):
-        return tuple(to_wire(v) for v in value)
-    if isinstance(value, dict):
-        return {k: to_wire(v) for k, v in value.items()}
-    return value
+    return value  # handles, remote references, None, scalars, strings
 
 
 @dataclass

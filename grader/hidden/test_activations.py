@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from grader.engine.expect import expect_close, reference
 from grader.engine.plugin import graded
 from grader.strategies import extreme_arrays, float_arrays, shapes, with_kinks
+from grader.suites import params
 
 TOPIC = "activations"
 ELEMENTWISE = ["sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "relu", "relu_grad"]
@@ -28,10 +29,6 @@ STABLE = ["sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "elu", "softmax"]
 kinky = float_arrays(shapes(max_dims=2), elements=with_kinks(bound=5.0))
 alphas = st.sampled_from([0.01, 0.1, 0.3, 1.0, 1.7])
 channels_last = float_arrays(shapes(min_dims=2, max_dims=3), elements=with_kinks(bound=5.0))
-
-
-def params(functions, check, points=2.0):
-    return [pytest.param(f, marks=graded(f, check, points=points), id=f) for f in functions]
 
 
 @pytest.mark.parametrize("fn", params(ELEMENTWISE, "matches the reference on random inputs"))

@@ -26,6 +26,7 @@ from grader.strategies import (
     seeded_mlp_cases,
     seeds,
 )
+from grader.suites import looks_like
 
 TOPIC = "backprop"
 
@@ -87,9 +88,7 @@ def expect_close_live(actual: Any, expected: Any, learner: Any, **tolerance: flo
         mistake = diagnose(actual, live, tolerance.get("rtol", rtol), tolerance.get("atol", atol))
         if mistake is None:
             raise
-        raise Mismatch(
-            f"{exc} — looks like: {mistake.name}. Hint: {mistake.hint}", mistake
-        ) from None
+        raise Mismatch(looks_like(str(exc), mistake), mistake) from None
 
 
 def mean_loss(loss: str, y_true: np.ndarray, x: np.ndarray, layers: list) -> float:

@@ -16,12 +16,9 @@ from grader.engine.expect import expect_close, reference, to_numpy
 from grader.engine.plugin import graded
 from grader.engine.proxy import LearnerFailure
 from grader.strategies import conv_cases, float_arrays, pool_cases, shapes
+from grader.suites import params
 
 TOPIC = "conv"
-
-
-def params(functions, check, points=2.0):
-    return [pytest.param(f, marks=graded(f, check, points=points), id=f) for f in functions]
 
 
 def call(learner, fn, *args, **kwargs):

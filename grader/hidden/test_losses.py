@@ -15,6 +15,7 @@ from hypothesis.extra import numpy as hnp
 from grader.engine.expect import Mismatch, expect_close, reference
 from grader.engine.plugin import graded
 from grader.strategies import binary_pairs, categorical_pairs, regression_pairs
+from grader.suites import params
 
 TOPIC = "losses"
 REGRESSION = ["mse", "mae", "huber"]
@@ -38,10 +39,6 @@ reductions = st.sampled_from([*REDUCTIONS, None])
 #: never exactly 2·delta, where the two catalogued Huber mistakes happen to agree.
 deltas = st.sampled_from([0.75, None, 1.5, 2.5])
 epsilons = st.sampled_from([None, 1e-12, 1e-7, 1e-3])
-
-
-def params(functions, check, points=2.0):
-    return [pytest.param(f, marks=graded(f, check, points=points), id=f) for f in functions]
 
 
 def hyper(fn: str, data: st.DataObject) -> dict[str, float]:

@@ -23,6 +23,7 @@ from grader.engine.expect import (
 )
 from grader.engine.plugin import graded
 from grader.strategies import float_arrays, quadratic_problems, seeds, shapes
+from grader.suites import looks_like, params
 
 TOPIC = "optimizers"
 
@@ -76,10 +77,6 @@ BOWL_LR = {
 STEPS = 20
 
 
-def params(functions, check, points=2.0):
-    return [pytest.param(f, marks=graded(f, check, points=points), id=f) for f in functions]
-
-
 def as_tuple(result: Any) -> tuple[Any, ...]:
     """A step's result as a tuple: gd_step returns w alone, the others (w, *state)."""
     return tuple(result) if isinstance(result, tuple | list) else (result,)
@@ -91,8 +88,7 @@ def fail(message: str, actual: Any, learner: Any) -> None:
     record = learner.session.calls[-1]
     rtol, atol = tolerance_for(actual)
     mistake = diagnose(actual, record, rtol, atol)
-    hint = f" — looks like: {mistake.name}. Hint: {mistake.hint}" if mistake else ""
-    raise Mismatch(message + hint, mistake)
+    raise Mismatch(looks_like(message, mistake), mistake)
 
 
 def step_inputs(kinds: tuple[str, ...]) -> st.SearchStrategy[tuple[np.ndarray, ...]]:

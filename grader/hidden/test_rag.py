@@ -39,6 +39,7 @@ from grader.strategies import (
     sentence_texts,
     texts,
 )
+from grader.suites import looks_like, params
 
 TOPIC = "rag"
 # The indexes here hold a few vectors: faiss's OpenMP threads only cost time (a reference search
@@ -110,21 +111,13 @@ def expect_named(
                 matches.append(mistake)
         if not matches:
             raise
-        message = f"{exc} — looks like: {matches[0].name}. Hint: {matches[0].hint}"
-        if len(matches) > 1:
-            others = "; ".join(m.name for m in matches[1:])
-            message += f" (on this input it could also be: {others})"
-        raise Mismatch(message, matches[0]) from None
+        raise Mismatch(looks_like(str(exc), matches), matches[0]) from None
 
 
 def _words_of(chunks: Any) -> list[list[str]]:
     assert isinstance(chunks, list | tuple), f"expected a list of str, got {type(chunks).__name__}"
     assert all(isinstance(c, str) for c in chunks), "every chunk should be a str"
     return [c.split() for c in chunks]
-
-
-def params(functions: list[str], check: str, points: float) -> list[Any]:
-    return [pytest.param(f, marks=graded(f, check, points=points), id=f) for f in functions]
 
 
 # --- chunk_text ----------------------------------------------------------------------------------

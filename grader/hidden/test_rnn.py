@@ -14,12 +14,9 @@ from hypothesis import strategies as st
 from grader.engine.expect import expect_close, reference
 from grader.engine.plugin import graded
 from grader.strategies import gradient_lists, rnn_cases
+from grader.suites import params
 
 TOPIC = "rnn"
-
-
-def params(functions, check, points=2.0):
-    return [pytest.param(f, marks=graded(f, check, points=points), id=f) for f in functions]
 
 
 def call(learner, fn, *args, **kwargs):

@@ -21,6 +21,7 @@ from grader.engine.plugin import graded
 from grader.engine.proxy import handle
 from grader.misconceptions import Mistake, catalogue
 from grader.strategies import regression_data, seeds
+from grader.suites import looks_like
 
 TOPIC = "training"
 
@@ -35,8 +36,7 @@ def mistake(function: str, impl_name: str) -> Mistake:
 
 def mismatch(message: str, known: Mistake | None = None) -> Mismatch:
     """A failed property, naming ``known`` when the failure identifies that mistake."""
-    hint = f" — looks like: {known.name}. Hint: {known.hint}" if known else ""
-    return Mismatch(message + hint, known)
+    return Mismatch(looks_like(message, known), known)
 
 
 def fail(message: str, actual: Any, learner: Any) -> None:

@@ -1,0 +1,60 @@
+"""The hidden suites' shared vocabulary: what every ``grader/hidden/test_<topic>.py`` is written from.
+
+A hidden suite for a new topic is written from these helpers, not copied from another suite:
+
+1. Name the functions and declare their points with :func:`params`, one ``pytest.param`` per
+   function whose id is the function's name, so the test id reads ``test_x[<function>]`` and the
+   Gradescope name ``<topic>.<function>: <check>``::
+
+       @pytest.mark.parametrize("fn", params(["sigmoid", "relu"], "matches the reference"))
+       @given(x=float_arrays(shapes()))
+       def test_matches_reference(learner, fn, x):
+           expect_close(getattr(learner.activations, fn)(x), reference(TOPIC, fn, x), learner)
+
+2. Draw inputs from :mod:`grader.strategies` (one module per topic, shared building blocks in
+   ``grader.strategies.common``); hypothesis runs derandomized, so a strategy's draws are part of
+   every grade and must not change.
+3. Compare with :func:`grader.engine.expect.expect_close`, which diagnoses a mismatch against the
+   misconception catalogue. A property check that finds a catalogued mistake itself raises
+   ``Mismatch(looks_like(problem, mistake), mistake)``, so every suite words the diagnosis the
+   same way: ``"<problem> — looks like: <name>. Hint: <hint>"``.
+4. A helper that converts nested inputs or outputs (lists, tuples, dicts of arrays) uses
+   :func:`grader.engine.containers.map_leaves`, the one walk over nested containers.
+
+Where this lives: here, not in ``grader/hidden/``, because the grader collects only
+``hidden/test_<topic>.py`` files and this module ships with the ``grader`` package wherever the
+suites run (the Gradescope zip carries the whole package, a Dask worker imports the installed kit).
+
+Invariant: this module imports nothing from the engine at import time (the engine's
+:mod:`grader.engine.expect` uses :func:`looks_like`), so it never closes an import cycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+
+from grader.misconceptions import Mistake
+
+
+def params(functions: Sequence[str], check: str, points: float = 2.0) -> list[Any]:
+    """One ``pytest.param`` per function, id = the function's name, marked ``graded(fn, check,
+    points=points)``: ``points`` each, so the suite's total is ``len(functions) * points``."""
+    from grader.engine.plugin import graded  # the plugin imports the engine, which imports us
+
+    return [pytest.param(f, marks=graded(f, check, points=points), id=f) for f in functions]
+
+
+def looks_like(problem: str, mistakes: Mistake | Sequence[Mistake] | None) -> str:
+    """``problem`` followed by the diagnosis: ``" — looks like: <name>. Hint: <hint>"`` for the
+    first mistake, then ``" (on this input it could also be: <a>; <b>)"`` when several fit.
+    ``problem`` unchanged when no mistake matches."""
+    matches = [mistakes] if isinstance(mistakes, Mistake) else list(mistakes or [])
+    if not matches:
+        return problem
+    message = f"{problem} — looks like: {matches[0].name}. Hint: {matches[0].hint}"
+    if len(matches) > 1:
+        message += f" (on this input it could also be: {'; '.join(m.name for m in matches[1:])})"
+    return message
