@@ -30,6 +30,7 @@ from grader.engine.cases import case_labels
 from grader.engine.expect import Mismatch, describe_call
 from grader.engine.process import CallFault, LearnerError, WorkerProcess
 from grader.engine.proxy import LearnerFailure, LearnerProxy, NotImplementedByLearner
+from grader.settings import GradeSettings
 
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 #: added to the explanation of a failure that the same call did not repeat
@@ -206,8 +207,7 @@ class GradingPlugin:
     """Registered with ``pytest.main(plugins=[...])`` for one submission."""
 
     worker: WorkerProcess
-    max_examples: int = 12
-    shrink: bool = True  # reduce failing inputs to minimal ones (see register_profile)
+    grading: GradeSettings = field(default_factory=GradeSettings)  # max_examples, shrink, ...
     outcomes: list[TestOutcome] = field(default_factory=list)
     proxy: LearnerProxy | None = None
     only_functions: frozenset[str] | None = None  # "<topic>.<function>" to keep; None = all
@@ -241,7 +241,7 @@ class GradingPlugin:
         config.addinivalue_line(
             "markers", "graded(function, check, points, visibility): a graded hidden test"
         )
-        settings.load_profile(register_profile(self.max_examples, self.shrink))
+        settings.load_profile(register_profile(self.grading.max_examples, self.grading.shrink))
         self.proxy = LearnerProxy(self.worker)
 
     def topic_status(self, topic: str) -> dict[str, Any]:
@@ -295,7 +295,11 @@ class GradingPlugin:
         if not self.replay or pyfuncitem.get_closest_marker("graded") is None:
             return None
         replay.call(
-            pyfuncitem, self.max_examples, self._reset_proxy, shrink=self.shrink, final=_is_fault
+            pyfuncitem,
+            self.grading.max_examples,
+            self._reset_proxy,
+            shrink=self.grading.shrink,
+            final=_is_fault,
         )
         return True
 

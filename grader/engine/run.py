@@ -1,4 +1,10 @@
-"""Grade one submission folder: start its worker, run the hidden tests, collect outcomes."""
+"""Grade one submission: start its worker, run the hidden tests, collect outcomes.
+
+:func:`grade_submission` is what every executor runs (a pool process, a Dask worker, the
+Gradescope autograder): a :class:`~grader.submissions.Submission` and the
+:class:`~grader.settings.GradeSettings` in, the result as a plain dict out.
+:func:`run_hidden_tests` grades a folder already on disk with the same settings.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import contextlib
 import io
 import platform
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -16,10 +23,11 @@ import torch
 
 from grader.engine.isolation import fixed_generation
 from grader.engine.plugin import GradingPlugin, TestOutcome, register_profile
-from grader.engine.process import Limits, WorkerProcess
-from grader.engine.sandbox import Sandbox
+from grader.engine.process import WorkerProcess
+from grader.settings import HIDDEN_DIR, GradeSettings
+from grader.submissions import Submission
 
-HIDDEN_DIR = Path(__file__).resolve().parents[1] / "hidden"
+__all__ = ["HIDDEN_DIR", "GradingError", "SubmissionResult", "grade_submission", "run_hidden_tests"]
 
 
 class GradingError(RuntimeError):
@@ -132,39 +140,31 @@ def versions() -> dict[str, str]:
 
 def run_hidden_tests(
     folder: Path,
-    topics: list[str],
+    settings: GradeSettings,
     *,
     learner: str,
     content_hash: str,
-    limits: Limits | None = None,
-    max_examples: int = 12,
-    hidden_dir: Path = HIDDEN_DIR,
     only_functions: set[str] | None = None,
-    sandbox: Sandbox | None = None,
     replay: bool = True,
-    shrink: bool = True,
 ) -> SubmissionResult:
-    """Run the hidden tests of ``topics`` against the submission in ``folder``.
+    """Run the hidden tests of ``settings.topics`` against the submission in ``folder``.
 
     ``only_functions`` (``{"<topic>.<function>"}``) restricts the run to those functions' tests.
-    ``sandbox`` picks the sandbox layers; None detects them (``GRADELAB_SANDBOX``, default auto).
     ``replay`` reuses the inputs of earlier passing runs in this process (same grade, faster).
-    ``shrink=False`` reports failing inputs as found, not minimised (same grade, much faster).
     """
     start = time.perf_counter()
+    hidden = settings.hidden_dir
     files = [
-        str(hidden_dir / f"test_{t}.py") for t in topics if (hidden_dir / f"test_{t}.py").exists()
+        str(hidden / f"test_{t}.py") for t in settings.topics if (hidden / f"test_{t}.py").exists()
     ]
-    profile = register_profile(max_examples, shrink)
+    profile = register_profile(settings.max_examples, settings.shrink)
     _forget_stale_suites(files, profile)
-    chosen = {} if sandbox is None else {"sandbox": sandbox}
-    with WorkerProcess(folder, limits or Limits(), **chosen) as worker:
+    with WorkerProcess(folder, settings.limits, settings.chosen_sandbox()) as worker:
         plugin = GradingPlugin(
             worker,
-            max_examples=max_examples,
+            settings,
             only_functions=frozenset(only_functions) if only_functions is not None else None,
             replay=replay,
-            shrink=shrink,
         )
         args = [
             "-q",
@@ -212,3 +212,17 @@ def run_hidden_tests(
         worker_starts=starts,
         versions=versions(),
     )
+
+
+def grade_submission(submission: Submission, settings: GradeSettings) -> dict[str, Any]:
+    """Grade one submission as every executor does; the result as a plain dict (it crosses
+    processes: a pool's pipe, a Dask worker's reply). Raises :class:`GradingError` when the
+    grader itself fails."""
+    with tempfile.TemporaryDirectory(prefix="gradelab-sub-") as tmp:
+        folder = submission.write_to(Path(tmp) / "submission")
+        result = run_hidden_tests(
+            folder, settings, learner=submission.learner, content_hash=submission.content_hash
+        )
+    result.missing_topics = [t for t in settings.topics if t not in submission.files]
+    result.problems = list(submission.problems)
+    return result.to_dict()
