@@ -1,6 +1,6 @@
 """The fingerprint of a grade: every input of grading besides the submission, found from code.
 
-A grade is stored under ``fingerprint(settings)``; an entry made under another fingerprint is
+A grade is stored under ``GradeSettings.fingerprint()``; an entry made under another fingerprint is
 regraded. The fingerprint is the sha256 of
 
 - the settings' wire form (``GradeSettings.to_wire()``, the hidden suite's path left out: its
@@ -26,17 +26,16 @@ renderer does not.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import importlib.metadata
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from grader.settings import GradeSettings
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+HIDDEN = "grader/hidden"  # the kit's own hidden suite, relative to its root
 #: where grading a submission starts: the engine, the pytest plugin, the sandboxed worker
 ENTRY_POINTS = ("grader/engine/run.py", "grader/engine/plugin.py", "grader/sandbox/worker.py")
 #: distributions whose versions decide values a grade compares (drawn inputs, reference outputs)
@@ -128,9 +127,15 @@ def _dynamic_name(node: ast.Call) -> tuple[str, bool] | None:
     return None
 
 
-def reads(path: Path, root: Path) -> set[Path]:
+def reads(path: Path, root: Path) -> frozenset[Path]:
     """The repository files that ``path`` imports or reads, by the rules of the module doc."""
-    tree = ast.parse(path.read_bytes(), filename=str(path))
+    return _reads(path, path.read_bytes(), root)
+
+
+@functools.lru_cache(maxsize=1024)
+def _reads(path: Path, source: bytes, root: Path) -> frozenset[Path]:
+    """:func:`reads` of ``source`` (cached by content: a kit is walked once per process)."""
+    tree = ast.parse(source, filename=str(path))
     package = _package_of(path, root)
     names: list[str] = []
     packages: list[str] = []
@@ -158,7 +163,7 @@ def reads(path: Path, root: Path) -> set[Path]:
         if modules and modules[-1].name == "__init__.py":
             found.update(modules)
             found.update(modules[-1].parent.glob("*.py"))
-    return {f.resolve() for f in found if not _SKIPPED & set(f.parts)}
+    return frozenset(f.resolve() for f in found if not _SKIPPED & set(f.parts))
 
 
 def kit_files(hidden_dir: Path, root: Path = ROOT) -> list[Path]:
@@ -186,14 +191,6 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
-def _hidden_dir(settings: GradeSettings, root: Path) -> Path:
-    from grader.settings import HIDDEN_DIR
-
-    if settings.hidden_dir.resolve() == HIDDEN_DIR.resolve():
-        return root / HIDDEN_DIR.relative_to(ROOT)  # the default suite of the kit at ``root``
-    return settings.hidden_dir
-
-
 def _label(path: Path, root: Path, hidden: Path) -> str:
     """A file's name in the digest: relative to the kit, or to a custom hidden suite."""
     for base, prefix in ((root, ""), (hidden, "<hidden>/")):
@@ -202,11 +199,13 @@ def _label(path: Path, root: Path, hidden: Path) -> str:
     return path.as_posix()
 
 
-def fingerprint(settings: GradeSettings, root: Path = ROOT) -> str:
-    """16 hex digits of sha256 over the settings, the value libraries and :func:`kit_files`."""
+def fingerprint(wire: dict[str, Any], root: Path = ROOT) -> str:
+    """16 hex digits of sha256 over the settings (``GradeSettings.to_wire()``), the value
+    libraries and :func:`kit_files` of the kit at ``root``. A ``hidden_dir`` of None is the
+    kit's own suite (``root/grader/hidden``)."""
     root = root.resolve()
-    hidden = _hidden_dir(settings, root).resolve()
-    wire = {k: v for k, v in settings.to_wire().items() if k != "hidden_dir"}
+    hidden = (root / HIDDEN if wire["hidden_dir"] is None else Path(wire["hidden_dir"])).resolve()
+    wire = {k: v for k, v in wire.items() if k != "hidden_dir"}
     digest = hashlib.sha256(json.dumps([wire, library_versions()], sort_keys=True).encode())
     for path in kit_files(hidden, root):
         data = path.read_bytes()

@@ -16,12 +16,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader import fingerprint
 from grader.engine.process import Limits
 from grader.engine.sandbox import Sandbox, configured
 from grader.topics import check_topics
 from reference import TOPICS
 
 HIDDEN_DIR = Path(__file__).resolve().parent / "hidden"
+
+
 @dataclass(frozen=True)
 class GradeSettings:
     """Everything besides the submission and the kit that decides a grade."""
@@ -74,8 +77,7 @@ class GradeSettings:
             **data,
         )
 
-    def fingerprint(self) -> str:
-        """The key of a grade made with these settings by this kit (:mod:`grader.fingerprint`)."""
-        from grader.fingerprint import fingerprint
-
-        return fingerprint(self)
+    def fingerprint(self, root: Path = fingerprint.ROOT) -> str:
+        """The key of a grade made with these settings by the kit at ``root`` (this one by
+        default): see :mod:`grader.fingerprint`."""
+        return fingerprint.fingerprint(self.to_wire(), root)
