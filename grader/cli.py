@@ -133,13 +133,19 @@ def grade(
     cluster_timeout: float = typer.Option(
         5.0, help="seconds to reach the --cluster scheduler and find a worker"
     ),
+    dry_run: bool = typer.Option(
+        False,
+        "--dry-run",
+        help="list who would be graded and why (new, changed submission, changed kit); grade, "
+        "write and reach nothing",
+    ),
 ) -> None:
     """Grade submissions with the hidden tests, in a sandbox, and write the gradebook."""
     import os
 
     from grader.console import grade as shown_grade
     from grader.engine.process import Limits
-    from grader.grading import GradeOptions
+    from grader.grading import GradeOptions, plan
     from grader.grading import grade as run_grade
     from grader.outputs.escape import console as shown
     from grader.settings import GradeSettings
@@ -164,6 +170,13 @@ def grade(
         cluster_timeout=cluster_timeout,
     )
     errors: tuple[type[Exception], ...] = (SubmissionError, ValueError)
+    if dry_run:
+        try:
+            shown_grade.print_plan(console, plan(found, options), len(found))
+        except errors as exc:
+            console.print(shown(str(exc), "red"), highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+        return
     if options.cluster:  # the workers' sandboxes are reported once the cluster is reached
         from grader.cluster import ClusterError
 
@@ -180,6 +193,7 @@ def grade(
     finally:
         bar.stop()
     console.print(shown_grade.class_table(report))
+    shown_grade.print_regrades(console, report, out)
     shown_grade.print_written(console, out)
     _class_report(out, {r["learner"]: r["content_hash"] for r in report.results})
     if report.failed:

@@ -25,10 +25,19 @@ from grader.executors import Done, Executor, LocalExecutor
 from grader.outputs import atomic_write, feedback, gradescope
 from grader.outputs.escape import csv_cell, folder_name
 from grader.outputs.gradebook import Gradebook
+from grader.regrade import (
+    CHANGED_KIT,
+    Planned,
+    Regrade,
+    compare,
+    keep_previous,
+    reason,
+    regrade_csv,
+)
 from grader.settings import GradeSettings
 from grader.submissions import Submission, discover
 
-__all__ = ["Done", "GradeOptions", "GradeReport", "grade", "grades_csv", "write_outputs"]
+__all__ = ["Done", "GradeOptions", "GradeReport", "grade", "grades_csv", "plan", "write_outputs"]
 
 
 @dataclass
@@ -83,6 +92,43 @@ class GradeReport:
     graded: int  # graded in this run
     reused: int  # found in the gradebook
     failed: dict[str, str] = field(default_factory=dict)  # learner -> why it was not graded
+    planned: list[Planned] = field(default_factory=list)  # graded in this run, and why
+    regrades: list[Regrade] = field(default_factory=list)  # changed kit, changed outcomes
+
+
+def _submissions(source: Sequence[Path] | Sequence[Submission]) -> list[Submission]:
+    """``source`` as submissions: already discovered, or paths to :func:`discover` (whose
+    learner ids must name distinct output folders)."""
+    submissions = [s for s in source if isinstance(s, Submission)]
+    if len(submissions) != len(source):
+        submissions = discover([Path(p) for p in source])  # type: ignore[arg-type]
+    folders: dict[str, list[str]] = {}
+    for sub in submissions:  # compared as output folders: two ids never write one folder
+        folders.setdefault(folder_name(sub.learner), []).append(sub.learner)
+    duplicates = sorted(ids for ids in folders.values() if len(ids) > 1)
+    if duplicates:
+        shown = "; ".join(" and ".join(repr(i) for i in ids) for ids in duplicates)
+        raise ValueError(f"two submissions share a learner id (one output folder): {shown}")
+    return submissions
+
+
+def plan(source: Sequence[Path] | Sequence[Submission], options: GradeOptions) -> list[Planned]:
+    """Who :func:`grade` would grade, and why (``gradelab grade --dry-run``): nothing is graded,
+    written or created, and no cluster is reached."""
+    key = options.settings.fingerprint()
+    path = options.out / "gradebook.sqlite"
+    book = Gradebook(path, read_only=True) if path.is_file() else None
+    try:
+        found = []
+        for sub in _submissions(source):
+            if book is not None and book.lookup(sub.learner, sub.content_hash, key) is not None:
+                continue
+            previous = None if book is None else book.latest_entry(sub.learner)
+            found.append(Planned(sub.learner, reason(sub.content_hash, previous), previous))
+        return found
+    finally:
+        if book is not None:
+            book.close()
 
 
 def executor_for(
@@ -112,16 +158,7 @@ def grade(
     With ``options.cluster`` the scheduler is reached, and its workers checked, before anything
     is written (:class:`grader.cluster.ClusterError` otherwise).
     """
-    submissions = [s for s in source if isinstance(s, Submission)]
-    if len(submissions) != len(source):
-        submissions = discover([Path(p) for p in source])  # type: ignore[arg-type]
-    folders: dict[str, list[str]] = {}
-    for sub in submissions:  # compared as output folders: two ids never write one folder
-        folders.setdefault(folder_name(sub.learner), []).append(sub.learner)
-    duplicates = sorted(ids for ids in folders.values() if len(ids) > 1)
-    if duplicates:
-        shown = "; ".join(" and ".join(repr(i) for i in ids) for ids in duplicates)
-        raise ValueError(f"two submissions share a learner id (one output folder): {shown}")
+    submissions = _submissions(source)
     print_ = progress or (lambda *a: None)
     tell = notify or (lambda message: None)
     key = options.settings.fingerprint()
@@ -130,6 +167,8 @@ def grade(
     results: dict[str, dict[str, Any]] = {}
     failed: dict[str, str] = {}
     todo: list[Submission] = []
+    planned: dict[str, Planned] = {}
+    regrades: list[Regrade] = []
     try:
         out.mkdir(parents=True, exist_ok=True)
         book = Gradebook(out / "gradebook.sqlite")
@@ -141,6 +180,9 @@ def grade(
                     write_outputs(cached, out)
                     print_(sub.learner, cached, True)
                 else:
+                    previous = book.latest_entry(sub.learner)
+                    why = reason(sub.content_hash, previous)
+                    planned[sub.learner] = Planned(sub.learner, why, previous)
                     todo.append(sub)
 
             for done in executor.run(todo):
@@ -150,10 +192,18 @@ def grade(
                     continue
                 result = json.loads(json.dumps(done.result, sort_keys=True))  # as a reload gives
                 book.record(result, key)  # the gradebook first: files can be rewritten from it
+                step = planned[done.learner]
+                if step.why == CHANGED_KIT and step.previous is not None:
+                    keep_previous(out / folder_name(done.learner), step.previous.fingerprint)
+                    change = compare(step.previous, result, key)
+                    if change is not None:
+                        regrades.append(change)
                 write_outputs(result, out)
                 results[result["learner"]] = result
                 print_(result["learner"], result, False)
             atomic_write(out / "grades.csv", grades_csv(results.values(), options.settings.topics))
+            if any(p.why == CHANGED_KIT for p in planned.values()):
+                atomic_write(out / "regrade.csv", regrade_csv(regrades))
         finally:
             book.close()
     finally:
@@ -164,4 +214,6 @@ def grade(
         graded=len(todo) - len(failed),
         reused=len(submissions) - len(todo),
         failed=failed,
+        planned=[planned[s.learner] for s in submissions if s.learner in planned],
+        regrades=sorted(regrades, key=lambda r: r.learner),
     )

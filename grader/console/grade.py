@@ -17,6 +17,7 @@ from rich.text import Text
 from grader.engine.run import SubmissionResult
 from grader.grading import GradeReport
 from grader.outputs.escape import console as shown
+from grader.regrade import CHANGED_KIT, Planned
 
 
 def print_local_sandbox(console: Console) -> None:
@@ -100,3 +101,30 @@ def print_not_graded(console: Console, failed: dict[str, str]) -> None:
         ),
         highlight=False,
     )
+
+
+def print_plan(console: Console, planned: list[Planned], total: int) -> None:
+    """``--dry-run``: each learner who would be graded, and why."""
+    console.print(
+        f"would grade {len(planned)} of {total} submissions "
+        f"({total - len(planned)} unchanged in the gradebook); nothing graded or written",
+        markup=False,
+    )
+    for step in planned:
+        old = "" if step.previous is None else f" (graded under {step.previous.fingerprint})"
+        console.print(shown(f"  {step.learner}: {step.why}{old}"), highlight=False)
+
+
+def print_regrades(console: Console, report: GradeReport, out: Path) -> None:
+    """Learners regraded because the kit changed: how many, and each whose outcomes moved."""
+    regraded = [p for p in report.planned if p.why == CHANGED_KIT]
+    if not regraded:
+        return
+    console.print(
+        f"regraded under a changed kit: {len(regraded)}; outcomes changed for "
+        f"{len(report.regrades)} (listed in {out}/regrade.csv; earlier files kept under "
+        "<folder>/previous/<fingerprint>/)",
+        markup=False,
+    )
+    for change in report.regrades:
+        console.print(shown(f"  {change.describe()}", "yellow"), highlight=False, soft_wrap=True)

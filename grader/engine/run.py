@@ -9,6 +9,7 @@ Gradescope autograder): a :class:`~grader.submissions.Submission` and the
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import platform
 import sys
@@ -74,8 +75,16 @@ class SubmissionResult:
         return cls(outcomes=[TestOutcome(**o) for o in data["outcomes"]], **fields)
 
 
-#: hidden-suite module name → the hypothesis profile it was imported under
+#: hidden-suite module name → the hypothesis profile it was imported under, and its file's digest
 _IMPORTED_UNDER: dict[str, str] = {}
+
+
+def _stamp(profile: str, origin: str) -> str:
+    """What a cached suite module must match to be reused: the profile and the file's bytes."""
+    try:
+        return f"{profile}:{hashlib.sha256(Path(origin).read_bytes()).hexdigest()}"
+    except OSError:
+        return f"{profile}:gone"
 
 
 def _forget_stale_suites(files: list[str], profile: str) -> None:
@@ -89,6 +98,8 @@ def _forget_stale_suites(files: list[str], profile: str) -> None:
       ``@settings(...)`` resolves every value it does not set (shrinking, derandomize, database)
       from the profile active when the module was *imported*, so a module kept from a run with
       other settings would grade with those.
+    - Modules whose file changed since they were imported (a kit edited under a running process):
+      the grade must be the one the fingerprint, which hashes the file, describes.
     """
     wanted = {Path(f).resolve() for f in files}
     stems = {Path(f).stem for f in files}
@@ -96,7 +107,9 @@ def _forget_stale_suites(files: list[str], profile: str) -> None:
         origin = getattr(module, "__file__", None)
         if name.rsplit(".", 1)[-1] not in stems or not origin:
             continue
-        if Path(origin).resolve() not in wanted or _IMPORTED_UNDER.get(name) != profile:
+        if Path(origin).resolve() not in wanted or _IMPORTED_UNDER.get(name) != _stamp(
+            profile, origin
+        ):
             del sys.modules[name]
             _IMPORTED_UNDER.pop(name, None)
 
@@ -106,7 +119,7 @@ def _remember_suites(files: list[str], profile: str) -> None:
     for name, module in list(sys.modules.items()):
         origin = getattr(module, "__file__", None)
         if origin and Path(origin).resolve() in wanted:
-            _IMPORTED_UNDER[name] = profile
+            _IMPORTED_UNDER[name] = _stamp(profile, origin)
 
 
 def _faiss_threads(n: int | None) -> int | None:
