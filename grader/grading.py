@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.engine.run import SubmissionResult
 from grader.executors import Done, Executor, LocalExecutor
 from grader.outputs import atomic_write, feedback, gradescope
 from grader.outputs.escape import csv_cell, folder_name
@@ -34,6 +33,7 @@ from grader.regrade import (
     reason,
     regrade_csv,
 )
+from grader.results import SubmissionResult
 from grader.settings import GradeSettings
 from grader.submissions import Submission, discover
 

@@ -15,9 +15,10 @@ import sys
 from pathlib import Path
 
 from grader.autograder.config import CONFIG_NAME, AutograderConfig
-from grader.engine.run import GradingError, SubmissionResult, grade_submission
+from grader.engine.run import GradingError, grade_submission
 from grader.outputs import atomic_write, gradescope
 from grader.outputs.escape import json_text, visible
+from grader.results import SubmissionResult
 from grader.settings import GradeSettings
 from grader.submissions import Submission, SubmissionError, read_folder, read_zip
 

@@ -14,10 +14,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from grader.engine.run import SubmissionResult
 from grader.grading import GradeReport
 from grader.outputs.escape import console as shown
 from grader.regrade import CHANGED_KIT, Planned
+from grader.results import SubmissionResult
 
 
 def print_local_sandbox(console: Console) -> None:

@@ -15,7 +15,6 @@ import platform
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +22,9 @@ import pytest
 import torch
 
 from grader.engine.isolation import fixed_generation
-from grader.engine.plugin import GradingPlugin, TestOutcome, register_profile
+from grader.engine.plugin import GradingPlugin, register_profile
 from grader.engine.process import WorkerProcess
+from grader.results import SubmissionResult
 from grader.settings import HIDDEN_DIR, GradeSettings
 from grader.submissions import Submission
 
@@ -33,46 +33,6 @@ __all__ = ["HIDDEN_DIR", "GradingError", "SubmissionResult", "grade_submission",
 
 class GradingError(RuntimeError):
     """The grader itself failed (not the submission): nothing is recorded for it."""
-
-
-@dataclass
-class SubmissionResult:
-    """Everything the output writers need about one graded submission."""
-
-    learner: str
-    content_hash: str
-    outcomes: list[TestOutcome]
-    missing_topics: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    sandbox: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    worker_starts: int = 0
-    versions: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def score(self) -> float:
-        return sum(o.points for o in self.outcomes)
-
-    @property
-    def max_score(self) -> float:
-        return sum(o.max_points for o in self.outcomes)
-
-    def topic_scores(self) -> dict[str, tuple[float, float]]:
-        out: dict[str, tuple[float, float]] = {}
-        for o in self.outcomes:
-            got, top = out.get(o.topic, (0.0, 0.0))
-            out[o.topic] = (got + o.points, top + o.max_points)
-        return out
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["score"], data["max_score"] = self.score, self.max_score
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> SubmissionResult:
-        fields = {k: v for k, v in data.items() if k not in ("score", "max_score", "outcomes")}
-        return cls(outcomes=[TestOutcome(**o) for o in data["outcomes"]], **fields)
 
 
 #: hidden-suite module name → the hypothesis profile it was imported under, and its file's digest

@@ -14,9 +14,10 @@ import numpy as np
 import pytest
 
 from grader.engine.cases import case_labels
-from grader.engine.run import SubmissionResult, grade_submission, run_hidden_tests
+from grader.engine.run import grade_submission, run_hidden_tests
 from grader.outputs import feedback, gradescope
 from grader.release.build import ROOT
+from grader.results import SubmissionResult
 from grader.settings import GradeSettings
 from grader.submissions import Submission
 from reference import TOPICS

@@ -21,10 +21,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.engine.run import SubmissionResult
 from grader.grading import GradeOptions, grade
 from grader.nbgrader.course import build_course, ensure_kernel
 from grader.nbgrader.ipynb import CHECK_MARKER
+from grader.results import SubmissionResult
 from grader.settings import GradeSettings
 
 pytestmark = pytest.mark.slow
