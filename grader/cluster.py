@@ -10,7 +10,8 @@ records it (gradebook first, then the files), through the same path as a local r
 Guarantees:
 
 - **Same kit everywhere.** The coordinator sends its grading fingerprint with every task; a
-  worker whose own fingerprint differs (another gradelab version, another hidden suite) refuses
+  worker whose own fingerprint (``grader/fingerprint.py``: every file grading imports or reads,
+  the settings and the value libraries' versions) differs refuses
   the task with :class:`KitMismatch`, so nothing is ever recorded under the wrong key. Workers
   are also checked before any work is sent, and the run stops there if one differs.
 - **One grading at a time per worker process.** The hidden tests run pytest in-process (global

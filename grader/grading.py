@@ -1,12 +1,14 @@
 """``gradelab grade``: grade every submission, in parallel, resumably, and write the outputs.
 
 The coordinating process alone writes the gradebook and the files; workers (pool processes, or
-the workers of a Dask cluster: ``grader/cluster.py``) only grade. Both are *executors*: given the
-submissions to grade, they yield each result (or why it could not be graded) as it completes, and
-:func:`grade` records them the same way. A submission already in the gradebook under the same
-grader fingerprint is not graded again, so a run killed midway loses nothing when started again,
-and regrading an unchanged class only rewrites identical files. A submission the grader itself
-fails on (:class:`GradingError`) is reported and not recorded; the others still are.
+the workers of a Dask cluster: ``grader/cluster.py``) only grade. Both are *executors*
+(``grader/executors.py``): given the submissions to grade, they yield each result (or why it could
+not be graded) as it completes, and :func:`grade` records them the same way. A submission already
+in the gradebook under the run's fingerprint (``GradeSettings.fingerprint()``) is not graded
+again, so a run killed midway loses nothing when started again, and regrading an unchanged class
+only rewrites identical files. A submission graded under another fingerprint is regraded and
+compared with its earlier result (``grader/regrade.py``). A submission the grader itself fails on
+(``GradingError``) is reported and not recorded; the others still are.
 """
 
 from __future__ import annotations
