@@ -38,7 +38,7 @@ class GradeSettings:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "topics", tuple(check_topics(self.topics)))
-        object.__setattr__(self, "hidden_dir", Path(self.hidden_dir))
+        object.__setattr__(self, "hidden_dir", Path(self.hidden_dir).resolve())
         if self.max_examples < 1:
             raise ValueError(f"max_examples must be ≥ 1, got {self.max_examples}")
 
