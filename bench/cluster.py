@@ -31,6 +31,7 @@ from distributed import Client, LocalCluster
 from bench.classes import build_class
 from bench.report import Row, ratio_spread, spread
 from grader.grading import GradeOptions, grade
+from grader.settings import GradeSettings
 from grader.submissions import discover
 from reference import TOPICS
 
@@ -45,7 +46,7 @@ def grade_once(
 ) -> tuple[float, dict[str, float]]:
     """Grade ``klass`` into an emptied ``out``: (seconds, learner → score)."""
     shutil.rmtree(out, ignore_errors=True)
-    options = GradeOptions(out=out, jobs=WORKERS, topics=topics, cluster=cluster)
+    options = GradeOptions(GradeSettings(topics=topics), out=out, jobs=WORKERS, cluster=cluster)
     start = time.perf_counter()
     report = grade([klass], options)
     seconds = time.perf_counter() - start

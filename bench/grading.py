@@ -24,11 +24,12 @@ GRADE_SNIPPET = """
 import sys, time
 from pathlib import Path
 from grader.engine.run import run_hidden_tests
-topics = sys.argv[2].split(",")
+from grader.settings import GradeSettings
+settings = GradeSettings(tuple(sys.argv[2].split(",")))
 times = []
 for _ in range(2):
     start = time.perf_counter()
-    r = run_hidden_tests(Path(sys.argv[1]), topics, learner="bench", content_hash="-")
+    r = run_hidden_tests(Path(sys.argv[1]), settings, learner="bench", content_hash="-")
     times.append(time.perf_counter() - start)
 print(f"{times[0]:.4f} {times[1]:.4f} {r.score} {r.max_score}")
 """

@@ -30,11 +30,13 @@ import json, sys, time
 start = time.perf_counter()
 from pathlib import Path
 from grader.grading import GradeOptions, grade
+from grader.settings import GradeSettings
 klass, out, jobs, shrink, topics = sys.argv[1:6]
 done = []
-options = GradeOptions(out=Path(out), jobs=int(jobs), shrink=shrink == "1")
+settings = GradeSettings(shrink=shrink == "1")
 if topics:
-    options.topics = tuple(topics.split(","))
+    settings = GradeSettings(tuple(topics.split(",")), shrink=shrink == "1")
+options = GradeOptions(settings, out=Path(out), jobs=int(jobs))
 report = grade([Path(klass)], options, lambda *a: done.append(time.perf_counter() - start))
 print(json.dumps({"total": time.perf_counter() - start, "done": done, "graded": report.graded}))
 """

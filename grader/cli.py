@@ -6,7 +6,6 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 app = typer.Typer(
     name="gradelab",
@@ -134,121 +133,71 @@ def grade(
     cluster_timeout: float = typer.Option(
         5.0, help="seconds to reach the --cluster scheduler and find a worker"
     ),
+    dry_run: bool = typer.Option(
+        False,
+        "--dry-run",
+        help="list who would be graded and why (new, changed submission, changed kit); grade, "
+        "write and reach nothing",
+    ),
 ) -> None:
     """Grade submissions with the hidden tests, in a sandbox, and write the gradebook."""
     import os
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-    from rich.text import Text
-
+    from grader.console import grade as shown_grade
     from grader.engine.process import Limits
-    from grader.grading import GradeOptions
+    from grader.grading import GradeOptions, plan
     from grader.grading import grade as run_grade
     from grader.outputs.escape import console as shown
+    from grader.settings import GradeSettings
     from grader.submissions import SubmissionError, discover
-    from reference import TOPICS
 
-    topics = tuple(topic) if topic else TOPICS
-    unknown = sorted(set(topics) - set(TOPICS))
-    if unknown:
-        console.print(f"[red]unknown topic(s): {', '.join(unknown)}; known: {', '.join(TOPICS)}")
-        raise typer.Exit(2)
+    try:
+        settings = GradeSettings(
+            topics=tuple(topic or ()) or GradeSettings.topics,
+            max_examples=max_examples,
+            shrink=shrink,
+            limits=Limits(test_budget=test_budget, submission_budget=submission_budget),
+        )
+        found = discover(list(submissions))
+    except (SubmissionError, ValueError) as exc:
+        console.print(shown(str(exc), "red"), highlight=False)
+        raise typer.Exit(2) from None
     options = GradeOptions(
+        settings,
         out=out,
         jobs=jobs or max(1, os.cpu_count() or 1),
-        topics=topics,
-        max_examples=max_examples,
-        shrink=shrink,
-        limits=Limits(test_budget=test_budget, submission_budget=submission_budget),
         cluster=cluster or None,
         cluster_timeout=cluster_timeout,
     )
-    try:
-        total = len(discover(list(submissions)))
-    except SubmissionError as exc:
-        console.print(shown(str(exc), "red"))
-        raise typer.Exit(2) from None
     errors: tuple[type[Exception], ...] = (SubmissionError, ValueError)
+    if dry_run:
+        try:
+            shown_grade.print_plan(console, plan(found, options), len(found))
+        except errors as exc:
+            console.print(shown(str(exc), "red"), highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+        return
     if options.cluster:  # the workers' sandboxes are reported once the cluster is reached
         from grader.cluster import ClusterError
 
         errors += (ClusterError,)
     else:
-        from grader.engine import cgroups
-        from grader.engine.sandbox import detect
-
-        sandbox, budget = detect(os.environ.get("GRADELAB_SANDBOX", "auto")), cgroups.detect()
-        console.print(f"sandbox: {', '.join([*sandbox.layers, budget.layer or 'no-cgroups'])}")
-        for warning in (sandbox.warning, budget.warning):
-            if warning:
-                console.print(f"WARNING: {warning}", style="bold yellow", markup=False)
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    # the bar appears with the first result: a cluster that cannot be used is one line of error
-    bar = Progress(*columns, console=console)
-    task = bar.add_task("grading", total=total)
-
-    def progress(learner: str, result: dict, reused: bool) -> None:
-        bar.start()
-        note = " (unchanged, reused)" if reused else ""
-        score = f": {result['score']:g}/{result['max_score']:g}{note}"
-        bar.console.print(Text.assemble(shown(learner), score))  # ids are text, never markup
-        bar.advance(task)
-
-    def notify(message: str) -> None:
-        style = "bold yellow" if message.startswith("WARNING") else "yellow"
-        bar.console.print(shown(message, style), highlight=False)
-
-    def stop() -> None:
-        if bar.live.is_started:
-            bar.stop()
-
+        shown_grade.print_local_sandbox(console)
+    bar = shown_grade.GradeProgress(console, len(found))
     try:
-        report = run_grade(list(submissions), options, progress, notify)
+        report = run_grade(found, options, bar.progress, bar.notify)
     except errors as exc:
-        stop()
+        bar.stop()
         console.print(shown(str(exc), "red"), highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     finally:
-        stop()
-    from grader.engine.run import SubmissionResult
-
-    table = Table(title=f"Class results ({report.graded} graded, {report.reused} unchanged)")
-    # an id is one word: the column is never narrower than the longest id (up to 40), so ids
-    # wrap whole instead of being split mid-word
-    longest = max((len(str(r.get("learner", ""))) for r in report.results), default=7)
-    table.add_column("learner", overflow="fold", min_width=min(max(longest, 7), 40))
-    table.add_column("total", justify="right", no_wrap=True)
-    table.add_column("topics below full marks (all topics: grades.csv)", overflow="fold")
-    for r in report.results:
-        sub = SubmissionResult.from_dict(r)
-        short = [
-            f"{t} {got:g}/{top:g}" for t, (got, top) in sub.topic_scores().items() if got < top
-        ]
-        table.add_row(
-            shown(sub.learner), f"{sub.score:g}/{sub.max_score:g}", ", ".join(short) or "none"
-        )
-    console.print(table)
-    console.print(
-        f"written under {out}/: <folder>/results.json, feedback.md/.html (folder: the learner id, "
-        "or its safe form and a hash: grades.csv's folder column), grades.csv, gradebook.sqlite, "
-        "class/ (the class report)",
-        markup=False,
-    )
+        bar.stop()
+    console.print(shown_grade.class_table(report))
+    shown_grade.print_regrades(console, report, out)
+    shown_grade.print_written(console, out)
     _class_report(out, {r["learner"]: r["content_hash"] for r in report.results})
     if report.failed:
-        console.print(
-            shown(
-                f"not graded ({len(report.failed)}; nothing recorded for them, run again to "
-                "retry): " + ", ".join(sorted(report.failed)),
-                "red",
-            ),
-            highlight=False,
-        )
+        shown_grade.print_not_graded(console, report.failed)
         raise typer.Exit(1)
 
 

@@ -3,14 +3,15 @@
 The coordinating process (the one running ``gradelab grade``) connects to a Dask scheduler,
 checks every worker, and sends one task per submission: the submission's files travel as bytes
 inside the task (at most :data:`MAX_TASK_BYTES`), so workers need no shared filesystem. A worker
-runs :func:`grade_task`, which is :func:`grader.grading.grade_submission` — the same sandboxed
+runs :func:`grade_task`, which is :func:`grader.engine.run.grade_submission` — the same sandboxed
 grading, limits and hidden suite as a local run — and returns the result; the coordinator alone
 records it (gradebook first, then the files), through the same path as a local run.
 
 Guarantees:
 
 - **Same kit everywhere.** The coordinator sends its grading fingerprint with every task; a
-  worker whose own fingerprint differs (another gradelab version, another hidden suite) refuses
+  worker whose own fingerprint (``grader/fingerprint.py``: every file grading imports or reads,
+  the settings and the value libraries' versions) differs refuses
   the task with :class:`KitMismatch`, so nothing is ever recorded under the wrong key. Workers
   are also checked before any work is sent, and the run stops there if one differs.
 - **One grading at a time per worker process.** The hidden tests run pytest in-process (global
@@ -35,20 +36,20 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import CancelledError
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from distributed import Client, KilledWorker, as_completed, get_worker
 
-from grader import __version__, grading
-from grader.engine.process import Limits
-from grader.engine.run import HIDDEN_DIR
-from grader.engine.sandbox import Sandbox, detect
+from grader import __version__
+from grader.engine import run as engine
+from grader.executors import Done
+from grader.outputs.escape import folder_name
+from grader.settings import GradeSettings
 from grader.submissions import Submission
 
 MAX_TASK_BYTES = 8 * 1024 * 1024  # a submission's files (and notes) sent in one task
-CONNECT_TIMEOUT = 5.0  # seconds to reach the scheduler (GradeOptions.cluster_timeout)
+CONNECT_TIMEOUT = 5.0  # seconds to reach the scheduler (the run's GradeOptions.cluster_timeout)
 NO_WORKERS_TIMEOUT = 120.0  # seconds a run waits while the cluster has no worker at all
 MIN_WINDOW = 64  # tasks out at a time, at least (see ClusterExecutor.run)
 WINDOW_PER_THREAD = 4  # ... and this many per worker thread
@@ -67,51 +68,28 @@ class KitMismatch(ClusterError):
 # -- what runs on the workers -----------------------------------------------------------------
 
 
-def _hidden(hidden_dir: str | None) -> Path:
-    return HIDDEN_DIR if hidden_dir is None else Path(hidden_dir)
-
-
-def _sandbox(sandbox: dict[str, Any] | None) -> Sandbox | None:
-    return None if sandbox is None else Sandbox(**sandbox)
-
-
-def worker_fingerprint(
-    topics: list[str], max_examples: int, hidden_dir: str | None, shrink: bool = True
-) -> str:
-    """The grading fingerprint of the kit this process runs (see grading.fingerprint).
+@functools.cache
+def worker_fingerprint(settings: GradeSettings) -> str:
+    """The grading fingerprint of the kit this process runs (:mod:`grader.fingerprint`).
 
     Computed once per process and settings, when it first grades (just after importing the kit),
     so it describes the code this process has loaded: a kit upgraded on disk under a running
     worker does not make the worker's old code pass for the new one.
     """
-    return _fingerprint(tuple(topics), max_examples, hidden_dir, shrink)
+    return settings.fingerprint()
 
 
-@functools.cache
-def _fingerprint(
-    topics: tuple[str, ...], max_examples: int, hidden_dir: str | None, shrink: bool
-) -> str:
-    options = grading.GradeOptions(
-        topics=topics, max_examples=max_examples, hidden_dir=_hidden(hidden_dir), shrink=shrink
-    )
-    return grading.fingerprint(options)
-
-
-def worker_info(
-    topics: list[str],
-    max_examples: int,
-    hidden_dir: str | None,
-    sandbox: dict[str, Any] | None,
-    shrink: bool = True,
-) -> dict[str, Any]:
-    """What the coordinator checks on each worker before sending work (runs on the worker)."""
-    chosen = _sandbox(sandbox) or detect(os.environ.get("GRADELAB_SANDBOX", "auto"))
+def worker_info(settings: dict[str, Any]) -> dict[str, Any]:
+    """What the coordinator checks on each worker before sending work (runs on the worker);
+    ``settings`` is the wire form of the run's :class:`GradeSettings`."""
+    chosen = GradeSettings.from_wire(settings)
+    sandbox = chosen.chosen_sandbox()
     return {
-        "fingerprint": worker_fingerprint(topics, max_examples, hidden_dir, shrink),
+        "fingerprint": worker_fingerprint(chosen),
         "version": __version__,
         "host": socket.gethostname(),
-        "sandbox": chosen.label,
-        "warning": chosen.warning,
+        "sandbox": sandbox.label,
+        "warning": sandbox.warning,
     }
 
 
@@ -141,21 +119,18 @@ def grade_task(
     learner: str,
     files: dict[str, bytes],
     problems: list[str],
-    topics: list[str],
-    max_examples: int,
-    limits: dict[str, Any],
-    hidden_dir: str | None,
-    sandbox: dict[str, Any] | None,
+    settings: dict[str, Any],
     expected_fingerprint: str,
-    shrink: bool = True,
 ) -> dict[str, Any]:
     """Grade one submission on a worker, exactly as a local run would; the result as a dict.
 
-    Only builtins travel in the task (limits and sandbox as dicts), so a worker with another kit
-    gets as far as this check instead of failing to unpickle something.
+    ``settings`` is the wire form of the run's :class:`GradeSettings`: only builtins travel in
+    the task, so a worker with another kit gets as far as this check instead of failing to
+    unpickle something.
     """
     _stop_profiler()
-    found = worker_fingerprint(topics, max_examples, hidden_dir, shrink)
+    chosen = GradeSettings.from_wire(settings)
+    found = worker_fingerprint(chosen)
     if found != expected_fingerprint:
         raise KitMismatch(
             f"worker {socket.gethostname()} (pid {os.getpid()}) grades with fingerprint {found}, "
@@ -163,17 +138,7 @@ def grade_task(
             "hidden suite differs; install the coordinator's version there and restart the worker"
         )
     with _LOCK:
-        return grading.grade_submission(
-            learner,
-            files,
-            problems,
-            tuple(topics),
-            max_examples,
-            Limits(**limits),
-            _hidden(hidden_dir),
-            _sandbox(sandbox),
-            shrink=shrink,
-        )
+        return engine.grade_submission(Submission(learner, Path(), files, tuple(problems)), chosen)
 
 
 # -- the coordinator's side -------------------------------------------------------------------
@@ -191,7 +156,7 @@ def task_bytes(sub: Submission) -> int:
 def task_key(learner: str, content_hash: str, fingerprint: str) -> str:
     """The Dask key of a submission's task: unique per learner, content and grader."""
     tag = hashlib.sha256(learner.encode()).hexdigest()[:8]  # two ids with one safe_name differ
-    return f"gradelab-{grading.safe_name(learner)}-{tag}-{content_hash[:16]}-{fingerprint}"
+    return f"gradelab-{folder_name(learner)}-{tag}-{content_hash[:16]}-{fingerprint}"
 
 
 def connect(address: str, timeout: float = CONNECT_TIMEOUT) -> Client:
@@ -205,7 +170,7 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT) -> Client:
 
 
 class ClusterExecutor:
-    """Grades on a Dask cluster; an executor for :func:`grader.grading.grade`.
+    """Grades on a Dask cluster; an executor (:mod:`grader.executors`) for :func:`grader.grading.grade`.
 
     Creating it connects and checks the workers, so a scheduler that is unreachable, has no
     workers, or has a worker with another kit stops the run before anything is written.
@@ -213,23 +178,17 @@ class ClusterExecutor:
 
     def __init__(
         self,
-        options: grading.GradeOptions,
+        settings: GradeSettings,
+        address: str,
         fingerprint: str,
         notify: Callable[[str], None] = lambda message: None,
+        timeout: float = CONNECT_TIMEOUT,
     ) -> None:
-        self.address = options.cluster or ""
+        self.address = address
         self.fingerprint = fingerprint
         self.notify = notify
-        self.timeout = options.cluster_timeout
-        hidden = options.hidden_dir.resolve()
-        self.common = {
-            "topics": list(options.topics),
-            "max_examples": options.max_examples,
-            "hidden_dir": None if hidden == HIDDEN_DIR.resolve() else str(hidden),
-            "sandbox": None if options.sandbox is None else asdict(options.sandbox),
-            "shrink": options.shrink,
-        }
-        self.limits = asdict(options.limits)
+        self.timeout = timeout
+        self.settings = settings.to_wire()
         self.client = connect(self.address, self.timeout)
         try:
             self._check_workers()
@@ -254,7 +213,7 @@ class ClusterExecutor:
                 f"the Dask scheduler at {self.address} has no workers (start some: "
                 f"dask worker {self.address} --nworkers N --nthreads 1)"
             ) from None
-        infos = self.client.run(worker_info, **self.common, on_error="return")
+        infos = self.client.run(worker_info, self.settings, on_error="return")
         broken = [
             f"{address}: {type(info).__name__}: {info}"
             for address, info in sorted(infos.items())
@@ -292,7 +251,7 @@ class ClusterExecutor:
                 "start them with --nthreads 1 --nworkers N to use N cores"
             )
 
-    def run(self, todo: list[Submission]) -> Iterator[grading.Done]:
+    def run(self, todo: list[Submission]) -> Iterator[Done]:
         """Send one task per submission and yield each result as it arrives.
 
         At most :data:`WINDOW_PER_THREAD` tasks per worker thread (at least :data:`MIN_WINDOW`)
@@ -302,7 +261,7 @@ class ClusterExecutor:
         for sub in todo:
             size = task_bytes(sub)
             if size > MAX_TASK_BYTES:
-                yield grading.Done(
+                yield Done(
                     sub.learner,
                     error=f"the submission is {size} bytes, over the {MAX_TASK_BYTES}-byte "
                     "limit of a cluster task: not sent (grade it without --cluster)",
@@ -324,11 +283,10 @@ class ClusterExecutor:
                     sub.learner,
                     sub.files,
                     list(sub.problems),
-                    limits=self.limits,
-                    expected_fingerprint=self.fingerprint,
+                    self.settings,
+                    self.fingerprint,
                     key=key,
                     pure=False,
-                    **self.common,
                 )
                 batches.add(futures[key])
 
@@ -351,14 +309,14 @@ class ClusterExecutor:
             if futures:  # interrupted or stopped: nothing more may be computed for this run
                 self.client.cancel(list(futures.values()))
 
-    def _collect(self, future: Any, learner: str) -> grading.Done:
+    def _collect(self, future: Any, learner: str) -> Done:
         try:
             result = future.result()
         except KitMismatch:
             raise  # the run stops: no result may be recorded by a worker with another kit
         except KilledWorker as exc:
             last = getattr(exc.last_worker, "address", exc.last_worker)
-            return grading.Done(
+            return Done(
                 learner,
                 error=f"{exc.allowed_failures + 1} worker(s) died while it was assigned to them "
                 f"(the last: {last}; the scheduler's allowed-failures is {exc.allowed_failures}): "
@@ -370,10 +328,10 @@ class ClusterExecutor:
                 "or restarted; the results so far are recorded, run again to grade the rest"
             ) from None
         except Exception as exc:
-            return grading.Done(learner, error=f"{type(exc).__name__}: {exc}")
+            return Done(learner, error=f"{type(exc).__name__}: {exc}")
         finally:
             future.release()
-        return grading.Done(learner, result)
+        return Done(learner, result)
 
 
 class _Watcher:

@@ -1,110 +1,61 @@
 """``gradelab grade``: grade every submission, in parallel, resumably, and write the outputs.
 
 The coordinating process alone writes the gradebook and the files; workers (pool processes, or
-the workers of a Dask cluster: ``grader/cluster.py``) only grade. Both are *executors*: given the
-submissions to grade, they yield each result (or why it could not be graded) as it completes, and
-:func:`grade` records them the same way. A submission already in the gradebook under the same
-grader fingerprint is not graded again, so a run killed midway loses nothing when started again,
-and regrading an unchanged class only rewrites identical files. A submission the grader itself
-fails on (:class:`GradingError`) is reported and not recorded; the others still are.
+the workers of a Dask cluster: ``grader/cluster.py``) only grade. Both are *executors*
+(``grader/executors.py``): given the submissions to grade, they yield each result (or why it could
+not be graded) as it completes, and :func:`grade` records them the same way. A submission already
+in the gradebook under the run's fingerprint (``GradeSettings.fingerprint()``) is not graded
+again, so a run killed midway loses nothing when started again, and regrading an unchanged class
+only rewrites identical files. A submission graded under another fingerprint is regraded and
+compared with its earlier result (``grader/regrade.py``). A submission the grader itself fails on
+(``GradingError``) is reported and not recorded; the others still are.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
-import multiprocessing
 import os
-import tempfile
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from grader import __version__
-from grader.engine.process import Limits
-from grader.engine.run import HIDDEN_DIR, GradingError, SubmissionResult, run_hidden_tests
-from grader.engine.sandbox import Sandbox
+from grader.executors import Done, Executor, LocalExecutor
 from grader.outputs import atomic_write, feedback, gradescope
 from grader.outputs.escape import csv_cell, folder_name
 from grader.outputs.gradebook import Gradebook
-from grader.submissions import Submission, discover
-from reference import TOPICS
-
-ROOT = Path(__file__).resolve().parents[1]
-FINGERPRINTED = (
-    "grader/hidden",
-    "grader/misconceptions",
-    "grader/engine",
-    "grader/sandbox",
-    "reference",
+from grader.regrade import (
+    CHANGED_KIT,
+    Planned,
+    Regrade,
+    compare,
+    keep_previous,
+    reason,
+    regrade_csv,
 )
+from grader.results import SubmissionResult
+from grader.settings import GradeSettings
+from grader.submissions import Submission, discover
+
+__all__ = ["Done", "GradeOptions", "GradeReport", "grade", "grades_csv", "plan", "write_outputs"]
 
 
 @dataclass
 class GradeOptions:
+    """How one run is carried out: the settings every grade is made with, and where it runs."""
+
+    settings: GradeSettings = field(default_factory=GradeSettings)  # what decides a grade
     out: Path = Path("out/grades")
     jobs: int = max(1, os.cpu_count() or 1)
-    topics: tuple[str, ...] = TOPICS
-    max_examples: int = 12
-    shrink: bool = True  # minimal counterexamples in the feedback; False: same points, faster
-    limits: Limits = field(default_factory=Limits)  # per call, test and submission budgets too
-    hidden_dir: Path = HIDDEN_DIR
-    sandbox: Sandbox | None = None  # None: detect (GRADELAB_SANDBOX, default auto)
     cluster: str | None = None  # a Dask scheduler (tcp://HOST:8786): grade on its workers
     cluster_timeout: float = 5.0  # seconds to reach the scheduler and find a worker
-
-
-def fingerprint(options: GradeOptions) -> str:
-    """Everything a grade depends on besides the submission: code, tests, settings."""
-    digest = hashlib.sha256(
-        f"{__version__}|{options.max_examples}|{','.join(options.topics)}"
-        f"{'' if options.shrink else '|noshrink'}".encode()
-    )
-    folders = [ROOT / f for f in FINGERPRINTED] + [options.hidden_dir]
-    for folder in folders:
-        for path in sorted(folder.rglob("*.py")):
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def safe_name(learner: str) -> str:
     """The learner's output folder name: unique per id, stable, safe (:func:`folder_name`)."""
     return folder_name(learner)
-
-
-def grade_submission(
-    learner: str,
-    files: dict[str, bytes],
-    problems: list[str],
-    topics: tuple[str, ...],
-    max_examples: int,
-    limits: Limits,
-    hidden_dir: Path = HIDDEN_DIR,
-    sandbox: Sandbox | None = None,
-    shrink: bool = True,
-) -> dict[str, Any]:
-    """Grade one submission (runs in a pool process); the result as a plain dict."""
-    content_hash = Submission(learner, Path("."), files).content_hash
-    with tempfile.TemporaryDirectory(prefix="gradelab-sub-") as tmp:
-        folder = Submission(learner, Path(tmp), files).write_to(Path(tmp) / "submission")
-        result = run_hidden_tests(
-            folder,
-            list(topics),
-            learner=learner,
-            content_hash=content_hash,
-            limits=limits,
-            max_examples=max_examples,
-            hidden_dir=hidden_dir,
-            sandbox=sandbox,
-            shrink=shrink,
-        )
-    result.missing_topics = [t for t in topics if t not in files]
-    result.problems = list(problems)
-    return result.to_dict()
 
 
 def write_outputs(result: dict[str, Any], out: Path) -> None:
@@ -143,71 +94,43 @@ class GradeReport:
     graded: int  # graded in this run
     reused: int  # found in the gradebook
     failed: dict[str, str] = field(default_factory=dict)  # learner -> why it was not graded
+    planned: list[Planned] = field(default_factory=list)  # graded in this run, and why
+    regrades: list[Regrade] = field(default_factory=list)  # changed kit, changed outcomes
 
 
-@dataclass
-class Done:
-    """What an executor yields per submission: its result, or why it could not be graded."""
+def _submissions(source: Sequence[Path] | Sequence[Submission]) -> list[Submission]:
+    """``source`` as submissions: already discovered, or paths to :func:`discover` (whose
+    learner ids must name distinct output folders)."""
+    submissions = [s for s in source if isinstance(s, Submission)]
+    if len(submissions) != len(source):
+        submissions = discover([Path(p) for p in source])  # type: ignore[arg-type]
+    folders: dict[str, list[str]] = {}
+    for sub in submissions:  # compared as output folders: two ids never write one folder
+        folders.setdefault(folder_name(sub.learner), []).append(sub.learner)
+    duplicates = sorted(ids for ids in folders.values() if len(ids) > 1)
+    if duplicates:
+        shown = "; ".join(" and ".join(repr(i) for i in ids) for ids in duplicates)
+        raise ValueError(f"two submissions share a learner id (one output folder): {shown}")
+    return submissions
 
-    learner: str
-    result: dict[str, Any] | None = None
-    error: str | None = None
 
-
-class Executor(Protocol):
-    """Grades submissions somewhere and yields a :class:`Done` for each, as each completes."""
-
-    def run(self, todo: list[Submission]) -> Iterator[Done]: ...
-
-    def close(self) -> None: ...
-
-
-class LocalExecutor:
-    """This machine: in this process for one job, else a pool of ``options.jobs`` processes."""
-
-    def __init__(self, options: GradeOptions) -> None:
-        self.options = options
-
-    def close(self) -> None:
-        pass
-
-    def _args(self, sub: Submission) -> tuple[Any, ...]:
-        o = self.options
-        return (
-            sub.learner,
-            sub.files,
-            list(sub.problems),
-            o.topics,
-            o.max_examples,
-            o.limits,
-            o.hidden_dir,
-            o.sandbox,
-            o.shrink,
-        )
-
-    def run(self, todo: list[Submission]) -> Iterator[Done]:
-        if self.options.jobs <= 1 or len(todo) <= 1:
-            for sub in todo:
-                try:
-                    done = Done(sub.learner, grade_submission(*self._args(sub)))
-                except GradingError as exc:
-                    done = Done(sub.learner, error=f"GradingError: {exc}")
-                yield done
-            return
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=self.options.jobs, mp_context=ctx) as pool:
-            learners: dict[Future[dict[str, Any]], str] = {
-                pool.submit(grade_submission, *self._args(sub)): sub.learner for sub in todo
-            }
-            pending = set(learners)
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    try:
-                        done = Done(learners[future], future.result())
-                    except GradingError as exc:
-                        done = Done(learners[future], error=f"GradingError: {exc}")
-                    yield done
+def plan(source: Sequence[Path] | Sequence[Submission], options: GradeOptions) -> list[Planned]:
+    """Who :func:`grade` would grade, and why (``gradelab grade --dry-run``): nothing is graded,
+    written or created, and no cluster is reached."""
+    key = options.settings.fingerprint()
+    path = options.out / "gradebook.sqlite"
+    book = Gradebook(path, read_only=True) if path.is_file() else None
+    try:
+        found = []
+        for sub in _submissions(source):
+            if book is not None and book.lookup(sub.learner, sub.content_hash, key) is not None:
+                continue
+            previous = None if book is None else book.latest_entry(sub.learner)
+            found.append(Planned(sub.learner, reason(sub.content_hash, previous), previous))
+        return found
+    finally:
+        if book is not None:
+            book.close()
 
 
 def executor_for(
@@ -217,39 +140,37 @@ def executor_for(
     if options.cluster:
         from grader.cluster import ClusterExecutor
 
-        return ClusterExecutor(options, key, notify)
-    return LocalExecutor(options)
+        return ClusterExecutor(
+            options.settings, options.cluster, key, notify, timeout=options.cluster_timeout
+        )
+    return LocalExecutor(options.settings, options.jobs)
 
 
 def grade(
-    paths: list[Path],
+    source: Sequence[Path] | Sequence[Submission],
     options: GradeOptions,
     progress: Callable[[str, dict[str, Any], bool], None] | None = None,
     notify: Callable[[str], None] | None = None,
 ) -> GradeReport:
-    """Grade ``paths``; ``progress(learner, result, reused)`` is called as each one finishes.
+    """Grade ``source``: paths to :func:`discover`, or the submissions already discovered (the
+    CLI's: a class is read once). ``progress(learner, result, reused)`` is called as each one finishes.
 
     ``notify(message)`` hears what else the console should show: the cluster's workers, a lost
     worker, a submission that could not be graded (it is also in ``GradeReport.failed``).
     With ``options.cluster`` the scheduler is reached, and its workers checked, before anything
     is written (:class:`grader.cluster.ClusterError` otherwise).
     """
-    submissions = discover(paths)
-    folders: dict[str, list[str]] = {}
-    for sub in submissions:  # compared as output folders: two ids never write one folder
-        folders.setdefault(folder_name(sub.learner), []).append(sub.learner)
-    duplicates = sorted(ids for ids in folders.values() if len(ids) > 1)
-    if duplicates:
-        shown = "; ".join(" and ".join(repr(i) for i in ids) for ids in duplicates)
-        raise ValueError(f"two submissions share a learner id (one output folder): {shown}")
+    submissions = _submissions(source)
     print_ = progress or (lambda *a: None)
     tell = notify or (lambda message: None)
-    key = fingerprint(options)
+    key = options.settings.fingerprint()
     executor = executor_for(options, key, tell)  # a cluster is reached first: nothing written yet
     out = options.out
     results: dict[str, dict[str, Any]] = {}
     failed: dict[str, str] = {}
     todo: list[Submission] = []
+    planned: dict[str, Planned] = {}
+    regrades: list[Regrade] = []
     try:
         out.mkdir(parents=True, exist_ok=True)
         book = Gradebook(out / "gradebook.sqlite")
@@ -261,6 +182,9 @@ def grade(
                     write_outputs(cached, out)
                     print_(sub.learner, cached, True)
                 else:
+                    previous = book.latest_entry(sub.learner)
+                    why = reason(sub.content_hash, previous)
+                    planned[sub.learner] = Planned(sub.learner, why, previous)
                     todo.append(sub)
 
             for done in executor.run(todo):
@@ -270,10 +194,18 @@ def grade(
                     continue
                 result = json.loads(json.dumps(done.result, sort_keys=True))  # as a reload gives
                 book.record(result, key)  # the gradebook first: files can be rewritten from it
+                step = planned[done.learner]
+                if step.why == CHANGED_KIT and step.previous is not None:
+                    keep_previous(out / folder_name(done.learner), step.previous.fingerprint)
+                    change = compare(step.previous, result, key)
+                    if change is not None:
+                        regrades.append(change)
                 write_outputs(result, out)
                 results[result["learner"]] = result
                 print_(result["learner"], result, False)
-            atomic_write(out / "grades.csv", grades_csv(results.values(), options.topics))
+            atomic_write(out / "grades.csv", grades_csv(results.values(), options.settings.topics))
+            if any(p.why == CHANGED_KIT for p in planned.values()):
+                atomic_write(out / "regrade.csv", regrade_csv(regrades))
         finally:
             book.close()
     finally:
@@ -284,4 +216,6 @@ def grade(
         graded=len(todo) - len(failed),
         reused=len(submissions) - len(todo),
         failed=failed,
+        planned=[planned[s.learner] for s in submissions if s.learner in planned],
+        regrades=sorted(regrades, key=lambda r: r.learner),
     )

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.engine.plugin import VISIBILITIES
+from grader.topics import check_topics
 from reference import TOPICS
 
 CONFIG_NAME = "gradelab-autograder.json"
@@ -53,9 +54,9 @@ class AutograderConfig:
 
 def check(topics: tuple[str, ...], visibility: dict[str, str]) -> None:
     """Raise :class:`ConfigError` for an unknown topic or visibility."""
-    unknown = sorted(set(topics) - set(TOPICS))
-    if unknown or not topics:
-        raise ConfigError(f"unknown topic(s): {', '.join(unknown) or 'none given'}")
+    if not topics:
+        raise ConfigError("unknown topic(s): none given")
+    check_topics(topics, ConfigError)
     for topic, value in visibility.items():
         if value not in VISIBILITIES:
             raise ConfigError(f"visibility {value!r} for {topic}: one of {', '.join(VISIBILITIES)}")

@@ -2,7 +2,7 @@
 
 ``python -m grader.autograder.run --root /autograder`` (what ``run_autograder`` runs). The
 settings come from ``ROOT/source/gradelab-autograder.json``; the grade is the one
-``gradelab grade`` gives the same files (:func:`grader.grading.grade_submission`, same hidden
+``gradelab grade`` gives the same files (:func:`grader.engine.run.grade_submission`, same hidden
 tests, same derandomized examples), with the configured visibility per topic. A submission that
 cannot be read (a broken zip) scores 0 with the reason in the output; a failure of the grader
 itself writes no results and exits 1, so Gradescope shows an autograder error, never a 0.
@@ -15,11 +15,11 @@ import sys
 from pathlib import Path
 
 from grader.autograder.config import CONFIG_NAME, AutograderConfig
-from grader.engine.process import Limits
-from grader.engine.run import GradingError, SubmissionResult
-from grader.grading import grade_submission
+from grader.engine.run import GradingError, grade_submission
 from grader.outputs import atomic_write, gradescope
 from grader.outputs.escape import json_text, visible
+from grader.results import SubmissionResult
+from grader.settings import GradeSettings
 from grader.submissions import Submission, SubmissionError, read_folder, read_zip
 
 LEARNER = "submission"
@@ -53,15 +53,8 @@ def grade_root(root: Path) -> str:
         sub = read_submission(root / "submission")
     except SubmissionError as exc:
         return json_text(unreadable(str(exc)), indent=2) + "\n"
-    result = grade_submission(
-        sub.learner,
-        sub.files,
-        list(sub.problems),
-        config.topics,
-        config.max_examples,
-        Limits(),
-        shrink=config.shrink,
-    )
+    settings = GradeSettings(config.topics, config.max_examples, config.shrink)
+    result = grade_submission(sub, settings)
     return gradescope.render(SubmissionResult.from_dict(result), config.visibility)
 
 

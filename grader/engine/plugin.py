@@ -30,6 +30,8 @@ from grader.engine.cases import case_labels
 from grader.engine.expect import Mismatch, describe_call
 from grader.engine.process import CallFault, LearnerError, WorkerProcess
 from grader.engine.proxy import LearnerFailure, LearnerProxy, NotImplementedByLearner
+from grader.results import Kind, Status, TestOutcome
+from grader.settings import GradeSettings
 
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 #: added to the explanation of a failure that the same call did not repeat
@@ -77,39 +79,6 @@ def graded(
     )
 
 
-@dataclass
-class TestOutcome:
-    """One graded test's result, as every output format needs it."""
-
-    __test__ = False  # not a pytest test class, despite the name
-
-    topic: str
-    function: str
-    check: str
-    points: float
-    max_points: float
-    status: str  # passed | failed | not_implemented | fault | error
-    message: str = ""
-    diagnosis: str | None = None  # key of the matched mistake
-    diagnosis_name: str | None = None
-    input: str = ""
-    visibility: str = "after_due_date"
-    case: str = ""  # a parametrized test's case, when its name alone is shared (engine/cases.py)
-    kind: str = (
-        "core"  # core (agrees with the reference, or declared core) | property (gate_points)
-    )
-
-    @property
-    def check_case(self) -> str:
-        """What is checked, plus `` (<case>)`` for a case of a shared name."""
-        return f"{self.check} ({self.case})" if self.case else self.check
-
-    @property
-    def name(self) -> str:
-        """``<topic>.<function>: <check>`` (and its case): unique among a suite's tests."""
-        return f"{self.topic}.{self.function}: {self.check_case}"
-
-
 #: the comparison with the reference: a test whose code reaches it is an agreement test
 AGREEMENT_CALL = "expect_close"
 
@@ -145,15 +114,15 @@ def _compares(module: types.ModuleType, name: str) -> bool:
     return False
 
 
-def check_kind(item: pytest.Item) -> str:
+def check_kind(item: pytest.Item) -> Kind:
     """``core`` when the test compares the learner's results with the reference's (or is declared
     ``core``), ``property`` when it checks something any well-shaped answer may satisfy (sums to
     1, does not modify its input, raises on bad input, a worked example checked by hand)."""
     marker = item.get_closest_marker("graded")
     if marker is not None and marker.kwargs.get("core"):
-        return "core"
+        return Kind.CORE
     name = getattr(item, "originalname", None) or item.name
-    return "core" if _compares(item.module, name) else "property"  # type: ignore[attr-defined]
+    return Kind.CORE if _compares(item.module, name) else Kind.PROPERTY  # type: ignore[attr-defined]
 
 
 def gate_points(outcomes: list[TestOutcome]) -> None:
@@ -167,12 +136,12 @@ def gate_points(outcomes: list[TestOutcome]) -> None:
     """
     agreed: dict[tuple[str, str], bool] = {}
     for o in outcomes:
-        if o.kind == "core":
+        if o.kind == Kind.CORE:
             key = (o.topic, o.function)
-            agreed[key] = agreed.get(key, True) and o.status == "passed"
+            agreed[key] = agreed.get(key, True) and o.status == Status.PASSED
     for o in outcomes:
-        if o.kind == "property" and o.points > 0 and not agreed.get((o.topic, o.function), True):
-            o.points, o.status = 0.0, "failed"
+        if o.kind == Kind.PROPERTY and o.points > 0 and not agreed.get((o.topic, o.function), True):
+            o.points, o.status = 0.0, Status.FAILED
             o.message = (
                 f"this property holds, but it counts only once {o.topic}.{o.function} passes "
                 "its main checks (see them)"
@@ -206,8 +175,7 @@ class GradingPlugin:
     """Registered with ``pytest.main(plugins=[...])`` for one submission."""
 
     worker: WorkerProcess
-    max_examples: int = 12
-    shrink: bool = True  # reduce failing inputs to minimal ones (see register_profile)
+    grading: GradeSettings = field(default_factory=GradeSettings)  # max_examples, shrink, ...
     outcomes: list[TestOutcome] = field(default_factory=list)
     proxy: LearnerProxy | None = None
     only_functions: frozenset[str] | None = None  # "<topic>.<function>" to keep; None = all
@@ -241,7 +209,7 @@ class GradingPlugin:
         config.addinivalue_line(
             "markers", "graded(function, check, points, visibility): a graded hidden test"
         )
-        settings.load_profile(register_profile(self.max_examples, self.shrink))
+        settings.load_profile(register_profile(self.grading.max_examples, self.grading.shrink))
         self.proxy = LearnerProxy(self.worker)
 
     def topic_status(self, topic: str) -> dict[str, Any]:
@@ -295,7 +263,11 @@ class GradingPlugin:
         if not self.replay or pyfuncitem.get_closest_marker("graded") is None:
             return None
         replay.call(
-            pyfuncitem, self.max_examples, self._reset_proxy, shrink=self.shrink, final=_is_fault
+            pyfuncitem,
+            self.grading.max_examples,
+            self._reset_proxy,
+            shrink=self.grading.shrink,
+            final=_is_fault,
         )
         return True
 
@@ -350,7 +322,7 @@ class GradingPlugin:
             check=kw["check"],
             points=0.0,
             max_points=float(kw["points"]),
-            status="passed",
+            status=Status.PASSED,
             visibility=kw.get("visibility", "after_due_date"),
             case=self._cases.get(item.nodeid, ""),
             kind=check_kind(item),
@@ -373,25 +345,25 @@ class GradingPlugin:
 
     def _explain_failure(self, result: TestOutcome, exc: BaseException | None) -> None:
         if isinstance(exc, TopicUnavailable):
-            result.status, result.message = "failed", str(exc)
+            result.status, result.message = Status.FAILED, str(exc)
             return
         if isinstance(exc, NotImplementedByLearner):
-            result.status, result.message = "not_implemented", str(exc)
+            result.status, result.message = Status.NOT_IMPLEMENTED, str(exc)
             return
         if isinstance(exc, LearnerFailure):
-            result.status = "fault" if exc.fault else "failed"
+            result.status = Status.FAULT if exc.fault else Status.FAILED
             result.message = str(exc)
         elif isinstance(exc, Mismatch):
-            result.status, result.message = "failed", str(exc)
+            result.status, result.message = Status.FAILED, str(exc)
             if exc.diagnosis is not None:
                 result.diagnosis, result.diagnosis_name = exc.diagnosis.key, exc.diagnosis.name
         elif isinstance(exc, AssertionError):
-            result.status = "failed"
+            result.status = Status.FAILED
             result.message = (
                 str(exc).split("\nassert ")[0].strip() or "a property of the output does not hold"
             )
         else:
-            result.status = "error"
+            result.status = Status.ERROR
             result.message = f"the grader could not run this check: {type(exc).__name__}: {exc}"
         if self.proxy is not None and self.proxy.session.calls:
             result.input = describe_call(self.proxy.session.calls[-1])

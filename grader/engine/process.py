@@ -42,7 +42,7 @@ from typing import Any
 
 from grader.engine import cgroups
 from grader.engine.cgroups import Cgroup, CgroupSupport
-from grader.engine.sandbox import Sandbox, detect
+from grader.engine.sandbox import Sandbox, configured
 from grader.sandbox.channel import MAX_FRAME_BYTES, ChannelError, decode, encode
 
 SANDBOX_DIR = Path(__file__).resolve().parents[1] / "sandbox"
@@ -205,9 +205,7 @@ class WorkerProcess:
 
     submission: Path
     limits: Limits = field(default_factory=Limits)
-    sandbox: Sandbox = field(
-        default_factory=lambda: detect(os.environ.get("GRADELAB_SANDBOX", "auto"))
-    )
+    sandbox: Sandbox = field(default_factory=configured)
     cgroups: CgroupSupport = field(default_factory=cgroups.detect)
     starts: int = 0
     _proc: subprocess.Popen[bytes] | None = None

@@ -1,13 +1,20 @@
-"""Grade one submission folder: start its worker, run the hidden tests, collect outcomes."""
+"""Grade one submission: start its worker, run the hidden tests, collect outcomes.
+
+:func:`grade_submission` is what every executor runs (a pool process, a Dask worker, the
+Gradescope autograder): a :class:`~grader.submissions.Submission` and the
+:class:`~grader.settings.GradeSettings` in, the result as a plain dict out.
+:func:`run_hidden_tests` grades a folder already on disk with the same settings.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import platform
 import sys
+import tempfile
 import time
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,59 +22,29 @@ import pytest
 import torch
 
 from grader.engine.isolation import fixed_generation
-from grader.engine.plugin import GradingPlugin, TestOutcome, register_profile
-from grader.engine.process import Limits, WorkerProcess
-from grader.engine.sandbox import Sandbox
+from grader.engine.plugin import GradingPlugin, register_profile
+from grader.engine.process import WorkerProcess
+from grader.results import SubmissionResult
+from grader.settings import HIDDEN_DIR, GradeSettings
+from grader.submissions import Submission
 
-HIDDEN_DIR = Path(__file__).resolve().parents[1] / "hidden"
+__all__ = ["HIDDEN_DIR", "GradingError", "SubmissionResult", "grade_submission", "run_hidden_tests"]
 
 
 class GradingError(RuntimeError):
     """The grader itself failed (not the submission): nothing is recorded for it."""
 
 
-@dataclass
-class SubmissionResult:
-    """Everything the output writers need about one graded submission."""
-
-    learner: str
-    content_hash: str
-    outcomes: list[TestOutcome]
-    missing_topics: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    sandbox: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    worker_starts: int = 0
-    versions: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def score(self) -> float:
-        return sum(o.points for o in self.outcomes)
-
-    @property
-    def max_score(self) -> float:
-        return sum(o.max_points for o in self.outcomes)
-
-    def topic_scores(self) -> dict[str, tuple[float, float]]:
-        out: dict[str, tuple[float, float]] = {}
-        for o in self.outcomes:
-            got, top = out.get(o.topic, (0.0, 0.0))
-            out[o.topic] = (got + o.points, top + o.max_points)
-        return out
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["score"], data["max_score"] = self.score, self.max_score
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> SubmissionResult:
-        fields = {k: v for k, v in data.items() if k not in ("score", "max_score", "outcomes")}
-        return cls(outcomes=[TestOutcome(**o) for o in data["outcomes"]], **fields)
-
-
-#: hidden-suite module name → the hypothesis profile it was imported under
+#: hidden-suite module name → the hypothesis profile it was imported under, and its file's digest
 _IMPORTED_UNDER: dict[str, str] = {}
+
+
+def _stamp(profile: str, origin: str) -> str:
+    """What a cached suite module must match to be reused: the profile and the file's bytes."""
+    try:
+        return f"{profile}:{hashlib.sha256(Path(origin).read_bytes()).hexdigest()}"
+    except OSError:
+        return f"{profile}:gone"
 
 
 def _forget_stale_suites(files: list[str], profile: str) -> None:
@@ -81,6 +58,8 @@ def _forget_stale_suites(files: list[str], profile: str) -> None:
       ``@settings(...)`` resolves every value it does not set (shrinking, derandomize, database)
       from the profile active when the module was *imported*, so a module kept from a run with
       other settings would grade with those.
+    - Modules whose file changed since they were imported (a kit edited under a running process):
+      the grade must be the one the fingerprint, which hashes the file, describes.
     """
     wanted = {Path(f).resolve() for f in files}
     stems = {Path(f).stem for f in files}
@@ -88,7 +67,9 @@ def _forget_stale_suites(files: list[str], profile: str) -> None:
         origin = getattr(module, "__file__", None)
         if name.rsplit(".", 1)[-1] not in stems or not origin:
             continue
-        if Path(origin).resolve() not in wanted or _IMPORTED_UNDER.get(name) != profile:
+        if Path(origin).resolve() not in wanted or _IMPORTED_UNDER.get(name) != _stamp(
+            profile, origin
+        ):
             del sys.modules[name]
             _IMPORTED_UNDER.pop(name, None)
 
@@ -98,7 +79,7 @@ def _remember_suites(files: list[str], profile: str) -> None:
     for name, module in list(sys.modules.items()):
         origin = getattr(module, "__file__", None)
         if origin and Path(origin).resolve() in wanted:
-            _IMPORTED_UNDER[name] = profile
+            _IMPORTED_UNDER[name] = _stamp(profile, origin)
 
 
 def _faiss_threads(n: int | None) -> int | None:
@@ -132,39 +113,31 @@ def versions() -> dict[str, str]:
 
 def run_hidden_tests(
     folder: Path,
-    topics: list[str],
+    settings: GradeSettings,
     *,
     learner: str,
     content_hash: str,
-    limits: Limits | None = None,
-    max_examples: int = 12,
-    hidden_dir: Path = HIDDEN_DIR,
     only_functions: set[str] | None = None,
-    sandbox: Sandbox | None = None,
     replay: bool = True,
-    shrink: bool = True,
 ) -> SubmissionResult:
-    """Run the hidden tests of ``topics`` against the submission in ``folder``.
+    """Run the hidden tests of ``settings.topics`` against the submission in ``folder``.
 
     ``only_functions`` (``{"<topic>.<function>"}``) restricts the run to those functions' tests.
-    ``sandbox`` picks the sandbox layers; None detects them (``GRADELAB_SANDBOX``, default auto).
     ``replay`` reuses the inputs of earlier passing runs in this process (same grade, faster).
-    ``shrink=False`` reports failing inputs as found, not minimised (same grade, much faster).
     """
     start = time.perf_counter()
+    hidden = settings.hidden_dir
     files = [
-        str(hidden_dir / f"test_{t}.py") for t in topics if (hidden_dir / f"test_{t}.py").exists()
+        str(hidden / f"test_{t}.py") for t in settings.topics if (hidden / f"test_{t}.py").exists()
     ]
-    profile = register_profile(max_examples, shrink)
+    profile = register_profile(settings.max_examples, settings.shrink)
     _forget_stale_suites(files, profile)
-    chosen = {} if sandbox is None else {"sandbox": sandbox}
-    with WorkerProcess(folder, limits or Limits(), **chosen) as worker:
+    with WorkerProcess(folder, settings.limits, settings.chosen_sandbox()) as worker:
         plugin = GradingPlugin(
             worker,
-            max_examples=max_examples,
+            settings,
             only_functions=frozenset(only_functions) if only_functions is not None else None,
             replay=replay,
-            shrink=shrink,
         )
         args = [
             "-q",
@@ -212,3 +185,17 @@ def run_hidden_tests(
         worker_starts=starts,
         versions=versions(),
     )
+
+
+def grade_submission(submission: Submission, settings: GradeSettings) -> dict[str, Any]:
+    """Grade one submission as every executor does; the result as a plain dict (it crosses
+    processes: a pool's pipe, a Dask worker's reply). Raises :class:`GradingError` when the
+    grader itself fails."""
+    with tempfile.TemporaryDirectory(prefix="gradelab-sub-") as tmp:
+        folder = submission.write_to(Path(tmp) / "submission")
+        result = run_hidden_tests(
+            folder, settings, learner=submission.learner, content_hash=submission.content_hash
+        )
+    result.missing_topics = [t for t in settings.topics if t not in submission.files]
+    result.problems = list(submission.problems)
+    return result.to_dict()

@@ -25,10 +25,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.engine.run import SubmissionResult
 from grader.lms.roster import Member
 from grader.outputs.csv_table import csv_table
 from grader.outputs.escape import csv_cell
+from grader.results import SubmissionResult
 from reference import TOPICS
 
 FORMATS = ("canvas", "moodle")

@@ -51,6 +51,7 @@ def grade_source(
     (``from . import activations``), as a ``.py`` submission folder holds them.
     """
     from grader.engine.run import run_hidden_tests
+    from grader.settings import GradeSettings
 
     siblings = {t: s for t, s in (siblings or {}).items() if t != topic}
     hasher = hashlib.sha256(source.encode())
@@ -67,10 +68,9 @@ def grade_source(
                 (folder / f"{name}.py").write_text(code, encoding="utf-8")
             _RESULTS[key] = run_hidden_tests(
                 folder,
-                [topic],
+                GradeSettings((topic,), max_examples),
                 learner="notebook",
                 content_hash=digest,
-                max_examples=max_examples,
             )
     return _RESULTS[key]
 

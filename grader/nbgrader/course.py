@@ -34,8 +34,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from grader.nbgrader.ipynb import CHECK_TAG
 from grader.nbgrader.siblings import dependencies
 from grader.release.strip import BEGIN, END
+from grader.topics import check_topics
 from lessons import lesson_path
-from reference import TOPICS
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions"
@@ -76,10 +76,7 @@ def notebook_topics(topics: list[str] | None = None) -> list[str]:
 
     A topic's dependencies come before it: ``["forward"]`` gives ``["activations", "forward"]``.
     """
-    chosen = list(topics) if topics else list(TOPICS)
-    unknown = [t for t in chosen if t not in TOPICS]
-    if unknown:
-        raise NotebookError(f"unknown topic(s): {', '.join(unknown)}; known: {', '.join(TOPICS)}")
+    chosen = check_topics(topics, NotebookError)
     out: list[str] = []
     for topic in chosen:
         for t in (*topic_dependencies(topic), topic):
@@ -200,15 +197,15 @@ def hidden_tests(topic: str, max_examples: int = 12) -> list[HiddenTest]:
     answer fails its own tests must not be built).
     """
     from grader.engine.run import run_hidden_tests
+    from grader.settings import GradeSettings
 
     with tempfile.TemporaryDirectory(prefix="gradelab-course-") as tmp:
         folder = Path(tmp) / "solution"
         folder.mkdir()
         for t in (*topic_dependencies(topic), topic):
             shutil.copy(SOLUTIONS / f"{t}.py", folder / f"{t}.py")
-        result = run_hidden_tests(
-            folder, [topic], learner="solution", content_hash=topic, max_examples=max_examples
-        )
+        settings = GradeSettings((topic,), max_examples)
+        result = run_hidden_tests(folder, settings, learner="solution", content_hash=topic)
     failed = [o.name for o in result.outcomes if o.status != "passed"]
     if failed:
         raise NotebookError(f"solutions/{topic}.py fails hidden tests: {'; '.join(failed[:5])}")

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from grader.engine.plugin import TestOutcome
-from grader.engine.run import SubmissionResult
 from grader.outputs import escape
 from grader.outputs.escape import md_inline
+from grader.results import SubmissionResult, TestOutcome
 
 STATUS = {
     "passed": "passed",

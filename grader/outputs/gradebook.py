@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -41,10 +42,27 @@ CREATE INDEX IF NOT EXISTS tests_by_submission ON tests (submission_id);
 """
 
 
+@dataclass(frozen=True)
+class Entry:
+    """A learner's gradebook entry: what it graded, under which fingerprint, the result."""
+
+    content_hash: str
+    fingerprint: str
+    result: dict[str, Any]
+
+
 class Gradebook:
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    """Rows are only ever added: a regrade adds a row under its new fingerprint and the earlier
+    ones stay (:meth:`latest_entry` picks the newest)."""
+
+    def __init__(self, path: Path, read_only: bool = False) -> None:
+        """Open (or create) the gradebook; ``read_only`` opens an existing one and writes nothing
+        (no file, no journal mode change: ``gradelab grade --dry-run``)."""
         self.path = path
+        if read_only:
+            self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path, timeout=30)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA foreign_keys=ON")
@@ -60,6 +78,15 @@ class Gradebook:
             (learner, content_hash, fingerprint),
         ).fetchone()
         return json.loads(row[0]) if row else None
+
+    def latest_entry(self, learner: str) -> Entry | None:
+        """The learner's most recently recorded entry, under any submission and fingerprint."""
+        row = self.db.execute(
+            "SELECT content_hash, fingerprint, result_json FROM submissions WHERE learner=?"
+            " ORDER BY id DESC LIMIT 1",
+            (learner,),
+        ).fetchone()
+        return None if row is None else Entry(row[0], row[1], json.loads(row[2]))
 
     def record(self, result: dict[str, Any], fingerprint: str) -> bool:
         """Store a result and its tests atomically; False when it was already there."""

@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from grader.engine.run import SubmissionResult
 from grader.outputs.escape import folder_name, json_text, visible
+from grader.results import SubmissionResult
 
 
 def _round(x: float) -> float | int:

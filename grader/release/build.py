@@ -12,6 +12,7 @@ import numpy as np
 from exercises.tests._data import read_npz
 from grader.release.freeze import freeze_topic
 from grader.release.strip import strip_solutions
+from grader.topics import check_topics
 from reference import TOPICS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,13 +27,9 @@ class ReleaseReport:
 
 
 def _topics(root: Path, topics: list[str] | None) -> list[str]:
-    chosen = (
-        list(topics) if topics else [t for t in TOPICS if (root / "solutions" / f"{t}.py").exists()]
-    )
-    unknown = sorted(set(chosen) - set(TOPICS))
-    if unknown:
-        raise ValueError(f"unknown topic(s): {', '.join(unknown)}; known: {', '.join(TOPICS)}")
-    return chosen
+    if topics:
+        return check_topics(topics)
+    return [t for t in TOPICS if (root / "solutions" / f"{t}.py").exists()]
 
 
 def build_exercises(

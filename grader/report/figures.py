@@ -13,8 +13,8 @@ import io
 import numpy as np
 from matplotlib.figure import Figure
 
-from grader.engine.run import SubmissionResult
 from grader.outputs.escape import visible
+from grader.results import SubmissionResult
 
 #: beyond this many learners the heat map drops their names (unreadable anyway)
 LABELLED_LEARNERS = 60

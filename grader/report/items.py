@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from grader.engine.plugin import TestOutcome
-from grader.engine.run import SubmissionResult
+from grader.results import SubmissionResult, TestOutcome
 
 LOW_DISCRIMINATION = 0.2
 EASY_PASS_RATE = 0.95

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.engine.run import SubmissionResult
 from grader.outputs.gradebook import Gradebook
+from grader.results import SubmissionResult
 
 
 class NoGradebookError(Exception):

@@ -19,8 +19,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from grader.engine.plugin import TestOutcome
-from grader.engine.run import SubmissionResult
+from grader.results import SubmissionResult, TestOutcome
 
 WRONG = ("failed", "fault")  # statuses that are wrong answers (not: not_implemented, error)
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from grader.engine.run import SubmissionResult
 from grader.grading import safe_name
 from grader.report.items import Item
 from grader.report.mistakes import Mistake
 from grader.report.safe import html_text as e
 from grader.report.tables import fmt, listed
+from grader.results import SubmissionResult
 
 STYLE = """
 body{font-family:system-ui,sans-serif;max-width:80rem;margin:2rem auto;padding:0 1rem;color:#222}

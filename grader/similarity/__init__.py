@@ -14,7 +14,7 @@ from grader.outputs.csv_table import csv_table
 from grader.similarity import page
 from grader.similarity.pairs import THRESHOLD, Pair, compare_class
 from grader.submissions import discover
-from reference import TOPICS
+from grader.topics import check_topics
 
 __all__ = ["THRESHOLD", "Pair", "similarity_csv", "write_similarity"]
 
@@ -50,10 +50,7 @@ def write_similarity(
     paths: list[Path], out: Path, topics: list[str] | None = None, threshold: float = THRESHOLD
 ) -> list[Pair]:
     """Compare the class's submissions under ``paths``; write ``out/`` and return the pairs."""
-    chosen = list(topics or TOPICS)
-    unknown = sorted(set(chosen) - set(TOPICS))
-    if unknown:
-        raise ValueError(f"unknown topic(s): {', '.join(unknown)}; known: {', '.join(TOPICS)}")
+    chosen = check_topics(topics)
     if not 0 < threshold <= 1:
         raise ValueError(f"threshold must be in (0, 1], got {threshold}")
     pairs = compare_class(discover(paths), chosen, threshold)

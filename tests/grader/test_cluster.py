@@ -22,14 +22,16 @@ from distributed import Client, LocalCluster
 from typer.testing import CliRunner
 
 import grader.cluster as cluster_mod
-from grader import grading
 from grader.cli import app
 from grader.cluster import ClusterError, KitMismatch, grade_task, task_key
+from grader.engine import run as engine
 from grader.engine.process import Limits
 from grader.engine.run import GradingError
 from grader.examples import build_example_class, plant_mistake, write_answers
 from grader.grading import GradeOptions, grade
 from grader.outputs.gradebook import Gradebook
+from grader.settings import GradeSettings
+from grader.submissions import Submission
 
 TOPICS = ("activations", "losses")
 MAX_EXAMPLES = 3
@@ -59,7 +61,11 @@ def klass(tmp_path_factory) -> Path:
 
 def options(out: Path, address: str | None = None, **extra: Any) -> GradeOptions:
     return GradeOptions(
-        out=out, jobs=1, topics=TOPICS, max_examples=MAX_EXAMPLES, cluster=address, **extra
+        GradeSettings(topics=TOPICS, max_examples=MAX_EXAMPLES),
+        out=out,
+        jobs=1,
+        cluster=address,
+        **extra,
     )
 
 
@@ -258,8 +264,9 @@ def test_a_scheduler_without_workers_is_refused_before_anything_is_written(klass
 
 def test_a_worker_with_another_kit_refuses_the_task():
     files = {"activations": (SOLUTIONS / "activations.py").read_bytes()}
-    args = ("ann", files, [], ["activations"], MAX_EXAMPLES, vars(Limits()), None, None)
-    real = cluster_mod.worker_fingerprint(["activations"], MAX_EXAMPLES, None)
+    settings = GradeSettings(("activations",), MAX_EXAMPLES)
+    args = ("ann", files, [], settings.to_wire())
+    real = cluster_mod.worker_fingerprint(settings)
     with pytest.raises(KitMismatch, match=f"fingerprint {real}, the coordinator with 0{{16}}"):
         grade_task(*args, "0" * 16)
     result = grade_task(*args, real)  # the same call with the right fingerprint grades
@@ -267,44 +274,35 @@ def test_a_worker_with_another_kit_refuses_the_task():
 
 
 def test_a_task_grades_with_the_coordinators_settings(monkeypatch):
-    """Every setting that enters the fingerprint reaches grade_submission on the worker."""
+    """The settings value the coordinator sends (its wire form) is the one grade_submission
+    gets on the worker, and the one whose fingerprint the worker checks."""
     seen: dict[str, Any] = {}
 
-    def record(*args: Any, **kwargs: Any) -> dict[str, Any]:
-        seen["args"], seen["kwargs"] = args, kwargs
+    def record(submission: Submission, settings: GradeSettings) -> dict[str, Any]:
+        seen["submission"], seen["settings"] = submission, settings
         return {}
 
-    monkeypatch.setattr(grading, "grade_submission", record)
-    hidden = str(SOLUTIONS.parent / "grader" / "hidden")
+    monkeypatch.setattr(engine, "grade_submission", record)
+    hidden = SOLUTIONS.parent / "grader" / "hidden"
     limits = Limits(call_timeout=3.0)
+    files = {"losses": b"X = 1\n"}
     for shrink in (True, False):
-        expected = grading.fingerprint(
-            GradeOptions(topics=("losses",), max_examples=7, hidden_dir=Path(hidden), shrink=shrink)
-        )
-        assert cluster_mod.worker_fingerprint(["losses"], 7, hidden, shrink) == expected
-        files = {"losses": b"X = 1\n"}
-        grade_task(
-            "ann", files, ["a note"], ["losses"], 7, vars(limits), hidden, None, expected, shrink
-        )
-        assert seen["args"] == (
-            "ann",
-            files,
-            ["a note"],
-            ("losses",),
-            7,
-            limits,
-            Path(hidden),
-            None,
-        )
-        assert seen["kwargs"] == {"shrink": shrink}
+        settings = GradeSettings(("losses",), 7, shrink, limits, hidden_dir=hidden)
+        expected = settings.fingerprint()
+        assert cluster_mod.worker_fingerprint(settings) == expected
+        grade_task("ann", files, ["a note"], settings.to_wire(), expected)
+        assert seen["settings"] == settings
+        sub = seen["submission"]
+        assert (sub.learner, sub.files, sub.problems) == ("ann", files, ("a note",))
+    unshrunk = GradeSettings(("losses",), 7, True, limits, hidden_dir=hidden)
     with pytest.raises(KitMismatch):  # a run without shrinking is not a shrinking run
-        grade_task("ann", files, [], ["losses"], 7, vars(limits), hidden, None, expected, True)
+        grade_task("ann", files, [], unshrunk.to_wire(), expected)
 
 
 def test_workers_with_another_kit_stop_the_run_before_or_while_grading(
     klass, cluster, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(grading, "fingerprint", lambda options: "f" * 16)
+    monkeypatch.setattr(GradeSettings, "fingerprint", lambda settings: "f" * 16)
     out = tmp_path / "out"
     with pytest.raises(KitMismatch, match=r"with fingerprint [0-9a-f]{16}, not f{16}"):
         grade([klass], options(out, cluster.scheduler_address))
@@ -318,21 +316,21 @@ def test_workers_with_another_kit_stop_the_run_before_or_while_grading(
 
 def explode_for(learner: str) -> None:
     """Runs on the workers: grading ``learner`` fails as a broken hidden suite would."""
-    real = getattr(grading, "_real_grade_submission", grading.grade_submission)
+    real = getattr(engine, "_real_grade_submission", engine.grade_submission)
 
-    def patched(name: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        if name == learner:
+    def patched(submission: Submission, settings: GradeSettings) -> dict[str, Any]:
+        if submission.learner == learner:
             raise GradingError("the hidden tests did not run (pytest exit 3)")
-        return real(name, *args, **kwargs)
+        return real(submission, settings)
 
-    grading._real_grade_submission = real  # type: ignore[attr-defined]
-    grading.grade_submission = patched
+    engine._real_grade_submission = real  # type: ignore[attr-defined]
+    engine.grade_submission = patched
 
 
 def restore() -> None:
-    real = getattr(grading, "_real_grade_submission", None)
+    real = getattr(engine, "_real_grade_submission", None)
     if real is not None:
-        grading.grade_submission = real
+        engine.grade_submission = real
 
 
 def small_class(folder: Path) -> Path:
@@ -360,9 +358,8 @@ def test_a_failing_and_an_oversized_submission_are_reported_and_the_others_recor
         report = grade(
             [klass],
             GradeOptions(
+                GradeSettings(topics=("activations",), max_examples=MAX_EXAMPLES),
                 out=out,
-                topics=("activations",),
-                max_examples=MAX_EXAMPLES,
                 cluster=cluster.scheduler_address,
             ),
             notify=messages.append,
@@ -383,20 +380,20 @@ def test_a_failing_and_an_oversized_submission_are_reported_and_the_others_recor
 def test_a_grading_error_locally_costs_only_that_submission(tmp_path, monkeypatch):
     klass = small_class(tmp_path / "class")
     shutil.rmtree(klass / "big")
-    real = grading.grade_submission
+    real = engine.grade_submission
 
-    def boom(learner: str, *args: Any) -> dict[str, Any]:
-        if learner == "boom":
+    def boom(submission: Submission, settings: GradeSettings) -> dict[str, Any]:
+        if submission.learner == "boom":
             raise GradingError("the hidden tests did not run (pytest exit 3)")
-        return real(learner, *args)
+        return real(submission, settings)
 
-    monkeypatch.setattr(grading, "grade_submission", boom)
+    monkeypatch.setattr(engine, "grade_submission", boom)
     out = tmp_path / "out"
-    report = grade([klass], GradeOptions(out=out, jobs=1, topics=("activations",)))
+    report = grade([klass], GradeOptions(GradeSettings(topics=("activations",)), out=out, jobs=1))
     assert list(report.failed) == ["boom"] and [r["learner"] for r in report.results] == ["ann"]
     assert rows(out)[0] == 1
-    monkeypatch.setattr(grading, "grade_submission", real)
-    again = grade([klass], GradeOptions(out=out, jobs=1, topics=("activations",)))
+    monkeypatch.setattr(engine, "grade_submission", real)
+    again = grade([klass], GradeOptions(GradeSettings(topics=("activations",)), out=out, jobs=1))
     assert (again.graded, again.reused, again.failed) == (1, 1, {})  # the retry grades it
 
 

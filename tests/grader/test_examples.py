@@ -9,6 +9,7 @@ import pytest
 
 from grader.engine.run import HIDDEN_DIR, run_hidden_tests
 from grader.examples import PLANTED, build_example_class, mistake_source
+from grader.settings import GradeSettings
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +33,7 @@ def test_a_planted_learner_is_caught_and_named(klass: Path, learner: str, key: s
         pytest.skip(f"no hidden tests for {topic} yet")
     result = run_hidden_tests(
         klass / learner,
-        [topic],
+        GradeSettings(topics=tuple([topic])),
         learner=learner,
         content_hash="-",
         only_functions={f"{topic}.{function}"},

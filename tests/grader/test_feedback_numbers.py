@@ -11,6 +11,7 @@ import pytest
 from exercises.tests._harness import describe_change
 from grader.engine.run import run_hidden_tests
 from grader.examples import plant_mistake, write_answers
+from grader.settings import GradeSettings
 
 
 @pytest.mark.parametrize(
@@ -33,11 +34,10 @@ def test_adams_first_step_feedback_says_the_weight_went_up_when_it_went_up(tmp_p
     plant_mistake(folder, "optimizers.adam_step/adam_corrects_only_m")
     result = run_hidden_tests(
         folder,
-        ["optimizers"],
+        GradeSettings(topics=tuple(["optimizers"]), shrink=False),
         learner="x",
         content_hash="-",
         only_functions={"optimizers.adam_step"},
-        shrink=False,
     )
     messages = [o.message for o in result.outcomes if "first step" in o.message]
     assert messages, [o.message for o in result.outcomes]

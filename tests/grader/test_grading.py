@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from grader.grading import GradeOptions, grade, safe_name
 from grader.outputs import gradescope
 from grader.outputs.gradebook import Gradebook
+from grader.settings import GradeSettings
 
 HIDDEN = textwrap.dedent(
     """
@@ -45,7 +47,9 @@ def setup(tmp_path: Path):
     for name, src in {"ann": GOOD, "bob": HALF, "cid": WRONG}.items():
         (klass / name).mkdir(parents=True)
         (klass / name / "activations.py").write_text(src)
-    options = GradeOptions(out=tmp_path / "out", jobs=1, topics=("activations",), hidden_dir=hidden)
+    options = GradeOptions(
+        GradeSettings(topics=("activations",), hidden_dir=hidden), out=tmp_path / "out", jobs=1
+    )
     return klass, options
 
 
@@ -102,7 +106,7 @@ def test_no_shrink_gives_the_same_points_and_is_not_mistaken_for_a_shrinking_run
     apart in the gradebook (another fingerprint), so switching regrades instead of reusing."""
     klass, options = setup
     shrunk = grade([klass], options)
-    options.shrink = False
+    options.settings = replace(options.settings, shrink=False)
     found = grade([klass], options)
     assert (found.graded, found.reused) == (3, 0)
     assert [r["score"] for r in found.results] == [r["score"] for r in shrunk.results]
@@ -120,24 +124,24 @@ def test_a_changed_submission_is_graded_again(setup):
 
 def test_a_run_killed_midway_resumes_without_losing_or_duplicating(setup, monkeypatch):
     klass, options = setup
-    import grader.grading as grading
+    from grader.engine import run as engine
 
-    real = grading.grade_submission
+    real = engine.grade_submission
     calls = []
 
     def dies_on_second(*args, **kwargs):
-        calls.append(args[0])
+        calls.append(args[0].learner)
         if len(calls) == 2:
             raise KeyboardInterrupt  # the operator hits Ctrl-C, or the machine goes down
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(grading, "grade_submission", dies_on_second)
+    monkeypatch.setattr(engine, "grade_submission", dies_on_second)
     with pytest.raises(KeyboardInterrupt):
         grade([klass], options)
     book = Gradebook(options.out / "gradebook.sqlite")
     assert book.counts() == (1, 2)  # the first learner, fully; nothing of the second
     book.close()
-    monkeypatch.setattr(grading, "grade_submission", real)
+    monkeypatch.setattr(engine, "grade_submission", real)
     report = grade([klass], options)
     assert (report.graded, report.reused) == (2, 1)
     book = Gradebook(options.out / "gradebook.sqlite")

@@ -13,6 +13,7 @@ from grader.engine.run import HIDDEN_DIR, run_hidden_tests
 from grader.examples import mistake_source
 from grader.misconceptions import catalogue
 from grader.release.build import ROOT
+from grader.settings import GradeSettings
 from reference import TOPICS
 
 GRADED = [t for t in TOPICS if (HIDDEN_DIR / f"test_{t}.py").exists()]
@@ -32,7 +33,9 @@ def solutions_dir(tmp_path_factory) -> Path:
 
 @pytest.mark.parametrize("topic", GRADED)
 def test_solutions_score_full_marks(solutions_dir: Path, topic: str):
-    result = run_hidden_tests(solutions_dir, [topic], learner="solutions", content_hash="-")
+    result = run_hidden_tests(
+        solutions_dir, GradeSettings(topics=tuple([topic])), learner="solutions", content_hash="-"
+    )
     failing = [(o.name, o.message) for o in result.outcomes if o.status != "passed"]
     assert not failing and result.score == result.max_score > 0
 
@@ -40,7 +43,9 @@ def test_solutions_score_full_marks(solutions_dir: Path, topic: str):
 @pytest.mark.parametrize("topic", GRADED)
 def test_untouched_stubs_score_zero_with_not_implemented(tmp_path: Path, topic: str):
     folder = _copy("exercises", tmp_path / "stubs")
-    result = run_hidden_tests(folder, [topic], learner="stubs", content_hash="-")
+    result = run_hidden_tests(
+        folder, GradeSettings(topics=tuple([topic])), learner="stubs", content_hash="-"
+    )
     assert result.score == 0
     for o in result.outcomes:
         if o.function.isupper():  # a module-level value (e.g. HORIZONTAL_EDGE) has no raise
@@ -61,7 +66,11 @@ def test_every_catalogued_mistake_is_caught_and_named(solutions_dir: Path, tmp_p
     with (folder / f"{mistake.topic}.py").open("a") as fh:
         fh.write("\n\n" + mistake_source(mistake.key)[2])  # the mistake as a learner's own code
     result = run_hidden_tests(
-        folder, [mistake.topic], learner="mutant", content_hash="-", only_functions={mistake.target}
+        folder,
+        GradeSettings(topics=tuple([mistake.topic])),
+        learner="mutant",
+        content_hash="-",
+        only_functions={mistake.target},
     )
     assert result.outcomes, f"no hidden test grades {mistake.target}"
     assert result.score < result.max_score, (

@@ -22,6 +22,7 @@ from exercises.tests._harness import compare, load_cases
 from grader import impostors
 from grader.engine.run import HIDDEN_DIR, run_hidden_tests
 from grader.examples import plant_impostors, write_answers
+from grader.settings import GradeSettings
 from reference import TOPICS
 
 GRADED = [t for t in TOPICS if (HIDDEN_DIR / f"test_{t}.py").exists()]
@@ -100,7 +101,10 @@ def test_impostor_scores_zero_on_its_function(tmp_path: Path, topic: str, kind: 
     folder = write_answers(tmp_path / "impostor")
     plant_impostors(folder, topic, list(functions), kind)
     result = run_hidden_tests(
-        folder, [topic], learner=f"impostor-{kind}", content_hash="-", shrink=False
+        folder,
+        GradeSettings(topics=tuple([topic]), shrink=False),
+        learner=f"impostor-{kind}",
+        content_hash="-",
     )
     graded = {o.function for o in result.outcomes}
     assert set(functions) <= graded, f"not graded: {sorted(set(functions) - graded)}"

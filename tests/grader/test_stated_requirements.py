@@ -22,6 +22,7 @@ from grader.engine.expect import WARNING_FREE
 from grader.engine.run import HIDDEN_DIR, run_hidden_tests
 from grader.examples import plant_impostors, write_answers
 from grader.release.build import ROOT
+from grader.settings import GradeSettings
 from reference import TOPICS
 
 GRADED = [t for t in TOPICS if (HIDDEN_DIR / f"test_{t}.py").exists()]
@@ -139,7 +140,11 @@ def test_breaking_a_stated_requirement_loses_points(tmp_path: Path, topic: str, 
     folder = write_answers(tmp_path / "violation")
     plant_impostors(folder, topic, functions, kind)
     result = run_hidden_tests(
-        folder, [topic], learner=kind, content_hash="-", only_functions=None, shrink=False
+        folder,
+        GradeSettings(topics=tuple([topic]), shrink=False),
+        learner=kind,
+        content_hash="-",
+        only_functions=None,
     )
     for fn in functions:
         mine = [o for o in result.outcomes if o.function == fn]
@@ -177,7 +182,11 @@ def test_the_lessons_known_violations_lose_points(tmp_path, topic, function, sou
     with (folder / f"{topic}.py").open("a", encoding="utf-8") as fh:
         fh.write("\n\n" + source)
     result = run_hidden_tests(
-        folder, [topic], learner="x", content_hash="-", only_functions={f"{topic}.{function}"}
+        folder,
+        GradeSettings(topics=tuple([topic])),
+        learner="x",
+        content_hash="-",
+        only_functions={f"{topic}.{function}"},
     )
     assert result.score < result.max_score
     assert any(says in o.message for o in result.outcomes if o.status != "passed")

@@ -13,6 +13,7 @@ import numpy as np
 from exercises.tests._harness import load_topic
 from grader.engine.run import run_hidden_tests
 from grader.examples import write_answers
+from grader.settings import GradeSettings
 from grader.submissions import MAX_HELPER_FILES, read_folder, read_zip
 
 USES_HELPERS = """
@@ -59,7 +60,7 @@ def test_grading_imports_the_helpers_as_check_does(tmp_path: Path):
     assert np.array_equal(relu(np.array([-1.0, 2.0])), [0.0, 2.0])
     result = run_hidden_tests(
         folder,
-        ["activations"],
+        GradeSettings(topics=tuple(["activations"])),
         learner="ann",
         content_hash="-",
         only_functions={"activations.relu"},

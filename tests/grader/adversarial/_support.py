@@ -31,6 +31,7 @@ from pathlib import Path
 
 import pytest
 
+from grader import fingerprint
 from grader.engine.process import Limits
 from grader.engine.sandbox import Sandbox, detect
 
@@ -340,3 +341,14 @@ def remove(path: Path) -> None:
     else:
         with contextlib.suppress(OSError):
             path.unlink()
+
+
+def hidden_suite_only(hidden_dir: Path, root: Path = fingerprint.ROOT) -> list[Path]:
+    """A kit of the hidden suite's files alone: a fingerprint that other edits of the repository
+    (a neighbour's work tree, a file being saved) cannot change between two runs of a test."""
+    return sorted(p for p in hidden_dir.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def stable_kit(patch: pytest.MonkeyPatch) -> None:
+    """Fingerprint with :func:`hidden_suite_only` for the rest of the test."""
+    patch.setattr(fingerprint, "kit_files", hidden_suite_only)

@@ -31,8 +31,9 @@ from grader import grading
 from grader.engine.process import WorkerProcess
 from grader.engine.sandbox import Sandbox
 from grader.grading import GradeOptions, grade
+from grader.settings import GradeSettings
 
-from ._support import GOOD, HIDDEN, LIMITS, remove, sandboxes
+from ._support import GOOD, HIDDEN, LIMITS, remove, sandboxes, stable_kit
 
 #: channel → whether its signal outlives the writer (else: only while the writer runs)
 CHANNELS = {
@@ -184,12 +185,11 @@ class Pair:
 
     def options(self, sandbox: Sandbox) -> GradeOptions:
         return GradeOptions(
+            GradeSettings(
+                topics=("activations",), hidden_dir=self.hidden, limits=LIMITS, sandbox=sandbox
+            ),
             out=self.root / "out",
             jobs=1,
-            topics=("activations",),
-            hidden_dir=self.hidden,
-            limits=LIMITS,
-            sandbox=sandbox,
         )
 
     def scores(self, report: grading.GradeReport) -> dict[str, float]:
@@ -282,7 +282,7 @@ def _expected(sandbox: Sandbox) -> dict[str, float]:
 
 @pytest.fixture(autouse=True)
 def _stable_fingerprint(monkeypatch, tmp_path):
-    monkeypatch.setattr(grading, "FINGERPRINTED", ())
+    stable_kit(monkeypatch)
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))

@@ -33,11 +33,11 @@ from pathlib import Path
 
 import pytest
 
-from grader import grading
 from grader.engine import cgroups
 from grader.engine.sandbox import Sandbox
 from grader.grading import GradeOptions, grade
 from grader.outputs import gradescope
+from grader.settings import GradeSettings
 
 from ._support import (
     GOOD,
@@ -50,6 +50,7 @@ from ._support import (
     ProcessWatch,
     remove,
     sandboxes,
+    stable_kit,
     stage,
 )
 
@@ -249,7 +250,7 @@ def _stable_fingerprint():
     """Fingerprint the small hidden suite only: the real suites and the engine are being edited
     while these tests run, and a changed fingerprint would regrade ann instead of reusing her."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(grading, "FINGERPRINTED", ())
+        stable_kit(patch)
         yield
 
 
@@ -285,12 +286,9 @@ def baselines(tmp_path_factory) -> dict[str, dict]:
 
 def _options(out: Path, hidden: Path, sandbox: Sandbox, jobs: int) -> GradeOptions:
     return GradeOptions(
+        GradeSettings(topics=("activations",), hidden_dir=hidden, limits=LIMITS, sandbox=sandbox),
         out=out,
         jobs=jobs,
-        topics=("activations",),
-        hidden_dir=hidden,
-        limits=LIMITS,
-        sandbox=sandbox,
     )
 
 

@@ -20,13 +20,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grader import grading
 from grader.engine.sandbox import Sandbox
 from grader.grading import GradeOptions, grade
 from grader.nbgrader.ipynb import MAX_DEPTH, NotebookError, check_depth, extract
+from grader.settings import GradeSettings
 from grader.submissions import SubmissionError, discover, read_zip
 
-from ._support import GOOD, HIDDEN, LIMITS, sandboxes
+from ._support import GOOD, HIDDEN, LIMITS, sandboxes, stable_kit
 
 READ_FAILURE = "activations.ipynb: this notebook could not be read: "
 DEEP = b"[" * 200_000 + b"]" * 200_000
@@ -248,12 +248,9 @@ def _alone(scene: dict, sandbox: Sandbox) -> dict[str, bytes]:
 
 def _options(out: Path, hidden: Path, sandbox: Sandbox) -> GradeOptions:
     return GradeOptions(
+        GradeSettings(topics=("activations",), hidden_dir=hidden, limits=LIMITS, sandbox=sandbox),
         out=out,
         jobs=1,
-        topics=("activations",),
-        hidden_dir=hidden,
-        limits=LIMITS,
-        sandbox=sandbox,
     )
 
 
@@ -268,7 +265,7 @@ def _ann_outputs(out: Path) -> dict[str, bytes]:
 def _stable_fingerprint():
     """Fingerprint the small hidden suite only (other code may change while tests run)."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(grading, "FINGERPRINTED", ())
+        stable_kit(patch)
         yield
 
 

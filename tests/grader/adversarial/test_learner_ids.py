@@ -17,8 +17,9 @@ from grader import grading
 from grader.engine.sandbox import Sandbox
 from grader.grading import GradeOptions, grade
 from grader.outputs.escape import csv_cell, folder_name
+from grader.settings import GradeSettings
 
-from ._support import GOOD, HALF, HIDDEN, LIMITS
+from ._support import GOOD, HALF, HIDDEN, LIMITS, stable_kit
 
 #: id → source; only ``victim`` is right everywhere (7 points), every look-alike scores 4
 LOOK_ALIKES = {
@@ -40,7 +41,7 @@ LOOK_ALIKES = {
 @pytest.fixture(scope="module", autouse=True)
 def _stable_fingerprint():
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(grading, "FINGERPRINTED", ())
+        stable_kit(patch)
         yield
 
 
@@ -51,12 +52,11 @@ def _class(root: Path, learners: dict[str, str]) -> tuple[Path, GradeOptions]:
         (root / "class" / learner).mkdir(parents=True)
         (root / "class" / learner / "activations.py").write_text(source)
     options = GradeOptions(
+        GradeSettings(
+            topics=("activations",), hidden_dir=root / "hidden", limits=LIMITS, sandbox=Sandbox()
+        ),
         out=root / "out",
         jobs=1,
-        topics=("activations",),
-        hidden_dir=root / "hidden",
-        limits=LIMITS,
-        sandbox=Sandbox(),
     )
     return root / "class", options
 

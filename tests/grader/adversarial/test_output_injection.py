@@ -16,6 +16,7 @@ import csv
 import json
 import re
 import zipfile
+from dataclasses import replace
 
 import pytest
 from markdown_it import MarkdownIt
@@ -27,7 +28,7 @@ from grader.engine.sandbox import Sandbox
 from grader.outputs import gradescope
 from grader.outputs.escape import FORMULA_START, folder_name
 
-from ._support import GOOD, HALF, HIDDEN, LIMITS
+from ._support import GOOD, HALF, HIDDEN, LIMITS, stable_kit
 
 PAYLOAD = (
     "<script>alert(1)</script> <img src=x onerror=alert(1)> [prize](javascript:alert(1))\\n"
@@ -72,11 +73,13 @@ def graded(tmp_path_factory) -> dict:
     real = grading.grade
 
     def small_suite(paths, options, progress=None, notify=None):
-        options.hidden_dir, options.limits, options.sandbox = root / "hidden", LIMITS, Sandbox()
+        options.settings = replace(
+            options.settings, hidden_dir=root / "hidden", limits=LIMITS, sandbox=Sandbox()
+        )
         return real(paths, options, progress, notify)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(grading, "FINGERPRINTED", ())
+        stable_kit(patch)
         patch.setattr(grading, "grade", small_suite)
         args = ["grade", str(root / "class"), "--out", str(root / "out"), "--jobs", "1"]
         run = CliRunner().invoke(app, [*args, "--topic", "activations"], terminal_width=200)

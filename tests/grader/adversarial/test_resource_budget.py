@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pytest
 
-from grader import grading
 from grader.engine import cgroups
 from grader.engine.process import CallFault, WorkerProcess
 from grader.grading import GradeOptions, grade
+from grader.settings import GradeSettings
 
-from ._support import GOOD, HIDDEN, LIMITS, ProcessWatch, sandboxes
+from ._support import GOOD, HIDDEN, LIMITS, ProcessWatch, sandboxes, stable_kit
 
 SUPPORT = cgroups.detect()
 pytestmark = pytest.mark.skipif(
@@ -179,7 +179,7 @@ def test_an_honest_learner_graded_beside_a_hog_keeps_its_solo_results(
 ):
     """ann is graded alone, then again while a hog (three children, each busy and holding 200 MiB,
     and a busy parent) runs beside her in a worker of its own: her results are byte-identical."""
-    monkeypatch.setattr(grading, "FINGERPRINTED", ())
+    stable_kit(monkeypatch)
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
@@ -193,12 +193,14 @@ def test_an_honest_learner_graded_beside_a_hog_keeps_its_solo_results(
 
     def grade_ann(out: str) -> bytes:
         options = GradeOptions(
+            GradeSettings(
+                topics=("activations",),
+                hidden_dir=hidden,
+                limits=replace(BUDGET, call_timeout=LIMITS.call_timeout),
+                sandbox=sandbox,
+            ),
             out=tmp_path / out,
             jobs=1,
-            topics=("activations",),
-            hidden_dir=hidden,
-            limits=replace(BUDGET, call_timeout=LIMITS.call_timeout),
-            sandbox=sandbox,
         )
         (result,) = grade([tmp_path / "class"], options).results
         assert result["score"] == 7.0

@@ -18,10 +18,10 @@ from dataclasses import replace
 
 import pytest
 
-from grader import grading
 from grader.grading import GradeOptions, grade
+from grader.settings import GradeSettings
 
-from ._support import GOOD, LIMITS, POINTS, sandboxes
+from ._support import GOOD, LIMITS, POINTS, sandboxes, stable_kit
 
 HIDDEN = """
 import numpy as np
@@ -52,7 +52,7 @@ BUDGET = r"^activations\.{f}: budget: the {whose}'s time budget \({secs} s\) ran
 def test_a_learner_just_under_the_call_timeout_is_finished_within_its_budget(
     sandbox, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(grading, "FINGERPRINTED", ())
+    stable_kit(monkeypatch)
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
@@ -64,12 +64,9 @@ def test_a_learner_just_under_the_call_timeout_is_finished_within_its_budget(
         (klass / name).mkdir(parents=True)
         (klass / name / "activations.py").write_text(source)
     options = GradeOptions(
+        GradeSettings(topics=("activations",), hidden_dir=hidden, limits=BUDGETS, sandbox=sandbox),
         out=tmp_path / "out",
         jobs=1,
-        topics=("activations",),
-        hidden_dir=hidden,
-        limits=BUDGETS,
-        sandbox=sandbox,
     )
     report = grade([klass], options)
     results = {r["learner"]: r for r in report.results}

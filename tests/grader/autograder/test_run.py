@@ -20,6 +20,7 @@ from grader.autograder.package import autograder_zip
 from grader.examples import mistake_source
 from grader.grading import GradeOptions, grade
 from grader.release.build import ROOT
+from grader.settings import GradeSettings
 
 TOPICS = ("activations", "losses")
 VISIBILITY = {"*": "hidden", "activations": "visible"}
@@ -69,7 +70,7 @@ def graded(tmp_path_factory):
     ours = json.loads((root / "results" / "results.json").read_text())
     grade(
         [root / "submission"],
-        GradeOptions(out=tmp / "grades", jobs=1, topics=TOPICS, max_examples=4),
+        GradeOptions(GradeSettings(topics=TOPICS, max_examples=4), out=tmp / "grades", jobs=1),
     )
     theirs = json.loads((tmp / "grades" / "submission" / "results.json").read_text())
     return ours, theirs

@@ -14,11 +14,12 @@ import numpy as np
 import pytest
 
 from grader.engine.cases import case_labels
-from grader.engine.process import Limits
-from grader.engine.run import SubmissionResult, run_hidden_tests
-from grader.grading import grade_submission
+from grader.engine.run import grade_submission, run_hidden_tests
 from grader.outputs import feedback, gradescope
 from grader.release.build import ROOT
+from grader.results import SubmissionResult
+from grader.settings import GradeSettings
+from grader.submissions import Submission
 from reference import TOPICS
 
 CLIPS = "clips predictions to [eps, 1 − eps]: finite at 0 and 1, any eps"
@@ -28,7 +29,7 @@ CLIPS = "clips predictions to [eps, 1 − eps]: finite at 0 and 1, any eps"
 def model_answers() -> dict[str, Any]:
     """results.json of the model answers, every topic (2 examples per property: names only)."""
     files = {t: (ROOT / "solutions" / f"{t}.py").read_bytes() for t in TOPICS}
-    result = grade_submission("model", files, [], TOPICS, 2, Limits())
+    result = grade_submission(Submission("model", ROOT, files), GradeSettings(TOPICS, 2))
     return gradescope.results_json(SubmissionResult.from_dict(result))
 
 
@@ -57,7 +58,11 @@ def test_a_case_keeps_its_name_when_a_run_selects_one_function(tmp_path: Path, m
     (tmp_path / "losses.py").write_bytes((ROOT / "solutions" / "losses.py").read_bytes())
     only = {"losses.binary_cross_entropy"}
     result = run_hidden_tests(
-        tmp_path, ["losses"], learner="m", content_hash="h", max_examples=2, only_functions=only
+        tmp_path,
+        GradeSettings(topics=tuple(["losses"]), max_examples=2),
+        learner="m",
+        content_hash="h",
+        only_functions=only,
     )
     selected = {o.name for o in result.outcomes if CLIPS in o.name}
     everything = {t["name"] for t in model_answers["tests"]}
@@ -110,7 +115,7 @@ def test_cases_parameters_cannot_tell_apart_are_numbered_in_order():
 def test_the_feedback_names_each_case_too():
     files = {"losses": (ROOT / "solutions" / "losses.py").read_bytes()}
     result = SubmissionResult.from_dict(
-        grade_submission("model", files, [], ("losses",), 2, Limits())
+        grade_submission(Submission("model", ROOT, files), GradeSettings(("losses",), 2))
     )
     text = feedback.markdown(result)
     for eps in ("1e-12", "1e-06", "0.001"):

@@ -12,6 +12,7 @@ import pytest
 from grader.engine.expect import variants
 from grader.engine.run import run_hidden_tests
 from grader.examples import write_answers
+from grader.settings import GradeSettings
 
 #: learners whose bug agrees with a catalogued mistake on a small failing input only
 LOOKALIKES = [
@@ -42,7 +43,11 @@ def test_a_mistake_that_only_agrees_on_the_failing_input_is_not_named(
     with (folder / f"{topic}.py").open("a", encoding="utf-8") as fh:
         fh.write("\n\n" + source)
     result = run_hidden_tests(
-        folder, [topic], learner="x", content_hash="-", only_functions={target}
+        folder,
+        GradeSettings(topics=tuple([topic])),
+        learner="x",
+        content_hash="-",
+        only_functions={target},
     )
     failed = [o for o in result.outcomes if o.status != "passed"]
     assert failed, "the bug is not caught at all"

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import types
 
-from grader.engine.plugin import TestOutcome, _compares, gate_points
+from grader.engine.plugin import _compares, gate_points
+from grader.results import TestOutcome
 
 
 def _outcome(function: str, kind: str, passed: bool, points: float = 1.0) -> TestOutcome:

@@ -16,6 +16,7 @@ from grader.engine.plugin import UNRELIABLE
 from grader.engine.run import run_hidden_tests
 from grader.examples import plant_mistake, write_answers
 from grader.misconceptions import catalogue
+from grader.settings import GradeSettings
 from reference import TOPICS
 
 
@@ -38,12 +39,10 @@ def _grade(
 ) -> list[dict]:
     result = run_hidden_tests(
         folder,
-        [topic],
+        GradeSettings(topics=tuple([topic]), max_examples=6, shrink=shrink),
         learner="l",
         content_hash="-",
-        max_examples=6,
         replay=replay_on,
-        shrink=shrink,
         only_functions={only} if only else None,
     )
     return [vars(o) for o in result.outcomes]
@@ -141,13 +140,13 @@ def test_a_learner_that_hangs_is_judged_once_not_twice(tmp_path):
     def grade(folder: Path, replay_on: bool):
         return run_hidden_tests(
             folder,
-            ["activations"],
+            GradeSettings(
+                topics=tuple(["activations"]), max_examples=6, limits=Limits(call_timeout=1.0)
+            ),
             learner="l",
             content_hash="-",
-            max_examples=6,
             replay=replay_on,
             only_functions={"activations.relu"},
-            limits=Limits(call_timeout=1.0),
         )
 
     fresh = grade(bad, replay_on=False)

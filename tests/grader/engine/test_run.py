@@ -6,6 +6,7 @@ from pathlib import Path
 
 from grader.engine import run
 from grader.examples import plant_mistake, write_answers
+from grader.settings import GradeSettings
 
 MISTAKE = "rnn.clip_grad_norm/clip_grad_norm_per_array"  # caught by tests with their own @settings
 
@@ -19,11 +20,9 @@ def _bad(tmp_path: Path) -> Path:
 def _grade(folder: Path, shrink: bool) -> list[tuple[str, str]]:
     result = run.run_hidden_tests(
         folder,
-        ["rnn"],
+        GradeSettings(topics=tuple(["rnn"]), max_examples=6, shrink=shrink),
         learner="l",
         content_hash="-",
-        max_examples=6,
-        shrink=shrink,
         replay=False,
         only_functions={"rnn.clip_grad_norm"},
     )

@@ -103,7 +103,7 @@ def test_a_topic_a_learner_was_not_graded_in_is_empty_not_zero(out):
 
 
 def test_learner_text_in_the_lms_csv_is_escaped():
-    from grader.engine.run import SubmissionResult
+    from grader.results import SubmissionResult
 
     roster = parse_roster("learner,name,login\n\u202eevil,+1\x1b,@x\n".encode())
     export = build_export([SubmissionResult("\u202eevil", "h", [])], roster, "canvas")

@@ -21,6 +21,7 @@ from grader.nbgrader.course import (
 )
 from grader.nbgrader.ipynb import CHECK_TAG, extract, is_check_cell
 from grader.release.strip import BEGIN, END
+from grader.settings import GradeSettings
 from reference import TOPICS
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -52,7 +53,9 @@ def test_test_cells_match_the_hidden_suite_one_to_one_with_its_points(course):
     folder = course.parent / "sol"
     folder.mkdir()
     shutil.copy(ROOT / "solutions" / "activations.py", folder)
-    suite = run_hidden_tests(folder, ["activations"], learner="s", content_hash="h")
+    suite = run_hidden_tests(
+        folder, GradeSettings(topics=tuple(["activations"])), learner="s", content_hash="h"
+    )
     assert len(graded) == len(suite.outcomes)
     assert sum(_nb_meta(c)["points"] for c in graded) == suite.max_score
     for cell, outcome in zip(graded, suite.outcomes, strict=True):

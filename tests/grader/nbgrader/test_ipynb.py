@@ -12,6 +12,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from grader.engine.run import run_hidden_tests
 from grader.nbgrader.ipynb import CHECK_TAG, DROPPED_NOTE, extract
+from grader.settings import GradeSettings
 from grader.submissions import discover, read_folder, read_zip
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -117,7 +118,11 @@ def test_notebook_of_the_solution_grades_like_the_py_file(tmp_path):
     work = sub.write_to(tmp_path / "work")
     py_dir.mkdir()
     shutil.copy(ROOT / "solutions" / "activations.py", py_dir / "activations.py")
-    from_nb = run_hidden_tests(work, ["activations"], learner="nb", content_hash="a")
-    from_py = run_hidden_tests(py_dir, ["activations"], learner="py", content_hash="b")
+    from_nb = run_hidden_tests(
+        work, GradeSettings(topics=tuple(["activations"])), learner="nb", content_hash="a"
+    )
+    from_py = run_hidden_tests(
+        py_dir, GradeSettings(topics=tuple(["activations"])), learner="py", content_hash="b"
+    )
     assert from_nb.max_score == from_py.max_score > 0
     assert from_nb.score == from_py.score == from_py.max_score

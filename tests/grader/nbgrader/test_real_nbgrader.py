@@ -21,10 +21,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.engine.run import SubmissionResult
 from grader.grading import GradeOptions, grade
 from grader.nbgrader.course import build_course, ensure_kernel
 from grader.nbgrader.ipynb import CHECK_MARKER
+from grader.results import SubmissionResult
+from grader.settings import GradeSettings
 
 pytestmark = pytest.mark.slow
 
@@ -105,7 +106,7 @@ def graded(course):
                     per_fn[(topic, cell_function[(topic, g.name)])] += g.score
             nb_scores[student] = {"totals": totals, "per_function": dict(per_fn)}
 
-    options = GradeOptions(out=course / "gradelab-out", jobs=2, topics=tuple(TOPICS))
+    options = GradeOptions(GradeSettings(topics=tuple(TOPICS)), out=course / "gradelab-out", jobs=2)
     klass = course / "class"  # gradelab names a learner after the submission folder
     for student in nb_scores:
         shutil.copytree(course / "submitted" / student / ASSIGNMENT, klass / student)

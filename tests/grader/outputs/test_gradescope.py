@@ -6,9 +6,8 @@ import json
 
 import pytest
 
-from grader.engine.plugin import TestOutcome
-from grader.engine.run import SubmissionResult
 from grader.outputs import feedback, gradescope
+from grader.results import SubmissionResult, TestOutcome
 
 
 def result() -> SubmissionResult:

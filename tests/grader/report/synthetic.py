@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from grader.engine.plugin import TestOutcome
-from grader.engine.run import SubmissionResult
+from grader.results import SubmissionResult, TestOutcome
 
 
 def outcome(

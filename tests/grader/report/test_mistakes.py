@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from grader.engine.run import SubmissionResult
 from grader.report.mistakes import find_mistakes, kind_of, most_common
+from grader.results import SubmissionResult
 from tests.grader.report.synthetic import outcome
 
 VALUES = "output[0] = 2.0, expected 1.0 (max abs error 1, 1 of 3 entries differ)"

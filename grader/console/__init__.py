@@ -1,0 +1,1 @@
+"""What the CLI commands print: one module per command whose console is more than a line."""

@@ -1,0 +1,71 @@
+"""Where submissions are graded: the executors of :func:`grader.grading.grade`.
+
+An executor is given the submissions to grade and yields a :class:`Done` for each, as each
+completes: its result, or why it could not be graded. It grades with one
+:class:`~grader.settings.GradeSettings` value, and runs :func:`grader.engine.run.grade_submission`
+for each submission. :class:`LocalExecutor` is this machine; ``grader/cluster.py`` has the Dask one.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from grader.engine import run as engine
+from grader.settings import GradeSettings
+from grader.submissions import Submission
+
+
+@dataclass
+class Done:
+    """What an executor yields per submission: its result, or why it could not be graded."""
+
+    learner: str
+    result: dict[str, Any] | None = None
+    error: str | None = None
+
+
+class Executor(Protocol):
+    """Grades submissions somewhere and yields a :class:`Done` for each, as each completes."""
+
+    def run(self, todo: list[Submission]) -> Iterator[Done]: ...
+
+    def close(self) -> None: ...
+
+
+def graded(learner: str, grade: Callable[..., dict[str, Any]], *args: Any) -> Done:
+    """``grade(*args)`` as a :class:`Done`: its result, or the grader's own failure by name."""
+    try:
+        return Done(learner, grade(*args))
+    except engine.GradingError as exc:
+        return Done(learner, error=f"GradingError: {exc}")
+
+
+class LocalExecutor:
+    """This machine: in this process for one job, else a pool of ``jobs`` processes."""
+
+    def __init__(self, settings: GradeSettings, jobs: int) -> None:
+        self.settings, self.jobs = settings, jobs
+
+    def close(self) -> None:
+        pass
+
+    def run(self, todo: list[Submission]) -> Iterator[Done]:
+        if self.jobs <= 1 or len(todo) <= 1:
+            for sub in todo:
+                yield graded(sub.learner, engine.grade_submission, sub, self.settings)
+            return
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=self.jobs, mp_context=ctx) as pool:
+            learners: dict[Future[dict[str, Any]], str] = {
+                pool.submit(engine.grade_submission, sub, self.settings): sub.learner
+                for sub in todo
+            }
+            pending = set(learners)
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    yield graded(learners[future], future.result)
