@@ -13,13 +13,31 @@ app = typer.Typer(
     help="Exercises, a PyTorch reference and an autograder for an introductory deep-learning course.",
     no_args_is_help=True,
     add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 console = Console()
 SHOWN_PAIRS = 20  # flagged similarity pairs listed on the console (all are in similarity.csv)
 
 
+def _print_version(value: bool) -> None:
+    """``--version``: print ``gradelab <version>`` and stop."""
+    if value:
+        from grader import __version__
+
+        console.print(f"gradelab {__version__}", highlight=False)
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_print_version,
+        is_eager=True,
+        help="print the version and exit",
+    ),
+) -> None:
     """gradelab: learners `check`, instructors `release` and grade, anyone runs the `demo`."""
 
 

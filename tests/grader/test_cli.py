@@ -64,3 +64,21 @@ def test_similarity_lists_at_most_twenty_pairs_and_shows_learner_ids_as_text(tmp
     more = f"… and {28 - cli.SHOWN_PAIRS} more in {tmp_path}/s/similarity.csv"
     assert more in done.output.replace("\n", "")
     assert "\x1b" not in done.output
+
+
+def test_version_prints_the_package_version():
+    """``gradelab --version`` answers ``gradelab X.Y.Z`` and exits 0, as Python CLIs do."""
+    from grader import __version__
+
+    done = CliRunner().invoke(app, ["--version"])
+    assert done.exit_code == 0
+    assert done.output.strip() == f"gradelab {__version__}"
+
+
+@pytest.mark.parametrize("args", [["-h"], ["grade", "-h"], ["check", "-h"]])
+def test_short_help_flag_works_like_help(args):
+    """``-h`` is accepted everywhere ``--help`` is, with the same text."""
+    short = CliRunner().invoke(app, args)
+    long = CliRunner().invoke(app, [*args[:-1], "--help"])
+    assert short.exit_code == 0
+    assert short.output == long.output
