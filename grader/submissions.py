@@ -50,10 +50,18 @@ class Submission:
 
     @property
     def content_hash(self) -> str:
-        """sha256 over the sorted topic files: equal content, equal hash, wherever it came from."""
+        """sha256 over the sorted topic files: equal content, equal hash, wherever it came from.
+
+        A submission with no files at all hashes the names it holds too, so an empty folder and
+        one holding only ``notes.txt`` are told apart in grades.csv."""
         digest = hashlib.sha256()
         for topic in sorted(self.files):
             digest.update(topic.encode() + b"\0" + hashlib.sha256(self.files[topic]).digest())
+        if not self.files:  # nothing gradable: an empty folder and a folder of junk still differ
+            from grader.intake import listed_names
+
+            for name in listed_names(self.origin):
+                digest.update(b"\1" + name.encode("utf-8", "surrogateescape") + b"\0")
         return digest.hexdigest()
 
     def write_to(self, folder: Path) -> Path:
