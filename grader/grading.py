@@ -88,7 +88,7 @@ def grade_submission(
     shrink: bool = True,
 ) -> dict[str, Any]:
     """Grade one submission (runs in a pool process); the result as a plain dict."""
-    content_hash = Submission(learner, Path("."), files).content_hash
+    content_hash = Submission(learner, Path("."), files, tuple(problems)).content_hash
     with tempfile.TemporaryDirectory(prefix="gradelab-sub-") as tmp:
         folder = Submission(learner, Path(tmp), files).write_to(Path(tmp) / "submission")
         result = run_hidden_tests(
