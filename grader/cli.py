@@ -8,6 +8,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from grader.cli_style import install as _conventional_help
+
+_conventional_help()
 app = typer.Typer(
     name="gradelab",
     help="Exercises, a PyTorch reference and an autograder for an introductory deep-learning course.",
@@ -126,8 +129,21 @@ def grade(
     out: Path = typer.Option(
         Path("out/grades"), help="where results, feedback, CSV and gradebook go"
     ),
-    jobs: int = typer.Option(0, help="parallel graders (default: number of cores)"),
+    jobs: int = typer.Option(
+        0, show_default=False, help="parallel graders (default: number of cores)"
+    ),
     topic: list[str] = typer.Option(None, "--topic", help="grade only these topics (repeatable)"),
+    roster: Path = typer.Option(
+        None,
+        metavar="CSV",
+        help="the class roster (as for export): learners missing on either side are listed",
+    ),
+    visibility: list[str] = typer.Option(
+        None,
+        metavar="[TOPIC=]VISIBILITY",
+        help="results.json tests' Gradescope visibility: visible, after_due_date (default), "
+        "after_published, hidden; TOPIC=VISIBILITY for one topic (repeatable)",
+    ),
     max_examples: int = typer.Option(12, help="hypothesis examples per property test"),
     shrink: bool = typer.Option(
         True,
@@ -171,6 +187,7 @@ def grade(
     if unknown:
         console.print(f"[red]unknown topic(s): {', '.join(unknown)}; known: {', '.join(TOPICS)}")
         raise typer.Exit(2)
+    shown_to = _visibility_or_exit(visibility, topics)
     options = GradeOptions(
         out=out,
         jobs=jobs or max(1, os.cpu_count() or 1),
@@ -180,26 +197,29 @@ def grade(
         limits=Limits(test_budget=test_budget, submission_budget=submission_budget),
         cluster=cluster or None,
         cluster_timeout=cluster_timeout,
+        visibility=shown_to,
     )
     try:
-        total = len(discover(list(submissions)))
+        found = discover(list(submissions))
     except SubmissionError as exc:
         console.print(shown(str(exc), "red"))
         raise typer.Exit(2) from None
+    total = len(found)
+    _intake_or_exit(found, roster, out)
     errors: tuple[type[Exception], ...] = (SubmissionError, ValueError)
     if options.cluster:  # the workers' sandboxes are reported once the cluster is reached
         from grader.cluster import ClusterError
 
         errors += (ClusterError,)
     else:
+        from grader.doctor import short_lines
         from grader.engine import cgroups
         from grader.engine.sandbox import detect
 
         sandbox, budget = detect(os.environ.get("GRADELAB_SANDBOX", "auto")), cgroups.detect()
         console.print(f"sandbox: {', '.join([*sandbox.layers, budget.layer or 'no-cgroups'])}")
-        for warning in (sandbox.warning, budget.warning):
-            if warning:
-                console.print(f"WARNING: {warning}", style="bold yellow", markup=False)
+        for warning in short_lines(sandbox, budget):  # once per run; detail: gradelab doctor
+            console.print(warning, style="bold yellow", markup=False, highlight=False)
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -210,7 +230,10 @@ def grade(
     bar = Progress(*columns, console=console)
     task = bar.add_task("grading", total=total)
 
+    recorded: list[str] = []
+
     def progress(learner: str, result: dict, reused: bool) -> None:
+        recorded.append(learner)
         bar.start()
         note = " (unchanged, reused)" if reused else ""
         score = f": {result['score']:g}/{result['max_score']:g}{note}"
@@ -227,6 +250,10 @@ def grade(
 
     try:
         report = run_grade(list(submissions), options, progress, notify)
+    except KeyboardInterrupt:
+        stop()
+        _interrupted(len(recorded), total, out)
+        raise typer.Exit(130) from None
     except errors as exc:
         stop()
         console.print(shown(str(exc), "red"), highlight=False, soft_wrap=True)
@@ -331,6 +358,65 @@ def export(
         console.print(shown(f"  {learner}: {why}", "yellow"), highlight=False, soft_wrap=True)
     if result.unmatched:
         console.print(f"listed in {companion_path(target)}", markup=False, highlight=False)
+
+
+def _visibility_or_exit(values: list[str] | None, topics: tuple[str, ...]) -> dict[str, str] | None:
+    """``--visibility`` values as a visibility map (the parser ``gradescope`` uses)."""
+    from grader.autograder.config import ConfigError, parse_visibility
+
+    if not values:
+        return None
+    try:
+        return parse_visibility(values, topics)
+    except ConfigError as exc:
+        console.print(str(exc), style="red", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+
+
+def _intake_or_exit(found: list, roster: Path | None, out: Path) -> None:
+    """Name the class's bad submissions and roster gaps; write ``OUT/submissions.csv``."""
+    from grader.intake import check_class, console_lines, to_csv
+    from grader.lms.roster import RosterError, read_roster
+    from grader.outputs import atomic_write
+    from grader.outputs.escape import console as shown
+
+    try:
+        members = [m.learner for m in read_roster(roster)] if roster else None
+    except (RosterError, OSError) as exc:
+        console.print(shown(str(exc), "red"), highlight=False)
+        raise typer.Exit(2) from None
+    findings = check_class(found, members)
+    atomic_write(out / "submissions.csv", to_csv(findings))
+    for line in console_lines(findings, out / "submissions.csv"):
+        console.print(shown(line, "yellow"), highlight=False)
+
+
+def _interrupted(recorded: int, total: int, out: Path) -> None:
+    """Ctrl-C: what was kept and the exact command that resumes (unchanged ones are reused)."""
+    import shlex
+    import sys
+
+    again = shlex.join(["gradelab", *sys.argv[1:]])
+    console.print(
+        f"interrupted: {recorded} of {total} results recorded in {out / 'gradebook.sqlite'}; "
+        f"resume with:\n  {again}",
+        markup=False,
+        highlight=False,
+    )
+
+
+@app.command()
+def doctor() -> None:
+    """Explain which sandbox layers are active here, what each missing one means, and the fix."""
+    import os
+
+    from grader.doctor import details
+    from grader.engine import cgroups
+    from grader.engine.sandbox import detect
+
+    sandbox = detect(os.environ.get("GRADELAB_SANDBOX", "auto"))
+    for line in details(sandbox, cgroups.detect()):
+        console.print(line, markup=False, highlight=False)
 
 
 @app.command()

@@ -20,6 +20,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -56,6 +57,7 @@ class GradeOptions:
     sandbox: Sandbox | None = None  # None: detect (GRADELAB_SANDBOX, default auto)
     cluster: str | None = None  # a Dask scheduler (tcp://HOST:8786): grade on its workers
     cluster_timeout: float = 5.0  # seconds to reach the scheduler and find a worker
+    visibility: dict[str, str] | None = None  # results.json: topic ("*": others) → visibility
 
 
 def fingerprint(options: GradeOptions) -> str:
@@ -107,11 +109,13 @@ def grade_submission(
     return result.to_dict()
 
 
-def write_outputs(result: dict[str, Any], out: Path) -> None:
-    """results.json, feedback.md and feedback.html for one learner."""
+def write_outputs(
+    result: dict[str, Any], out: Path, visibility: dict[str, str] | None = None
+) -> None:
+    """results.json (tests shown per ``visibility``), feedback.md and feedback.html."""
     sub = SubmissionResult.from_dict(result)
     folder = out / folder_name(sub.learner)
-    atomic_write(folder / "results.json", gradescope.render(sub))
+    atomic_write(folder / "results.json", gradescope.render(sub, visibility))
     atomic_write(folder / "feedback.md", feedback.markdown(sub))
     atomic_write(folder / "feedback.html", feedback.html_page(sub))
 
@@ -195,7 +199,10 @@ class LocalExecutor:
                 yield done
             return
         ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=self.options.jobs, mp_context=ctx) as pool:
+        with (
+            ProcessPoolExecutor(max_workers=self.options.jobs, mp_context=ctx) as pool,
+            abandon_on_interrupt(pool),
+        ):
             learners: dict[Future[dict[str, Any]], str] = {
                 pool.submit(grade_submission, *self._args(sub)): sub.learner for sub in todo
             }
@@ -208,6 +215,20 @@ class LocalExecutor:
                     except GradingError as exc:
                         done = Done(learners[future], error=f"GradingError: {exc}")
                     yield done
+
+
+@contextmanager
+def abandon_on_interrupt(pool: ProcessPoolExecutor) -> Iterator[None]:
+    """On Ctrl-C (or the generator closed early) stop ``pool`` now: its processes are
+    terminated and queued work cancelled, instead of waiting for every running submission.
+    Finished results are already in the gradebook; the rest is graded on the next run."""
+    try:
+        yield
+    except BaseException:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
 
 
 def executor_for(
@@ -258,7 +279,7 @@ def grade(
                 cached = book.lookup(sub.learner, sub.content_hash, key)
                 if cached is not None:
                     results[sub.learner] = cached
-                    write_outputs(cached, out)
+                    write_outputs(cached, out, options.visibility)
                     print_(sub.learner, cached, True)
                 else:
                     todo.append(sub)
@@ -270,7 +291,7 @@ def grade(
                     continue
                 result = json.loads(json.dumps(done.result, sort_keys=True))  # as a reload gives
                 book.record(result, key)  # the gradebook first: files can be rewritten from it
-                write_outputs(result, out)
+                write_outputs(result, out, options.visibility)
                 results[result["learner"]] = result
                 print_(result["learner"], result, False)
             atomic_write(out / "grades.csv", grades_csv(results.values(), options.topics))

@@ -144,3 +144,32 @@ def to_csv(findings: list[Finding]) -> str:
     for f in findings:
         writer.writerow([csv_cell(v) for v in (f.learner, f.status, f.file, f.would_work_as)])
     return buf.getvalue()
+
+
+def console_lines(findings: list[Finding], csv_path: Path) -> list[str]:
+    """What ``grade`` prints before grading: one line per learner with findings, then where
+    the full list is (each learner's files beyond the first three are counted, not listed)."""
+    lines = []
+    by_learner: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_learner.setdefault(f.learner, []).append(f)
+    for learner, own in by_learner.items():
+        parts = []
+        for f in own[:3]:
+            if f.status == "no-code":
+                parts.append(f"no gradable code (found: {f.file or 'nothing'})")
+            elif f.status == "misplaced":
+                parts.append(f"{f.file} would be graded as {f.would_work_as}")
+            elif f.status == "unknown":
+                parts.append(f"unknown file {f.file}")
+            else:
+                parts.append(
+                    {"not-in-roster": "not in the roster", "no-submission": "no submission"}[
+                        f.status
+                    ]
+                )
+        more = f" (+{len(own) - 3} more)" if len(own) > 3 else ""
+        lines.append(f"{learner}: {'; '.join(parts)}{more}")
+    if lines:
+        lines.append(f"{len(by_learner)} learner(s) with submission problems: see {csv_path}")
+    return lines
