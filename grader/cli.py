@@ -60,6 +60,9 @@ def demo(
 @app.command()
 def check(
     topics: list[str] = typer.Argument(None, help="topics to check (default: all)"),
+    topic: list[str] = typer.Option(
+        None, "--topic", "-t", help="a topic to check (repeatable, as for grade)"
+    ),
     path: str = typer.Option(
         None, help="folder holding your <topic>.py files (default: exercises/)"
     ),
@@ -79,13 +82,16 @@ def check(
     if watch:
         from exercises.tests._watch import watch as watch_files
 
-        raise typer.Exit(watch_files(topics or None, path, timeout))
-    raise typer.Exit(check_and_print(topics or None, path, timeout))
+        raise typer.Exit(watch_files([*(topics or []), *(topic or [])] or None, path, timeout))
+    raise typer.Exit(check_and_print([*(topics or []), *(topic or [])] or None, path, timeout))
 
 
 @app.command()
 def release(
     topics: list[str] = typer.Argument(None, help="topics to release (default: all)"),
+    topic: list[str] = typer.Option(
+        None, "--topic", "-t", help="a topic to release (repeatable, as for grade)"
+    ),
     check_only: bool = typer.Option(
         False, "--check", help="write nothing; fail when exercises/ is out of date"
     ),
@@ -98,7 +104,7 @@ def release(
     from grader.release.strip import ReleaseError
 
     try:
-        report = build_exercises(topics=topics or None, check=check_only)
+        report = build_exercises(topics=[*(topics or []), *(topic or [])] or None, check=check_only)
     except (ReleaseError, ValueError) as exc:
         console.print(f"[red]release failed: {exc}")
         raise typer.Exit(2) from None
@@ -132,7 +138,9 @@ def grade(
     jobs: int = typer.Option(
         0, show_default=False, help="parallel graders (default: number of cores)"
     ),
-    topic: list[str] = typer.Option(None, "--topic", help="grade only these topics (repeatable)"),
+    topic: list[str] = typer.Option(
+        None, "--topic", "-t", help="grade only these topics (repeatable)"
+    ),
     roster: Path = typer.Option(
         None,
         metavar="CSV",
@@ -435,7 +443,9 @@ def gradescope(
         metavar="TOPIC=VISIBILITY",
         help="one topic's tests' visibility (repeatable)",
     ),
-    topic: list[str] = typer.Option(None, "--topic", help="grade only these topics (repeatable)"),
+    topic: list[str] = typer.Option(
+        None, "--topic", "-t", help="grade only these topics (repeatable)"
+    ),
     max_examples: int = typer.Option(12, help="hypothesis examples per property test"),
     shrink: bool = typer.Option(True, help="minimal failing inputs in the feedback (see grade)"),
 ) -> None:

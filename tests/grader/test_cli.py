@@ -139,3 +139,19 @@ def test_help_shows_value_names_not_python_types():
     text = CliRunner().invoke(app, ["grade", "--help"], terminal_width=200).output
     assert "<" not in text.replace("<topic>", "")
     assert "INTEGER" in text and "[default: 0]" not in text
+
+
+@pytest.mark.parametrize("command", ["check", "release", "grade"])
+def test_every_command_takes_topics_as_repeatable_topic_options(command):
+    """One topic syntax: ``--topic X`` / ``-t X`` on check, release and grade alike."""
+    text = CliRunner().invoke(app, [command, "--help"], terminal_width=200).output
+    assert "--topic" in text and "-t " in text
+
+
+def test_the_learner_cli_takes_topic_options_too(monkeypatch):
+    from exercises.tests import _runner
+
+    seen = {}
+    monkeypatch.setattr(_runner, "check_and_print", lambda t, p, s: seen.setdefault("t", t) and 0)
+    _runner.main(["check", "--topic", "losses", "-t", "rag"])
+    assert seen["t"] == ["losses", "rag"]
