@@ -7,18 +7,39 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from grader.cli_style import install as _conventional_help
+
+_conventional_help()
 app = typer.Typer(
     name="gradelab",
     help="Exercises, a PyTorch reference and an autograder for an introductory deep-learning course.",
     no_args_is_help=True,
     add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 console = Console()
 SHOWN_PAIRS = 20  # flagged similarity pairs listed on the console (all are in similarity.csv)
 
 
+def _print_version(value: bool) -> None:
+    """``--version``: print ``gradelab <version>`` and stop."""
+    if value:
+        from grader import __version__
+
+        console.print(f"gradelab {__version__}", highlight=False)
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_print_version,
+        is_eager=True,
+        help="print the version and exit",
+    ),
+) -> None:
     """gradelab: learners `check`, instructors `release` and grade, anyone runs the `demo`."""
 
 
@@ -38,6 +59,9 @@ def demo(
 @app.command()
 def check(
     topics: list[str] = typer.Argument(None, help="topics to check (default: all)"),
+    topic: list[str] = typer.Option(
+        None, "--topic", "-t", help="a topic to check (repeatable, as for grade)"
+    ),
     path: str = typer.Option(
         None, help="folder holding your <topic>.py files (default: exercises/)"
     ),
@@ -57,13 +81,16 @@ def check(
     if watch:
         from exercises.tests._watch import watch as watch_files
 
-        raise typer.Exit(watch_files(topics or None, path, timeout))
-    raise typer.Exit(check_and_print(topics or None, path, timeout))
+        raise typer.Exit(watch_files([*(topics or []), *(topic or [])] or None, path, timeout))
+    raise typer.Exit(check_and_print([*(topics or []), *(topic or [])] or None, path, timeout))
 
 
 @app.command()
 def release(
     topics: list[str] = typer.Argument(None, help="topics to release (default: all)"),
+    topic: list[str] = typer.Option(
+        None, "--topic", "-t", help="a topic to release (repeatable, as for grade)"
+    ),
     check_only: bool = typer.Option(
         False, "--check", help="write nothing; fail when exercises/ is out of date"
     ),
@@ -76,7 +103,7 @@ def release(
     from grader.release.strip import ReleaseError
 
     try:
-        report = build_exercises(topics=topics or None, check=check_only)
+        report = build_exercises(topics=[*(topics or []), *(topic or [])] or None, check=check_only)
     except (ReleaseError, ValueError) as exc:
         console.print(f"[red]release failed: {exc}")
         raise typer.Exit(2) from None
@@ -107,8 +134,23 @@ def grade(
     out: Path = typer.Option(
         Path("out/grades"), help="where results, feedback, CSV and gradebook go"
     ),
-    jobs: int = typer.Option(0, help="parallel graders (default: number of cores)"),
-    topic: list[str] = typer.Option(None, "--topic", help="grade only these topics (repeatable)"),
+    jobs: int = typer.Option(
+        0, show_default=False, help="parallel graders (default: number of cores)"
+    ),
+    topic: list[str] = typer.Option(
+        None, "--topic", "-t", help="grade only these topics (repeatable)"
+    ),
+    roster: Path = typer.Option(
+        None,
+        metavar="CSV",
+        help="the class roster (as for export): learners missing on either side are listed",
+    ),
+    visibility: list[str] = typer.Option(
+        None,
+        metavar="[TOPIC=]VISIBILITY",
+        help="results.json tests' Gradescope visibility: visible, after_due_date (default), "
+        "after_published, hidden; TOPIC=VISIBILITY for one topic (repeatable)",
+    ),
     max_examples: int = typer.Option(12, help="hypothesis examples per property test"),
     shrink: bool = typer.Option(
         True,
@@ -168,7 +210,9 @@ def grade(
         jobs=jobs or max(1, os.cpu_count() or 1),
         cluster=cluster or None,
         cluster_timeout=cluster_timeout,
+        visibility=_visibility_or_exit(visibility, settings.topics),
     )
+    _intake_or_exit(found, roster, out)
     errors: tuple[type[Exception], ...] = (SubmissionError, ValueError)
     if dry_run:
         try:
@@ -186,6 +230,10 @@ def grade(
     bar = shown_grade.GradeProgress(console, len(found))
     try:
         report = run_grade(found, options, bar.progress, bar.notify)
+    except KeyboardInterrupt:
+        bar.stop()
+        _interrupted(len(bar.recorded), len(found), out)
+        raise typer.Exit(130) from None
     except errors as exc:
         bar.stop()
         console.print(shown(str(exc), "red"), highlight=False, soft_wrap=True)
@@ -264,6 +312,62 @@ def export(
         console.print(f"listed in {companion_path(target)}", markup=False, highlight=False)
 
 
+def _visibility_or_exit(values: list[str] | None, topics: tuple[str, ...]) -> dict[str, str] | None:
+    """``--visibility`` values as a visibility map (the parser ``gradescope`` uses)."""
+    from grader.autograder.config import ConfigError, parse_visibility
+
+    if not values:
+        return None
+    try:
+        return parse_visibility(values, topics)
+    except ConfigError as exc:
+        console.print(str(exc), style="red", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+
+
+def _intake_or_exit(found: list, roster: Path | None, out: Path) -> None:
+    """Name the class's bad submissions and roster gaps; write ``OUT/submissions.csv``."""
+    from grader.intake import check_class, console_lines, to_csv
+    from grader.lms.roster import RosterError, read_roster
+    from grader.outputs import atomic_write
+    from grader.outputs.escape import console as shown
+
+    try:
+        members = [m.learner for m in read_roster(roster)] if roster else None
+    except (RosterError, OSError) as exc:
+        console.print(shown(str(exc), "red"), highlight=False)
+        raise typer.Exit(2) from None
+    findings = check_class(found, members)
+    atomic_write(out / "submissions.csv", to_csv(findings))
+    for line in console_lines(findings, out / "submissions.csv"):
+        console.print(shown(line, "yellow"), highlight=False)
+
+
+def _interrupted(recorded: int, total: int, out: Path) -> None:
+    """Ctrl-C: what was kept and the exact command that resumes (unchanged ones are reused)."""
+    import shlex
+    import sys
+
+    again = shlex.join(["gradelab", *sys.argv[1:]])
+    console.print(
+        f"interrupted: {recorded} of {total} results recorded in {out / 'gradebook.sqlite'}; "
+        f"resume with:\n  {again}",
+        markup=False,
+        highlight=False,
+    )
+
+
+@app.command()
+def doctor() -> None:
+    """Explain which sandbox layers are active here, what each missing one means, and the fix."""
+    from grader.doctor import details
+    from grader.engine import cgroups
+    from grader.engine.sandbox import configured
+
+    for line in details(configured(), cgroups.detect()):
+        console.print(line, markup=False, highlight=False)
+
+
 @app.command()
 def gradescope(
     out: Path = typer.Option(
@@ -280,7 +384,9 @@ def gradescope(
         metavar="TOPIC=VISIBILITY",
         help="one topic's tests' visibility (repeatable)",
     ),
-    topic: list[str] = typer.Option(None, "--topic", help="grade only these topics (repeatable)"),
+    topic: list[str] = typer.Option(
+        None, "--topic", "-t", help="grade only these topics (repeatable)"
+    ),
     max_examples: int = typer.Option(12, help="hypothesis examples per property test"),
     shrink: bool = typer.Option(True, help="minimal failing inputs in the feedback (see grade)"),
 ) -> None:
@@ -311,7 +417,7 @@ def similarity(
         ..., metavar="CLASS", help="submission folders/zips, or a class folder of them"
     ),
     out: Path = typer.Option(..., "--out", help="folder for similarity.csv and index.html"),
-    topic: list[str] = typer.Option(None, "--topic", help="only these topics (repeatable)"),
+    topic: list[str] = typer.Option(None, "--topic", "-t", help="only these topics (repeatable)"),
     threshold: float = typer.Option(
         None, help="flag a pair when this share of either file matches the other (default 0.5)"
     ),
@@ -348,7 +454,7 @@ def example_class(
 @app.command()
 def nbgrader(
     out: Path = typer.Option(..., "--out", help="folder for the nbgrader course"),
-    topic: list[str] = typer.Option(None, "--topic", help="only these topics (repeatable)"),
+    topic: list[str] = typer.Option(None, "--topic", "-t", help="only these topics (repeatable)"),
     assignment: str = typer.Option("gradelab", help="the nbgrader assignment name"),
 ) -> None:
     """Build an nbgrader course whose autograded cells run gradelab's hidden tests."""
@@ -372,7 +478,7 @@ def nbgrader(
 @app.command()
 def notebooks(
     out: Path = typer.Option(..., "--out", help="folder for the learner notebooks"),
-    topic: list[str] = typer.Option(None, "--topic", help="only these topics (repeatable)"),
+    topic: list[str] = typer.Option(None, "--topic", "-t", help="only these topics (repeatable)"),
 ) -> None:
     """Write one learner notebook per topic: lesson, code cells to fill in, a public check."""
     from grader.nbgrader.course import NotebookError, build_notebooks

@@ -143,4 +143,20 @@ def build_example_class(out: Path) -> list[str]:
         write_answers(out / learner, source)
     for learner, key in PLANTED.items():
         plant_mistake(write_answers(out / learner), key)
-    return [*learners, *PLANTED]
+    for learner, write in HANDED_IN_WRONG.items():
+        write(out / learner)
+    return [*learners, *PLANTED, *HANDED_IN_WRONG]
+
+
+def _misplaced(folder: Path) -> None:
+    """The model answer to one topic in a subfolder, where grading does not look."""
+    topic = "activations"
+    (folder / "homework").mkdir(parents=True)
+    shutil.copy(ROOT / "solutions" / f"{topic}.py", folder / "homework" / f"{topic}.py")
+
+
+#: learners whose hand-in is wrong in form, which ``grade`` names before grading
+HANDED_IN_WRONG = {
+    "empty-folder": lambda folder: folder.mkdir(parents=True),
+    "misplaced-files": _misplaced,
+}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -59,7 +60,10 @@ class LocalExecutor:
                 yield graded(sub.learner, engine.grade_submission, sub, self.settings)
             return
         ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=self.jobs, mp_context=ctx) as pool:
+        with (
+            ProcessPoolExecutor(max_workers=self.jobs, mp_context=ctx) as pool,
+            abandon_on_interrupt(pool),
+        ):
             learners: dict[Future[dict[str, Any]], str] = {
                 pool.submit(engine.grade_submission, sub, self.settings): sub.learner
                 for sub in todo
@@ -69,3 +73,17 @@ class LocalExecutor:
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
                     yield graded(learners[future], future.result)
+
+
+@contextmanager
+def abandon_on_interrupt(pool: ProcessPoolExecutor) -> Iterator[None]:
+    """On Ctrl-C (or the generator closed early) stop ``pool`` now: its processes are
+    terminated and queued work cancelled, instead of waiting for every running submission.
+    Finished results are already in the gradebook; the rest is graded on the next run."""
+    try:
+        yield
+    except BaseException:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise

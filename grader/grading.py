@@ -51,6 +51,7 @@ class GradeOptions:
     jobs: int = max(1, os.cpu_count() or 1)
     cluster: str | None = None  # a Dask scheduler (tcp://HOST:8786): grade on its workers
     cluster_timeout: float = 5.0  # seconds to reach the scheduler and find a worker
+    visibility: dict[str, str] | None = None  # results.json: topic ("*": others) → visibility
 
 
 def safe_name(learner: str) -> str:
@@ -58,11 +59,13 @@ def safe_name(learner: str) -> str:
     return folder_name(learner)
 
 
-def write_outputs(result: dict[str, Any], out: Path) -> None:
-    """results.json, feedback.md and feedback.html for one learner."""
+def write_outputs(
+    result: dict[str, Any], out: Path, visibility: dict[str, str] | None = None
+) -> None:
+    """results.json (tests shown per ``visibility``), feedback.md and feedback.html."""
     sub = SubmissionResult.from_dict(result)
     folder = out / folder_name(sub.learner)
-    atomic_write(folder / "results.json", gradescope.render(sub))
+    atomic_write(folder / "results.json", gradescope.render(sub, visibility))
     atomic_write(folder / "feedback.md", feedback.markdown(sub))
     atomic_write(folder / "feedback.html", feedback.html_page(sub))
 
@@ -179,7 +182,7 @@ def grade(
                 cached = book.lookup(sub.learner, sub.content_hash, key)
                 if cached is not None:
                     results[sub.learner] = cached
-                    write_outputs(cached, out)
+                    write_outputs(cached, out, options.visibility)
                     print_(sub.learner, cached, True)
                 else:
                     previous = book.latest_entry(sub.learner)
@@ -200,7 +203,7 @@ def grade(
                     change = compare(step.previous, result, key)
                     if change is not None:
                         regrades.append(change)
-                write_outputs(result, out)
+                write_outputs(result, out, options.visibility)
                 results[result["learner"]] = result
                 print_(result["learner"], result, False)
             atomic_write(out / "grades.csv", grades_csv(results.values(), options.settings.topics))

@@ -50,10 +50,16 @@ class Submission:
 
     @property
     def content_hash(self) -> str:
-        """sha256 over the sorted topic files: equal content, equal hash, wherever it came from."""
+        """sha256 over the sorted topic files: equal content, equal hash, wherever it came from.
+
+        A submission with no files at all hashes its problems too (which name the files it
+        holds), so an empty folder and one holding only ``notes.txt`` differ in grades.csv."""
         digest = hashlib.sha256()
         for topic in sorted(self.files):
             digest.update(topic.encode() + b"\0" + hashlib.sha256(self.files[topic]).digest())
+        if not self.files:  # nothing gradable: an empty folder and a folder of junk still differ
+            for problem in self.problems:
+                digest.update(b"\1" + problem.encode("utf-8", "surrogateescape") + b"\0")
         return digest.hexdigest()
 
     def write_to(self, folder: Path) -> Path:
@@ -309,6 +315,17 @@ def discover(paths: list[Path]) -> list[Submission]:
 
 
 def _read_one(path: Path) -> Submission:
+    """One submission; with no topic file, its problems end with what was found instead."""
+    sub = _read_one_raw(path)
+    if any(topic in sub.files for topic in TOPICS):
+        return sub
+    from grader.intake import listed_names, nothing_gradable
+
+    note = nothing_gradable(listed_names(path))
+    return Submission(sub.learner, sub.origin, sub.files, (*sub.problems, note))
+
+
+def _read_one_raw(path: Path) -> Submission:
     try:
         if path.is_file():
             if path.suffix != ".zip":

@@ -253,6 +253,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "topics", nargs="*", help=f"topics to check (default: all): {', '.join(TOPICS)}"
     )
+    check.add_argument(
+        "--topic", "-t", action="append", default=[], help="a topic to check (repeatable)"
+    )
     check.add_argument("--path", help="folder holding your <topic>.py files (default: exercises/)")
     check.add_argument(
         "--timeout",
@@ -283,11 +286,12 @@ def check_and_print(topics: list[str] | None, where: str | None, timeout: float 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    topics = [*args.topics, *args.topic] or None  # `--topic X` as in gradelab grade; X alone too
     if args.watch:
         from ._watch import watch
 
-        return watch(args.topics or None, args.path, args.timeout)
-    return check_and_print(args.topics or None, args.path, args.timeout)
+        return watch(topics, args.path, args.timeout)
+    return check_and_print(topics, args.path, args.timeout)
 
 
 if __name__ == "__main__":

@@ -64,15 +64,27 @@ def check(topics: tuple[str, ...], visibility: dict[str, str]) -> None:
             raise ConfigError(f"visibility for {topic!r}, which is not a graded topic")
 
 
+def parse_visibility(
+    values: list[str], topics: tuple[str, ...], option: str = "--visibility"
+) -> dict[str, str]:
+    """``VISIBILITY`` (every topic) and ``TOPIC=VISIBILITY`` values, in order, as a visibility
+    map (``"*"``: every topic not named; later values win). Shared by ``grade`` and
+    ``gradescope``."""
+    visibility = {"*": DEFAULT_VISIBILITY}
+    for item in values:
+        topic, sep, value = item.rpartition("=")
+        if sep and (not topic.strip() or not value.strip()):
+            raise ConfigError(f"{option} {item!r}: write VISIBILITY or TOPIC=VISIBILITY")
+        visibility[topic.strip() if sep else "*"] = value.strip()
+    check(topics, visibility)
+    return visibility
+
+
 def visibility_map(default: str, per_topic: list[str], topics: tuple[str, ...]) -> dict[str, str]:
     """``--visibility`` and ``--topic-visibility TOPIC=VALUE`` options as a visibility map."""
-    visibility = {"*": default}
     for item in per_topic:
-        topic, sep, value = item.partition("=")
-        if not sep or not topic.strip() or not value.strip():
+        if "=" not in item:
             raise ConfigError(
                 f"--topic-visibility {item!r}: write TOPIC=VALUE, e.g. losses=visible"
             )
-        visibility[topic.strip()] = value.strip()
-    check(topics, visibility)
-    return visibility
+    return parse_visibility([default, *per_topic], topics, "--topic-visibility")

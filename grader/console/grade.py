@@ -21,15 +21,16 @@ from grader.results import SubmissionResult
 
 
 def print_local_sandbox(console: Console) -> None:
-    """The sandbox layers this host grades in, and a warning for each missing one."""
+    """The sandbox layers this host grades in, and one short warning naming the missing ones
+    (the detail and the fix: ``gradelab doctor``)."""
+    from grader.doctor import short_lines
     from grader.engine import cgroups
     from grader.engine.sandbox import configured
 
     sandbox, budget = configured(), cgroups.detect()
     console.print(f"sandbox: {', '.join([*sandbox.layers, budget.layer or 'no-cgroups'])}")
-    for warning in (sandbox.warning, budget.warning):
-        if warning:
-            console.print(f"WARNING: {warning}", style="bold yellow", markup=False)
+    for warning in short_lines(sandbox, budget):  # once per run
+        console.print(warning, style="bold yellow", markup=False, highlight=False)
 
 
 class GradeProgress:
@@ -45,9 +46,11 @@ class GradeProgress:
         )
         self.bar = Progress(*columns, console=console)
         self.task = self.bar.add_task("grading", total=total)
+        self.recorded: list[str] = []  # learners whose result is in the gradebook
 
     def progress(self, learner: str, result: dict[str, Any], reused: bool) -> None:
         """One learner done: its score (and whether it was reused), one step of the bar."""
+        self.recorded.append(learner)
         self.bar.start()
         note = " (unchanged, reused)" if reused else ""
         score = f": {result['score']:g}/{result['max_score']:g}{note}"

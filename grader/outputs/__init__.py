@@ -7,12 +7,24 @@ import tempfile
 from pathlib import Path
 
 
+def _umask() -> int:
+    """The process umask (reading it means setting it; it is put back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: Path, data: str | bytes) -> None:
-    """Write ``path`` so a crash leaves either the old file or the new one, never half of one."""
+    """Write ``path`` so a crash leaves either the old file or the new one, never half of one.
+
+    The file gets mode ``0o666 & ~umask`` (0644 under the usual umask 022), as ``open`` would
+    give it; ``mkstemp`` alone would leave it 0600, unreadable to a course's other staff.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
             fh.flush()

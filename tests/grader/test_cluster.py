@@ -27,7 +27,7 @@ from grader.cluster import ClusterError, KitMismatch, grade_task, task_key
 from grader.engine import run as engine
 from grader.engine.process import Limits
 from grader.engine.run import GradingError
-from grader.examples import build_example_class, plant_mistake, write_answers
+from grader.examples import HANDED_IN_WRONG, build_example_class, plant_mistake, write_answers
 from grader.grading import GradeOptions, grade
 from grader.outputs.gradebook import Gradebook
 from grader.settings import GradeSettings
@@ -56,6 +56,8 @@ def client(cluster):
 def klass(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("class") / "class"
     build_example_class(folder)
+    for name in HANDED_IN_WRONG:  # the six graded learners; hand-in problems are test_intake's
+        shutil.rmtree(folder / name)
     return folder
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from grader.engine.run import HIDDEN_DIR, run_hidden_tests
-from grader.examples import PLANTED, build_example_class, mistake_source
+from grader.examples import HANDED_IN_WRONG, PLANTED, build_example_class, mistake_source
 from grader.settings import GradeSettings
 
 
@@ -21,7 +21,7 @@ def klass(tmp_path_factory) -> Path:
 
 def test_the_class_holds_answers_stubs_and_every_planted_learner(klass: Path):
     names = sorted(p.name for p in klass.iterdir())
-    assert names == sorted(["model-answers", "untouched-stubs", *PLANTED])
+    assert names == sorted(["model-answers", "untouched-stubs", *PLANTED, *HANDED_IN_WRONG])
 
 
 @pytest.mark.parametrize(("learner", "key"), sorted(PLANTED.items()))
@@ -45,3 +45,15 @@ def test_a_planted_learner_is_caught_and_named(klass: Path, learner: str, key: s
 def test_an_unknown_mistake_key_lists_the_known_ones():
     with pytest.raises(KeyError, match="adam_no_bias_correction"):
         mistake_source("optimizers.adam_step/nope")
+
+
+def test_the_grade_console_names_the_empty_and_the_misplaced_submission(klass: Path, tmp_path):
+    """What ``grade`` prints before grading the example class (``make demo``)."""
+    from grader.intake import check_class, console_lines
+    from grader.submissions import discover
+
+    lines = console_lines(check_class(discover([klass]), None), tmp_path / "submissions.csv")
+    assert "empty-folder: no gradable code (found: nothing)" in lines
+    misplaced = next(line for line in lines if line.startswith("misplaced-files:"))
+    assert "homework/activations.py would be graded as activations.py" in misplaced
+    assert lines[-1].startswith("2 learner(s) with submission problems")

@@ -409,9 +409,12 @@ def test_attack_changes_nothing_but_its_own_score(
     # the named reasons reach the learner's feedback, and results.json says which sandbox ran
     out = scene.out / attack.name
     feedback = (out / "feedback.md").read_text()
+    nothing = all(o["topic"] in result["missing_topics"] for o in result["outcomes"])
     for o in result["outcomes"]:
-        if o["status"] != "passed":
+        if o["status"] != "passed" and not nothing:
             assert o["message"] in feedback
+    if nothing:  # one paragraph saying what was found, not a line per check
+        assert "Nothing could be graded" in feedback
     if attack.problem:
         assert any(re.search(attack.problem, p) for p in result["problems"]), result["problems"]
         assert any(p in feedback for p in result["problems"])

@@ -108,7 +108,8 @@ def test_feedback_markdown_shows_learner_text_without_forging_structure(graded, 
     assert page.count("<h1>") == 1 and "<h1>Feedback for <code>" in page
     assert page.count("<strong>") == 1 and "<strong>Score: " in page
     assert not re.search(r"<script|<img|href=\"javascript", page)
-    assert text.count("\n## ") == 4  # one heading per graded function, no forged ones
+    assert text.count("\n### ") == 4  # one heading per graded function, no forged ones
+    assert text.count("\n## ") == 2  # Summary and Details, no forged ones
 
 
 def test_exception_messages_reach_the_feedback_literally_and_visibly(graded):

@@ -1,0 +1,23 @@
+"""grader.doctor: the sandbox's gaps as one short line for grade, explained by gradelab doctor."""
+
+from __future__ import annotations
+
+from grader.doctor import POINTER, details, short_lines
+from grader.engine.cgroups import CgroupSupport
+from grader.engine.sandbox import Sandbox
+
+
+def test_missing_layers_are_one_short_line_pointing_at_doctor():
+    sandbox, budget = Sandbox(bwrap=None, syscall_filter=True), CgroupSupport(problem="none here")
+    lines = short_lines(sandbox, budget)
+    assert len(lines) == 1 and POINTER in lines[0] and len(lines[0]) < 220
+    assert "no bubblewrap" in lines[0] and "no cgroup budget" in lines[0]
+    explained = "\n".join(details(sandbox, budget))
+    assert "apt-get install bubblewrap" in explained and "systemd-run" in explained
+
+
+def test_a_complete_sandbox_prints_no_warning():
+    budget = CgroupSupport(version=2, parents=(("memory", "/x"), ("pids", "/x"), ("cpu", "/x")))
+    sandbox = Sandbox(bwrap="/usr/bin/bwrap", syscall_filter=True)
+    assert short_lines(sandbox, budget) == []
+    assert details(sandbox, budget)[-1] == "every sandbox layer is active"

@@ -1,0 +1,73 @@
+"""grader.intake: empty, junk and misplaced submissions are named, with the path that works."""
+
+from __future__ import annotations
+
+import zipfile
+
+from grader.intake import check_class, nothing_gradable, survey, to_csv, would_work_as
+from grader.submissions import discover, read_folder
+
+SOURCE = b"def relu(x):\n    return x\n"
+
+
+def _class(tmp_path):
+    root = tmp_path / "class"
+    (root / "empty").mkdir(parents=True)
+    (root / "junk").mkdir()
+    (root / "junk" / "notes.txt").write_text("todo")
+    (root / "junk" / "data.bin").write_bytes(b"\0\1")
+    (root / "nested" / "sub").mkdir(parents=True)
+    (root / "nested" / "sub" / "activations.py").write_bytes(SOURCE)
+    (root / "cased").mkdir()
+    (root / "cased" / "Activations.py").write_bytes(SOURCE)
+    (root / "cased" / "losses.py").write_bytes(SOURCE)
+    (root / "good").mkdir()
+    (root / "good" / "activations.py").write_bytes(SOURCE)
+    with zipfile.ZipFile(root / "nb.zip", "w") as zf:
+        zf.writestr("hw/activation.ipynb", "{}")
+    return root
+
+
+def test_misplaced_files_get_the_path_that_would_have_worked():
+    assert would_work_as("sub/activations.py") == "activations.py"
+    assert would_work_as("Activations.py") == "activations.py"
+    assert would_work_as("activation.ipynb") == "activations.ipynb"
+    assert would_work_as("notes.txt") is None
+
+
+def test_class_findings_name_empty_junk_misplaced_and_roster_gaps(tmp_path):
+    subs = discover([_class(tmp_path)])
+    found = {(f.learner, f.status, f.file, f.would_work_as) for f in check_class(subs, None)}
+    assert ("empty", "no-code", "", "") in found
+    assert ("junk", "no-code", "data.bin, notes.txt", "") in found
+    assert ("junk", "unknown", "notes.txt", "") in found
+    assert ("nested", "misplaced", "sub/activations.py", "activations.py") in found
+    assert ("cased", "misplaced", "Activations.py", "activations.py") in found
+    assert ("nb", "misplaced", "activation.ipynb", "activations.ipynb") in found
+    assert not [f for f in found if f[0] == "good"]
+    assert not [f for f in found if f[0] == "cased" and f[1] == "no-code"]
+    roster = check_class(subs, ["good", "cased", "absent"])
+    statuses = {(f.learner, f.status) for f in roster}
+    assert ("absent", "no-submission") in statuses
+    assert ("empty", "not-in-roster") in statuses
+    assert ("good", "not-in-roster") not in statuses
+
+
+def test_submissions_csv_has_a_header_and_one_row_per_finding(tmp_path):
+    findings = survey(read_folder(_class(tmp_path) / "nested"))
+    lines = to_csv(findings).splitlines()
+    assert lines[0] == "learner,status,file,would_work_as"
+    assert "nested,misplaced,sub/activations.py,activations.py" in lines
+
+
+def test_empty_and_junk_submissions_have_different_content_hashes(tmp_path):
+    subs = {s.learner: s for s in discover([_class(tmp_path)])}
+    assert subs["empty"].files == subs["junk"].files == {}
+    assert subs["empty"].content_hash != subs["junk"].content_hash
+
+
+def test_nothing_gradable_feedback_is_one_short_paragraph_naming_what_was_found():
+    text = nothing_gradable(["notes.txt", "sub/activations.py"])
+    assert "\n" not in text and len(text) < 600
+    assert "`notes.txt`" in text and "`sub/activations.py` → `activations.py`" in text
+    assert nothing_gradable([]).startswith("The submission is empty")
