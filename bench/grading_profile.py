@@ -34,6 +34,7 @@ from pathlib import Path
 from grader.engine import answers
 from grader.engine.process import WorkerProcess
 from grader.engine.run import run_hidden_tests
+from grader.settings import GradeSettings
 klass, k, topics = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3].split(",")
 components = json.loads(sys.argv[4])
 learners = sorted(p.name for p in klass.iterdir())
@@ -43,8 +44,9 @@ def counted(self, *a, **kw):
     trips[0] += 1
     return request(self, *a, **kw)
 WorkerProcess._request = counted
+settings = GradeSettings(topics=tuple(topics))
 def grade(learner):
-    run_hidden_tests(klass / learner, topics, learner=learner, content_hash="-")
+    run_hidden_tests(klass / learner, settings, learner=learner, content_hash="-")
 grade(learners[0])
 before, trips[0] = answers.stats(), 0
 profile = cProfile.Profile()

@@ -25,25 +25,50 @@ Where this lives: here, not in ``grader/hidden/``, because the grader collects o
 ``hidden/test_<topic>.py`` files and this module ships with the ``grader`` package wherever the
 suites run (the Gradescope zip carries the whole package, a Dask worker imports the installed kit).
 
-Invariant: this module imports nothing from the engine at import time (the engine's
-:mod:`grader.engine.expect` uses :func:`looks_like`), so it never closes an import cycle.
+Invariant: this module imports nothing from the engine (the engine's plugin and
+:mod:`grader.engine.expect` import :func:`graded` and :func:`looks_like` from here), so it never
+closes an import cycle; ``tests/grader/test_imports.py`` proves it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
 
 from grader.misconceptions import Mistake
 
+#: who sees a test's outcome on Gradescope (its ``visibility`` field)
+VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+
+
+def graded(
+    function: str,
+    check: str,
+    *,
+    points: float = 1.0,
+    visibility: str = "after_due_date",
+    core: bool = False,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare the function a hidden test grades, what it checks and how many points it is worth.
+
+    A test that compares with the reference is one of the function's core checks, found from its
+    code; ``core=True`` makes a property check core too, for functions that have no reference to
+    agree with (dropout, shuffling). See :func:`grader.engine.plugin.gate_points`.
+    """
+    if visibility not in VISIBILITIES:
+        raise ValueError(f"visibility must be one of {VISIBILITIES}")
+    if points <= 0:
+        raise ValueError("points must be > 0")
+    return pytest.mark.graded(
+        function=function, check=check, points=points, visibility=visibility, core=core
+    )
+
 
 def params(functions: Sequence[str], check: str, points: float = 2.0) -> list[Any]:
     """One ``pytest.param`` per function, id = the function's name, marked ``graded(fn, check,
     points=points)``: ``points`` each, so the suite's total is ``len(functions) * points``."""
-    from grader.engine.plugin import graded  # the plugin imports the engine, which imports us
-
     return [pytest.param(f, marks=graded(f, check, points=points), id=f) for f in functions]
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.engine.plugin import VISIBILITIES
+from grader.suites import VISIBILITIES
 from grader.topics import check_topics
 from reference import TOPICS
 

@@ -33,7 +33,6 @@ from grader.engine.proxy import LearnerFailure, LearnerProxy, NotImplementedByLe
 from grader.results import Kind, Status, TestOutcome
 from grader.settings import GradeSettings
 
-VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 #: added to the explanation of a failure that the same call did not repeat
 UNRELIABLE = (
     "The same call gave another answer when repeated: does the function keep state between "
@@ -54,29 +53,6 @@ class TopicUnavailable(Exception):
 
 def _topic_of(item: pytest.Item) -> str:
     return item.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")  # type: ignore[attr-defined]
-
-
-def graded(
-    function: str,
-    check: str,
-    *,
-    points: float = 1.0,
-    visibility: str = "after_due_date",
-    core: bool = False,
-) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Declare the function a hidden test grades, what it checks and how many points it is worth.
-
-    A test that compares with the reference is one of the function's core checks, found from its
-    code; ``core=True`` makes a property check core too, for functions that have no reference to
-    agree with (dropout, shuffling). See :func:`gate_points`.
-    """
-    if visibility not in VISIBILITIES:
-        raise ValueError(f"visibility must be one of {VISIBILITIES}")
-    if points <= 0:
-        raise ValueError("points must be > 0")
-    return pytest.mark.graded(
-        function=function, check=check, points=points, visibility=visibility, core=core
-    )
 
 
 #: the comparison with the reference: a test whose code reaches it is an agreement test

@@ -11,9 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grader.engine.expect import expect_close, reference
-from grader.engine.plugin import graded
 from grader.strategies import extreme_arrays, float_arrays, shapes, with_kinks
-from grader.suites import params
+from grader.suites import graded, params
 
 TOPIC = "activations"
 ELEMENTWISE = ["sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "relu", "relu_grad"]

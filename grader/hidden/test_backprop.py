@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 
 from exercises.tests._handles import build
 from grader.engine.expect import Mismatch, diagnose, expect_close, reference, tolerance_for
-from grader.engine.plugin import graded
 from grader.engine.proxy import CallRecord, handle
 from grader.sandbox.channel import HandleRef
 from grader.strategies import (
@@ -26,7 +25,7 @@ from grader.strategies import (
     seeded_mlp_cases,
     seeds,
 )
-from grader.suites import looks_like
+from grader.suites import graded, looks_like
 
 TOPIC = "backprop"
 

@@ -13,10 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grader.engine.expect import expect_close, reference, to_numpy
-from grader.engine.plugin import graded
 from grader.engine.proxy import LearnerFailure
 from grader.strategies import conv_cases, float_arrays, pool_cases, shapes
-from grader.suites import params
+from grader.suites import graded, params
 
 TOPIC = "conv"
 

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grader.engine.expect import expect_close, reference
-from grader.engine.plugin import graded
 from grader.strategies import float_arrays, words
+from grader.suites import graded
 
 TOPIC = "finetuning"
 

@@ -12,7 +12,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grader.engine.expect import expect_close, reference
-from grader.engine.plugin import graded
 from grader.engine.proxy import LearnerFailure
 from grader.strategies import (
     MLP_ACTIVATIONS,
@@ -26,6 +25,7 @@ from grader.strategies import (
     shapes,
     with_kinks,
 )
+from grader.suites import graded
 
 TOPIC = "forward"
 

@@ -13,9 +13,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from grader.engine.expect import Mismatch, expect_close, reference
-from grader.engine.plugin import graded
 from grader.strategies import binary_pairs, categorical_pairs, regression_pairs
-from grader.suites import params
+from grader.suites import graded, params
 
 TOPIC = "losses"
 REGRESSION = ["mse", "mae", "huber"]

@@ -21,9 +21,8 @@ from grader.engine.expect import (
     reference,
     tolerance_for,
 )
-from grader.engine.plugin import graded
 from grader.strategies import float_arrays, quadratic_problems, seeds, shapes
-from grader.suites import looks_like, params
+from grader.suites import graded, looks_like, params
 
 TOPIC = "optimizers"
 

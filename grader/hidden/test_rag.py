@@ -25,7 +25,6 @@ from hypothesis import strategies as st
 from exercises.tests._handles import build as build_handle
 from exercises.tests._harness import compare
 from grader.engine.expect import Mismatch, expect_close, reference, to_numpy, tolerance_for
-from grader.engine.plugin import graded
 from grader.engine.proxy import handle
 from grader.misconceptions import catalogue
 from grader.sandbox.channel import HandleRef, RemoteRef
@@ -39,7 +38,7 @@ from grader.strategies import (
     sentence_texts,
     texts,
 )
-from grader.suites import looks_like, params
+from grader.suites import graded, looks_like, params
 
 TOPIC = "rag"
 # The indexes here hold a few vectors: faiss's OpenMP threads only cost time (a reference search

@@ -12,9 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grader.engine.expect import expect_close, reference
-from grader.engine.plugin import graded
 from grader.strategies import gradient_lists, rnn_cases
-from grader.suites import params
+from grader.suites import graded, params
 
 TOPIC = "rnn"
 

@@ -17,11 +17,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grader.engine.expect import Mismatch, diagnose, expect_close, reference, tolerance_for
-from grader.engine.plugin import graded
 from grader.engine.proxy import handle
 from grader.misconceptions import Mistake, catalogue
 from grader.strategies import regression_data, seeds
-from grader.suites import looks_like
+from grader.suites import graded, looks_like
 
 TOPIC = "training"
 

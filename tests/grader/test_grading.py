@@ -20,7 +20,7 @@ HIDDEN = textwrap.dedent(
     """
     import numpy as np
     from grader.engine.expect import expect_close, reference
-    from grader.engine.plugin import graded
+    from grader.suites import graded
 
     @graded("relu", "matches the reference", points=2)
     def test_relu(learner):

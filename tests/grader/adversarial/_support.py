@@ -44,7 +44,7 @@ POINTS = {"relu": 2.0, "sigmoid": 3.0, "tanh": 1.0, "leaky_relu": 1.0}
 HIDDEN = """
 import numpy as np
 from grader.engine.expect import expect_close, reference
-from grader.engine.plugin import graded
+from grader.suites import graded
 
 X = np.array([-3.0, -0.5, 0.25, 2.0])
 

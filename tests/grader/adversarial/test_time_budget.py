@@ -26,7 +26,7 @@ from ._support import GOOD, LIMITS, POINTS, sandboxes, stable_kit
 HIDDEN = """
 import numpy as np
 from grader.engine.expect import expect_close, reference
-from grader.engine.plugin import graded
+from grader.suites import graded
 
 X = np.array([-3.0, -0.5, 0.25, 2.0])
 

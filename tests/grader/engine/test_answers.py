@@ -13,6 +13,7 @@ from grader.engine.expect import reference
 from grader.engine.run import run_hidden_tests
 from grader.examples import plant_mistake, write_answers
 from grader.misconceptions import catalogue
+from grader.settings import GradeSettings
 
 
 @pytest.fixture(autouse=True)
@@ -25,9 +26,8 @@ def fresh_process_state():
 
 
 def _grade(folder: Path, topic: str) -> list[dict]:
-    result = run_hidden_tests(
-        folder, [topic], learner="l", content_hash="-", max_examples=6, replay=True
-    )
+    settings = GradeSettings(topics=(topic,), max_examples=6)
+    result = run_hidden_tests(folder, settings, learner="l", content_hash="-", replay=True)
     return [vars(o) for o in result.outcomes]
 
 
