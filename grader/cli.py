@@ -7,7 +7,9 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from grader.cli_style import install as _conventional_help
+from exercises.tests._cli import HELP_OPTIONS
+from exercises.tests._cli import check as learner_check
+from exercises.tests._cli_style import install as _conventional_help
 
 _conventional_help()
 app = typer.Typer(
@@ -15,7 +17,7 @@ app = typer.Typer(
     help="Exercises, a PyTorch reference and an autograder for an introductory deep-learning course.",
     no_args_is_help=True,
     add_completion=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    context_settings=HELP_OPTIONS,
 )
 console = Console()
 SHOWN_PAIRS = 20  # flagged similarity pairs listed on the console (all are in similarity.csv)
@@ -56,33 +58,8 @@ def demo(
     raise typer.Exit(run_all(device=device, only=only or None, seed=seed, out=out, console=console))
 
 
-@app.command()
-def check(
-    topics: list[str] = typer.Argument(None, help="topics to check (default: all)"),
-    topic: list[str] = typer.Option(
-        None, "--topic", "-t", help="a topic to check (repeatable, as for grade)"
-    ),
-    path: str = typer.Option(
-        None, help="folder holding your <topic>.py files (default: exercises/)"
-    ),
-    timeout: float = typer.Option(
-        None,
-        help="seconds one call may take before it is stopped and named (default 10, or "
-        "GRADELAB_TIMEOUT; 0: no limit)",
-    ),
-    watch: bool = typer.Option(
-        False, "--watch", help="check again each time a topic file is saved"
-    ),
-) -> None:
-    """Run the public tests on your exercises and show a per-function table (the learner's
-    `gradelab check`, the same code and output)."""
-    from exercises.tests._runner import check_and_print
-
-    if watch:
-        from exercises.tests._watch import watch as watch_files
-
-        raise typer.Exit(watch_files([*(topics or []), *(topic or [])] or None, path, timeout))
-    raise typer.Exit(check_and_print([*(topics or []), *(topic or [])] or None, path, timeout))
+# the learner's `gradelab check`, the same definition: same options, same code, same output
+app.command()(learner_check)
 
 
 @app.command()

@@ -1,7 +1,7 @@
-"""``gradelab check [topic]``: run the public tests and print a per-function table.
+"""What ``gradelab check`` does: run the public tests and print a per-function table.
 
-Learner-safe: needs only NumPy and pytest (faiss and sentence-transformers for the RAG topic). The
-instructor CLI calls :func:`run_check` too and renders the same results with rich.
+Learner-safe: needs only NumPy and pytest (faiss for the RAG topic). The command line is
+:mod:`exercises.tests._cli` (one definition for the learner's and the instructor's CLI).
 
 Every call runs under a time limit (``--timeout``, default 10 s); a function that does not return
 is named and the check goes on. Ctrl-C stops the check and still prints the table: what finished,
@@ -11,7 +11,6 @@ its file is saved (:mod:`exercises.tests._watch`).
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import io
 import os
@@ -246,30 +245,6 @@ def format_table(results: list[FunctionResult], width: int | None = None) -> str
     return "\n".join(lines)
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="gradelab", description="Check your exercises locally.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    check = sub.add_parser("check", help="run the public tests and show a per-function table")
-    check.add_argument(
-        "topics", nargs="*", help=f"topics to check (default: all): {', '.join(TOPICS)}"
-    )
-    check.add_argument(
-        "--topic", "-t", action="append", default=[], help="a topic to check (repeatable)"
-    )
-    check.add_argument("--path", help="folder holding your <topic>.py files (default: exercises/)")
-    check.add_argument(
-        "--timeout",
-        type=float,
-        default=None,
-        help=f"seconds one call may take before it is stopped (default {DEFAULT_TIMEOUT:g}, "
-        "or GRADELAB_TIMEOUT; 0: no limit)",
-    )
-    check.add_argument(
-        "--watch", action="store_true", help="check again each time you save a topic file"
-    )
-    return parser
-
-
 def check_and_print(topics: list[str] | None, where: str | None, timeout: float | None) -> int:
     """One check, printed: 0 all pass, 1 some do not, 2 bad topic, 130 stopped by Ctrl-C."""
     try:
@@ -282,17 +257,3 @@ def check_and_print(topics: list[str] | None, where: str | None, timeout: float 
     if any(r.status in ("not run", "interrupted") for r in results):
         return 130
     return 0 if results and all(r.status == "passed" for r in results) else 1
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    topics = [*args.topics, *args.topic] or None  # `--topic X` as in gradelab grade; X alone too
-    if args.watch:
-        from ._watch import watch
-
-        return watch(topics, args.path, args.timeout)
-    return check_and_print(topics, args.path, args.timeout)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -38,7 +38,7 @@ def saved_topic(path: str | bytes, folder: Path, topics: tuple[str, ...]) -> str
 
 
 def _check(topics: list[str], where: str | None, timeout: float | None) -> int:
-    cmd = [sys.executable, "-m", "exercises.tests._runner", "check", *topics]
+    cmd = [sys.executable, "-m", "exercises.tests._cli", "check", *topics]
     if where:
         cmd += ["--path", where]
     if timeout is not None:

@@ -46,7 +46,7 @@ def test_saving_a_topic_file_checks_that_topic_again(tmp_path: Path):
         shutil.copyfile(ROOT / "solutions" / f"{topic}.py", folder / f"{topic}.py")
     proc = subprocess.Popen(
         [
-            *(sys.executable, "-m", "exercises.tests._runner", "check", "--watch"),
+            *(sys.executable, "-m", "exercises.tests._cli", "check", "--watch"),
             *("activations", "losses", "--path", str(folder)),
         ],
         cwd=ROOT,

@@ -100,7 +100,7 @@ def test_ctrl_c_prints_what_finished_the_interrupted_function_and_the_rest_as_no
     )
     proc = subprocess.Popen(
         [
-            *(sys.executable, "-m", "exercises.tests._runner", "check", "activations", "losses"),
+            *(sys.executable, "-m", "exercises.tests._cli", "check", "activations", "losses"),
             *("--path", str(folder), "--timeout", "0"),
         ],
         cwd=ROOT,
