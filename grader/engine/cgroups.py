@@ -96,6 +96,7 @@ class Cgroup:
     version: int
     folders: list[Path] = field(default_factory=list)
     _ooms: int = 0
+    _oom_fd: int | None = None  # memory.events (v2) / memory.oom_control (v1); -1: none here
 
     def limit(self, parents: dict[str, str], memory: int, processes: int, cpus: float) -> None:
         def folder(controller: str) -> Path | None:
@@ -134,15 +135,39 @@ class Cgroup:
                 os.close(fd)
 
     def oom_kills(self) -> int:
-        """How many processes the OOM killer has killed in this group so far."""
+        """How many processes the OOM killer has killed in this group so far.
+
+        Asked after every call of a submission: the counter file is found and opened once, then
+        re-read from offset 0 (a cgroup file shows its current value on each read)."""
+        if self._oom_fd is None:
+            self._oom_fd = self._open_oom_counter()
+        if self._oom_fd < 0:
+            return 0
+        try:
+            text = os.pread(self._oom_fd, 4096, 0).decode()
+        except OSError:
+            return 0
+        for line in text.splitlines():
+            key, _, value = line.partition(" ")
+            if key == "oom_kill":
+                return int(value)
+        return 0
+
+    def _open_oom_counter(self) -> int:
+        """A read-only descriptor of the first file that counts ``oom_kill``; -1 when none does."""
         for folder in self.folders:
             for name in ("memory.events", "memory.oom_control"):
-                with contextlib.suppress(OSError):
-                    for line in (folder / name).read_text().splitlines():
-                        key, _, value = line.partition(" ")
-                        if key == "oom_kill":
-                            return int(value)
-        return 0
+                try:
+                    fd = os.open(folder / name, os.O_RDONLY)  # not inherited by the worker
+                except OSError:
+                    continue
+                try:
+                    if b"oom_kill " in os.pread(fd, 4096, 0):
+                        return fd
+                except OSError:
+                    pass
+                os.close(fd)
+        return -1
 
     def went_over(self) -> bool:
         """Did the OOM killer act since the last time we asked?"""
@@ -172,6 +197,10 @@ class Cgroup:
     def remove(self) -> None:
         """Kill what is left and remove the folders (a few tries: the kernel frees them late)."""
         self.kill()
+        if self._oom_fd is not None and self._oom_fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self._oom_fd)
+        self._oom_fd = None
         for folder in self.folders:
             for _ in range(200):
                 try:

@@ -54,3 +54,38 @@ def test_cgroups_of_a_grader_that_was_killed_are_removed_by_the_next_probe():
     assert folders and all(f.is_dir() for f in folders)  # SIGKILL: no clean-up of its own
     assert cgroups.detect.__wrapped__().version == SUPPORT.version  # a fresh probe
     assert not any(f.exists() for f in folders)
+
+
+@pytest.mark.parametrize("name", ["memory.events", "memory.oom_control"])
+def test_the_oom_counter_is_opened_once_and_read_fresh_after_every_call(
+    tmp_path, monkeypatch, name
+):
+    """``went_over`` runs after every call: one open, then each read sees the current count."""
+    import os
+
+    pids, memory = tmp_path / "pids", tmp_path / "memory"
+    pids.mkdir(), memory.mkdir()
+    counter = memory / name
+    counter.write_text("oom 0\noom_kill 0\n")
+    group = cgroups.Cgroup(1, [pids, memory])
+    opened = []
+    real_open = os.open
+    monkeypatch.setattr(os, "open", lambda p, *a: opened.append(p) or real_open(p, *a))
+    assert not group.went_over()
+    counter.write_text("oom 1\noom_kill 1\n")
+    assert group.went_over() and not group.went_over()
+    counter.write_text("oom 1\noom_kill 3\n")
+    assert group.oom_kills() == 3 and group.went_over()
+    assert [Path(p) for p in opened].count(counter) == 1  # then only pread
+    fd = group._oom_fd
+    group.remove()  # closes the descriptor (the folders of a real group are removed too)
+    assert group._oom_fd is None
+    with pytest.raises(OSError):
+        os.fstat(fd)
+
+
+def test_a_group_without_an_oom_counter_counts_zero_and_stops_looking(tmp_path):
+    group = cgroups.Cgroup(2, [tmp_path])
+    assert group.oom_kills() == 0 and group._oom_fd == -1
+    (tmp_path / "memory.events").write_text("oom_kill 5\n")  # not looked for again
+    assert group.oom_kills() == 0
