@@ -177,6 +177,7 @@ def grade(
             shrink=shrink,
             limits=Limits(test_budget=test_budget, submission_budget=submission_budget),
         )
+        shown_to = _visibility_or_exit(visibility, settings.topics)  # options first, then files
         found = discover(list(submissions))
     except (SubmissionError, ValueError) as exc:
         console.print(shown(str(exc), "red"), highlight=False)
@@ -187,9 +188,9 @@ def grade(
         jobs=jobs or max(1, os.cpu_count() or 1),
         cluster=cluster or None,
         cluster_timeout=cluster_timeout,
-        visibility=_visibility_or_exit(visibility, settings.topics),
+        visibility=shown_to,
     )
-    _intake_or_exit(found, roster, out)
+    intake = _intake_or_exit(found, roster, None if dry_run else out)
     errors: tuple[type[Exception], ...] = (SubmissionError, ValueError)
     if dry_run:
         try:
@@ -209,6 +210,7 @@ def grade(
         report = run_grade(found, options, bar.progress, bar.notify)
     except KeyboardInterrupt:
         bar.stop()
+        intake.write()
         _interrupted(len(bar.recorded), len(found), out)
         raise typer.Exit(130) from None
     except errors as exc:
@@ -217,6 +219,7 @@ def grade(
         raise typer.Exit(2) from None
     finally:
         bar.stop()
+    intake.write()  # with the grades: a run that reached no grader writes nothing
     console.print(shown_grade.class_table(report))
     shown_grade.print_regrades(console, report, out)
     shown_grade.print_written(console, out)
@@ -302,11 +305,11 @@ def _visibility_or_exit(values: list[str] | None, topics: tuple[str, ...]) -> di
         raise typer.Exit(2) from None
 
 
-def _intake_or_exit(found: list, roster: Path | None, out: Path) -> None:
-    """Name the class's bad submissions and roster gaps; write ``OUT/submissions.csv``."""
-    from grader.intake import check_class, console_lines, to_csv
+def _intake_or_exit(found: list, roster: Path | None, out: Path | None) -> _Intake:
+    """Name the class's bad submissions and roster gaps now; ``OUT/submissions.csv`` is written
+    when the returned value's ``write()`` is called (never for a ``--dry-run``: ``out`` None)."""
+    from grader.intake import check_class, console_lines
     from grader.lms.roster import RosterError, read_roster
-    from grader.outputs import atomic_write
     from grader.outputs.escape import console as shown
 
     try:
@@ -315,9 +318,24 @@ def _intake_or_exit(found: list, roster: Path | None, out: Path) -> None:
         console.print(shown(str(exc), "red"), highlight=False)
         raise typer.Exit(2) from None
     findings = check_class(found, members)
-    atomic_write(out / "submissions.csv", to_csv(findings))
-    for line in console_lines(findings, out / "submissions.csv"):
+    where = out / "submissions.csv" if out is not None else Path("submissions.csv")
+    for line in console_lines(findings, where):
         console.print(shown(line, "yellow"), highlight=False)
+    return _Intake(findings, out)
+
+
+class _Intake:
+    """The intake's findings, and ``OUT/submissions.csv`` once the run has outputs."""
+
+    def __init__(self, findings: list, out: Path | None) -> None:
+        self.findings, self.out = findings, out
+
+    def write(self) -> None:
+        from grader.intake import to_csv
+        from grader.outputs import atomic_write
+
+        if self.out is not None:
+            atomic_write(self.out / "submissions.csv", to_csv(self.findings))
 
 
 def _interrupted(recorded: int, total: int, out: Path) -> None:

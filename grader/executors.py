@@ -84,6 +84,6 @@ def abandon_on_interrupt(pool: ProcessPoolExecutor) -> Iterator[None]:
         yield
     except BaseException:
         for process in list((getattr(pool, "_processes", None) or {}).values()):
-            process.terminate()
+            process.kill()  # SIGKILL: a SIGTERM may be ignored (inherited SIG_IGN)
         pool.shutdown(wait=False, cancel_futures=True)
         raise

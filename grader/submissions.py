@@ -25,13 +25,13 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from grader.layout import SOURCE_SUFFIXES, listed_names, nothing_gradable
 from reference import TOPICS
 
 MAX_FILE_BYTES = 2 * 1024 * 1024  # a topic file larger than this is not a real answer
 MAX_ZIP_ENTRIES = 2000
 MAX_ZIP_TOTAL_BYTES = 64 * 1024 * 1024
 MAX_NAME_SHOWN = 200  # a member name longer than this is shortened in the problems it appears in
-SOURCE_SUFFIXES = (".py", ".ipynb")
 MAX_HELPER_FILES = 64  # helper modules carried beside the topic files
 
 
@@ -319,8 +319,6 @@ def _read_one(path: Path) -> Submission:
     sub = _read_one_raw(path)
     if any(topic in sub.files for topic in TOPICS):
         return sub
-    from grader.intake import listed_names, nothing_gradable
-
     note = nothing_gradable(listed_names(path))
     return Submission(sub.learner, sub.origin, sub.files, (*sub.problems, note))
 

@@ -429,7 +429,9 @@ def test_a_learners_files_on_busy_workers_are_those_of_a_fresh_process(
     assert (report.graded, report.failed) == (1, {})
     alone_files = files_of(tmp_path / "alone")
     assert {k for k in alone_files if k.startswith("class/")}  # the CLI adds the class report
-    learner_files = {k: v for k, v in alone_files.items() if not k.startswith("class/")}
+    assert "submissions.csv" in alone_files  # and the intake's list
+    cli_only = ("class/", "submissions.csv")
+    learner_files = {k: v for k, v in alone_files.items() if not k.startswith(cli_only)}
     assert files_of(tmp_path / "on-cluster") == learner_files
     failed = [
         o for o in report.results[0]["outcomes"] if o["status"] == "failed" and o["kind"] == "core"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import zipfile
 
-from grader.intake import check_class, nothing_gradable, survey, to_csv, would_work_as
+from grader.intake import check_class, survey, to_csv
+from grader.layout import nothing_gradable, would_work_as
 from grader.submissions import discover, read_folder
 
 SOURCE = b"def relu(x):\n    return x\n"
