@@ -6,7 +6,8 @@ The four stages of a RAG pipeline, each a small function:
   :func:`embed` turns passages into unit vectors, :func:`build_index` stores them in a faiss
   inner-product index (on unit vectors, inner product = cosine similarity);
 - retrieval: :func:`cosine_similarity`, :func:`top_k` (brute force in torch) and :func:`search`
-  (through the faiss index) rank passages against a query, ties going to the lower index;
+  (over a faiss index: one BLAS pass over a flat index's own storage, faiss's search for other
+  index types) rank passages against a query, ties going to the lower index;
 - augmentation and generation: :func:`augment` writes the prompt, :func:`answer` runs the
   whole pipeline around any ``generate(prompt) -> str`` callable;
 - evaluation: :func:`recall_at_k` and :func:`mean_reciprocal_rank`.

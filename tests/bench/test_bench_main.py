@@ -62,12 +62,26 @@ def test_throughput_quick_run_grades_every_submission_in_every_configuration():
     whats = [r.what for r in rows]
     assert any(w.startswith("`--jobs 1`, one core (4 varied submissions") for w in whats)
     assert sum(w.startswith("marginal cost per submission") for w in whats) == 2
+    marginal = next(r for r in rows if r.what == "marginal cost per submission, one core")
+    assert marginal.target == "≤ 0.5 s" and marginal.met is not None
+    full = next(r for r in rows if r.what.startswith("marginal cost of a full-marks submission"))
+    assert full.target == "≤ 0.35 s"
+    assert (full.met is None) == full.value.startswith("no full-marks learner")
     scaling = next(r for r in rows if r.what.startswith("scaling"))
     assert scaling.met is not None and re.fullmatch(r"\d+\.\d\d× \(.*\)", scaling.value)
     profile = {r.what.split(": ", 1)[1]: r.value for r in rows if r.what.startswith("profile")}
     assert re.fullmatch(r"\d+", profile["sandbox round trips"])
     assert re.fullmatch(r"\d+ / \d+", profile["reference answers computed / served from the cache"])
     assert profile["the whole grade (run_hidden_tests)"].endswith("(100 %)")
+
+
+def test_the_full_marks_cost_is_the_step_before_each_full_marks_result_after_the_first():
+    runs = [
+        {"done": [5.0, 5.4, 6.4, 6.7], "full": [True, True, False, True]},  # steps 0.4 and 0.3
+        {"done": [4.0, 5.0], "full": [True, False]},  # none after the first: no figure
+    ]
+    assert throughput.marginal_full_marks(runs) == pytest.approx([0.35])
+    assert throughput.marginal(runs[:1]) == pytest.approx([(6.7 - 5.0) / 3])
 
 
 def test_the_planted_nbgrader_notebook_holds_the_mistake_in_its_solution_cell(tmp_path):
