@@ -7,42 +7,22 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from exercises.tests._cli import HELP_OPTIONS
 from exercises.tests._cli import check as learner_check
-from exercises.tests._cli_style import install as _conventional_help
+from exercises.tests._cli import gradelab_app
 
-_conventional_help()
-app = typer.Typer(
-    name="gradelab",
-    help="Exercises, a PyTorch reference and an autograder for an introductory deep-learning course.",
-    no_args_is_help=True,
-    add_completion=False,
-    context_settings=HELP_OPTIONS,
+
+def _kit_version() -> str:
+    from grader import __version__
+
+    return __version__
+
+
+app = gradelab_app(
+    "Exercises, a PyTorch reference and an autograder for an introductory deep-learning course.",
+    _kit_version,
 )
 console = Console()
 SHOWN_PAIRS = 20  # flagged similarity pairs listed on the console (all are in similarity.csv)
-
-
-def _print_version(value: bool) -> None:
-    """``--version``: print ``gradelab <version>`` and stop."""
-    if value:
-        from grader import __version__
-
-        console.print(f"gradelab {__version__}", highlight=False)
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    version: bool = typer.Option(
-        False,
-        "--version",
-        callback=_print_version,
-        is_eager=True,
-        help="print the version and exit",
-    ),
-) -> None:
-    """gradelab: learners `check`, instructors `release` and grade, anyone runs the `demo`."""
 
 
 @app.command()

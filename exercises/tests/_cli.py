@@ -9,6 +9,7 @@ dependencies); nothing of the grader is imported.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 import typer
 
@@ -17,16 +18,9 @@ from ._limits import DEFAULT_TIMEOUT
 
 _conventional_help()
 HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
-app = typer.Typer(
-    name="gradelab",
-    help="Check your exercises locally.",
-    no_args_is_help=True,
-    add_completion=False,
-    context_settings=HELP_OPTIONS,
-)
 
 
-def _version() -> str:
+def _student_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     for package in ("gradelab-exercises", "gradelab"):  # the student release, or the whole kit
@@ -37,23 +31,38 @@ def _version() -> str:
     return "unknown (not installed: run the install command of the README)"
 
 
-def _print_version(value: bool) -> None:
-    if value:
-        print(f"gradelab {_version()}")
-        raise typer.Exit()
+def gradelab_app(about: str, version: Callable[[], str] = _student_version) -> typer.Typer:
+    """A ``gradelab`` command line with the conventions both CLIs share: ``-h``/``--help``,
+    ``--version`` (printing ``gradelab <version()>``), help on no arguments, no completion."""
+    app = typer.Typer(
+        name="gradelab",
+        help=about,
+        no_args_is_help=True,
+        add_completion=False,
+        context_settings=HELP_OPTIONS,
+    )
+
+    def print_version(value: bool) -> None:
+        if value:
+            print(f"gradelab {version()}")
+            raise typer.Exit()
+
+    @app.callback()
+    def _root(
+        show_version: bool = typer.Option(
+            False,
+            "--version",
+            callback=print_version,
+            is_eager=True,
+            help="print the version and exit",
+        ),
+    ) -> None:
+        pass
+
+    return app
 
 
-@app.callback()
-def _root(
-    version: bool = typer.Option(
-        False,
-        "--version",
-        callback=_print_version,
-        is_eager=True,
-        help="print the version and exit",
-    ),
-) -> None:
-    """gradelab: check your exercises locally."""
+app = gradelab_app("Check your exercises locally.")
 
 
 def check(
