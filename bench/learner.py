@@ -23,7 +23,7 @@ def rows(args: argparse.Namespace) -> list[Row]:
     env = {**os.environ, "GRADELAB_TARGET": "exercises"}
     out = []
     for topic in TOPICS[:2] if args.quick else TOPICS:
-        cmd = [sys.executable, "-m", "exercises.tests._runner", "check", topic]
+        cmd = [sys.executable, "-m", "exercises.tests._cli", "check", topic]
         # the stubs fail their checks (exit 1), as a learner's work in progress does
         values = [timed(cmd, env=env, cwd=ROOT, ok=(0, 1)) for _ in range(args.repeat)]
         median = statistics.median(values)
@@ -44,7 +44,7 @@ def _print_flood(args: argparse.Namespace) -> Row:
         doc = source.index('"""', source.index('"""', start) + 3) + 3
         flood = "\n    for k in range(200_000):\n        print('line', k)\n    return 0.0\n"
         (folder / "losses.py").write_text(source[:doc] + flood + source[doc:])
-        cmd = [sys.executable, "-m", "exercises.tests._runner", "check", "losses", "--path", tmp]
+        cmd = [sys.executable, "-m", "exercises.tests._cli", "check", "losses", "--path", tmp]
         values = [timed(cmd, cwd=ROOT, ok=(1,)) for _ in range(args.repeat)]
     median = statistics.median(values)
     name = "`gradelab check losses`, mse prints 200,000 lines per case (4 cases)"

@@ -29,6 +29,11 @@ class Row:
     target: str = ""  # e.g. "≤ 2×"; empty when the row only informs
     met: bool | None = None  # None when there is no target
 
+    def __post_init__(self) -> None:
+        # a NumPy comparison gives np.bool_, which `met is True` (the summary's count) misses
+        if self.met is not None:
+            self.met = bool(self.met)
+
     @property
     def mark(self) -> str:
         return "" if self.met is None else ("✓" if self.met else "✗")

@@ -97,3 +97,26 @@ def test_the_planted_nbgrader_notebook_holds_the_mistake_in_its_solution_cell(tm
     namespace: dict = {}
     exec(code, namespace)  # the learner's code cells, without the autograded test cells
     assert float(namespace["sigmoid_grad"](0.0)) == pytest.approx(0.5)  # σ(0), not σ′(0) = 0.25
+
+
+def test_the_learner_loop_section_runs_the_learner_cli_and_the_print_flood():
+    """Both learner-loop benchmarks run the learner's `gradelab check` (a renamed entry point
+    once broke `make bench` with every unit test green)."""
+    import argparse
+
+    from bench import learner
+
+    rows = learner.rows(argparse.Namespace(repeat=1, quick=True))
+    assert [r.what for r in rows] == ["`gradelab check forward`", "`gradelab check activations`"]
+    flood = learner._print_flood(argparse.Namespace(repeat=1))
+    assert flood.target == "≤ 3 s" and re.fullmatch(r"\d+\.\d\d s \(.*\)", flood.value)
+
+
+def test_a_row_met_by_a_numpy_comparison_is_counted_in_the_summary():
+    """The RAG rows' np.bool_ verdicts were shown ✗ but left out of the summary's count."""
+    import numpy as np
+
+    from bench.report import Row
+
+    row = Row("RAG", "ratio", "1.10×", "≤ 1×", np.float64(1.1) <= 1.0)
+    assert row.met is False and row.mark == "✗"
