@@ -213,6 +213,7 @@ class WorkerProcess:
     _born: float = field(default_factory=time.monotonic)  # the submission's clock starts here
     _test_started: float | None = None  # the current test's clock (begin_test)
     _scratch: tempfile.TemporaryDirectory[str] | None = None
+    _selector: selectors.DefaultSelector | None = None  # the running worker's two pipes
     last_output: bytes = b""
     last_mutated: list[str] = field(default_factory=list)  # arguments the last call modified
     last_warnings: list[str] = field(default_factory=list)  # warnings the last call raised
@@ -246,6 +247,9 @@ class WorkerProcess:
             preexec_fn=lambda: _enter(group, self.limits, nproc),
         )
         _LIVE.add(self._proc.pid)
+        self._selector = selectors.DefaultSelector()  # one per worker, not one per call
+        self._selector.register(self._proc.stdout, selectors.EVENT_READ, "reply")
+        self._selector.register(self._proc.stderr, selectors.EVENT_READ, "output")
         self._since = _processes().get(self._proc.pid, (0, 0, 0))[2]
         self.starts += 1
         self._request({"op": "ping"}, self.limits.start_timeout)
@@ -254,6 +258,9 @@ class WorkerProcess:
         """Kill the worker's process group and every escaped descendant; remove its scratch."""
         proc, self._proc = self._proc, None
         group, self._group = self._group, None
+        selector, self._selector = self._selector, None
+        if selector is not None:
+            selector.close()
         if proc is not None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGKILL)
@@ -381,8 +388,8 @@ class WorkerProcess:
         )
 
     def _request(self, request: dict[str, Any], timeout: float) -> Any:
-        proc = self._proc
-        assert proc is not None and proc.stdin and proc.stdout and proc.stderr
+        proc, sel = self._proc, self._selector
+        assert proc is not None and proc.stdin and proc.stdout and proc.stderr and sel is not None
         try:
             proc.stdin.write(encode(request))
             proc.stdin.flush()
@@ -392,46 +399,43 @@ class WorkerProcess:
         reply = bytearray()
         need: int | None = None
         deadline = time.monotonic() + timeout
-        with selectors.DefaultSelector() as sel:
-            sel.register(proc.stdout, selectors.EVENT_READ, "reply")
-            sel.register(proc.stderr, selectors.EVENT_READ, "output")
-            while True:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    self.last_output = bytes(output)
-                    raise CallFault("timeout", f"no answer within {timeout:g} s")
-                for key, _ in sel.select(left):
-                    chunk = os.read(key.fd, 1 << 16)
-                    if not chunk:
-                        if key.data == "reply":
-                            self.last_output = bytes(output)
-                            raise self._death("the worker exited during the call")
-                        sel.unregister(key.fileobj)
-                        continue
-                    if key.data == "output":
-                        output += chunk
-                        if len(output) > self.limits.output_bytes:
-                            self.last_output = bytes(output[: self.limits.output_bytes])
-                            raise CallFault(
-                                "output", f"printed more than {self.limits.output_bytes} bytes"
-                            )
-                        continue
-                    reply += chunk
-                    if need is None and len(reply) >= 8:
-                        need = 8 + int.from_bytes(reply[:8], "big")
-                        if need - 8 > min(self.limits.reply_bytes, MAX_FRAME_BYTES):
-                            raise CallFault("protocol", f"reply of {need - 8} bytes is too large")
-                    if need is not None and len(reply) >= need:
-                        if len(reply) > need:
-                            raise CallFault("protocol", "unexpected bytes after the reply")
-                        output += self._drain(
-                            proc.stderr.fileno(), self.limits.output_bytes - len(output)
-                        )
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.last_output = bytes(output)
+                raise CallFault("timeout", f"no answer within {timeout:g} s")
+            for key, _ in sel.select(left):
+                chunk = os.read(key.fd, 1 << 16)
+                if not chunk:
+                    if key.data == "reply":
+                        self.last_output = bytes(output)
+                        raise self._death("the worker exited during the call")
+                    sel.unregister(key.fileobj)
+                    continue
+                if key.data == "output":
+                    output += chunk
+                    if len(output) > self.limits.output_bytes:
                         self.last_output = bytes(output[: self.limits.output_bytes])
-                        try:
-                            return decode(bytes(reply[8:]))
-                        except ChannelError as exc:
-                            raise CallFault("protocol", f"undecodable reply: {exc}") from None
+                        raise CallFault(
+                            "output", f"printed more than {self.limits.output_bytes} bytes"
+                        )
+                    continue
+                reply += chunk
+                if need is None and len(reply) >= 8:
+                    need = 8 + int.from_bytes(reply[:8], "big")
+                    if need - 8 > min(self.limits.reply_bytes, MAX_FRAME_BYTES):
+                        raise CallFault("protocol", f"reply of {need - 8} bytes is too large")
+                if need is not None and len(reply) >= need:
+                    if len(reply) > need:
+                        raise CallFault("protocol", "unexpected bytes after the reply")
+                    output += self._drain(
+                        proc.stderr.fileno(), self.limits.output_bytes - len(output)
+                    )
+                    self.last_output = bytes(output[: self.limits.output_bytes])
+                    try:
+                        return decode(bytes(reply[8:]))
+                    except ChannelError as exc:
+                        raise CallFault("protocol", f"undecodable reply: {exc}") from None
 
     @staticmethod
     def _drain(fd: int, budget: int) -> bytes:

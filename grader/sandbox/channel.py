@@ -65,7 +65,42 @@ class _Encoder:
     def encode(self, value: Any, depth: int = 0) -> Any:
         if depth > MAX_DEPTH:
             raise ChannelError("value nested too deeply")
-        if value is None or isinstance(value, bool | str):
+        # exact built-in types first (almost every value); subclasses take the general path
+        kind = type(value)
+        if kind is np.ndarray:
+            return self._array(value)
+        if kind is float:
+            return value if math.isfinite(value) else {"$f": repr(value)}
+        if value is None or kind is str or kind is bool:
+            return value
+        if kind is int:
+            if abs(value) >= 2**63:
+                raise ChannelError("integer out of 64-bit range")
+            return value
+        if kind is list:
+            return [self.encode(v, depth + 1) for v in value]
+        if kind is tuple:
+            return {"$t": [self.encode(v, depth + 1) for v in value]}
+        if kind is dict:
+            return {
+                "$d": [
+                    [self.encode(k, depth + 1), self.encode(v, depth + 1)] for k, v in value.items()
+                ]
+            }
+        return self._general(value, depth)
+
+    def _array(self, value: np.ndarray) -> dict[str, int]:
+        dtype = _canonical_dtype(value.dtype)
+        if dtype not in ALLOWED_DTYPES:
+            raise ChannelError(f"arrays of dtype {value.dtype} cannot cross the channel")
+        if value.dtype.str != dtype or not value.flags.c_contiguous:  # (never drops a 0-d shape)
+            value = np.array(value, dtype=np.dtype(dtype), order="C")
+        self.arrays.append(value)  # its bytes are copied before :func:`encode` returns
+        return {"$a": len(self.arrays) - 1}
+
+    def _general(self, value: Any, depth: int) -> Any:
+        """Subclasses of the built-in types, NumPy scalars, handles and references."""
+        if isinstance(value, bool | str):
             return value
         if isinstance(value, int):
             if abs(value) >= 2**63:
@@ -73,26 +108,10 @@ class _Encoder:
             return value
         if isinstance(value, float):
             return value if math.isfinite(value) else {"$f": repr(value)}
-        if type(value) is np.ndarray:
-            dtype = _canonical_dtype(value.dtype)
-            if dtype not in ALLOWED_DTYPES:
-                raise ChannelError(f"arrays of dtype {value.dtype} cannot cross the channel")
-            self.arrays.append(np.array(value, dtype=np.dtype(dtype), order="C", copy=True))
-            return {"$a": len(self.arrays) - 1}
         if isinstance(value, np.generic) and type(value).__module__ == "numpy":
             return self.encode(
                 np.asarray(value)[()].item() if value.dtype.kind != "V" else None, depth
             )
-        if isinstance(value, tuple) and type(value) is tuple:
-            return {"$t": [self.encode(v, depth + 1) for v in value]}
-        if type(value) is list:
-            return [self.encode(v, depth + 1) for v in value]
-        if type(value) is dict:
-            return {
-                "$d": [
-                    [self.encode(k, depth + 1), self.encode(v, depth + 1)] for k, v in value.items()
-                ]
-            }
         if isinstance(value, HandleRef):
             return {"$h": value.name}
         if isinstance(value, RemoteRef):
@@ -100,18 +119,20 @@ class _Encoder:
         raise ChannelError(f"a {type(value).__name__} cannot cross the channel")
 
 
+#: one JSON encoder for every header (``json.dumps`` with options builds one per call)
+_HEADER_JSON = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
+
+
 def encode(value: Any) -> bytes:
     """One frame (length prefix included) holding ``value``."""
     enc = _Encoder()
     body = enc.encode(value)
-    header = json.dumps(
+    header = _HEADER_JSON.encode(
         {
             "v": VERSION,
             "body": body,
             "arrays": [{"dtype": a.dtype.str, "shape": list(a.shape)} for a in enc.arrays],
-        },
-        separators=(",", ":"),
-        allow_nan=False,
+        }
     ).encode()
     payload = b"".join([struct.pack(">I", len(header)), header, *(a.tobytes() for a in enc.arrays)])
     if len(payload) > MAX_FRAME_BYTES:
@@ -120,19 +141,21 @@ def encode(value: Any) -> bytes:
 
 
 def _decode_value(value: Any, arrays: list[np.ndarray], depth: int) -> Any:
+    # ``json.loads`` makes exact built-in types only: checking ``type`` is checking ``isinstance``
     if depth > MAX_DEPTH:
         raise ChannelError("value nested too deeply")
-    if value is None or isinstance(value, bool | int | float):
+    kind = type(value)
+    if kind is float or kind is int or kind is bool or value is None:
         return value
-    if isinstance(value, str):
+    if kind is str:
         if len(value) > MAX_STRING:
             raise ChannelError("string too long")
         return value
-    if isinstance(value, list):
+    if kind is list:
         if len(value) > MAX_ITEMS:
             raise ChannelError("list too long")
         return [_decode_value(v, arrays, depth + 1) for v in value]
-    if not isinstance(value, dict) or len(value) != 1:
+    if kind is not dict or len(value) != 1:
         raise ChannelError("malformed value")
     ((tag, inner),) = value.items()
     if tag == "$a":

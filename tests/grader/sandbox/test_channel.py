@@ -175,3 +175,34 @@ def test_read_frame_refuses_a_length_over_the_limit_before_reading_it():
     with pytest.raises(ChannelError, match="exceeds"):
         read_frame(stream)
     assert read_frame(io.BytesIO(b"")) is None
+
+
+@given(arrays, st.sampled_from(["transposed", "strided", "big-endian"]))
+def test_views_and_other_byte_orders_cross_as_fresh_native_c_arrays(a, how):
+    """What the fast path does not copy as is (a view, a big-endian array, 0-d included) is
+    converted: same values, same shape, native byte order, C order."""
+    if how == "transposed":
+        value = a.T
+    elif how == "strided":
+        value = a[::2] if a.ndim else a
+    else:
+        value = a.astype(a.dtype.newbyteorder(">"))
+    got = decode(encode(value)[8:])
+    assert got.shape == value.shape and got.flags.c_contiguous
+    assert got.dtype == value.dtype.newbyteorder("=")
+    assert np.array_equal(got, value, equal_nan=a.dtype.kind == "f")
+
+
+def test_subclasses_of_builtin_types_and_numpy_scalars_cross_as_plain_values():
+    import enum
+
+    class Label(str):
+        pass
+
+    class Colour(enum.IntEnum):
+        RED = 1
+
+    sent = [Label("x"), Colour.RED, np.float64(1.5), np.int32(3), np.bool_(True), 2.5, None]
+    got = decode(encode(sent)[8:])
+    assert got == ["x", 1, 1.5, 3, True, 2.5, None]
+    assert [type(v) for v in got] == [str, int, float, int, bool, float, type(None)]
