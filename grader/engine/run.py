@@ -9,12 +9,17 @@ Gradescope autograder): a :class:`~grader.submissions.Submission` and the
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import io
+import os
 import platform
 import sys
 import tempfile
+import threading
 import time
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +42,27 @@ class GradingError(RuntimeError):
 
 #: hidden-suite module name → the hypothesis profile it was imported under, and its file's digest
 _IMPORTED_UNDER: dict[str, str] = {}
+#: submissions this process has started grading (see :func:`_freeze_warm_state`)
+_STARTED = 0
+_STARTED_LOCK = threading.Lock()
+
+
+def _freeze_warm_state() -> None:
+    """When a process starts its second submission, move what the first left (torch, hypothesis,
+    pytest, the imported suites and recorded inputs: ~240k objects) out of the collector's reach.
+
+    CPython's full collections walk every tracked object; in a grading process one took ~0.19 s
+    and came every other submission (~6 % of the grading time). ``gc.freeze`` after one last
+    collection leaves them only the objects made since. A process that grades one submission
+    (the Gradescope autograder, ``gradelab check``) never pays for the collection.
+    """
+    global _STARTED
+    with _STARTED_LOCK:
+        _STARTED += 1
+        if _STARTED != 2:
+            return
+    gc.collect()
+    gc.freeze()
 
 
 def _stamp(profile: str, origin: str) -> str:
@@ -76,10 +102,32 @@ def _forget_stale_suites(files: list[str], profile: str) -> None:
 
 def _remember_suites(files: list[str], profile: str) -> None:
     wanted = {Path(f).resolve() for f in files}
+    stems = {Path(f).stem for f in files}
     for name, module in list(sys.modules.items()):
+        if name.rsplit(".", 1)[-1] not in stems:  # cheap first: resolving every path is not
+            continue
         origin = getattr(module, "__file__", None)
         if origin and Path(origin).resolve() in wanted:
             _IMPORTED_UNDER[name] = _stamp(profile, origin)
+
+
+def _rootdir(hidden: Path) -> Path:
+    """The grading run's rootdir: two levels above the hidden tests, so the kit's own suites have
+    the node ids "grader/hidden/test_<topic>.py::…" wherever gradelab is (a checkout, a wheel
+    in site-packages, Gradescope's image): the ids, and so the examples drawn, of every
+    grade ever made in a checkout."""
+    hidden = hidden.resolve()
+    return hidden.parent.parent if len(hidden.parents) >= 2 else hidden
+
+
+@contextlib.contextmanager
+def _default_warnings() -> Iterator[None]:
+    """Python's filters as if none were set, whatever the caller set (a test run that makes
+    RuntimeWarnings errors, ``python -W error``): a warning the grader's own code raises on a
+    learner's odd output never turns a check into an error."""
+    with warnings.catch_warnings():
+        warnings.resetwarnings()
+        yield
 
 
 def _faiss_threads(n: int | None) -> int | None:
@@ -125,6 +173,7 @@ def run_hidden_tests(
     ``only_functions`` (``{"<topic>.<function>"}``) restricts the run to those functions' tests.
     ``replay`` reuses the inputs of earlier passing runs in this process (same grade, faster).
     """
+    _freeze_warm_state()
     start = time.perf_counter()
     hidden = settings.hidden_dir
     files = [
@@ -140,6 +189,14 @@ def run_hidden_tests(
             replay=replay,
         )
         args = [
+            # No configuration file, and node ids that do not depend on where the kit lies:
+            # hypothesis seeds a parametrized test from its node id, which is relative to the
+            # rootdir. A checkout found its pyproject.toml (ids "grader/hidden/test_x.py::…"), an
+            # installed gradelab none (ids "test_x.py::…"), and the two drew different examples.
+            *("-c", os.devnull, "--rootdir", str(_rootdir(hidden))),
+            # a RuntimeWarning in the trusted process (NumPy on a learner's output) fails the
+            # check: the rule the hidden suites were written and validated under
+            *("-W", "error::RuntimeWarning"),
             "-q",
             # plugins a grading run has no use for, each costing per test or per run
             *("-p", "no:cacheprovider", "-p", "no:logging", "-p", "no:unraisableexception"),
@@ -163,6 +220,7 @@ def run_hidden_tests(
                 contextlib.redirect_stdout(log),
                 contextlib.redirect_stderr(log),
                 fixed_generation(),  # what hypothesis draws must not depend on earlier runs
+                _default_warnings(),  # nor may a caller's warning filters
             ):
                 code = pytest.main(args, plugins=[plugin])
         finally:

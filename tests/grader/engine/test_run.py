@@ -58,3 +58,84 @@ def test_grading_leaves_torch_and_faiss_thread_counts_as_it_found_them(tmp_path)
     _grade(_bad(tmp_path), shrink=False)
     assert faiss.omp_get_max_threads() == 2
     assert torch.get_num_threads() == torch_before
+
+
+LOCATION_SUITE = """
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+
+from grader.suites import graded
+
+
+@graded("relu", "matches max(x, 0)", points=1)
+@pytest.mark.parametrize("scale", [1.0, 2.0])
+@given(x=st.floats(-10, 10))
+def test_relu(learner, scale, x):
+    out = learner.activations.relu(np.array([x * scale]))
+    assert out[0] == max(x * scale, 0.0), f"relu({x * scale!r}) = {out[0]!r}"
+
+
+@graded("tanh", "passes while the grader warns", points=1)
+def test_tanh(learner):
+    warnings.warn("a UserWarning of the grader's own")
+    assert learner.activations.tanh(np.array([0.0]))[0] == 0.0
+
+
+@graded("sigmoid", "cannot run when the grader's arithmetic overflows", points=1)
+def test_sigmoid(learner):
+    learner.activations.sigmoid(np.array([0.0]))
+    np.exp(np.array([1000.0]))
+"""
+
+WRONG_RELU = """import numpy as np
+
+def relu(x):
+    return np.where(x > 3.0, 0.0, np.maximum(x, 0.0))
+
+def tanh(x):
+    return np.tanh(x)
+
+def sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+"""
+
+
+def _grade_suite_at(root: Path, learner: Path) -> list[tuple[str, str, str, float]]:
+    hidden = root / "grader" / "hidden"
+    hidden.mkdir(parents=True)
+    (hidden / "test_activations.py").write_text(LOCATION_SUITE, encoding="utf-8")
+    result = run.run_hidden_tests(
+        learner,
+        GradeSettings(topics=("activations",), hidden_dir=hidden, max_examples=40, shrink=False),
+        learner="l",
+        content_hash="-",
+        replay=False,
+    )
+    return [(o.name, o.status, o.message, o.points) for o in result.outcomes]
+
+
+def test_where_the_kit_lies_and_any_pytest_configuration_above_it_change_no_grade(tmp_path):
+    """The same suite graded from two places, one under a course folder whose pytest.ini makes
+    every warning an error: the same outcomes, messages and first failing inputs. Hypothesis
+    seeds a parametrized test from its node id, which pytest makes relative to the rootdir it
+    finds; a checkout (its pyproject.toml) and an installed gradelab (none) drew different
+    examples, and only the checkout made the grader's own RuntimeWarnings errors."""
+    learner = tmp_path / "learner"
+    learner.mkdir()
+    (learner / "activations.py").write_text(WRONG_RELU, encoding="utf-8")
+    plain = _grade_suite_at(tmp_path / "installed" / "site-packages", learner)
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "pytest.ini").write_text(
+        "[pytest]\nfilterwarnings =\n    error\n    ignore::RuntimeWarning\n", encoding="utf-8"
+    )
+    under_a_course = _grade_suite_at(course, learner)
+    assert under_a_course == plain
+    by_check = {name.split(": ", 1)[1].split(" (")[0]: rest for name, *rest in plain}
+    assert by_check["matches max(x, 0)"][0] == "failed"  # wrong above 3: found without shrinking
+    assert by_check["passes while the grader warns"][0] == "passed"
+    status, message, _ = by_check["cannot run when the grader's arithmetic overflows"]
+    assert status == "error" and "RuntimeWarning" in message
