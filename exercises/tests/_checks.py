@@ -66,9 +66,13 @@ def check_partition(actual: Any, args: list[Any], kwargs: dict[str, Any], _: Any
     n = int(_arg(args, kwargs, 0, "n_samples"))
     size = int(_arg(args, kwargs, 1, "batch_size"))
     try:
-        batches = [np.asarray(b).astype(np.int64).ravel() for b in actual]
+        arrays = [np.asarray(b) for b in actual]
     except Exception:
         return f"expected a list of index arrays, got {type(actual).__name__}"
+    for i, batch in enumerate(arrays):
+        if batch.dtype.kind not in "iu":  # the docstring says integer arrays; so does grading
+            return f"batch {i} should be an integer index array, got {batch.dtype}"
+    batches = [b.astype(np.int64).ravel() for b in arrays]
     expected_count = math.ceil(n / size)
     if len(batches) != expected_count:
         return f"expected {expected_count} batches of at most {size} for {n} samples, got {len(batches)}"

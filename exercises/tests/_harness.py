@@ -21,6 +21,7 @@ from ._checks import CHECKS
 from ._data import DATA_DIR, decode, read_npz
 from ._limits import CallTimeout, OutputHead, capture_output, time_limit, timeout_seconds
 from ._loading import LoadError, describe_exception, load_topic, target
+from ._warnings import recording_warnings, warning_problem
 
 __all__ = ["LoadError", "load_topic", "target"]  # re-exported: callers load through the harness
 
@@ -204,6 +205,17 @@ def dtype_problem(act: np.ndarray, exp: np.ndarray, path: str = "output") -> str
     return None
 
 
+def width_problem(actual: Any, expected: Any) -> str | None:
+    """The one float width the curriculum states: where the reference returns float32 (``embed``'s
+    vectors, as faiss stores them) the output must be float32 too, as grading requires.
+    ``compare`` leaves widths alone (grading's float32 inputs may get float64 answers)."""
+    if isinstance(expected, np.ndarray) and expected.dtype == np.float32:
+        got = np.asarray(actual).dtype
+        if got.kind == "f" and got != np.float32:
+            return f"output should be a float32 array (faiss needs them), got {got}"
+    return None
+
+
 def diagnose(actual: Any, case: Case) -> str:
     """Name the catalogued mistake(s) ``actual`` matches (all of them when several give the same
     output on this case), or return "" when none does."""
@@ -311,10 +323,11 @@ def run_case(case: Case, where: str | None = None) -> None:
     printed = OutputHead()
     not_implemented = fn is None
     actual = fn
+    warned: list[str] = []
     if callable(fn):  # else a module-level value the learner fills in (e.g. a filter)
         seconds = timeout_seconds()
         try:
-            with capture_output(printed), time_limit(seconds), np.errstate(all="ignore"):
+            with capture_output(printed), time_limit(seconds), recording_warnings() as warned:
                 actual = fn(*args, **kwargs)
         except NotImplementedError:
             not_implemented = True
@@ -346,10 +359,14 @@ def run_case(case: Case, where: str | None = None) -> None:
         problem = CHECKS[case.check](actual, args, kwargs, case.expected)
     else:
         problem = compare(actual, case.expected, case.rtol, case.atol)
+        problem = problem or width_problem(actual, case.expected)
     if problem:
         diagnosis = diagnose(actual, case) if not case.check else ""
         detail = f" — {diagnosis}" if diagnosis else ""
         fail(f"{label}: {problem}{detail}", printed=printed)
+    problem = warning_problem(qual, warned)  # as grading holds it (exercises/tests/_warnings.py)
+    if problem:
+        fail(f"{label}: {problem}", printed=printed)
     _note_output(qual, case, printed)
 
 

@@ -72,3 +72,13 @@ def test_a_mismatch_beside_matching_infinities_is_described_without_a_warning():
         warnings.simplefilter("error")
         problem = compare(np.array([np.inf, 1.0]), np.array([np.inf, 0.0]), 1e-6, 1e-8)
     assert problem is not None and problem.startswith("output[1] = 1.0, expected 0.0")
+
+
+def test_a_float32_answer_needs_a_float32_output_and_no_other_width_is_compared():
+    from exercises.tests._harness import width_problem
+
+    expected32 = np.ones((2, 3), dtype=np.float32)
+    assert "float32" in width_problem(expected32.astype(np.float64), expected32)
+    assert width_problem(expected32.copy(), expected32) is None
+    assert width_problem(np.ones(3), np.ones(3, dtype=np.float64)) is None  # float64: any float
+    assert width_problem(np.ones(3, dtype=np.float32), np.ones(3)) is None

@@ -1,6 +1,6 @@
 """Every requirement a learner is told is graded: the docstrings' (solutions/ and exercises/)
 "must not warn / no overflow" clauses name exactly the functions grading holds to it
-(``grader.engine.expect.WARNING_FREE``), and a variant with the right values that breaks one
+(``exercises.tests._warnings.WARNING_FREE``, held by ``gradelab check`` too), and a variant with the right values that breaks one
 stated requirement (raises an overflow RuntimeWarning, returns another dtype, modifies an input in
 place; ``grader.impostors.VIOLATIONS``) loses points on its function, with a message saying why.
 """
@@ -18,7 +18,8 @@ import numpy as np
 import pytest
 
 from exercises.tests._harness import load_cases
-from grader.engine.expect import WARNING_FREE
+from exercises.tests._runner import run_check
+from exercises.tests._warnings import WARNING_FREE
 from grader.engine.run import HIDDEN_DIR, run_hidden_tests
 from grader.examples import plant_impostors, write_answers
 from grader.release.build import ROOT
@@ -190,3 +191,17 @@ def test_the_lessons_known_violations_lose_points(tmp_path, topic, function, sou
     )
     assert result.score < result.max_score
     assert any(says in o.message for o in result.outcomes if o.status != "passed")
+
+
+@pytest.mark.parametrize(("topic", "kind"), CASES)
+def test_gradelab_check_holds_every_stated_requirement_that_grading_holds(tmp_path, topic, kind):
+    """The learner's local check fails the same impostors as grading, naming the requirement in
+    the same words (it passed an overflowing sigmoid that grading failed: a learner saw "all
+    pass" and lost points)."""
+    functions = _planted(topic, kind)
+    folder = write_answers(tmp_path / "violation")
+    plant_impostors(folder, topic, functions, kind)
+    rows = {r.function: r for r in run_check([topic], where=str(folder), timeout=0)}
+    for fn in functions:
+        assert rows[fn].status == "failed", f"{topic}.{fn}: gradelab check passes '{kind}'"
+        assert any(SAYS[kind] in m for m in rows[fn].messages), rows[fn].messages
