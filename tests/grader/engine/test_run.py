@@ -119,7 +119,7 @@ def _grade_suite_at(root: Path, learner: Path) -> list[tuple[str, str, str, floa
 
 def test_where_the_kit_lies_and_any_pytest_configuration_above_it_change_no_grade(tmp_path):
     """The same suite graded from two places, one under a course folder whose pytest.ini makes
-    every warning an error: the same outcomes, messages and first failing inputs. Hypothesis
+    every warning an error and whose conftest.py fails every test: the same outcomes, messages and first failing inputs. Hypothesis
     seeds a parametrized test from its node id, which pytest makes relative to the rootdir it
     finds; a checkout (its pyproject.toml) and an installed gradelab (none) drew different
     examples, and only the checkout made the grader's own RuntimeWarnings errors."""
@@ -131,6 +131,11 @@ def test_where_the_kit_lies_and_any_pytest_configuration_above_it_change_no_grad
     course.mkdir()
     (course / "pytest.ini").write_text(
         "[pytest]\nfilterwarnings =\n    error\n    ignore::RuntimeWarning\n", encoding="utf-8"
+    )
+    (course / "conftest.py").write_text(  # a course's own fixtures: never part of a grade
+        "import pytest\n\n\n@pytest.fixture(autouse=True)\ndef _fail():\n"
+        "    raise RuntimeError('a conftest above the kit ran')\n",
+        encoding="utf-8",
     )
     under_a_course = _grade_suite_at(course, learner)
     assert under_a_course == plain
