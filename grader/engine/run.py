@@ -120,6 +120,32 @@ def _rootdir(hidden: Path) -> Path:
     return hidden.parent.parent if len(hidden.parents) >= 2 else hidden
 
 
+#: what pytest reads from the environment: options, plugins to import, and whether it imports
+#: every installed plugin (pytest-randomly reorders and reseeds, pytest-timeout kills, ...)
+_PYTEST_ENVIRONMENT = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+
+
+@contextlib.contextmanager
+def _bare_pytest_environment() -> Iterator[None]:
+    """pytest as the kit alone configures it, whatever the grading machine's shell and
+    site-packages hold: no ``PYTEST_ADDOPTS`` (an instructor's ``-x`` stopped a submission at its
+    first failing test), no ``PYTEST_PLUGINS``, no plugin autoloaded from an entry point
+    (hypothesis's own is named with ``-p``). Process-wide: the executors grade one submission at
+    a time per process (``grader.cluster`` holds a lock)."""
+    before = {name: os.environ.get(name) for name in _PYTEST_ENVIRONMENT}
+    os.environ.pop("PYTEST_ADDOPTS", None)
+    os.environ.pop("PYTEST_PLUGINS", None)
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 @contextlib.contextmanager
 def _default_warnings() -> Iterator[None]:
     """Python's filters as if none were set, whatever the caller set (a test run that makes
@@ -199,6 +225,8 @@ def run_hidden_tests(
             # check: the rule the hidden suites were written and validated under
             *("-W", "error::RuntimeWarning"),
             "-q",
+            # the one plugin a grading run loads besides its own (nothing is autoloaded)
+            *("-p", "_hypothesis_pytestplugin"),
             # plugins a grading run has no use for, each costing per test or per run
             *("-p", "no:cacheprovider", "-p", "no:logging", "-p", "no:unraisableexception"),
             *("-p", "no:threadexception", "-p", "no:faulthandler", "-p", "no:stepwise"),
@@ -222,6 +250,7 @@ def run_hidden_tests(
                 contextlib.redirect_stderr(log),
                 fixed_generation(),  # what hypothesis draws must not depend on earlier runs
                 _default_warnings(),  # nor may a caller's warning filters
+                _bare_pytest_environment(),  # nor the grading machine's pytest set-up
             ):
                 code = pytest.main(args, plugins=[plugin])
         finally:

@@ -144,3 +144,47 @@ def test_where_the_kit_lies_and_any_pytest_configuration_above_it_change_no_grad
     assert by_check["passes while the grader warns"][0] == "passed"
     status, message, _ = by_check["cannot run when the grader's arithmetic overflows"]
     assert status == "error" and "RuntimeWarning" in message
+
+
+MEDDLER = """import pytest
+
+
+def pytest_collection_modifyitems(items):
+    items.reverse()
+    del items[1:]
+
+
+@pytest.fixture(autouse=True)
+def _meddle():
+    raise RuntimeError("a plugin of the grading machine ran")
+"""
+
+
+def test_the_grading_machines_pytest_options_and_plugins_change_no_grade(tmp_path, monkeypatch):
+    """PYTEST_ADDOPTS (an instructor's ``-x`` stopped a submission at its first failure),
+    PYTEST_PLUGINS and plugins installed beside gradelab (autoloaded from their entry points, as
+    pytest-randomly would be) never reach a grading run; the environment is put back after."""
+    learner = tmp_path / "learner"
+    learner.mkdir()
+    (learner / "activations.py").write_text(WRONG_RELU, encoding="utf-8")
+    bare = _grade_suite_at(tmp_path / "bare", learner)
+    site = tmp_path / "site"
+    (site / "meddler-1.0.dist-info").mkdir(parents=True)
+    (site / "meddler-1.0.dist-info" / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: meddler\nVersion: 1.0\n", encoding="utf-8"
+    )
+    (site / "meddler-1.0.dist-info" / "entry_points.txt").write_text(
+        "[pytest11]\nmeddler = autoloaded_meddler\n", encoding="utf-8"
+    )
+    (site / "autoloaded_meddler.py").write_text(MEDDLER, encoding="utf-8")
+    (site / "listed_meddler.py").write_text(MEDDLER, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-x --hypothesis-seed=7")
+    monkeypatch.setenv("PYTEST_PLUGINS", "listed_meddler")
+    monkeypatch.delenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", raising=False)
+    meddled = _grade_suite_at(tmp_path / "meddled", learner)
+    assert meddled == bare
+    assert len(bare) == 4 and [status for _, status, *_ in bare].count("passed") == 1
+    assert run.os.environ["PYTEST_ADDOPTS"] == "-x --hypothesis-seed=7"
+    assert run.os.environ["PYTEST_PLUGINS"] == "listed_meddler"
+    assert "PYTEST_DISABLE_PLUGIN_AUTOLOAD" not in run.os.environ
