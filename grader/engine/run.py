@@ -22,6 +22,7 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 import torch
@@ -120,11 +121,6 @@ def _rootdir(hidden: Path) -> Path:
     return hidden.parent.parent if len(hidden.parents) >= 2 else hidden
 
 
-#: what pytest reads from the environment: options, plugins to import, and whether it imports
-#: every installed plugin (pytest-randomly reorders and reseeds, pytest-timeout kills, ...)
-_PYTEST_ENVIRONMENT = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_DISABLE_PLUGIN_AUTOLOAD")
-
-
 @contextlib.contextmanager
 def _bare_pytest_environment() -> Iterator[None]:
     """pytest as the kit alone configures it, whatever the grading machine's shell and
@@ -132,18 +128,11 @@ def _bare_pytest_environment() -> Iterator[None]:
     first failing test), no ``PYTEST_PLUGINS``, no plugin autoloaded from an entry point
     (hypothesis's own is named with ``-p``). Process-wide: the executors grade one submission at
     a time per process (``grader.cluster`` holds a lock)."""
-    before = {name: os.environ.get(name) for name in _PYTEST_ENVIRONMENT}
-    os.environ.pop("PYTEST_ADDOPTS", None)
-    os.environ.pop("PYTEST_PLUGINS", None)
-    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    try:
+    with mock.patch.dict(os.environ):  # the whole environment is put back on exit
+        os.environ.pop("PYTEST_ADDOPTS", None)
+        os.environ.pop("PYTEST_PLUGINS", None)
+        os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
         yield
-    finally:
-        for name, value in before.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 @contextlib.contextmanager
