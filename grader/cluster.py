@@ -42,6 +42,8 @@ from typing import Any
 from distributed import Client, KilledWorker, as_completed, get_worker
 
 from grader import __version__
+from grader.doctor import POINTER, gaps
+from grader.engine import cgroups
 from grader.engine import run as engine
 from grader.executors import Done
 from grader.outputs.escape import folder_name
@@ -84,12 +86,14 @@ def worker_info(settings: dict[str, Any]) -> dict[str, Any]:
     ``settings`` is the wire form of the run's :class:`GradeSettings`."""
     chosen = GradeSettings.from_wire(settings)
     sandbox = chosen.chosen_sandbox()
+    budget = cgroups.detect()
+    missing = [short for short, _ in gaps(sandbox, budget)]  # as grade says it locally
     return {
         "fingerprint": worker_fingerprint(chosen),
         "version": __version__,
         "host": socket.gethostname(),
-        "sandbox": sandbox.label,
-        "warning": sandbox.warning,
+        "sandbox": f"{sandbox.label} + {budget.layer or 'no cgroups'}",
+        "warning": "; ".join(missing) or None,
     }
 
 
@@ -244,7 +248,7 @@ class ClusterExecutor:
         unboxed = sorted(a for a, i in infos.items() if i["warning"])
         if unboxed:
             warning = next(infos[a]["warning"] for a in unboxed)
-            self.notify(f"WARNING on {', '.join(unboxed)}: {warning}")
+            self.notify(f"WARNING on {', '.join(unboxed)}: {warning} (on those workers, {POINTER})")
         if any(n > 1 for n in threads.values()):
             self.notify(
                 "workers with several threads grade one submission at a time per process: "

@@ -275,6 +275,24 @@ def test_a_worker_with_another_kit_refuses_the_task():
     assert result["learner"] == "ann" and result["score"] == result["max_score"] > 0
 
 
+def test_a_worker_reports_every_missing_sandbox_layer_cgroups_included(monkeypatch):
+    """A worker names its cgroup layer, and a worker without cgroups is warned about as ``grade``
+    warns locally (the cluster's console said nothing of a missing memory/pids budget)."""
+    from grader.doctor import gaps
+    from grader.engine import cgroups
+
+    settings = GradeSettings(("activations",), MAX_EXAMPLES).to_wire()
+    sandbox = GradeSettings.from_wire(settings).chosen_sandbox()
+    info = cluster_mod.worker_info(settings)
+    here = cgroups.detect()
+    assert info["sandbox"] == f"{sandbox.label} + {here.layer or 'no cgroups'}"
+    monkeypatch.setattr(cgroups, "detect", lambda: cgroups.CgroupSupport(problem="turned off"))
+    off = cluster_mod.worker_info(settings)
+    assert off["sandbox"] == f"{sandbox.label} + no cgroups"
+    budget_gap = gaps(sandbox, cgroups.CgroupSupport(problem="turned off"))[-1][0]
+    assert budget_gap in off["warning"]
+
+
 def test_a_task_grades_with_the_coordinators_settings(monkeypatch):
     """The settings value the coordinator sends (its wire form) is the one grade_submission
     gets on the worker, and the one whose fingerprint the worker checks."""
