@@ -58,6 +58,17 @@ def _canonical_dtype(dtype: np.dtype) -> str:
     return dtype.newbyteorder("<").str if dtype.byteorder == ">" else dtype.str
 
 
+def _int(value: int) -> int:
+    if abs(value) >= 2**63:
+        raise ChannelError("integer out of 64-bit range")
+    return value
+
+
+def _float(value: float) -> Any:
+    """A finite float as JSON writes it; inf, -inf and nan by their repr."""
+    return value if math.isfinite(value) else {"$f": repr(value)}
+
+
 class _Encoder:
     def __init__(self) -> None:
         self.arrays: list[np.ndarray] = []
@@ -70,13 +81,11 @@ class _Encoder:
         if kind is np.ndarray:
             return self._array(value)
         if kind is float:
-            return value if math.isfinite(value) else {"$f": repr(value)}
+            return _float(value)
         if value is None or kind is str or kind is bool:
             return value
         if kind is int:
-            if abs(value) >= 2**63:
-                raise ChannelError("integer out of 64-bit range")
-            return value
+            return _int(value)
         if kind is list:
             return [self.encode(v, depth + 1) for v in value]
         if kind is tuple:
@@ -103,11 +112,9 @@ class _Encoder:
         if isinstance(value, bool | str):
             return value
         if isinstance(value, int):
-            if abs(value) >= 2**63:
-                raise ChannelError("integer out of 64-bit range")
-            return value
+            return _int(value)
         if isinstance(value, float):
-            return value if math.isfinite(value) else {"$f": repr(value)}
+            return _float(value)
         if isinstance(value, np.generic) and type(value).__module__ == "numpy":
             return self.encode(
                 np.asarray(value)[()].item() if value.dtype.kind != "V" else None, depth
