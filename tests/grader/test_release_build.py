@@ -6,9 +6,10 @@ import ast
 import importlib
 import inspect
 
+import numpy as np
 import pytest
 
-from grader.release.build import ROOT, build_exercises
+from grader.release.build import ROOT, _close_for_dtype, build_exercises
 from grader.release.strip import find_blocks
 from reference import TOPICS
 
@@ -31,6 +32,19 @@ def test_exercises_are_in_sync_with_solutions_and_reference():
     """Fails when someone edits solutions/, grader/cases/ or the reference without `gradelab release`."""
     report = build_exercises(check=True)
     assert report.stale == [], f"run `gradelab release`; out of date: {report.stale}"
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_frozen_data_counts_as_in_sync_within_its_dtypes_rounding(dtype):
+    """A float32 output one ulp away (another CPU's kernels) is in sync; a real change of the
+    data, float32 or float64, is not; float64 keeps its 1e-12 relative bar."""
+    old = np.array([0.53150785, -0.25, 1e-3, 0.0], dtype=dtype)
+    ulp = np.spacing(old)
+    assert _close_for_dtype(old + ulp, old)
+    assert not _close_for_dtype(old * (1 + 1e-4), old)
+    if dtype == np.float64:
+        assert _close_for_dtype(old * (1 + 1e-13), old)
+        assert not _close_for_dtype(old * (1 + 1e-10), old)
 
 
 @pytest.mark.parametrize("topic", RELEASED)
