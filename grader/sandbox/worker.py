@@ -124,7 +124,8 @@ class Worker:
         if op == "ping":
             return {"ok": True, "value": {"numpy": np.__version__, "pid": os.getpid()}}
         if op == "call":
-            module = importlib.import_module(f"{PACKAGE}.{request['topic']}")
+            name = f"{PACKAGE}.{request['topic']}"
+            module = sys.modules.get(name) or importlib.import_module(name)
             fn = getattr(module, request["function"])
             args = self._materialise(request.get("args", []))
             kwargs = self._materialise(request.get("kwargs", {}))
@@ -244,11 +245,13 @@ def _lookup(name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
 
 
 def _unchanged(old: np.ndarray, new: Any) -> bool:
-    return (
-        isinstance(new, np.ndarray)
-        and old.shape == new.shape
-        and np.array_equal(old, new, equal_nan=True)
-    )
+    """Equal shape and values (NaN equal to NaN): the same bytes of the same dtype settle it at
+    once (identical bits are equal values); anything else is compared value by value."""
+    if not isinstance(new, np.ndarray) or old.shape != new.shape:
+        return False
+    if old.dtype == new.dtype and old.tobytes() == new.tobytes():
+        return True
+    return bool(np.array_equal(old, new, equal_nan=True))
 
 
 def _error(exc: BaseException, submission: str) -> dict[str, str]:
