@@ -36,13 +36,16 @@ from __future__ import annotations
 
 import copy
 import functools
+import struct
 from collections.abc import Callable
 from typing import Any
 from weakref import WeakKeyDictionary
 
+import numpy as np
 import pytest
 from hypothesis.errors import FlakyFailure, HypothesisException
 from hypothesis.strategies import DataObject
+from hypothesis.strategies._internal.lazy import LazyStrategy
 
 #: inner test function → {(node id, max_examples): recorded calls}
 _RECORDED: WeakKeyDictionary[Callable[..., Any], dict[tuple[str, int], list[dict[str, Any]]]] = (
@@ -71,6 +74,61 @@ class _Stop(BaseException):
 _FAILURES = (Exception, pytest.fail.Exception)
 
 
+class _NoKey(Exception):
+    pass
+
+
+#: strategy key (:func:`_strategy_key`) → ``repr`` of the strategy; bounded (:func:`_strategy_repr`)
+_REPRS: dict[Any, str] = {}
+_PLAIN = (int, str, bool, type(None))
+
+
+def _strategy_key(value: Any) -> Any:
+    """What a lazily built strategy's ``repr`` is computed from: its function and arguments.
+
+    Two strategies with the same key have the same ``repr`` (hypothesis builds it from exactly
+    these with a deterministic pretty-printer); any value the key cannot stand for (a ``.map``
+    or ``.filter``, an argument of another type) raises :class:`_NoKey`."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return (kind, value)
+    if kind is float:
+        return (float, struct.pack("<d", value))  # the bits: -0.0 ≠ 0.0, a NaN is its own
+    if isinstance(value, np.dtype):
+        return (np.dtype, repr(value))
+    if kind is tuple:
+        return (tuple, tuple(_strategy_key(v) for v in value))
+    if kind is LazyStrategy and not value._transformations:
+        args = value._LazyStrategy__args
+        kwargs = value._LazyStrategy__kwargs
+        return (
+            value.function,
+            tuple(_strategy_key(v) for v in args),
+            tuple((k, _strategy_key(v)) for k, v in sorted(kwargs.items())),
+        )
+    raise _NoKey
+
+
+def _strategy_repr(strategy: Any) -> str:
+    """``repr(strategy)``, computed once per distinct strategy: a test that builds a strategy in
+    its body (``st.integers(-x.ndim, x.ndim - 1)``) makes a new object, whose ``repr`` hypothesis
+    pretty-prints afresh, at every draw of every replayed example."""
+    try:
+        key = _strategy_key(strategy)
+    except (_NoKey, TypeError, AttributeError):  # TypeError: an unhashable function
+        return repr(strategy)
+    try:
+        return _REPRS[key]
+    except KeyError:
+        pass
+    except TypeError:
+        return repr(strategy)
+    if len(_REPRS) >= 10_000:
+        _REPRS.clear()
+    text = _REPRS[key] = repr(strategy)
+    return text
+
+
 class _RecordingData:
     """Stands in for ``st.data()``'s object: draws for real and remembers what it drew."""
 
@@ -80,7 +138,7 @@ class _RecordingData:
 
     def draw(self, strategy: Any, label: Any = None) -> Any:
         value = self.real.draw(strategy, label)
-        self.draws.append((repr(strategy), copy.deepcopy(value)))
+        self.draws.append((_strategy_repr(strategy), copy.deepcopy(value)))
         return value
 
 
@@ -92,7 +150,7 @@ class _ReplayData:
 
     def draw(self, strategy: Any, label: Any = None) -> Any:
         recorded = next(self.draws, None)
-        if recorded is None or recorded[0] != repr(strategy):
+        if recorded is None or recorded[0] != _strategy_repr(strategy):
             raise _Diverged
         return copy.deepcopy(recorded[1])
 

@@ -118,6 +118,42 @@ def test_interactive_draws_replay_only_for_the_same_strategy():
         replay._ReplayData(replay._Draws([(repr(ints), 2)])).draw(floats)
 
 
+def test_a_strategy_built_in_the_body_is_matched_by_its_repr_computed_once():
+    """Strategies built afresh at each draw are told apart exactly as their reprs tell them
+    apart (bits of floats, types of numbers, dtypes, nested strategies), and one whose key
+    cannot be formed (a ``.map``) still compares by its own repr."""
+    import numpy as np
+    from hypothesis.extra import numpy as hnp
+
+    def arrays(bound: float, side: int = 3, dtype: type = np.float64) -> st.SearchStrategy:
+        return hnp.arrays(
+            np.dtype(dtype), hnp.array_shapes(max_side=side), elements=st.floats(-bound, bound)
+        )
+
+    variants = [
+        lambda: st.integers(-2, 1),
+        lambda: st.integers(-2, 2),
+        lambda: st.floats(0.0, 1.0),
+        lambda: st.floats(-0.0, 1.0),
+        lambda: st.floats(0, 1),
+        lambda: st.sampled_from([True, 1]),
+        lambda: arrays(1.0),
+        lambda: arrays(1.0, side=4),
+        lambda: arrays(1.0, dtype=np.float32),
+        lambda: arrays(2.0),
+        lambda: st.integers(0, 3).map(lambda v: v + 1),
+    ]
+    for make in variants:
+        assert replay._strategy_repr(make()) == repr(make())  # a fresh object each time
+        assert replay._strategy_repr(make()) == repr(make())  # ... and from the memo
+    reprs = [replay._strategy_repr(make()) for make in variants]
+    assert len(set(reprs)) == len(variants)
+    ints = replay._strategy_key(st.integers(-2, 1))
+    assert ints == replay._strategy_key(st.integers(-2, 1))
+    with pytest.raises(replay._NoKey):
+        replay._strategy_key(st.integers(0, 3).map(lambda v: v + 1))
+
+
 def test_replayed_inputs_are_copies_the_test_cannot_spoil():
     """A test body that writes into its input does not change what the next submission gets."""
     import numpy as np
