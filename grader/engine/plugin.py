@@ -264,32 +264,40 @@ class GradingPlugin:
         return restore
 
     @pytest.hookimpl(tryfirst=True)
-    def pytest_runtest_makereport(
-        self, item: pytest.Item, call: pytest.CallInfo[Any]
-    ) -> pytest.TestReport | None:
-        """Record a graded test's outcome, and make its report without pytest's traceback
-        formatting (outcomes are explained by :meth:`_explain`; the tracebacks cost as much as
-        grading a stub submission)."""
+    def pytest_runtest_protocol(
+        self, item: pytest.Item, nextitem: pytest.Item | None
+    ) -> bool | None:
+        """Run a graded test as pytest's ``runtestprotocol`` does (setup, call when the setup
+        passed, teardown; each through its hook, so fixtures, hypothesis's and the warnings
+        plugin's wrappers all apply), recording its outcome here, without the reports: no
+        ``logstart``/``makereport``/``logreport``/``logfinish`` round (each run of them cost
+        more than a passing test's own hooks, and nothing here reads a report). The session's
+        failure count stays 0: :func:`grader.engine.run.run_hidden_tests` reads the outcomes."""
         marker = item.get_closest_marker("graded")
         if marker is None:
             return None
-        excinfo = call.excinfo
-        if call.when == "call" or (call.when == "setup" and excinfo is not None):
-            self._record(item, marker.kwargs, call)  # a skip too: graded tests never skip
-        if excinfo is not None and excinfo.errisinstance(pytest.skip.Exception):
-            return None  # pytest's own report
-        return pytest.TestReport(
-            item.nodeid,
-            item.location,
-            dict.fromkeys(item.keywords, 1),
-            "passed" if excinfo is None else "failed",
-            None if excinfo is None else f"{excinfo.typename}: {excinfo.value}",
-            call.when,
-            duration=call.duration,
-            start=call.start,
-            stop=call.stop,
-            user_properties=item.user_properties,
-        )
+        ihook = item.ihook
+        reraise = (pytest.exit.Exception, KeyboardInterrupt)
+        try:
+            setup = pytest.CallInfo.from_call(
+                lambda: ihook.pytest_runtest_setup(item=item), when="setup", reraise=reraise
+            )
+            if setup.excinfo is None:
+                call = pytest.CallInfo.from_call(
+                    lambda: ihook.pytest_runtest_call(item=item), when="call", reraise=reraise
+                )
+                self._record(item, marker.kwargs, call)
+            else:  # a setup that raised (a stub, a missing topic, a spent budget) is the outcome
+                self._record(item, marker.kwargs, setup)
+            pytest.CallInfo.from_call(
+                lambda: ihook.pytest_runtest_teardown(item=item, nextitem=nextitem),
+                when="teardown",
+                reraise=reraise,
+            )
+        finally:  # as runtestprotocol: the fixtures' values and the request go with the test
+            item._request = False  # type: ignore[attr-defined]
+            item.funcargs = None  # type: ignore[attr-defined]
+        return True
 
     def _record(self, item: pytest.Item, kw: dict[str, Any], call: pytest.CallInfo[Any]) -> None:
         result = TestOutcome(
