@@ -16,6 +16,8 @@ from pathlib import Path
 
 from bench.report import ROOT, Row, one_core
 
+#: the worker imports each topic's module (faiss for rag) when the setup of its first test asks
+IMPORTS = "topic imports in the worker, its start included (WorkerProcess.inspect)"
 #: component label → (file suffix, function name) whose cumulative time it is
 COMPONENTS: dict[str, tuple[str, str]] = {
     "the whole grade (run_hidden_tests)": ("grader/engine/run.py", "run_hidden_tests"),
@@ -23,6 +25,7 @@ COMPONENTS: dict[str, tuple[str, str]] = {
     "hypothesis shrinking failures": ("conjecture/engine.py", "shrink_interesting_test_cases"),
     "sandbox round trips (WorkerProcess._request)": ("grader/engine/process.py", "_request"),
     "worker start-ups (WorkerProcess.start)": ("grader/engine/process.py", "start"),
+    IMPORTS: ("grader/engine/process.py", "inspect"),
     "reference answers computed (expect.reference)": ("grader/engine/expect.py", "compute"),
     "mistakes matched (expect.diagnose_all)": ("grader/engine/expect.py", "diagnose_all"),
     "mistakes confirmed on variants (expect.confirm)": ("grader/engine/expect.py", "confirm"),
@@ -92,7 +95,10 @@ def profile_rows(section: str, klass: Path, topics: list[str], k: int = 5) -> li
     seconds = result["seconds"]
     whole = seconds["the whole grade (run_hidden_tests)"]
     bodies = seconds["test bodies (plugin.pytest_pyfunc_call)"]
-    seconds["pytest session, collection and per-test hooks (whole − bodies)"] = whole - bodies
+    imports = seconds[IMPORTS]
+    seconds["pytest session, collection and per-test hooks (whole − bodies − topic imports)"] = (
+        whole - bodies - imports
+    )
     total = whole or 1.0
     for label, spent in sorted(seconds.items(), key=lambda item: -item[1]):
         share = f"{spent / n:.3f} s ({100 * spent / total:.0f} %)"
