@@ -188,3 +188,43 @@ def test_the_grading_machines_pytest_options_and_plugins_change_no_grade(tmp_pat
     assert run.os.environ["PYTEST_ADDOPTS"] == "-x --hypothesis-seed=7"
     assert run.os.environ["PYTEST_PLUGINS"] == "listed_meddler"
     assert "PYTEST_DISABLE_PLUGIN_AUTOLOAD" not in run.os.environ
+
+
+def test_grading_collects_garbage_sparsely_and_gives_the_thresholds_back():
+    """The young-generation threshold is raised while any grading runs (overlapping ones, as a
+    Dask worker's threads run them, included) and is the caller's again when the last ends."""
+    import gc
+
+    before = gc.get_threshold()
+    gc.set_threshold(900, 11, 12)
+    try:
+        with run._sparse_collections():
+            assert gc.get_threshold() == (run.SPARSE_GEN0, 11, 12)
+            with run._sparse_collections():
+                assert gc.get_threshold()[0] == run.SPARSE_GEN0
+            assert gc.get_threshold()[0] == run.SPARSE_GEN0  # the outer one still runs
+        assert gc.get_threshold() == (900, 11, 12)
+    finally:
+        gc.set_threshold(*before)
+
+
+def test_a_real_grade_runs_under_the_sparse_threshold_and_gives_it_back(tmp_path, monkeypatch):
+    import gc
+
+    seen = []
+    entered = run.fixed_generation  # entered inside the grading's context, after the gc one
+
+    def spy():
+        seen.append(gc.get_threshold()[0])
+        return entered()
+
+    monkeypatch.setattr(run, "fixed_generation", spy)
+    before = gc.get_threshold()
+    run.run_hidden_tests(
+        write_answers(tmp_path / "s"),
+        GradeSettings(topics=("forward",)),
+        learner="x",
+        content_hash="-",
+    )
+    assert seen == [max(before[0], run.SPARSE_GEN0)]
+    assert gc.get_threshold() == before
