@@ -115,14 +115,11 @@ def _strategy_repr(strategy: Any) -> str:
     pretty-prints afresh, at every draw of every replayed example."""
     try:
         key = _strategy_key(strategy)
+        text = _REPRS.get(key)
     except (_NoKey, TypeError, AttributeError):  # TypeError: an unhashable function
         return repr(strategy)
-    try:
-        return _REPRS[key]
-    except KeyError:
-        pass
-    except TypeError:
-        return repr(strategy)
+    if text is not None:
+        return text
     if len(_REPRS) >= 10_000:
         _REPRS.clear()
     text = _REPRS[key] = repr(strategy)

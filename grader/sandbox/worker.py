@@ -124,8 +124,7 @@ class Worker:
         if op == "ping":
             return {"ok": True, "value": {"numpy": np.__version__, "pid": os.getpid()}}
         if op == "call":
-            name = f"{PACKAGE}.{request['topic']}"
-            module = sys.modules.get(name) or importlib.import_module(name)
+            module = importlib.import_module(f"{PACKAGE}.{request['topic']}")
             fn = getattr(module, request["function"])
             args = self._materialise(request.get("args", []))
             kwargs = self._materialise(request.get("kwargs", {}))
