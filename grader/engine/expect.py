@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import importlib
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -37,11 +38,46 @@ TOLERANCES: dict[np.dtype, tuple[float, float]] = {
 
 
 class Mismatch(AssertionError):
-    """The learner's output differs from the reference; ``diagnosis`` names a known mistake."""
+    """The learner's output differs from the reference; ``diagnosis`` names a known mistake.
 
-    def __init__(self, message: str, diagnosis: Mistake | None = None) -> None:
+    The diagnosis is given, or found on first use (``diagnose`` returns the matching mistakes,
+    best first; :func:`expect_close` passes one): matching the catalogue costs every mistake's
+    implementation and confirming a match costs learner calls, and hypothesis raises a Mismatch
+    at every failing step of its shrinking, of which it reports only the last. Reading
+    ``diagnosis`` or the message (``str``) finds it, once; if finding it fails, the message stays
+    the bare problem and there is no diagnosis.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        diagnosis: Mistake | None = None,
+        *,
+        diagnose: Callable[[], list[Mistake]] | None = None,
+    ) -> None:
         super().__init__(message)
-        self.diagnosis = diagnosis
+        self._diagnosis = diagnosis
+        self._diagnose = diagnose
+
+    def _resolve(self) -> None:
+        find, self._diagnose = self._diagnose, None
+        if find is None:
+            return
+        try:
+            matches = find()
+        except Exception:  # a broken diagnosis never hides the mismatch itself
+            return
+        self._diagnosis = matches[0] if matches else None
+        self.args = (looks_like(str(self.args[0]), matches),)
+
+    @property
+    def diagnosis(self) -> Mistake | None:
+        self._resolve()
+        return self._diagnosis
+
+    def __str__(self) -> str:
+        self._resolve()
+        return super().__str__()
 
 
 def to_numpy(value: Any) -> Any:
@@ -290,11 +326,14 @@ def expect_close(
         if warned:
             raise Mismatch(warned)
         return
-    matches = diagnose_all(actual, record, rtol, atol) if record else []
-    if matches and record is not None:
-        matches = confirm(matches, record, learner, rtol, atol)
-    message = looks_like(problem, matches)
-    raise Mismatch(message, matches[0] if matches else None)
+    if record is None:
+        raise Mismatch(problem)
+
+    def find() -> list[Mistake]:  # when the failure is reported (see Mismatch)
+        matches = diagnose_all(actual, record, rtol, atol)
+        return confirm(matches, record, learner, rtol, atol) if matches else []
+
+    raise Mismatch(problem, diagnose=find)
 
 
 def warning_problem(record: CallRecord | None) -> str | None:
