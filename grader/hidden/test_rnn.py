@@ -5,12 +5,15 @@ never above 1, norm at most max_norm), and no input modified in place."""
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from grader.engine import answers
 from grader.engine.expect import expect_close, reference
 from grader.strategies import gradient_lists, rnn_cases
 from grader.suites import graded, params
@@ -183,19 +186,33 @@ def test_lstm_forward_matches_reference(learner, case):
     expect_close(*call(learner, "lstm_forward", *args), learner)
 
 
+_LSTMS: dict[tuple[int, int], torch.nn.LSTM] = {}
+_LSTMS_LOCK = threading.Lock()
+
+
 def torch_lstm(x, h0, c0, W, U, b):
-    """torch.nn.LSTM(batch_first=True) with the course's weights (torch stores the transposes)."""
-    D, H = W.shape[0], U.shape[0]
-    lstm = torch.nn.LSTM(D, H, batch_first=True).double()
-    with torch.no_grad():
-        lstm.weight_ih_l0.copy_(torch.from_numpy(W.T.copy()))
-        lstm.weight_hh_l0.copy_(torch.from_numpy(U.T.copy()))
-        lstm.bias_ih_l0.copy_(torch.from_numpy(b))
-        lstm.bias_hh_l0.zero_()
-        hs, (h_T, c_T) = lstm(
-            torch.from_numpy(x), (torch.from_numpy(h0)[None], torch.from_numpy(c0)[None])
-        )
-    return hs.numpy(), (h_T[0].numpy(), c_T[0].numpy())
+    """torch.nn.LSTM(batch_first=True) with the course's weights (torch stores the transposes).
+
+    Computed once per process for each input (:mod:`grader.engine.answers`), on one module per
+    (D, H) whose weights are overwritten for each input: building one (its random initial
+    weights) cost more than its forward pass, once per shrinking step of a failing learner."""
+
+    def compute():
+        D, H = W.shape[0], U.shape[0]
+        with _LSTMS_LOCK, torch.no_grad():
+            lstm = _LSTMS.get((D, H))
+            if lstm is None:
+                lstm = _LSTMS[D, H] = torch.nn.LSTM(D, H, batch_first=True).double()
+            lstm.weight_ih_l0.copy_(torch.from_numpy(W.T.copy()))
+            lstm.weight_hh_l0.copy_(torch.from_numpy(U.T.copy()))
+            lstm.bias_ih_l0.copy_(torch.from_numpy(b))
+            lstm.bias_hh_l0.zero_()
+            hs, (h_T, c_T) = lstm(
+                torch.from_numpy(x), (torch.from_numpy(h0)[None], torch.from_numpy(c0)[None])
+            )
+        return hs.numpy(), (h_T[0].numpy(), c_T[0].numpy())
+
+    return answers.cached(TOPIC, "torch.nn.LSTM", (x, h0, c0, W, U, b), {}, compute)
 
 
 @graded("lstm_forward", "matches torch.nn.LSTM (gate order i, f, g, o)", points=2)

@@ -7,7 +7,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
+import torch
 
 from grader.engine.run import HIDDEN_DIR, run_hidden_tests
 from grader.examples import mistake_source
@@ -83,3 +85,44 @@ def test_every_catalogued_mistake_is_caught_and_named(solutions_dir: Path, tmp_p
     )
     others = sorted(n for n in named if n and n != mistake.key)
     assert not others, f"{mistake.key} is also named as another mistake: {others}"
+
+
+def _fresh_nn_lstm(x, h0, c0, W, U, b):
+    """torch.nn.LSTM built for this one input, as the hidden test computed it before."""
+    lstm = torch.nn.LSTM(W.shape[0], U.shape[0], batch_first=True).double()
+    with torch.no_grad():
+        lstm.weight_ih_l0.copy_(torch.from_numpy(W.T.copy()))
+        lstm.weight_hh_l0.copy_(torch.from_numpy(U.T.copy()))
+        lstm.bias_ih_l0.copy_(torch.from_numpy(b))
+        lstm.bias_hh_l0.zero_()
+        hs, (h_T, c_T) = lstm(
+            torch.from_numpy(x), (torch.from_numpy(h0)[None], torch.from_numpy(c0)[None])
+        )
+    return hs.numpy(), (h_T[0].numpy(), c_T[0].numpy())
+
+
+def test_the_torch_lstm_truth_reuses_modules_yet_answers_each_input_as_a_fresh_one():
+    """grader/hidden/test_rnn.py keeps one nn.LSTM per (D, H) and overwrites its weights: every
+    answer is bit-identical to a module built for that input alone, whatever came before, and a
+    repeated input comes from the answer cache as a copy the caller may change."""
+    from grader.engine import answers
+    from grader.hidden.test_rnn import torch_lstm
+
+    rng = np.random.default_rng(7)
+    answers.clear()
+    for N, T, D, H in [(2, 3, 2, 3), (1, 2, 2, 3), (3, 4, 1, 4), (2, 3, 2, 3)]:
+        case = (
+            rng.normal(size=(N, T, D)),
+            rng.normal(size=(N, H)),
+            rng.normal(size=(N, H)),
+            rng.normal(size=(D, 4 * H)),
+            rng.normal(size=(H, 4 * H)),
+            rng.normal(size=4 * H),
+        )
+        got, want = torch_lstm(*case), _fresh_nn_lstm(*case)
+        assert np.array_equal(got[0], want[0])
+        assert np.array_equal(got[1][0], want[1][0]) and np.array_equal(got[1][1], want[1][1])
+    again = torch_lstm(*case)
+    assert answers.stats()["hits"] >= 1
+    again[0][...] = 0.0
+    assert np.array_equal(torch_lstm(*case)[0], want[0])
