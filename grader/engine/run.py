@@ -45,7 +45,7 @@ class GradingError(RuntimeError):
 _IMPORTED_UNDER: dict[str, str] = {}
 #: submissions this process has started grading (see :func:`_freeze_warm_state`)
 _STARTED = 0
-_STARTED_LOCK = threading.Lock()
+_PROCESS_LOCK = threading.Lock()  # guards _STARTED and _SPARSE (a Dask worker's threads)
 
 
 def _freeze_warm_state() -> None:
@@ -58,7 +58,7 @@ def _freeze_warm_state() -> None:
     (the Gradescope autograder, ``gradelab check``) never pays for the collection.
     """
     global _STARTED
-    with _STARTED_LOCK:
+    with _PROCESS_LOCK:
         _STARTED += 1
         if _STARTED != 2:
             return
@@ -78,7 +78,7 @@ def _sparse_collections() -> Iterator[None]:
     pytest, the channel), and the collector's passes over them cost ~3 % of the grade. Cyclic
     garbage still goes, a little later. The thresholds the process had come back when the last
     of its concurrent gradings (a Dask worker's threads) ends."""
-    with _STARTED_LOCK:
+    with _PROCESS_LOCK:
         if _SPARSE["depth"] == 0:
             _SPARSE["saved"] = gc.get_threshold()
             young, *older = _SPARSE["saved"]
@@ -87,7 +87,7 @@ def _sparse_collections() -> Iterator[None]:
     try:
         yield
     finally:
-        with _STARTED_LOCK:
+        with _PROCESS_LOCK:
             _SPARSE["depth"] -= 1
             if _SPARSE["depth"] == 0:
                 gc.set_threshold(*_SPARSE["saved"])
