@@ -7,7 +7,8 @@ same strategy feeds the reference tests (torch), the solution tests (NumPy) and 
 
 One module per topic, in the course order (``reference.TOPICS``), on top of :mod:`.common`:
 
-- :mod:`.common`      dtypes, shapes, bounded finite floats and arrays, kinks, ±1000, seeds, words
+- :mod:`.common`      dtypes, shapes, bounded finite floats and arrays, kinks, ±1000, seeds, words,
+                      and `reusable` (one strategy object per distinct factory call)
 - :mod:`.forward`     MLPs, exact perceptron data, separable sets, seeded layers/MLPs/perceptrons
 - activations         draws only from :mod:`.common` (kinks, the ±1000 range)
 - :mod:`.losses`      probabilities, simplex and one-hot rows, (y_true, y_pred) pairs
@@ -35,6 +36,7 @@ from grader.strategies.common import (
     float_arrays,
     float_dtypes,
     float_elements,
+    reusable,
     seeds,
     shapes,
     tensors,
@@ -103,6 +105,7 @@ __all__ = [
     "ranked_ids",
     "regression_data",
     "regression_pairs",
+    "reusable",
     "rnn_cases",
     "seeded_chain_cases",
     "seeded_layer_cases",

@@ -10,12 +10,46 @@ Conventions:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
+from typing import ParamSpec, TypeVar
 
 import numpy as np
 import torch
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+
+_P = ParamSpec("_P")
+_S = TypeVar("_S")
+
+#: distinct calls :func:`reusable` remembers per factory (strategies are small, shapes few)
+_REUSABLE_KEPT = 4096
+
+
+def reusable(factory: Callable[_P, _S]) -> Callable[_P, _S]:
+    """A strategy factory memoised on its arguments: one strategy object per distinct call.
+
+    Composites build strategies at every draw from what they drew (``float_arrays((N, T, D))``),
+    and hypothesis validates a new strategy object before its first draw: for a failing learner,
+    whose test hypothesis runs again at every step of shrinking, rebuilding and revalidating the
+    same strategies cost about a tenth of generating the inputs. Hypothesis keeps one object per
+    distinct ``st.integers(...)``/``st.floats(...)`` call (its ``cacheable``); this does the same
+    for ours. A strategy holds no state between draws, so the examples drawn are the same.
+    Arguments are told apart by type (``1`` is not ``1.0``); a call with an unhashable argument
+    (a list) builds a new strategy.
+    """
+    cached = functools.lru_cache(maxsize=_REUSABLE_KEPT, typed=True)(factory)
+
+    @functools.wraps(factory)
+    def build(*args: _P.args, **kwargs: _P.kwargs) -> _S:
+        try:
+            hash((args, tuple(kwargs.items())))
+        except TypeError:
+            return factory(*args, **kwargs)
+        return cached(*args, **kwargs)
+
+    return build
+
 
 #: torch dtypes the reference must support, with their NumPy twins where one exists.
 FLOAT_DTYPES: tuple[torch.dtype, ...] = (torch.float32, torch.float64)
@@ -33,6 +67,7 @@ def float_dtypes(bfloat16: bool = False) -> st.SearchStrategy[torch.dtype]:
     return st.sampled_from(options)
 
 
+@reusable
 def shapes(
     min_dims: int = 1, max_dims: int = 3, min_side: int = 1, max_side: int = 6
 ) -> st.SearchStrategy[tuple[int, ...]]:
@@ -42,6 +77,7 @@ def shapes(
     )
 
 
+@reusable
 def float_elements(bound: float = 10.0, width: int = 64) -> st.SearchStrategy[float]:
     """Finite floats in ``[-bound, bound]``, representable at ``width`` bits."""
     return st.floats(
@@ -49,6 +85,7 @@ def float_elements(bound: float = 10.0, width: int = 64) -> st.SearchStrategy[fl
     )
 
 
+@reusable
 def float_arrays(
     shape: tuple[int, ...] | st.SearchStrategy[tuple[int, ...]] | None = None,
     *,
@@ -66,6 +103,7 @@ def float_arrays(
     )
 
 
+@reusable
 def with_kinks(
     bound: float = 10.0, kinks: Sequence[float] = (0.0,), width: int = 64
 ) -> st.SearchStrategy[float]:
@@ -78,6 +116,7 @@ def with_kinks(
     )
 
 
+@reusable
 def extreme_arrays(
     shape: tuple[int, ...] | st.SearchStrategy[tuple[int, ...]] | None = None,
     *,
@@ -109,6 +148,7 @@ def tensors(
     return t.to(device)
 
 
+@reusable
 def seeds() -> st.SearchStrategy[int]:
     """Seeds for ``np.random.default_rng`` / ``torch.Generator().manual_seed``."""
     return st.integers(min_value=0, max_value=2**32 - 1)

@@ -7,9 +7,10 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from grader.strategies.common import float_arrays, float_elements
+from grader.strategies.common import float_arrays, float_elements, reusable
 
 
+@reusable
 def _conv_values(bound: float, dtype: np.dtype | type, ties: bool) -> st.SearchStrategy[float]:
     """Element strategy for conv/pool inputs: small integers when ``ties`` (so maxima repeat)."""
     if ties:

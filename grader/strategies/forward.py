@@ -16,7 +16,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from grader.strategies.common import float_arrays, seeds
+from grader.strategies.common import float_arrays, reusable, seeds
 
 #: Activation names of ``forward.mlp_forward`` / ``backprop.mlp_backward``.
 MLP_ACTIVATIONS: tuple[str, ...] = (
@@ -63,6 +63,7 @@ def mlp_cases(
     return x, layers
 
 
+@reusable
 def dyadic_arrays(
     shape: tuple[int, ...] | st.SearchStrategy[tuple[int, ...]],
     bound: float = 4.0,

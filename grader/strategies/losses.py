@@ -8,9 +8,10 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from grader.strategies.common import float_arrays, shapes, with_kinks
+from grader.strategies.common import float_arrays, reusable, shapes, with_kinks
 
 
+@reusable
 def probabilities(
     shape: tuple[int, ...] | st.SearchStrategy[tuple[int, ...]] | None = None,
     *,

@@ -10,9 +10,10 @@ from collections.abc import Sequence
 import numpy as np
 from hypothesis import strategies as st
 
-from grader.strategies.common import words
+from grader.strategies.common import reusable, words
 
 
+@reusable
 def texts(min_words: int = 0, max_words: int = 60) -> st.SearchStrategy[str]:
     """Whitespace-separated texts of lowercase words (for chunking tests)."""
     return st.lists(words, min_size=min_words, max_size=max_words).map(" ".join)
@@ -74,7 +75,7 @@ def exact_direction_arrays(
     rows = []
     for _ in range(n):
         i = draw(picks)
-        rows.append(np.zeros(4) if i < 0 else EXACT_DIRECTIONS[i] * draw(st.sampled_from(scales)))
+        rows.append(np.zeros(4) if i < 0 else EXACT_DIRECTIONS[i] * draw(_one_of(scales)))
     return np.array(rows, dtype=np.float64).reshape(n, 4)
 
 
@@ -88,8 +89,18 @@ RAG_VOCABULARY: tuple[str, ...] = (
 @st.composite
 def passages(draw: st.DrawFn, min_chunks: int = 1, max_chunks: int = 7) -> list[str]:
     """A list of short passages (1–6 words) over :data:`RAG_VOCABULARY`; repeats are possible."""
+    return draw(_passage_lists(min_chunks, max_chunks))
+
+
+@reusable
+def _passage_lists(min_chunks: int, max_chunks: int) -> st.SearchStrategy[list[str]]:
     sentence = st.lists(st.sampled_from(RAG_VOCABULARY), min_size=1, max_size=6).map(" ".join)
-    return draw(st.lists(sentence, min_size=min_chunks, max_size=max_chunks))
+    return st.lists(sentence, min_size=min_chunks, max_size=max_chunks)
+
+
+@reusable
+def _one_of(values: Sequence[float]) -> st.SearchStrategy[float]:
+    return st.sampled_from(values)
 
 
 @st.composite
