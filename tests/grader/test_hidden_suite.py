@@ -9,7 +9,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 from grader.engine.run import HIDDEN_DIR, run_hidden_tests
 from grader.examples import mistake_source
@@ -87,42 +86,35 @@ def test_every_catalogued_mistake_is_caught_and_named(solutions_dir: Path, tmp_p
     assert not others, f"{mistake.key} is also named as another mistake: {others}"
 
 
-def _fresh_nn_lstm(x, h0, c0, W, U, b):
-    """torch.nn.LSTM built for this one input, as the hidden test computed it before."""
-    lstm = torch.nn.LSTM(W.shape[0], U.shape[0], batch_first=True).double()
-    with torch.no_grad():
-        lstm.weight_ih_l0.copy_(torch.from_numpy(W.T.copy()))
-        lstm.weight_hh_l0.copy_(torch.from_numpy(U.T.copy()))
-        lstm.bias_ih_l0.copy_(torch.from_numpy(b))
-        lstm.bias_hh_l0.zero_()
-        hs, (h_T, c_T) = lstm(
-            torch.from_numpy(x), (torch.from_numpy(h0)[None], torch.from_numpy(c0)[None])
-        )
-    return hs.numpy(), (h_T[0].numpy(), c_T[0].numpy())
-
-
 def test_the_torch_lstm_truth_reuses_modules_yet_answers_each_input_as_a_fresh_one():
     """grader/hidden/test_rnn.py keeps one nn.LSTM per (D, H) and overwrites its weights: every
-    answer is bit-identical to a module built for that input alone, whatever came before, and a
-    repeated input comes from the answer cache as a copy the caller may change."""
+    answer is bit-identical to the one a module built for that input alone gives, whatever came
+    before, and a repeated input comes from the answer cache as a copy the caller may change."""
     from grader.engine import answers
-    from grader.hidden.test_rnn import torch_lstm
+    from grader.hidden import test_rnn
 
     rng = np.random.default_rng(7)
-    answers.clear()
+    cases = []
     for N, T, D, H in [(2, 3, 2, 3), (1, 2, 2, 3), (3, 4, 1, 4), (2, 3, 2, 3)]:
-        case = (
-            rng.normal(size=(N, T, D)),
-            rng.normal(size=(N, H)),
-            rng.normal(size=(N, H)),
-            rng.normal(size=(D, 4 * H)),
-            rng.normal(size=(H, 4 * H)),
-            rng.normal(size=4 * H),
+        cases.append(
+            tuple(
+                rng.normal(size=shape)
+                for shape in [(N, T, D), (N, H), (N, H), (D, 4 * H), (H, 4 * H), (4 * H,)]
+            )
         )
-        got, want = torch_lstm(*case), _fresh_nn_lstm(*case)
+    fresh = []
+    for case in cases:  # a new module and no cached answer for each
+        test_rnn._LSTMS.clear()
+        answers.clear()
+        fresh.append(test_rnn.torch_lstm(*case))
+    answers.clear()
+    reused = [test_rnn.torch_lstm(*case) for case in cases]  # (2, 3) is used three times
+    assert len(test_rnn._LSTMS) == 2
+    for got, want in zip(reused, fresh, strict=True):
         assert np.array_equal(got[0], want[0])
         assert np.array_equal(got[1][0], want[1][0]) and np.array_equal(got[1][1], want[1][1])
-    again = torch_lstm(*case)
-    assert answers.stats()["hits"] >= 1
+    hits = answers.stats()["hits"]
+    again = test_rnn.torch_lstm(*cases[0])
+    assert answers.stats()["hits"] == hits + 1
     again[0][...] = 0.0
-    assert np.array_equal(torch_lstm(*case)[0], want[0])
+    assert np.array_equal(test_rnn.torch_lstm(*cases[0])[0], fresh[0][0])
