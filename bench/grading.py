@@ -2,7 +2,9 @@
 
 Each figure runs in a fresh process pinned to one core: the first submission pays for imports,
 collecting the hidden suite and recording the inputs hypothesis draws; the second is what the
-same answers cost later in a class (:mod:`grader.engine.replay`).
+same answers cost later in a class (:mod:`grader.engine.replay`). A second fresh process then
+grades the first submission again with the recordings the first process stored
+(:mod:`grader.engine.recordings`): what a pool process, a later run or a Dask worker pays.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.report import ROOT, Row, one_core, spread
+from bench.report import ROOT, Row, one_core, spread, with_store
 from grader.examples import write_answers
 from reference import TOPICS
 
@@ -35,10 +37,13 @@ print(f"{times[0]:.4f} {times[1]:.4f} {r.score} {r.max_score}")
 """
 
 
-def grade_seconds(folder: Path, topics: list[str]) -> tuple[float, float, str]:
-    """(first, second, points) for grading ``folder`` twice in one process on one core."""
+def grade_seconds(folder: Path, topics: list[str], store: Path) -> tuple[float, float, str]:
+    """(first, second, points) for grading ``folder`` twice in one process on one core, with
+    the replay recordings of ``store``."""
     cmd = [sys.executable, "-c", GRADE_SNIPPET, str(folder), ",".join(topics)]
-    proc = subprocess.run(one_core(cmd), cwd=ROOT, capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        one_core(cmd), cwd=ROOT, env=with_store(store), capture_output=True, text=True, check=False
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"grading {folder} failed:\n{proc.stderr[-3000:]}")
     first, second, score, top = proc.stdout.split()
@@ -55,7 +60,11 @@ def rows(args: argparse.Namespace) -> list[Row]:
             ("the untouched stubs", "exercises", 2.0),
         ):
             folder = write_answers(Path(tmp) / source, source)
-            runs = [grade_seconds(folder, topics) for _ in range(args.repeat)]
+            runs, stored = [], []
+            for i in range(args.repeat):
+                store = Path(tmp) / f"store-{source}-{i}"  # empty: this process draws
+                runs.append(grade_seconds(folder, topics, store))
+                stored.append(grade_seconds(folder, topics, store)[0])
             first, later = [r[0] for r in runs], [r[1] for r in runs]
             label = f"{name} ({runs[0][2]} points, {len(topics)} topics), one core"
             ok = statistics.median(later) <= target
@@ -63,4 +72,11 @@ def rows(args: argparse.Namespace) -> list[Row]:
                 Row(SECTION, f"{label}, a later submission", spread(later), f"≤ {target:g} s", ok)
             )
             out.append(Row(SECTION, f"{label}, the first of a process", spread(first)))
+            out.append(
+                Row(
+                    SECTION,
+                    f"{label}, the first of a process, the inputs stored by an earlier one",
+                    spread(stored),
+                )
+            )
     return out

@@ -8,6 +8,7 @@ things (ratios) are measured side by side in the same run.
 
 from __future__ import annotations
 
+import os
 import shutil
 import statistics
 import subprocess
@@ -80,6 +81,13 @@ def timed(
     if proc.returncode not in ok:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
     return time.perf_counter() - start
+
+
+def with_store(store: Path | str) -> dict[str, str]:
+    """The environment of a grading subprocess whose replay recordings live in ``store``
+    (``"off"``: in memory only; :mod:`grader.engine.recordings`), so that whether a figure had
+    recordings from an earlier process is the benchmark's choice, not the machine's history."""
+    return {**os.environ, "GRADELAB_REPLAY_CACHE": str(store)}
 
 
 def one_core(cmd: list[str]) -> list[str]:

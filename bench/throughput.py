@@ -23,7 +23,7 @@ from pathlib import Path
 
 from bench.classes import build_class
 from bench.grading_profile import profile_rows
-from bench.report import ROOT, Row, one_core, ratio_spread, spread
+from bench.report import ROOT, Row, one_core, ratio_spread, spread, with_store
 from reference import TOPICS
 
 SECTION = "class throughput"
@@ -52,11 +52,20 @@ print(json.dumps({"total": total, "done": done, "full": full, "graded": report.g
 """
 
 
-def run_class(klass: Path, out: Path, jobs: int, shrink: bool, topics: str) -> dict:
+def run_class(
+    klass: Path, out: Path, jobs: int, shrink: bool, topics: str, store: Path | str = "off"
+) -> dict:
+    """``gradelab grade`` of ``klass`` into ``out`` in a fresh process, its replay recordings
+    in ``store`` (see :func:`bench.report.with_store`)."""
     cmd = [sys.executable, "-c", SNIPPET, str(klass), str(out), str(jobs), "1" if shrink else "0"]
     cmd.append(topics)
     proc = subprocess.run(
-        one_core(cmd) if jobs == 1 else cmd, cwd=ROOT, capture_output=True, text=True, check=False
+        one_core(cmd) if jobs == 1 else cmd,
+        cwd=ROOT,
+        env=with_store(store),
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if proc.returncode != 0:
         raise RuntimeError(f"grading the class failed:\n{proc.stderr[-3000:]}")
@@ -122,9 +131,11 @@ def rows(args: argparse.Namespace) -> list[Row]:
         runs: dict[tuple[int, bool], list[dict]] = {}
         for i in range(args.repeat):  # interleaved, so noise hits every configuration alike
             for jobs, shrink in ((1, True), (2, True), (1, False)):
-                dest = Path(tmp) / f"out-{jobs}-{shrink}-{i}"  # fresh: nothing is reused
+                # fresh: nothing is reused, no recordings either (a pool's processes share theirs)
+                dest = Path(tmp) / f"out-{jobs}-{shrink}-{i}"
+                store = Path(tmp) / f"store-{jobs}-{shrink}-{i}"
                 runs.setdefault((jobs, shrink), []).append(
-                    run_class(klass, dest, jobs, shrink, topics)
+                    run_class(klass, dest, jobs, shrink, topics, store)
                 )
         what = f"{n} varied submissions" + (f", topics {topics}" if topics else ", all topics")
         one, two, fast = runs[(1, True)], runs[(2, True)], runs[(1, False)]

@@ -2,6 +2,9 @@
 
 Hypothesis runs derandomized with no example database, so a run is reproducible and the suite
 never depends on what an earlier run found. ``HYPOTHESIS_PROFILE=thorough`` draws more examples.
+For the same reason grading keeps no recordings on disk here (``GRADELAB_REPLAY_CACHE=off``, for
+the subprocesses too): each test grades as a fresh process with an empty store would, and
+``tests/grader/engine/test_recordings.py`` gives its tests a store of their own.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import os
 import pytest
 import torch
 from hypothesis import HealthCheck, settings
+
+os.environ["GRADELAB_REPLAY_CACHE"] = "off"
 
 settings.register_profile(
     "default",

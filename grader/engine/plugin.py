@@ -30,6 +30,7 @@ from grader.engine.cases import case_labels
 from grader.engine.expect import Mismatch, describe_call
 from grader.engine.process import CallFault, LearnerError, WorkerProcess
 from grader.engine.proxy import LearnerFailure, LearnerProxy, NotImplementedByLearner
+from grader.engine.recordings import RecordingStore
 from grader.results import Kind, Status, TestOutcome
 from grader.settings import GradeSettings
 
@@ -156,6 +157,7 @@ class GradingPlugin:
     proxy: LearnerProxy | None = None
     only_functions: frozenset[str] | None = None  # "<topic>.<function>" to keep; None = all
     replay: bool = True  # replay recorded passing inputs (grader.engine.replay); same grades
+    recordings: RecordingStore | None = None  # recordings kept for other processes of the kit
     _inspected: dict[str, dict[str, Any]] = field(default_factory=dict)
     _cases: dict[str, str] = field(default_factory=dict)  # nodeid -> case label
 
@@ -244,6 +246,7 @@ class GradingPlugin:
             self._reset_proxy,
             shrink=self.grading.shrink,
             final=_is_fault,
+            store=self.recordings,
         )
         return True
 

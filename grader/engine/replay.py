@@ -12,8 +12,10 @@ kit alone, never on what this process graded before, in which order, on which wo
 end every property test runs in the same two passes, whether a recording exists or not:
 
 1. The body is called on the inputs of a passing run, in order, up to the first failure. They
-   are replayed when the process has recorded a passing run of the test, else drawn by
-   hypothesis and recorded; a drawing run is stopped at its first failure (before hypothesis
+   are replayed when the process has recorded a passing run of the test, or finds one that a
+   process of the same kit recorded in the run's :class:`~grader.engine.recordings.RecordingStore`
+   (the inputs a passing run draws depend on the kit alone), else drawn by hypothesis and
+   recorded (and stored); a drawing run is stopped at its first failure (before hypothesis
    shrinks anything). Either way the learner sees the very same calls, so even learner code
    that keeps state between calls cannot tell a first submission from a later one.
 2. Every input passed → the test passes. A failure → without shrinking, or when the learner's
@@ -44,17 +46,16 @@ from weakref import WeakKeyDictionary
 import numpy as np
 import pytest
 from hypothesis.errors import FlakyFailure, HypothesisException
+from hypothesis.internal.reflection import function_digest
 from hypothesis.strategies import DataObject
 from hypothesis.strategies._internal.lazy import LazyStrategy
 
+from grader.engine.recordings import Draws, Example, RecordingStore
+
 #: inner test function → {(node id, max_examples): recorded calls}
-_RECORDED: WeakKeyDictionary[Callable[..., Any], dict[tuple[str, int], list[dict[str, Any]]]] = (
+_RECORDED: WeakKeyDictionary[Callable[..., Any], dict[tuple[str, int], list[Example]]] = (
     WeakKeyDictionary()
 )
-
-
-class _Draws(list):
-    """The recorded ``(strategy repr, value)`` draws of one ``st.data()`` argument."""
 
 
 class _Diverged(Exception):
@@ -159,7 +160,7 @@ def clear() -> None:
 
 def _materialise(example: dict[str, Any]) -> dict[str, Any]:
     return {
-        k: _ReplayData(v) if isinstance(v, _Draws) else copy.deepcopy(v) for k, v in example.items()
+        k: _ReplayData(v) if isinstance(v, Draws) else copy.deepcopy(v) for k, v in example.items()
     }
 
 
@@ -170,6 +171,7 @@ def call(
     *,
     shrink: bool = True,
     final: Callable[[BaseException], bool] = lambda exc: False,
+    store: RecordingStore | None = None,
 ) -> None:
     """Run ``item``'s test function in the two passes the module docstring defines.
 
@@ -187,7 +189,7 @@ def call(
     if hyp is None:
         test(**funcargs)
         return
-    failure = _first_pass(item, test, funcargs, max_examples, before_hypothesis)
+    failure = _first_pass(item, test, funcargs, max_examples, before_hypothesis, store)
     if failure is None:
         return  # every input a passing run is given passes
     if not shrink or final(failure):
@@ -206,6 +208,7 @@ def _first_pass(
     funcargs: dict[str, Any],
     max_examples: int,
     before_hypothesis: Callable[[], object],
+    store: RecordingStore | None = None,
 ) -> BaseException | None:
     """Call the test body on a passing run's inputs, in order, up to the first failure (returned).
 
@@ -215,6 +218,12 @@ def _first_pass(
     inner = hyp.inner_test
     runs = _RECORDED.setdefault(inner, {})
     key = (item.nodeid, max_examples)
+    # the test's digest (its source, as hypothesis seeds it) tells an edited suite's test apart
+    test_id = f"{item.nodeid}@{function_digest(inner).hex()}" if key not in runs else ""
+    if key not in runs and store is not None:
+        stored = store.load(test_id, max_examples)
+        if stored is not None:
+            runs[key] = stored
     if key in runs:
         try:
             for example in runs[key]:
@@ -224,7 +233,7 @@ def _first_pass(
             before_hypothesis()
         except _FAILURES as exc:
             return exc
-    calls: list[dict[str, Any]] = []
+    calls: list[Example] = []
     replayable = True
 
     # hypothesis seeds a derandomized run from the digest of this function (source, signature):
@@ -252,7 +261,7 @@ def _first_pass(
         except _FAILURES as exc:
             raise _Stop(exc) from None
         calls.append(
-            {k: _Draws(v.draws) if isinstance(v, _RecordingData) else v for k, v in drawn.items()}
+            {k: Draws(v.draws) if isinstance(v, _RecordingData) else v for k, v in drawn.items()}
         )
         return result
 
@@ -265,4 +274,6 @@ def _first_pass(
         hyp.inner_test = inner
     if replayable and key not in runs:
         runs[key] = calls
+        if store is not None:
+            store.save(test_id, max_examples, calls)
     return None

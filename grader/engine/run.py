@@ -27,6 +27,7 @@ from unittest import mock
 import pytest
 import torch
 
+from grader.engine import recordings
 from grader.engine.isolation import fixed_generation
 from grader.engine.plugin import GradingPlugin, register_profile
 from grader.engine.process import WorkerProcess
@@ -213,7 +214,8 @@ def run_hidden_tests(
     """Run the hidden tests of ``settings.topics`` against the submission in ``folder``.
 
     ``only_functions`` (``{"<topic>.<function>"}``) restricts the run to those functions' tests.
-    ``replay`` reuses the inputs of earlier passing runs in this process (same grade, faster).
+    ``replay`` reuses the inputs of earlier passing runs, of this process or stored by another
+    of the same kit (:mod:`grader.engine.recordings`): the same grade, faster.
     """
     _freeze_warm_state()
     start = time.perf_counter()
@@ -229,6 +231,7 @@ def run_hidden_tests(
             settings,
             only_functions=frozenset(only_functions) if only_functions is not None else None,
             replay=replay,
+            recordings=recordings.for_settings(settings) if replay else None,
         )
         args = [
             # No configuration file, and node ids that do not depend on where the kit lies:

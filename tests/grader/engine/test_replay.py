@@ -110,12 +110,12 @@ def test_interactive_draws_replay_only_for_the_same_strategy():
     """A recorded ``st.data()`` draw is handed back for the strategy it came from; a different
     strategy or one draw too many hands the test to hypothesis."""
     ints, floats = st.integers(0, 3), st.floats(0, 1)
-    data = replay._ReplayData(replay._Draws([(repr(ints), 2)]))
+    data = replay._ReplayData(replay.Draws([(repr(ints), 2)]))
     assert data.draw(ints) == 2
     with pytest.raises(replay._Diverged):
         data.draw(ints)
     with pytest.raises(replay._Diverged):
-        replay._ReplayData(replay._Draws([(repr(ints), 2)])).draw(floats)
+        replay._ReplayData(replay.Draws([(repr(ints), 2)])).draw(floats)
 
 
 def test_a_strategy_built_in_the_body_is_matched_by_its_repr_computed_once():
