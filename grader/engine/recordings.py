@@ -156,16 +156,17 @@ class RecordingStore:
     def save(self, test: str, max_examples: int, examples: list[Example]) -> bool:
         """Store the recording when every value reads back identical; whether it was stored.
         Never raises for the store's sake: a folder that cannot be written is no store."""
+        comparable = _comparable(examples)
         record = {
             "format": FORMAT,
             "test": test,
             "max_examples": max_examples,
-            "examples": _comparable(examples),
+            "examples": comparable,
         }
         try:
             frame = encode(_to_stored(record))
             back = _examples(decode(frame[8:]), test, max_examples)
-            if back is None or not identical(_comparable(back), _comparable(examples)):
+            if back is None or not identical(_comparable(back), comparable):
                 return False
             self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             if not self._private(self.folder):

@@ -218,9 +218,10 @@ def _first_pass(
     inner = hyp.inner_test
     runs = _RECORDED.setdefault(inner, {})
     key = (item.nodeid, max_examples)
-    # the test's digest (its source, as hypothesis seeds it) tells an edited suite's test apart
-    test_id = f"{item.nodeid}@{function_digest(inner).hex()}" if key not in runs else ""
+    test_id = ""
     if key not in runs and store is not None:
+        # the test's digest (its source, as hypothesis seeds it) tells an edited suite's test apart
+        test_id = f"{item.nodeid}@{function_digest(inner).hex()}"
         stored = store.load(test_id, max_examples)
         if stored is not None:
             runs[key] = stored
