@@ -15,7 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from grader.engine import run as engine
+from grader import fingerprint
+from grader.engine.errors import GradingError
 from grader.settings import GradeSettings
 from grader.submissions import Submission
 
@@ -41,8 +42,17 @@ def graded(learner: str, grade: Callable[..., dict[str, Any]], *args: Any) -> Do
     """``grade(*args)`` as a :class:`Done`: its result, or the grader's own failure by name."""
     try:
         return Done(learner, grade(*args))
-    except engine.GradingError as exc:
+    except GradingError as exc:
         return Done(learner, error=f"GradingError: {exc}")
+
+
+def grade_submission(submission: Submission, settings: GradeSettings) -> dict[str, Any]:
+    """:func:`grader.engine.run.grade_submission`, imported where it runs: a pool's parent only
+    collects results and so never imports the engine (torch, pytest, hypothesis: ~1.8 s of one
+    core, before any pool process could start grading)."""
+    from grader.engine import run
+
+    return run.grade_submission(submission, settings)
 
 
 class LocalExecutor:
@@ -57,16 +67,20 @@ class LocalExecutor:
     def run(self, todo: list[Submission]) -> Iterator[Done]:
         if self.jobs <= 1 or len(todo) <= 1:
             for sub in todo:
-                yield graded(sub.learner, engine.grade_submission, sub, self.settings)
+                yield graded(sub.learner, grade_submission, sub, self.settings)
             return
         ctx = multiprocessing.get_context("spawn")
         with (
-            ProcessPoolExecutor(max_workers=self.jobs, mp_context=ctx) as pool,
+            ProcessPoolExecutor(
+                max_workers=self.jobs,
+                mp_context=ctx,
+                initializer=fingerprint.remember_reads,  # the kit this process parsed already
+                initargs=(fingerprint.known_reads(),),
+            ) as pool,
             abandon_on_interrupt(pool),
         ):
             learners: dict[Future[dict[str, Any]], str] = {
-                pool.submit(engine.grade_submission, sub, self.settings): sub.learner
-                for sub in todo
+                pool.submit(grade_submission, sub, self.settings): sub.learner for sub in todo
             }
             pending = set(learners)
             while pending:

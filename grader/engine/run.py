@@ -28,6 +28,7 @@ import pytest
 import torch
 
 from grader.engine import recordings
+from grader.engine.errors import GradingError
 from grader.engine.isolation import fixed_generation
 from grader.engine.plugin import GradingPlugin, register_profile
 from grader.engine.process import WorkerProcess
@@ -36,10 +37,6 @@ from grader.settings import HIDDEN_DIR, GradeSettings
 from grader.submissions import Submission
 
 __all__ = ["HIDDEN_DIR", "GradingError", "SubmissionResult", "grade_submission", "run_hidden_tests"]
-
-
-class GradingError(RuntimeError):
-    """The grader itself failed (not the submission): nothing is recorded for it."""
 
 
 #: hidden-suite module name → the hypothesis profile it was imported under, and its file's digest
@@ -187,6 +184,9 @@ def _faiss_threads(n: int | None) -> int | None:
 
 
 def versions() -> dict[str, str]:
+    """The versions a result was graded with, as plain ``str``: ``torch.__version__`` is a
+    ``TorchVersion``, whose pickle would make a pool's parent import torch (1.1 s of one core
+    before its first result is in) just to read a result."""
     import hypothesis
     import numpy
     import torch
@@ -196,9 +196,9 @@ def versions() -> dict[str, str]:
     return {
         "gradelab": __version__,
         "python": platform.python_version(),
-        "numpy": numpy.__version__,
-        "torch": torch.__version__,
-        "hypothesis": hypothesis.__version__,
+        "numpy": str(numpy.__version__),
+        "torch": str(torch.__version__),
+        "hypothesis": str(hypothesis.__version__),
     }
 
 

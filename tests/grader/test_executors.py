@@ -1,14 +1,24 @@
-"""grader/executors.py: how a local pool is stopped on Ctrl-C."""
+"""grader/executors.py: how a local pool is stopped on Ctrl-C, and what its parent imports."""
 
 from __future__ import annotations
 
+import io
+import json
 import multiprocessing
+import pickle
+import subprocess
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 import pytest
 
+from grader.engine.run import versions
+from grader.examples import write_answers
 from grader.executors import abandon_on_interrupt
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_an_interrupted_pool_is_stopped_not_waited_for():
@@ -28,3 +38,44 @@ def test_an_interrupted_pool_is_stopped_not_waited_for():
     assert not process.is_alive()
     pool.shutdown(wait=True)  # as the ``with`` around it does: it returns, nothing is awaited
     assert not future.done() or future.exception() is not None  # the sleep never finished
+
+
+POOL_PARENT = """
+import json, sys
+from pathlib import Path
+from grader.grading import GradeOptions, grade
+from grader.settings import GradeSettings
+options = GradeOptions(GradeSettings(("activations",), max_examples=5), out=Path(sys.argv[2]), jobs=2)
+report = grade([Path(sys.argv[1])], options)
+heavy = sorted(m for m in ("torch", "pytest", "hypothesis", "grader.engine.run") if m in sys.modules)
+print(json.dumps({"graded": report.graded, "heavy": heavy}))
+"""
+
+
+def test_a_pools_parent_collects_results_without_importing_the_engine(tmp_path):
+    """The parent of ``--jobs 2`` never imports torch, pytest or the engine (1.8 s of a core
+    before the pool's processes could start): not to start, not to read a result back."""
+    klass = tmp_path / "class"
+    write_answers(klass / "model-answers")
+    write_answers(klass / "untouched-stubs", "exercises")
+    proc = subprocess.run(
+        [sys.executable, "-c", POOL_PARENT, str(klass), str(tmp_path / "out")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert json.loads(proc.stdout.splitlines()[-1]) == {"graded": 2, "heavy": []}
+
+
+def test_a_result_crosses_processes_as_plain_data():
+    """Nothing in a result names a class (``torch.__version__`` is a ``TorchVersion``): reading
+    one back needs no import at all."""
+
+    class NoClasses(pickle.Unpickler):
+        def find_class(self, module: str, name: str) -> None:
+            raise AssertionError(f"the result pickles {module}.{name}")
+
+    result = {"versions": versions(), "score": 1.0, "outcomes": [{"name": "x", "passed": True}]}
+    assert NoClasses(io.BytesIO(pickle.dumps(result))).load() == result

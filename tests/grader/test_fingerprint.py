@@ -126,3 +126,24 @@ def test_a_custom_hidden_suite_is_hashed_by_content_not_by_place(tmp_path):
     assert first.fingerprint() == second.fingerprint()
     (two / "test_losses.py").write_text("X = 2\n")
     assert first.fingerprint() != second.fingerprint()
+
+
+def test_a_process_given_anothers_parses_gets_the_same_fingerprint_without_parsing(monkeypatch):
+    """A pool's processes start with the parent's parses (``remember_reads``): same fingerprint,
+    no file parsed again."""
+    settings = GradeSettings()
+    expected = settings.fingerprint()
+    known = fingerprint.known_reads()
+    monkeypatch.setattr(fingerprint, "_READS", {})
+    fingerprint.remember_reads(known)
+    monkeypatch.setattr(fingerprint, "_reads", lambda *a: pytest.fail(f"parsed {a[0]} again"))
+    assert settings.fingerprint() == expected
+
+
+def test_a_parse_is_used_only_for_the_very_source_it_was_made_from(monkeypatch, tmp_path):
+    """An entry for other contents of the same file is never taken: the file is parsed anew."""
+    module = tmp_path / "m.py"
+    module.write_text("import json\n")
+    monkeypatch.setattr(fingerprint, "_READS", {})
+    fingerprint.remember_reads([((module, b"import os\n", tmp_path), frozenset({tmp_path / "x"}))])
+    assert fingerprint.reads(module, tmp_path) == frozenset()  # json is not a file of the kit
