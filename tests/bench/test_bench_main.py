@@ -67,8 +67,10 @@ def test_throughput_quick_run_grades_every_submission_in_every_configuration():
     full = next(r for r in rows if r.what.startswith("marginal cost of a full-marks submission"))
     assert full.target == "≤ 0.35 s"
     assert (full.met is None) == full.value.startswith("no full-marks learner")
-    scaling = next(r for r in rows if r.what.startswith("scaling"))
+    scaling = next(r for r in rows if r.what.startswith("scaling from 1 to 2 cores"))
     assert scaling.met is not None and re.fullmatch(r"\d+\.\d\d× \(.*\)", scaling.value)
+    steady = next(r for r in rows if r.what.startswith("scaling of the marginal cost"))
+    assert steady.met is None and re.fullmatch(r"\d+\.\d\d× \(.*\)", steady.value)
     profile = {r.what.split(": ", 1)[1]: r.value for r in rows if r.what.startswith("profile")}
     assert re.fullmatch(r"\d+", profile["sandbox round trips"])
     assert re.fullmatch(r"\d+ / \d+", profile["reference answers computed / served from the cache"])
