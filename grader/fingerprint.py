@@ -30,6 +30,7 @@ import ast
 import hashlib
 import importlib.metadata
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -139,6 +140,7 @@ def _dynamic_name(node: ast.Call) -> tuple[str, bool] | None:
 Parsed = tuple[tuple[Path, bytes, Path], frozenset[Path]]
 _READS: dict[tuple[Path, bytes, Path], frozenset[Path]] = {}
 _READS_MAX = 1024
+_READS_LOCK = threading.Lock()  # a Dask worker fingerprints from several threads
 
 
 def reads(path: Path, root: Path) -> frozenset[Path]:
@@ -147,15 +149,17 @@ def reads(path: Path, root: Path) -> frozenset[Path]:
     found = _READS.get(key)
     if found is None:
         found = _reads(*key)
-        if len(_READS) >= _READS_MAX:
-            _READS.pop(next(iter(_READS)))
-        _READS[key] = found
+        with _READS_LOCK:
+            if len(_READS) >= _READS_MAX:
+                _READS.pop(next(iter(_READS)))
+            _READS[key] = found
     return found
 
 
 def known_reads() -> list[Parsed]:
     """What this process has parsed, for :func:`remember_reads` in another process."""
-    return list(_READS.items())
+    with _READS_LOCK:
+        return list(_READS.items())
 
 
 def remember_reads(known: list[Parsed]) -> None:
@@ -164,8 +168,9 @@ def remember_reads(known: list[Parsed]) -> None:
     was parsed from, and each fingerprint still reads and hashes every file it finds (what it
     cannot see is a file added, since the parse, to a folder a source takes whole: the next
     process sees it)."""
-    for key, found in known[-_READS_MAX:]:
-        _READS.setdefault(key, found)
+    with _READS_LOCK:
+        for key, found in known[-_READS_MAX:]:
+            _READS.setdefault(key, found)
 
 
 def _reads(path: Path, source: bytes, root: Path) -> frozenset[Path]:
