@@ -33,6 +33,8 @@ _MAX_REMEMBERED = 256  # regions remembered as done; an index rebuilt elsewhere 
 _lock = threading.Lock()
 _done: dict[tuple[int, int], bool] = {}  # (address, bytes) → whether the kernel took the advice
 _madvise = None  # resolved on first use
+#: errno of the last refused advice (0: none yet): EAGAIN/ENOMEM mean no huge page was free
+last_errno = 0
 
 
 def _libc_madvise() -> Callable[[int, int, int], int]:
@@ -74,11 +76,14 @@ def collapse(array: np.ndarray) -> bool:
     if length < HUGE_PAGE:
         return False
     key = (start, length)
+    global last_errno
     with _lock:
         if key in _done:
             return _done[key]
         try:
             ok = _libc_madvise()(start, length, MADV_COLLAPSE) == 0
+            if not ok:
+                last_errno = ctypes.get_errno()
         except (OSError, AttributeError):  # no libc madvise (not glibc/musl)
             ok = False
         if len(_done) >= _MAX_REMEMBERED:
