@@ -44,7 +44,6 @@ from distributed import Client, KilledWorker, as_completed, get_worker
 from grader import __version__
 from grader.doctor import POINTER, gaps
 from grader.engine import cgroups
-from grader.engine import run as engine
 from grader.executors import Done
 from grader.outputs.escape import folder_name
 from grader.settings import GradeSettings
@@ -74,11 +73,21 @@ class KitMismatch(ClusterError):
 def worker_fingerprint(settings: GradeSettings) -> str:
     """The grading fingerprint of the kit this process runs (:mod:`grader.fingerprint`).
 
-    Computed once per process and settings, when it first grades (just after importing the kit),
-    so it describes the code this process has loaded: a kit upgraded on disk under a running
-    worker does not make the worker's old code pass for the new one.
+    Computed once per process and settings, when it is first asked (just after importing the
+    kit: :func:`_engine` first), so it describes the code this process has loaded: a kit
+    upgraded on disk under a running worker does not make the worker's old code pass for the
+    new one.
     """
+    _engine()
     return settings.fingerprint()
+
+
+def _engine() -> Any:
+    """:mod:`grader.engine.run`, imported on the workers only: the coordinator collects results
+    and never needs the engine (torch, pytest: ~1.8 s of a core before its first task)."""
+    from grader.engine import run
+
+    return run
 
 
 def worker_info(settings: dict[str, Any]) -> dict[str, Any]:
@@ -142,7 +151,9 @@ def grade_task(
             "hidden suite differs; install the coordinator's version there and restart the worker"
         )
     with _LOCK:
-        return engine.grade_submission(Submission(learner, Path(), files, tuple(problems)), chosen)
+        return _engine().grade_submission(
+            Submission(learner, Path(), files, tuple(problems)), chosen
+        )
 
 
 # -- the coordinator's side -------------------------------------------------------------------

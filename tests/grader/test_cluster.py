@@ -467,3 +467,22 @@ def test_task_keys_are_deterministic_and_unique_per_learner_content_and_grader()
         task_key("ann", "a" * 64, "e" * 16),
     }
     assert len(others) == 4 and key not in others
+
+
+def test_the_coordinator_does_not_import_the_engine():
+    """Only the workers grade: importing the cluster client leaves torch, pytest, hypothesis and
+    the engine out of the coordinator (the results it reads back are plain data:
+    ``tests/grader/test_executors.py``), while a worker's fingerprint comes after the engine."""
+    probe = (
+        "import sys, grader.cluster, grader.grading\n"
+        "heavy = ('torch', 'pytest', 'hypothesis', 'grader.engine.run')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+        "from grader.settings import GradeSettings\n"
+        "grader.cluster.worker_fingerprint(GradeSettings())\n"
+        "print('grader.engine.run' in sys.modules)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.split("\n")[:2] == ["[]", "True"]
