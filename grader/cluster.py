@@ -44,7 +44,7 @@ from distributed import Client, KilledWorker, as_completed, get_worker
 from grader import __version__
 from grader.doctor import POINTER, gaps
 from grader.engine import cgroups
-from grader.executors import Done
+from grader.executors import Done, grade_submission
 from grader.outputs.escape import folder_name
 from grader.settings import GradeSettings
 from grader.submissions import Submission
@@ -73,21 +73,14 @@ class KitMismatch(ClusterError):
 def worker_fingerprint(settings: GradeSettings) -> str:
     """The grading fingerprint of the kit this process runs (:mod:`grader.fingerprint`).
 
-    Computed once per process and settings, when it is first asked (just after importing the
-    kit: :func:`_engine` first), so it describes the code this process has loaded: a kit
-    upgraded on disk under a running worker does not make the worker's old code pass for the
-    new one.
+    Computed once per process and settings, when it is first asked, just after importing the
+    kit (the engine is imported on the workers only, not by the coordinator), so it describes
+    the code this process has loaded: a kit upgraded on disk under a running worker does not
+    make the worker's old code pass for the new one.
     """
-    _engine()
+    import grader.engine.run  # noqa: F401 - the kit first, then its fingerprint
+
     return settings.fingerprint()
-
-
-def _engine() -> Any:
-    """:mod:`grader.engine.run`, imported on the workers only: the coordinator collects results
-    and never needs the engine (torch, pytest: ~1.8 s of a core before its first task)."""
-    from grader.engine import run
-
-    return run
 
 
 def worker_info(settings: dict[str, Any]) -> dict[str, Any]:
@@ -151,9 +144,7 @@ def grade_task(
             "hidden suite differs; install the coordinator's version there and restart the worker"
         )
     with _LOCK:
-        return _engine().grade_submission(
-            Submission(learner, Path(), files, tuple(problems)), chosen
-        )
+        return grade_submission(Submission(learner, Path(), files, tuple(problems)), chosen)
 
 
 # -- the coordinator's side -------------------------------------------------------------------
