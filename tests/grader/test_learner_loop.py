@@ -25,6 +25,16 @@ from reference import TOPICS
 HANG = "\n    while True:\n        pass\n"
 
 
+def _as_from_a_terminal() -> None:
+    """In the child before exec: SIGINT handled and unblocked, as in a shell's foreground job.
+
+    A job a non-interactive shell starts in the background (``make test &``) inherits SIGINT
+    ignored, and Python then installs no ``KeyboardInterrupt`` handler: a Ctrl-C test would wait
+    out its timeout there whatever the code under test does."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def _learner(tmp_path: Path) -> Path:
     folder = tmp_path / "learner"
     folder.mkdir()
@@ -108,6 +118,7 @@ def test_ctrl_c_prints_what_finished_the_interrupted_function_and_the_rest_as_no
         stderr=subprocess.PIPE,
         text=True,
         env={"PATH": os.environ["PATH"]},
+        preexec_fn=_as_from_a_terminal,
     )
     try:
         deadline = time.monotonic() + 120  # a hang guard only
