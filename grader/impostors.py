@@ -38,8 +38,10 @@ KINDS = (
 
 #: right values, one stated requirement broken: modifies its first array argument in place, raises
 #: a NumPy overflow RuntimeWarning, returns the right values in another dtype (float arrays of whole
-#: numbers as int64, integer arrays as float64, float32 as float64)
-VIOLATIONS = ("mutates_input", "warns", "wrong_dtype")
+#: numbers as int64, integer arrays as float64, float32 as float64), returns its float64 arrays
+#: narrowed to float32 (the curriculum: outputs are float64 unless a function says otherwise),
+#: returns None where the docstring says it raises ValueError (the right answer everywhere else)
+VIOLATIONS = ("mutates_input", "warns", "wrong_dtype", "narrowed", "swallows_errors")
 
 
 def _impostor_other_input(value: Any) -> Any:
@@ -117,6 +119,17 @@ def _impostor_retype(value: Any) -> Any:
         return type(value)(_impostor_retype(v) for v in value)
     if isinstance(value, dict):
         return {k: _impostor_retype(v) for k, v in value.items()}
+    return value
+
+
+def _impostor_narrow(value: Any) -> Any:
+    """The same values with every float64 array as float32 (see :data:`VIOLATIONS`)."""
+    if isinstance(value, np.ndarray):
+        return value.astype(np.float32) if value.dtype == np.float64 else value.copy()
+    if isinstance(value, list | tuple):
+        return type(value)(_impostor_narrow(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _impostor_narrow(v) for k, v in value.items()}
     return value
 
 
@@ -206,6 +219,8 @@ def _impostor_violate(kind: str, args: list[Any], out: Any) -> Any:
     """The right answer ``out`` with the requirement ``kind`` (see :data:`VIOLATIONS`) broken."""
     if kind == "wrong_dtype":
         return _impostor_retype(out)
+    if kind == "narrowed":
+        return _impostor_narrow(out)
     out = _impostor_leaf("copy", out, None, [], [])  # no view of an input survives the change
     if kind == "warns":
         with np.errstate(over="warn"):
@@ -230,11 +245,16 @@ def _impostor_wrap(kind: str, original: Any) -> Any:
             if kind == "other_input":
                 out = original(*_impostor_other_input(list(args)), **_impostor_other_input(kwargs))
                 right = original(*args, **kwargs)
+            elif kind == "swallows_errors":
+                try:
+                    return original(*args, **kwargs)
+                except ValueError:
+                    return None
             else:
                 out = right = original(*args, **kwargs)
         finally:
             _IMPOSTOR_ACTIVE.pop()
-        if kind in ("mutates_input", "warns", "wrong_dtype"):
+        if kind in ("mutates_input", "warns", "wrong_dtype", "narrowed"):
             return _impostor_violate(kind, [*args, *kwargs.values()], right)
         if kind != "other_input":
             inputs = _impostor_arrays(list(args)) + _impostor_arrays(kwargs)
@@ -252,6 +272,7 @@ _PLANTED: tuple[Callable[..., Any], ...] = (
     _impostor_arrays,
     _impostor_close,
     _impostor_retype,
+    _impostor_narrow,
     _impostor_leaf,
     _impostor_violate,
     _impostor_wrap,

@@ -83,3 +83,44 @@ def looks_like(problem: str, mistakes: Mistake | Sequence[Mistake] | None) -> st
     if len(matches) > 1:
         message += f" (on this input it could also be: {'; '.join(m.name for m in matches[1:])})"
     return message
+
+
+#: the check of the curriculum's purity rule, one wording for every suite (:func:`assert_pure`)
+PURE = "does not modify its inputs and returns new arrays"
+
+
+def assert_pure(learner: Any) -> None:
+    """The curriculum's rule "functions never modify their inputs, they return new arrays", for
+    every call the test made: no argument changed in place, and no returned array is an argument
+    or a view of one (``return x``, ``x.reshape(...)``: the caller's later change to the output
+    would change the input too)."""
+    mutated = learner.mutated_inputs()
+    assert not mutated, f"modified its argument {mutated[0]} in place; return new arrays"
+    aliased = learner.aliased_inputs()
+    assert not aliased, (
+        f"returned its argument {aliased[0]} itself or a view of it (e.g. a reshape), not a new "
+        "array: copy it (np.array(x), x.copy())"
+    )
+
+
+#: the check of a docstring's stated errors, one wording for every suite (:func:`expect_raises`)
+RAISES = "raises ValueError where its docstring says it does"
+
+
+def expect_raises(call: Callable[[], Any], why: str, kind: str = "ValueError") -> None:
+    """The learner's ``call()`` must raise ``kind`` (a stated error: bad sizes, an unknown name, a
+    k out of range); ``why`` says what is wrong with the input, for the feedback. A call that
+    returns fails, naming what it returned; one that raises another type fails, naming it. The
+    learner's failure carries the raised type as ``kind`` (the engine's ``LearnerFailure``); a
+    function left unimplemented raises on as itself (the test is "not implemented")."""
+    try:
+        result = call()
+    except Exception as exc:
+        raised = getattr(exc, "kind", None)
+        if raised is None or getattr(exc, "fault", False):
+            raise  # not the learner's exception (not implemented, a timeout, a crash)
+        assert raised == kind, f"{why}: raised {raised}, expected {kind}"
+        return
+    shown = repr(result)
+    shown = shown if len(shown) <= 80 else shown[:77] + "..."
+    raise AssertionError(f"{why}: returned {shown} instead of raising {kind}")

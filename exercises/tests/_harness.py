@@ -216,6 +216,45 @@ def width_problem(actual: Any, expected: Any) -> str | None:
     return None
 
 
+#: functions whose docstrings state float32 outputs (faiss stores and scores float32)
+STATED_FLOAT32 = frozenset({"rag.embed", "rag.search"})
+
+
+def narrowed_problem(actual: Any, expected: Any, function: str, path: str = "output") -> str | None:
+    """The curriculum's "outputs are float64 unless a function says otherwise" (``one_hot``
+    included): where the expected answer is a float64 array, a narrower float array (float32,
+    float16) fails, except for :data:`STATED_FLOAT32`. Where the expected answer is narrower
+    itself (float32 inputs) any width passes: the rule is about not narrowing float64 work.
+    Walks tuples, lists and dicts as :func:`compare` does; ``compare`` itself leaves widths
+    alone (it also matches catalogued mistakes, whatever their width)."""
+    if function in STATED_FLOAT32:
+        return None
+    if isinstance(expected, tuple | list) and isinstance(actual, tuple | list):
+        for i, (a, e) in enumerate(zip(actual, expected, strict=False)):
+            problem = narrowed_problem(a, e, function, f"{path}[{i}]")
+            if problem:
+                return problem
+        return None
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        for k in expected.keys() & actual.keys():
+            problem = narrowed_problem(actual[k], expected[k], function, f"{path}[{k!r}]")
+            if problem:
+                return problem
+        return None
+    if not (isinstance(expected, np.ndarray) and expected.dtype == np.float64 and expected.ndim):
+        return None
+    try:
+        got = _as_array(actual).dtype
+    except Exception:
+        return None  # compare names what is wrong with it
+    if got.kind == "f" and got.itemsize < 8:
+        return (
+            f"{path} should be a float64 array, got {got} (outputs are float64 unless the "
+            "docstring says otherwise: compute in float64, or do not narrow the result)"
+        )
+    return None
+
+
 def diagnose(actual: Any, case: Case) -> str:
     """Name the catalogued mistake(s) ``actual`` matches (all of them when several give the same
     output on this case), or return "" when none does."""
@@ -246,6 +285,31 @@ def _mutated(before: Any, after: Any) -> bool:
     if isinstance(before, list):
         return any(_mutated(b, a) for b, a in zip(before, after, strict=False))
     return False
+
+
+def _arrays_in(value: Any, depth: int = 0) -> list[np.ndarray]:
+    if isinstance(value, np.ndarray):
+        return [value]
+    if depth < 16 and isinstance(value, tuple | list):
+        return [a for v in value for a in _arrays_in(v, depth + 1)]
+    if depth < 16 and isinstance(value, dict):
+        return [a for v in value.values() for a in _arrays_in(v, depth + 1)]
+    return []
+
+
+def _shared_argument(actual: Any, args: list[Any], kwargs: dict[str, Any]) -> str | None:
+    """The first array argument (``#i`` or its name) whose memory a returned array shares: the
+    function returned its input or a view of it where the curriculum asks for new arrays (the
+    grader's worker applies the same rule)."""
+    results = _arrays_in(actual)
+    named = [(f"#{i + 1}", a) for i, a in enumerate(args)] + [
+        (repr(k), v) for k, v in kwargs.items()
+    ]
+    for name, value in named:
+        for arg in _arrays_in(value):
+            if any(np.may_share_memory(r, arg) for r in results):
+                return name
+    return None
 
 
 #: (where, topic.function) whose call ran past the time limit: later cases of it are skipped
@@ -355,11 +419,19 @@ def run_case(case: Case, where: str | None = None) -> None:
                 f"{qual} modified its argument {k!r} in place; return a new array instead",
                 printed=printed,
             )
+    shared = _shared_argument(actual, args, kwargs)
+    if shared:
+        fail(
+            f"{qual} returned its argument {shared} itself or a view of it (e.g. a reshape), not "
+            "a new array: copy it (np.array(x), x.copy())",
+            printed=printed,
+        )
     if case.check:
         problem = CHECKS[case.check](actual, args, kwargs, case.expected)
     else:
         problem = compare(actual, case.expected, case.rtol, case.atol)
         problem = problem or width_problem(actual, case.expected)
+        problem = problem or narrowed_problem(actual, case.expected, qual)
     if problem:
         diagnosis = diagnose(actual, case) if not case.check else ""
         detail = f" — {diagnosis}" if diagnosis else ""

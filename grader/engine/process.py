@@ -199,6 +199,12 @@ def _kill_escaped(since: int, known: frozenset[int]) -> None:
         time.sleep(0.001)
 
 
+def _names(listed: Any) -> list[str]:
+    """A reply's list of argument names (``mutated``, ``aliased``), defensively: the worker is
+    untrusted, anything but a list reads as none."""
+    return [str(m)[:100] for m in listed[:64]] if isinstance(listed, list) else []
+
+
 @dataclass
 class WorkerProcess:
     """A restartable sandboxed worker for one submission folder."""
@@ -216,6 +222,7 @@ class WorkerProcess:
     _selector: selectors.DefaultSelector | None = None  # the running worker's two pipes
     last_output: bytes = b""
     last_mutated: list[str] = field(default_factory=list)  # arguments the last call modified
+    last_aliased: list[str] = field(default_factory=list)  # arguments its result is a view of
     last_warnings: list[str] = field(default_factory=list)  # warnings the last call raised
     _since: int = 0  # the worker's start time (clock ticks): escapees started after it
     _known: frozenset[int] = frozenset()  # our children before the worker started
@@ -358,8 +365,8 @@ class WorkerProcess:
             self.close()
             raise CallFault("protocol", "the worker sent a malformed reply")
         if reply["ok"]:
-            mutated = reply.get("mutated") or []
-            self.last_mutated = [str(m) for m in mutated] if isinstance(mutated, list) else []
+            self.last_mutated = _names(reply.get("mutated"))
+            self.last_aliased = _names(reply.get("aliased"))
             warned = reply.get("warnings") or []
             self.last_warnings = (
                 [str(w)[:300] for w in warned[:5]] if isinstance(warned, list) else []

@@ -58,6 +58,7 @@ class CallRecord:
     args: list[Any]
     kwargs: dict[str, Any]
     mutated: list[str] = field(default_factory=list)  # arguments the call modified in place
+    aliased: list[str] = field(default_factory=list)  # arguments the result shares memory with
     warnings: list[str] = field(default_factory=list)  # warnings the call raised (in the worker)
 
 
@@ -96,6 +97,7 @@ class LearnerProxy:
         try:
             result = self._worker.call(topic, function, wire_args, wire_kwargs, keep=keep)
             record.mutated = list(self._worker.last_mutated)
+            record.aliased = list(getattr(self._worker, "last_aliased", []))
             record.warnings = list(getattr(self._worker, "last_warnings", []))
             return result
         except LearnerError as exc:
@@ -127,6 +129,10 @@ class LearnerProxy:
     def mutated_inputs(self) -> list[str]:
         """Arguments that any call of the current test modified in place."""
         return sorted({m for call in self.session.calls for m in call.mutated})
+
+    def aliased_inputs(self) -> list[str]:
+        """Arguments that a result of the current test's calls is (a view of), not a new array."""
+        return sorted({a for call in self.session.calls for a in call.aliased})
 
     def probe(self, name: str, *args: Any) -> Any:
         """A worker-side probe of a kept object (see ``grader/sandbox/probes.py``)."""

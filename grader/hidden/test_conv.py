@@ -6,6 +6,7 @@ notes' worked examples (6×6 with 3×3, the edge filters on one-edge images, 2×
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 import numpy as np
 import pytest
@@ -13,9 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grader.engine.expect import expect_close, reference, to_numpy
-from grader.engine.proxy import LearnerFailure
 from grader.strategies import conv_cases, float_arrays, pool_cases, shapes
-from grader.suites import graded, params
+from grader.suites import PURE, RAISES, assert_pure, expect_raises, graded, params
 
 TOPIC = "conv"
 
@@ -66,34 +66,21 @@ def test_pool_output_size_notes_example(learner):
     expect_close(learner.conv.pool_output_size(4, 2, 2), 2, learner)
 
 
-@pytest.mark.parametrize(
-    ("fn", "args"),
-    [
-        pytest.param(
-            "conv_output_size",
-            (2, 5, 1, 1),
-            marks=graded(
-                "conv_output_size", "raises ValueError when the filter does not fit", points=1
-            ),
-            id="conv_output_size",
-        ),
-        pytest.param(
-            "pool_output_size",
-            (3, 4, 1),
-            marks=graded(
-                "pool_output_size", "raises ValueError when the window does not fit", points=1
-            ),
-            id="pool_output_size",
-        ),
+#: function → (input, what is wrong with it) pairs its docstring says raise ValueError
+STATED_ERRORS: dict[str, list[tuple[tuple[Any, ...], str]]] = {
+    "conv_output_size": [((2, 5, 1, 1), "a 5-wide filter on a 2-wide input padded by 1")],
+    "pool_output_size": [((3, 4, 1), "a 4-wide window on a 3-wide input")],
+    "pad2d": [
+        ((np.ones((2, 3)), 1, "reflect"), "mode='reflect' (only 'zero' and 'edge' exist)"),
+        ((np.ones((2, 3)), 1, "zeros"), "mode='zeros' (a misspelt 'zero')"),
     ],
-)
-def test_size_raises_when_it_does_not_fit(learner, fn, args):
-    try:
-        result = getattr(learner.conv, fn)(*args)
-    except LearnerFailure as exc:
-        assert exc.kind == "ValueError", f"raised {exc.kind}, expected ValueError"
-        return
-    raise AssertionError(f"returned {result!r} instead of raising ValueError")
+}
+
+
+@pytest.mark.parametrize("fn", params(list(STATED_ERRORS), RAISES, 1))
+def test_raises_where_its_docstring_says(learner, fn):
+    for args, why in STATED_ERRORS[fn]:
+        expect_raises(lambda args=args: getattr(learner.conv, fn)(*args), why)
 
 
 # --- padding -------------------------------------------------------------------------------------
@@ -320,9 +307,7 @@ UNMODIFIED = {
 }
 
 
-@pytest.mark.parametrize("fn", params(list(UNMODIFIED), "does not modify its inputs", 0.5))
+@pytest.mark.parametrize("fn", params(list(UNMODIFIED), PURE, 0.5))
 def test_does_not_modify_its_inputs(learner, fn):
     getattr(learner.conv, fn)(*UNMODIFIED[fn])
-    assert not learner.mutated_inputs(), (
-        f"modified its argument {learner.mutated_inputs()[0]} in place"
-    )
+    assert_pure(learner)

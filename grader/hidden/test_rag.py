@@ -38,7 +38,7 @@ from grader.strategies import (
     sentence_texts,
     texts,
 )
-from grader.suites import graded, looks_like, params
+from grader.suites import PURE, RAISES, assert_pure, expect_raises, graded, looks_like, params
 
 TOPIC = "rag"
 # The indexes here hold a few vectors: faiss's OpenMP threads only cost time (a reference search
@@ -617,13 +617,50 @@ ARRAY_CALLS = {
 KEPT = {"build_index"}  # returns an object: it stays in the worker
 
 
-@pytest.mark.parametrize("fn", params(list(ARRAY_CALLS), "does not modify its inputs", 0.5))
+def _unit_rows(m: int) -> np.ndarray:
+    return np.eye(m, 3, dtype=np.float32)  # (m, 3) unit rows
+
+
+#: function → (arguments built with the learner's proxy, what is wrong) its docstring says raise
+STATED_ERRORS: dict[str, list[tuple[Any, str]]] = {
+    "chunk_text": [
+        (lambda learner: ("a b c d", 0, 0), "chunk_size=0"),
+        (lambda learner: ("a b c d", 3, -1), "overlap=-1"),
+        (lambda learner: ("a b c d", 3, 3), "overlap=3 equal to chunk_size=3"),
+    ],
+    "top_k": [
+        (lambda learner: (np.ones(3), _unit_rows(3).astype(np.float64), 4), "k=4 > M=3 rows"),
+        (lambda learner: (np.ones(3), _unit_rows(3).astype(np.float64), 0), "k=0"),
+    ],
+    "search": [
+        (
+            lambda learner: (learner.rag.build_index.keep(_unit_rows(2)), _unit_rows(1), 3),
+            "k=3 > the 2 indexed vectors",
+        ),
+        (
+            lambda learner: (learner.rag.build_index.keep(_unit_rows(2)), _unit_rows(1), 0),
+            "k=0",
+        ),
+    ],
+    "recall_at_k": [
+        (lambda learner: ([1, 2, 3], [], 2), "an empty `relevant`"),
+        (lambda learner: ([1, 2, 3], [2], 0), "k=0"),
+    ],
+}
+
+
+@pytest.mark.parametrize("fn", params(list(STATED_ERRORS), RAISES, 1))
+def test_raises_where_its_docstring_says(learner, fn):
+    for build, why in STATED_ERRORS[fn]:
+        args = build(learner)
+        expect_raises(lambda args=args: getattr(learner.rag, fn)(*args), why)
+
+
+@pytest.mark.parametrize("fn", params(list(ARRAY_CALLS), PURE, 0.5))
 def test_does_not_modify_its_inputs(learner, fn):
     call = getattr(learner.rag, fn)
     (call.keep if fn in KEPT else call)(*ARRAY_CALLS[fn]())
-    assert not learner.mutated_inputs(), (
-        f"modified its argument {learner.mutated_inputs()[0]} in place"
-    )
+    assert_pure(learner)
 
 
 @graded("search", "does not modify its queries", points=0.5)

@@ -131,8 +131,11 @@ class Worker:
             before = _snapshot(args, kwargs)
             with _WarningLog() as warned:
                 result = fn(*args, **kwargs) if callable(fn) else fn
+            given = [(name, _lookup(name, args, kwargs)) for name, _ in before]
             mutated = [
-                name for name, old in before if not _unchanged(old, _lookup(name, args, kwargs))
+                name
+                for (name, old), (_, now) in zip(before, given, strict=True)
+                if not _unchanged(old, now)
             ]
             if request.get("keep"):
                 ref = len(self.objects) + 1
@@ -143,8 +146,15 @@ class Worker:
                     "mutated": mutated,
                     "warnings": list(warned),
                 }
+            aliased = _aliased(result, given)
             value = self._normalise(result)
-            return {"ok": True, "value": value, "mutated": mutated, "warnings": list(warned)}
+            return {
+                "ok": True,
+                "value": value,
+                "mutated": mutated,
+                "aliased": aliased,
+                "warnings": list(warned),
+            }
         if op == "inspect":
             return {"ok": True, "value": self._inspect(str(request["topic"]))}
         if op == "probe":
@@ -241,6 +251,37 @@ def _lookup(name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
     head, _, rest = name[1:].partition("[")
     value = args[int(head) - 1]
     return value[int(rest[:-1])] if rest else value
+
+
+def _result_arrays(value: Any, depth: int = 0) -> list[np.ndarray]:
+    """The arrays a result holds (itself, or inside tuples/lists/dicts; a torch tensor as the
+    NumPy array that shares its memory), for :func:`_aliased`."""
+    if depth > 16:
+        return []
+    if type(value).__module__.startswith("torch") and hasattr(value, "detach"):
+        try:
+            value = value.detach().cpu().numpy()
+        except Exception:  # a tensor NumPy cannot view (e.g. bfloat16): normalising says so
+            return []
+    if isinstance(value, np.ndarray):
+        return [value]
+    if isinstance(value, list | tuple):
+        return [a for v in value for a in _result_arrays(v, depth + 1)]
+    if isinstance(value, dict):
+        return [a for v in value.values() for a in _result_arrays(v, depth + 1)]
+    return []
+
+
+def _aliased(result: Any, given: list[tuple[str, Any]]) -> list[str]:
+    """Names of the array arguments whose memory an array of the result shares: the function
+    returned its input (or a view of it, ``x.reshape``) where the curriculum asks for a new array.
+    Distinct allocations never overlap, so overlapping bounds mean the same buffer."""
+    arrays = _result_arrays(result)
+    return [
+        name
+        for name, arg in given
+        if isinstance(arg, np.ndarray) and any(np.may_share_memory(r, arg) for r in arrays)
+    ]
 
 
 def _unchanged(old: np.ndarray, new: Any) -> bool:

@@ -1,8 +1,10 @@
 """Every requirement a learner is told is graded: the docstrings' (solutions/ and exercises/)
 "must not warn / no overflow" clauses name exactly the functions grading holds to it
 (``exercises.tests._warnings.WARNING_FREE``, held by ``gradelab check`` too), and a variant with the right values that breaks one
-stated requirement (raises an overflow RuntimeWarning, returns another dtype, modifies an input in
-place; ``grader.impostors.VIOLATIONS``) loses points on its function, with a message saying why.
+stated requirement (raises an overflow RuntimeWarning, returns another dtype or float32 for
+float64, modifies an input in place, returns None where its docstring says ValueError;
+``grader.impostors.VIOLATIONS``) loses points on its function, with a message saying why; so does
+a result that is its input or a view of it.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from exercises.tests._harness import load_cases
+from exercises.tests._harness import STATED_FLOAT32, load_cases
 from exercises.tests._runner import run_check
 from exercises.tests._warnings import WARNING_FREE
 from grader.engine.run import HIDDEN_DIR, run_hidden_tests
@@ -115,9 +117,42 @@ def _array_input(topic: str, function: str) -> bool:
     return False
 
 
+def _states_an_error(topic: str) -> set[str]:
+    """Functions whose docstrings (solutions and exercises alike) say they raise ValueError."""
+    return {
+        function
+        for folder in ("solutions", "exercises")
+        for function, doc in _docstrings(ROOT / folder / f"{topic}.py")
+        if function is not None and "ValueError" in doc
+    }
+
+
+def test_the_walk_finds_the_stated_errors():
+    """The walk itself works: the docstrings' stated errors are found where we know they are."""
+    found = {f"{t}.{f}" for t in TOPICS for f in _states_an_error(t)}
+    assert {"conv.pad2d", "rag.top_k", "rag.search", "forward.mlp_forward"} <= found
+
+
+def _float64_output(topic: str, function: str) -> bool:
+    """Does some public case of the function expect a float64 array (that it could narrow)?"""
+    if f"{topic}.{function}" in STATED_FLOAT32:
+        return False
+    for case in load_cases(topic):
+        if case.function == function and not case.check:
+            expected = case.expected
+            flat = expected if isinstance(expected, list | tuple) else [expected]
+            if any(isinstance(v, np.ndarray) and v.dtype == np.float64 and v.ndim for v in flat):
+                return True
+    return False
+
+
 def _planted(topic: str, kind: str) -> list[str]:
     if kind == "mutates_input":  # the curriculum: every function is pure
         return [f for f in _functions(topic) if _array_input(topic, f)]
+    if kind == "narrowed":  # the curriculum: outputs are float64 unless a function says otherwise
+        return [f for f in _functions(topic) if _float64_output(topic, f)]
+    if kind == "swallows_errors":
+        return sorted(_states_an_error(topic))
     return sorted(stated(kind).get(topic, set()))
 
 
@@ -126,6 +161,8 @@ SAYS = {
     "warns": "must not overflow or warn",
     "wrong_dtype": "array",
     "mutates_input": "in place",
+    "narrowed": "should be a float64 array",
+    "swallows_errors": "instead of raising ValueError",
 }
 CASES = [
     pytest.param(topic, kind, id=f"{topic}-{kind}")
@@ -174,11 +211,37 @@ def test_breaking_a_stated_requirement_loses_points(tmp_path: Path, topic: str, 
             "should be a float array",
             id="int64-one-hot",
         ),
+        pytest.param(
+            "losses",
+            "one_hot",
+            "def one_hot(labels, num_classes):\n"
+            "    return np.eye(num_classes, dtype=np.float32)[np.asarray(labels)]\n",
+            "should be a float64 array",
+            id="float32-one-hot",
+        ),
+        pytest.param(
+            "conv",
+            "flatten",
+            "def flatten(x):\n    return x.reshape(x.shape[0], -1)\n",
+            "a view of it",
+            id="flatten-returns-a-view",
+        ),
+        pytest.param(
+            "training",
+            "dropout",
+            "_dropout = dropout\n\n"
+            "def dropout(x, p, rng, training=True):\n"
+            "    return _dropout(x, p, rng, training) if training else x\n",
+            "a view of it",
+            id="dropout-at-inference-returns-its-input",
+        ),
     ],
 )
 def test_the_lessons_known_violations_lose_points(tmp_path, topic, function, source, says):
     """The lesson's common mistake `1 / (1 + np.exp(-x))` (right values, overflow warnings at
-    −1000) and an int64 one_hot (right values, wrong dtype) each lose points on their function."""
+    −1000), an int64 or a float32 one_hot (right values, wrong dtype), and results that are the
+    input or a view of it where the curriculum asks for new arrays (flatten as a reshape, dropout
+    returning x at inference) each lose points on their function."""
     folder = write_answers(tmp_path / "learner")
     with (folder / f"{topic}.py").open("a", encoding="utf-8") as fh:
         fh.write("\n\n" + source)
@@ -193,7 +256,12 @@ def test_the_lessons_known_violations_lose_points(tmp_path, topic, function, sou
     assert any(says in o.message for o in result.outcomes if o.status != "passed")
 
 
-@pytest.mark.parametrize(("topic", "kind"), CASES)
+#: held by grading only: the public cases hold no erroneous inputs (a learner reads the errors
+#: to raise in the docstring, and grading checks them)
+GRADING_ONLY = {"swallows_errors"}
+
+
+@pytest.mark.parametrize(("topic", "kind"), [c for c in CASES if c.values[1] not in GRADING_ONLY])
 def test_gradelab_check_holds_every_stated_requirement_that_grading_holds(tmp_path, topic, kind):
     """The learner's local check fails the same impostors as grading, naming the requirement in
     the same words (it passed an overflowing sigmoid that grading failed: a learner saw "all

@@ -1,4 +1,5 @@
-"""The worker's in-place-mutation check (``grader/sandbox/worker.py``): what counts as modified.
+"""The worker's purity checks (``grader/sandbox/worker.py``): what counts as an argument modified
+in place, and as a result that is an argument or a view of one (not a new array).
 
 The worker runs as a plain script inside the sandbox (its folder on ``sys.path``), so it is
 imported here the same way.
@@ -63,3 +64,29 @@ def test_a_modified_argument_is_caught(worker, change):
 
 def test_an_argument_replaced_by_a_non_array_is_modified(worker):
     assert not worker._unchanged(np.zeros(2), [0.0, 0.0])
+
+
+@pytest.mark.parametrize(
+    ("result", "named"),
+    [
+        (lambda x, w: x, ["#1"]),  # the argument itself
+        (lambda x, w: x.reshape(-1), ["#1"]),  # a view
+        (lambda x, w: (x.copy(), w[1:]), ["#2"]),  # inside a tuple, a slice of the second
+        (lambda x, w: {"out": [x.T]}, ["#1"]),  # nested in a dict and a list
+        (lambda x, w: x.copy(), []),  # a new array
+        (lambda x, w: np.concatenate([x.ravel(), w]), []),  # new, from both
+        (lambda x, w: 3.0, []),
+    ],
+    ids=["itself", "reshape", "tuple-slice", "nested-transpose", "copy", "new", "number"],
+)
+def test_a_result_sharing_an_arguments_memory_is_aliased(worker, result, named):
+    x, w = np.arange(6.0).reshape(2, 3), np.ones(4)
+    given = [("#1", x), ("#2", w)]
+    assert worker._aliased(result(x, w), given) == named
+
+
+def test_a_torch_tensor_viewing_an_argument_is_aliased(worker):
+    torch = pytest.importorskip("torch")
+    x = np.arange(4.0)
+    assert worker._aliased(torch.from_numpy(x), [("x", x)]) == ["x"]
+    assert worker._aliased(torch.from_numpy(x.copy()), [("x", x)]) == []
