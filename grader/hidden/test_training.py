@@ -8,6 +8,7 @@ identifies a catalogued mistake names it."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -16,11 +17,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from exercises.tests._harness import compare
 from grader.engine.expect import Mismatch, diagnose, expect_close, reference, tolerance_for
 from grader.engine.proxy import handle
 from grader.misconceptions import Mistake, catalogue
 from grader.strategies import regression_data, seeds
-from grader.suites import PURE, assert_pure, graded, looks_like
+from grader.suites import PURE, assert_pure, graded, looks_like, params
 
 TOPIC = "training"
 
@@ -249,6 +251,145 @@ def test_stochastic_training_depends_on_the_shuffle(learner, method, data, seed)
         raise mismatch(
             "two different rngs gave exactly the same result: the samples are not shuffled",
             NO_SHUFFLE if same else None,
+        )
+
+
+# The update rule and the visiting of the samples, whatever the learner's random stream: on a
+# problem small enough to try every order (N = 4 samples: 24 SGD orders; N = 5 in batches of 2:
+# 30 ways to deal the samples into batches of 2, 2 and 1), the logged loss of each epoch names the
+# order that epoch used. A run whose losses no sequence of such orders gives did not make one
+# update per sample / per batch of every epoch with the batch's mean gradient (a short last batch
+# dropped or divided by B, samples drawn with replacement, ...).
+
+
+def epoch_orders(n: int, method: str, batch_size: int) -> list[list[list[int]]]:
+    """Every way one epoch can visit range(n): SGD, each permutation as batches of one; mini-batch,
+    each sequence of batches of ``batch_size`` (the last smaller) holding every index once (the
+    order inside a batch does not change its mean gradient)."""
+    if method == "sgd":
+        return [[[i] for i in p] for p in itertools.permutations(range(n))]
+    sizes = [batch_size] * (n // batch_size) + ([n % batch_size] if n % batch_size else [])
+    orders: list[list[list[int]]] = []
+
+    def deal(left: tuple[int, ...], todo: list[int], batches: list[list[int]]) -> None:
+        if not todo:
+            orders.append(batches)
+            return
+        for chosen in itertools.combinations(left, todo[0]):
+            rest = tuple(i for i in left if i not in chosen)
+            deal(rest, todo[1:], [*batches, list(chosen)])
+
+    deal(tuple(range(n)), sizes, [])
+    return orders
+
+
+def run_epoch(
+    x: np.ndarray, y: np.ndarray, w: np.ndarray, b: float, batches: list[list[int]], lr: float
+) -> tuple[np.ndarray, float]:
+    """One epoch of the update rule in float64: per batch B, r = x_B·w + b − y_B,
+    w ← w − lr·(2/|B|)·x_Bᵀ r, b ← b − lr·2·mean(r)."""
+    for idx in batches:
+        xb, yb = x[idx], y[idx]
+        r = xb @ w + b - yb  # (|B|,)
+        w = w - lr * 2.0 * (xb.T @ r) / len(idx)
+        b = b - lr * 2.0 * float(r.mean())
+    return w, b
+
+
+def orders_behind(
+    x: np.ndarray, y: np.ndarray, history: np.ndarray, method: str, batch_size: int, lr: float
+) -> list[tuple[list[int], np.ndarray, float]]:
+    """Every (order index per epoch, final w, final b) whose epochs give the logged losses."""
+    orders = epoch_orders(len(x), method, batch_size)
+    paths: list[tuple[list[int], np.ndarray, float]] = [([], np.zeros(x.shape[1]), 0.0)]
+    for logged in history:
+        grown = []
+        for chosen, w, b in paths:
+            for k, batches in enumerate(orders):
+                w2, b2 = run_epoch(x, y, w, b, batches, lr)
+                mse = float(np.mean((x @ w2 + b2 - y) ** 2))
+                if math.isclose(mse, logged, rel_tol=1e-6, abs_tol=1e-12):
+                    grown.append(([*chosen, k], w2, b2))
+        paths = grown[:50]  # a generic problem leaves one; a bound all the same
+        if not paths:
+            break
+    return paths
+
+
+STOCHASTIC_N = {"sgd": (4, 1), "minibatch": (5, 2)}  # N samples, batch size
+
+
+@pytest.mark.parametrize(
+    "method",
+    [
+        pytest.param(
+            m,
+            marks=graded(
+                "train_linear_regression",
+                f"{m}: every epoch updates once per "
+                f"{'sample' if m == 'sgd' else 'batch'} with its mean gradient, in a new order",
+                points=2,
+                core=True,
+            ),
+            id=m,
+        )
+        for m in METHODS
+    ],
+)
+@settings(max_examples=3)
+@given(seed=seeds(), data_seed=st.integers(0, 2**16))
+def test_stochastic_training_follows_the_update_rule(learner, method, seed, data_seed):
+    n, batch_size = STOCHASTIC_N[method]
+    source = np.random.default_rng(data_seed)
+    x, y = source.normal(size=(n, 2)), source.normal(size=n)
+    epochs, lr = 4, 0.1
+    w, b, history = stochastic_run(learner, x, y, method, seed, epochs, batch_size, lr)
+    paths = orders_behind(x, y, history, method, batch_size, lr)
+    unit = "sample" if method == "sgd" else f"batch of {batch_size} (the last one smaller)"
+    if not paths:
+        raise mismatch(
+            f"no order that visits each of the {n} samples once per epoch, one update per {unit} "
+            "with that batch's mean gradient, gives your logged losses: is a sample skipped or "
+            "drawn twice, a short last batch dropped or averaged over batch_size?"
+        )
+    if not any(
+        np.allclose(w, pw, rtol=1e-6, atol=1e-10)
+        and math.isclose(b, pb, rel_tol=1e-6, abs_tol=1e-10)
+        for _, pw, pb in paths
+    ):
+        raise mismatch("the returned w, b are not those after the last logged epoch")
+    if all(len(set(chosen)) == 1 for chosen, _, _ in paths):
+        raise mismatch(
+            f"all {epochs} epochs visited the samples in the same order: draw a new order from "
+            "rng every epoch"
+        )
+
+
+RNG_CALLS: dict[str, Any] = {
+    "minibatch_indices": lambda seed: (23, 4, rng(seed)),
+    "dropout": lambda seed: (np.linspace(-1.0, 1.0, 60).reshape(6, 10), 0.4, rng(seed)),
+    "train_linear_regression": lambda seed: (
+        np.linspace(-1.0, 1.0, 12).reshape(6, 2),
+        np.linspace(0.5, -0.5, 6),
+        "minibatch",
+        0.1,
+        3,
+        4,
+        rng(seed),
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "fn", params(list(RNG_CALLS), "draws only from its rng: same seed, same result", 1)
+)
+def test_the_same_seed_gives_the_same_result(learner, fn):
+    call = getattr(learner.training, fn)
+    first, second = call(*RNG_CALLS[fn](11)), call(*RNG_CALLS[fn](11))
+    if compare(second, first, 0.0, 0.0) is not None:
+        raise mismatch(
+            "two calls with generators seeded alike gave different results: draw every random "
+            "number from the rng argument (np.random.* and default_rng() read other state)"
         )
 
 
