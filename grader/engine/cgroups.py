@@ -169,6 +169,10 @@ class Cgroup:
                 os.close(fd)
         return -1
 
+    def oom_pending(self) -> bool:
+        """Did the OOM killer act since :meth:`went_over` last asked (without consuming it)?"""
+        return self.oom_kills() > self._ooms
+
     def went_over(self) -> bool:
         """Did the OOM killer act since the last time we asked?"""
         now = self.oom_kills()

@@ -48,6 +48,15 @@ def _is_fault(exc: BaseException) -> bool:
     return isinstance(exc, LearnerFailure) and exc.fault
 
 
+def _import_failed(exc: Exception) -> dict[str, Any]:
+    """A topic status for an import that faulted or failed in the worker itself."""
+    return {
+        "missing": False,
+        "error": {"type": "fault", "message": str(exc), "where": ""},
+        "stubs": [],
+    }
+
+
 class TopicUnavailable(Exception):
     """The topic's file is missing or does not import: every test of the topic fails with this."""
 
@@ -191,16 +200,24 @@ class GradingPlugin:
         self.proxy = LearnerProxy(self.worker)
 
     def topic_status(self, topic: str) -> dict[str, Any]:
-        """The worker's inspection of ``topic`` (cached): missing file, import error, stubs."""
+        """The worker's inspection of ``topic`` (cached): missing file, import error, stubs.
+
+        Every test of the topic fails when its import does, so a fault (the worker killed or
+        timed out while importing) is tried once more in a fresh worker before it stands: one
+        kill from outside, or a host short of memory for a moment, must not zero a topic. A
+        fault that repeats (a crash or endless loop at import) is reported as it is."""
         if topic not in self._inspected:
-            try:
-                self._inspected[topic] = self.worker.inspect(topic)
-            except (CallFault, LearnerError) as exc:
-                self._inspected[topic] = {
-                    "missing": False,
-                    "error": {"type": "fault", "message": str(exc), "where": ""},
-                    "stubs": [],
-                }
+            for attempt in (1, 2):
+                try:
+                    status = self.worker.inspect(topic)
+                except CallFault as exc:
+                    status = _import_failed(exc)
+                    if attempt == 1 and exc.reason != "budget":
+                        continue  # the worker was closed: the next call starts a fresh one
+                except LearnerError as exc:
+                    status = _import_failed(exc)
+                break
+            self._inspected[topic] = status
         return self._inspected[topic]
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:

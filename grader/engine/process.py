@@ -476,6 +476,12 @@ class WorkerProcess:
             if sig == signal.SIGXCPU:
                 return CallFault("timeout", f"{what}: CPU time limit ({self.limits.cpu_seconds} s)")
             if sig == signal.SIGKILL:
+                if self._group is not None and not self._group.oom_pending():
+                    return CallFault(  # the budget's OOM kills are counted: this was none of them
+                        "crash",
+                        f"{what}: killed (SIGKILL) from outside the submission, not by its "
+                        "memory budget",
+                    )
                 return CallFault("memory", f"{what}: killed (SIGKILL), most often the memory limit")
             return CallFault("crash", f"{what}: killed by {sig.name}")
         return CallFault("crash", f"{what} with exit status {code}")

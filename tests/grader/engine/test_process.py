@@ -159,3 +159,26 @@ def test_a_call_cut_short_by_the_test_budget_is_a_budget_fault_not_a_timeout(wor
     )
     worker.begin_test()  # a new test has its own budget again
     assert worker.call("toy", "double", [2.0], {}) == 4.0
+
+
+def test_a_kill_from_outside_is_not_blamed_on_the_memory_budget(tmp_path):
+    """With a cgroup counting the budget's OOM kills, a SIGKILL that none of them explains (a
+    classmate's or an operator's kill) is a crash "from outside", not a memory fault."""
+    from grader.engine import cgroups
+
+    support = cgroups.detect()
+    if support.version is None:
+        pytest.skip("no cgroup budget here: a SIGKILL is most often the memory limit")
+    (tmp_path / "toy.py").write_text(TOY)
+    with WorkerProcess(tmp_path, Limits(call_timeout=30), sandbox=Sandbox()) as w:
+        w.call("toy", "double", [1], {})
+        pid = w._proc.pid
+        killer = __import__("threading").Timer(
+            0.5, lambda: __import__("os").killpg(pid, __import__("signal").SIGKILL)
+        )
+        killer.start()
+        with pytest.raises(CallFault) as info:
+            w.call("toy", "hang", [1], {})
+        killer.join()
+    assert info.value.reason == "crash"
+    assert "from outside the submission" in info.value.detail
