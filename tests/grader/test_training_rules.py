@@ -99,3 +99,23 @@ def test_near_misses_of_the_stochastic_update_rule_lose_points(tmp_path, variant
     right rule fed by NumPy's global generator fails the same-seed check only."""
     score, top = _score(tmp_path, variant)
     assert score < (top if variant is WRONG["numpy-global-generator"] else top / 2)
+
+
+def test_every_function_taking_an_rng_is_held_to_the_same_seed_check():
+    """The curriculum's "randomness comes in as rng; nothing reads global state" is graded for
+    every curriculum function with an ``rng`` parameter, not only the ones known today."""
+    import inspect
+
+    import importlib
+
+    from grader.hidden.test_training import RNG_CALLS
+    from reference import TOPICS
+
+    taking_rng = set()
+    for topic in TOPICS:
+        module = importlib.import_module(f"exercises.{topic}")
+        for name, fn in vars(module).items():
+            mine = inspect.isfunction(fn) and fn.__module__ == module.__name__
+            if mine and "rng" in inspect.signature(fn).parameters:
+                taking_rng.add(f"{topic}.{name}")
+    assert taking_rng == {f"training.{f}" for f in RNG_CALLS}
