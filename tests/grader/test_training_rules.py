@@ -104,9 +104,8 @@ def test_near_misses_of_the_stochastic_update_rule_lose_points(tmp_path, variant
 def test_every_function_taking_an_rng_is_held_to_the_same_seed_check():
     """The curriculum's "randomness comes in as rng; nothing reads global state" is graded for
     every curriculum function with an ``rng`` parameter, not only the ones known today."""
-    import inspect
-
     import importlib
+    import inspect
 
     from grader.hidden.test_training import RNG_CALLS
     from reference import TOPICS
