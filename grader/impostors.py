@@ -38,7 +38,7 @@ KINDS = (
 
 #: right values, one stated requirement broken: modifies its first array argument in place, raises
 #: a NumPy overflow RuntimeWarning, returns the right values in another dtype (float arrays of whole
-#: numbers as int64, integer arrays as float64, float32 as float64), returns its float64 arrays
+#: numbers as int64, integer arrays as float64, float32 as float64, an int as a float), returns its float64 arrays
 #: narrowed to float32 (the curriculum: outputs are float64 unless a function says otherwise),
 #: returns None where the docstring says it raises ValueError (the right answer everywhere else)
 VIOLATIONS = ("mutates_input", "warns", "wrong_dtype", "narrowed", "swallows_errors")
@@ -115,6 +115,8 @@ def _impostor_retype(value: Any) -> Any:
         if value.dtype == np.float32:
             return value.astype(np.float64)
         return value.copy()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)  # "an int": the same count as a float
     if isinstance(value, list | tuple):
         return type(value)(_impostor_retype(v) for v in value)
     if isinstance(value, dict):

@@ -32,11 +32,14 @@ closes an import cycle; ``tests/grader/test_imports.py`` proves it.
 
 from __future__ import annotations
 
+import importlib
+import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
 
+from exercises.tests._harness import compare
 from grader.misconceptions import Mistake
 
 #: who sees a test's outcome on Gradescope (its ``visibility`` field)
@@ -124,3 +127,36 @@ def expect_raises(call: Callable[[], Any], why: str, kind: str = "ValueError") -
     shown = repr(result)
     shown = shown if len(shown) <= 80 else shown[:77] + "..."
     raise AssertionError(f"{why}: returned {shown} instead of raising {kind}")
+
+
+#: the check of a function's default arguments, one wording for every suite
+DEFAULTS = "its defaults are the ones its signature states"
+
+
+def stated_defaults(topic: str, function: str) -> tuple[int, dict[str, Any]]:
+    """(number of required parameters, {parameter: default}) of ``topic.function`` as the learner
+    is given it: the stub's signature in ``exercises/<topic>.py``."""
+    stub = getattr(importlib.import_module(f"exercises.{topic}"), function)
+    params = list(inspect.signature(stub).parameters.values())
+    defaults = {p.name: p.default for p in params if p.default is not inspect.Parameter.empty}
+    return len(params) - len(defaults), defaults
+
+
+def expect_stated_defaults(learner: Any, topic: str, function: str, args: Sequence[Any]) -> None:
+    """Called with its required arguments only (the first ones of ``args``), the learner's
+    function answers exactly, bit for bit, as when every default its signature states is passed
+    explicitly: a default of its own (``reduction="sum"``, Keras's ``eps=1e-7``, ``h=1e-2``)
+    fails, whatever the values it computes with the stated ones. ``args`` are chosen so that each
+    default changes the answer (probabilities of exactly 0 and 1 for an ``eps``, a batch of
+    several for a ``reduction``)."""
+    required, defaults = stated_defaults(topic, function)
+    call = getattr(getattr(learner, topic), function)
+    explicit = call(*args[:required], **defaults)
+    omitted = call(*args[:required])
+    problem = compare(omitted, explicit, 0.0, 0.0)
+    if problem is not None:
+        stated = ", ".join(f"{k}={v!r}" for k, v in defaults.items())
+        raise AssertionError(
+            f"called without {', '.join(defaults)} it answers differently than with the defaults "
+            f"its signature states ({stated}): {problem}"
+        )

@@ -134,12 +134,19 @@ def compare(
         if actual != expected:
             return f"{path} differs from the expected text:\n  got      {actual!r}\n  expected {expected!r}"
         return None
-    if isinstance(expected, bool) or (isinstance(expected, int) and not isinstance(expected, bool)):
+    if isinstance(expected, bool):
         try:
             ok = actual == expected and float(actual).is_integer()
         except (TypeError, ValueError):
             ok = False
         return None if ok else f"{path} should be {expected!r}, got {actual!r}"
+    if isinstance(expected, int):  # "an int": a count or a size, not a float that equals one
+        whole = isinstance(actual, int | np.integer) and not isinstance(actual, bool | np.bool_)
+        if whole and actual == expected:
+            return None
+        if not whole and isinstance(actual, float | np.floating) and actual == expected:
+            return f"{path} should be an int ({expected!r}), got the {type(actual).__name__} {actual!r}"
+        return f"{path} should be {expected!r}, got {actual!r}"
     exp = np.asarray(expected)
     try:
         act = _as_array(actual)

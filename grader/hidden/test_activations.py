@@ -5,6 +5,8 @@ modified in place."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -12,7 +14,7 @@ from hypothesis import strategies as st
 
 from grader.engine.expect import expect_close, reference
 from grader.strategies import extreme_arrays, float_arrays, shapes, with_kinks
-from grader.suites import PURE, assert_pure, graded, params
+from grader.suites import DEFAULTS, PURE, assert_pure, expect_stated_defaults, graded, params
 
 TOPIC = "activations"
 ELEMENTWISE = ["sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "relu", "relu_grad"]
@@ -186,3 +188,25 @@ UNTOUCHED = {
 def test_does_not_modify_its_input(learner, fn):
     getattr(learner.activations, fn)(*UNTOUCHED[fn])
     assert_pure(learner)
+
+
+_MIXED = np.array(
+    [[-2.0, -0.5, 0.0, 1.5], [3.0, -1.0, 0.25, -4.0]]
+)  # (2, 4): negatives, not square
+#: required arguments on which each stated default changes the answer (expect_stated_defaults)
+DEFAULT_CALLS: dict[str, tuple[Any, ...]] = {
+    "leaky_relu": (_MIXED,),
+    "leaky_relu_grad": (_MIXED,),
+    "elu": (_MIXED,),
+    "elu_grad": (_MIXED,),
+    "softmax": (_MIXED,),
+    "softmax_backward": (
+        np.array([[0.1, 0.2, 0.3, 0.4], [0.25, 0.25, 0.4, 0.1]]),
+        _MIXED,
+    ),
+}
+
+
+@pytest.mark.parametrize("fn", params(list(DEFAULT_CALLS), DEFAULTS, 0.5))
+def test_defaults_are_the_stated_ones(learner, fn):
+    expect_stated_defaults(learner, TOPIC, fn, DEFAULT_CALLS[fn])

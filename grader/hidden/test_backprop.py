@@ -25,7 +25,15 @@ from grader.strategies import (
     seeded_mlp_cases,
     seeds,
 )
-from grader.suites import PURE, assert_pure, graded, looks_like
+from grader.suites import (
+    DEFAULTS,
+    PURE,
+    assert_pure,
+    expect_stated_defaults,
+    graded,
+    looks_like,
+    params,
+)
 
 TOPIC = "backprop"
 
@@ -351,3 +359,15 @@ INPUTS = {
 def test_does_not_modify_its_inputs(learner, fn):
     getattr(learner.backprop, fn)(*INPUTS[fn])
     assert_pure(learner)
+
+
+#: required arguments on which each stated default changes the answer (expect_stated_defaults)
+DEFAULT_CALLS: dict[str, tuple[Any, ...]] = {
+    "mlp_backward": INPUTS["mlp_backward"],  # the loss: mse and the others differ
+    "numerical_gradient": INPUTS["numerical_gradient"],  # h: other steps round otherwise
+}
+
+
+@pytest.mark.parametrize("fn", params(list(DEFAULT_CALLS), DEFAULTS, 0.5))
+def test_defaults_are_the_stated_ones(learner, fn):
+    expect_stated_defaults(learner, TOPIC, fn, DEFAULT_CALLS[fn])

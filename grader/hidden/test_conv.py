@@ -15,7 +15,16 @@ from hypothesis import strategies as st
 
 from grader.engine.expect import expect_close, reference, to_numpy
 from grader.strategies import conv_cases, float_arrays, pool_cases, shapes
-from grader.suites import PURE, RAISES, assert_pure, expect_raises, graded, params
+from grader.suites import (
+    DEFAULTS,
+    PURE,
+    RAISES,
+    assert_pure,
+    expect_raises,
+    expect_stated_defaults,
+    graded,
+    params,
+)
 
 TOPIC = "conv"
 
@@ -311,3 +320,24 @@ UNMODIFIED = {
 def test_does_not_modify_its_inputs(learner, fn):
     getattr(learner.conv, fn)(*UNMODIFIED[fn])
     assert_pure(learner)
+
+
+_IMAGE = np.arange(30.0).reshape(5, 6) % 7 - 3.0  # (5, 6)
+#: required arguments on which each stated default changes the answer (expect_stated_defaults)
+DEFAULT_CALLS: dict[str, tuple[Any, ...]] = {
+    "conv_output_size": (7, 3),
+    "pad2d": (_IMAGE, 1),
+    "conv2d": (_IMAGE, np.array([[1.0, 0.0, -1.0], [2.0, 0.5, -2.0]])),
+    "conv2d_multi": (
+        _IMAGE.reshape(1, 1, 5, 6).repeat(2, axis=1),
+        np.arange(12.0).reshape(2, 2, 1, 3) / 10,
+        np.array([0.5, -0.5]),
+    ),
+    "max_pool2d": (_IMAGE.reshape(1, 1, 5, 6),),
+    "avg_pool2d": (_IMAGE.reshape(1, 1, 5, 6),),
+}
+
+
+@pytest.mark.parametrize("fn", params(list(DEFAULT_CALLS), DEFAULTS, 0.5))
+def test_defaults_are_the_stated_ones(learner, fn):
+    expect_stated_defaults(learner, TOPIC, fn, DEFAULT_CALLS[fn])

@@ -6,6 +6,8 @@ values instead of an error), every activation name, and no input modified in pla
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -24,7 +26,16 @@ from grader.strategies import (
     shapes,
     with_kinks,
 )
-from grader.suites import PURE, RAISES, assert_pure, expect_raises, graded
+from grader.suites import (
+    DEFAULTS,
+    PURE,
+    RAISES,
+    assert_pure,
+    expect_raises,
+    expect_stated_defaults,
+    graded,
+    params,
+)
 
 TOPIC = "forward"
 
@@ -212,3 +223,18 @@ INPUTS = {
 def test_does_not_modify_its_inputs(learner, fn):
     getattr(learner.forward, fn)(*INPUTS[fn])
     assert_pure(learner)
+
+
+#: required arguments on which each stated default changes the answer (expect_stated_defaults)
+DEFAULT_CALLS: dict[str, tuple[Any, ...]] = {
+    # XOR never separates: every epoch changes w and b, and lr scales them
+    "perceptron_train": (
+        np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]),
+        np.array([0.0, 1.0, 1.0, 0.0]),
+    ),
+}
+
+
+@pytest.mark.parametrize("fn", params(list(DEFAULT_CALLS), DEFAULTS, 0.5))
+def test_defaults_are_the_stated_ones(learner, fn):
+    expect_stated_defaults(learner, TOPIC, fn, DEFAULT_CALLS[fn])

@@ -6,6 +6,8 @@ binary cross-entropy, the one-hot table), and no input modified in place."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -14,7 +16,7 @@ from hypothesis.extra import numpy as hnp
 
 from grader.engine.expect import Mismatch, expect_close, reference
 from grader.strategies import binary_pairs, categorical_pairs, regression_pairs
-from grader.suites import PURE, assert_pure, graded, params
+from grader.suites import DEFAULTS, PURE, assert_pure, expect_stated_defaults, graded, params
 
 TOPIC = "losses"
 REGRESSION = ["mse", "mae", "huber"]
@@ -455,3 +457,27 @@ UNTOUCHED = {
 def test_does_not_modify_its_inputs(learner, fn):
     fn_of(learner, fn)(*UNTOUCHED[fn])
     assert_pure(learner)
+
+
+_Y = np.array([1.0, -2.0, 0.5, 3.0])
+_P = np.array([0.5, 1.0, 0.5, -1.0])  # residuals 0.5, 3, 0, 4: either side of any delta near 1
+_LABELS = np.array([1.0, 0.0, 1.0, 0.0])
+_PROBS = np.array([0.0, 1.0, 0.7, 0.2])  # exactly 0 and 1 where they count: eps decides
+_ONE_HOT = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
+_ROWS = np.array([[0.0, 0.5, 0.5], [0.2, 0.8, 0.0]])  # 0 for the true class: eps decides
+#: required arguments on which each stated default changes the answer (expect_stated_defaults)
+DEFAULT_CALLS: dict[str, tuple[Any, ...]] = {
+    "mse": (_Y, _P),
+    "mae": (_Y, _P),
+    "huber": (_Y, _P),
+    "huber_grad": (_Y, _P),
+    "binary_cross_entropy": (_LABELS, _PROBS),
+    "binary_cross_entropy_grad": (_LABELS, _PROBS),
+    "categorical_cross_entropy": (_ONE_HOT, _ROWS),
+    "categorical_cross_entropy_grad": (_ONE_HOT, _ROWS),
+}
+
+
+@pytest.mark.parametrize("fn", params(list(DEFAULT_CALLS), DEFAULTS, 0.5))
+def test_defaults_are_the_stated_ones(learner, fn):
+    expect_stated_defaults(learner, TOPIC, fn, DEFAULT_CALLS[fn])

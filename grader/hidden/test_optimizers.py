@@ -22,7 +22,15 @@ from grader.engine.expect import (
     tolerance_for,
 )
 from grader.strategies import float_arrays, quadratic_problems, seeds, shapes
-from grader.suites import PURE, assert_pure, graded, looks_like, params
+from grader.suites import (
+    DEFAULTS,
+    PURE,
+    assert_pure,
+    expect_stated_defaults,
+    graded,
+    looks_like,
+    params,
+)
 
 TOPIC = "optimizers"
 
@@ -278,3 +286,15 @@ CALLS: dict[str, tuple[Any, ...]] = {
 def test_does_not_modify_its_inputs(learner, fn):
     getattr(learner.optimizers, fn)(*CALLS[fn])
     assert_pure(learner)
+
+
+#: required arguments on which each stated default changes the answer (expect_stated_defaults)
+DEFAULT_CALLS: dict[str, tuple[Any, ...]] = {
+    f: CALLS[f]
+    for f in ("momentum_step", "adagrad_step", "rmsprop_step", "adadelta_step", "adam_step")
+}
+
+
+@pytest.mark.parametrize("fn", params(list(DEFAULT_CALLS), DEFAULTS, 0.5))
+def test_defaults_are_the_stated_ones(learner, fn):
+    expect_stated_defaults(learner, TOPIC, fn, DEFAULT_CALLS[fn])

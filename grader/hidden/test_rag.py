@@ -38,7 +38,17 @@ from grader.strategies import (
     sentence_texts,
     texts,
 )
-from grader.suites import PURE, RAISES, assert_pure, expect_raises, graded, looks_like, params
+from grader.suites import (
+    DEFAULTS,
+    PURE,
+    RAISES,
+    assert_pure,
+    expect_raises,
+    expect_stated_defaults,
+    graded,
+    looks_like,
+    params,
+)
 
 TOPIC = "rag"
 # The indexes here hold a few vectors: faiss's OpenMP threads only cost time (a reference search
@@ -669,3 +679,21 @@ def test_search_does_not_modify_its_queries(learner):
     learner.rag.search(ref, np.array([[3.0, 4.0]], dtype=np.float32), 1)
     mutated = learner.session.calls[-1].mutated  # the search call's own arguments
     assert not mutated, f"modified its argument {mutated[0]} in place"
+
+
+_CHUNKS = [f"chunk {i} about topic {i % 3}" for i in range(6)]
+#: arguments, built with the learner's proxy, on which each stated default changes the answer
+DEFAULT_CALLS: dict[str, Any] = {
+    "answer": lambda learner: (  # six chunks: k = 3 and any other k prompt with others
+        "what about topic 1?",
+        _CHUNKS,
+        learner.rag.build_index.keep(_chunk_vectors(_CHUNKS)),
+        handle("tiny_embedder"),
+        handle("echo_generate"),
+    ),
+}
+
+
+@pytest.mark.parametrize("fn", params(list(DEFAULT_CALLS), DEFAULTS, 0.5))
+def test_defaults_are_the_stated_ones(learner, fn):
+    expect_stated_defaults(learner, TOPIC, fn, DEFAULT_CALLS[fn](learner))

@@ -22,7 +22,15 @@ from grader.engine.expect import Mismatch, diagnose, expect_close, reference, to
 from grader.engine.proxy import handle
 from grader.misconceptions import Mistake, catalogue
 from grader.strategies import regression_data, seeds
-from grader.suites import PURE, assert_pure, graded, looks_like, params
+from grader.suites import (
+    DEFAULTS,
+    PURE,
+    assert_pure,
+    expect_stated_defaults,
+    graded,
+    looks_like,
+    params,
+)
 
 TOPIC = "training"
 
@@ -586,3 +594,21 @@ def test_early_stopping_properties(learner, losses, patience):
 def test_early_stopping_does_not_modify_its_input(learner):
     learner.training.early_stopping(np.array([1.0, 0.75, 0.875, 0.9375, 0.5]), 2)
     assert_pure(learner)
+
+
+#: required arguments on which each stated default changes the answer (expect_stated_defaults)
+DEFAULT_CALLS: dict[str, tuple[Any, ...]] = {
+    "num_iterations": (10, 3, 2),  # 10 = 3·3 + 1: drop_last decides
+    "train_linear_regression": (
+        np.array([[1.0, 2.0], [0.5, -1.0], [3.0, 0.0]]),
+        np.array([1.0, -0.5, 2.0]),
+    ),
+    "dropout": (np.array([[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]]), 0.5, rng(7)),
+    # improvements of 5e-5: any min_delta above 0 ignores them
+    "early_stopping": (np.array([1.0, 0.99995, 0.9999, 0.99985, 0.9998, 0.99975]), 2),
+}
+
+
+@pytest.mark.parametrize("fn", params(list(DEFAULT_CALLS), DEFAULTS, 0.5))
+def test_defaults_are_the_stated_ones(learner, fn):
+    expect_stated_defaults(learner, TOPIC, fn, DEFAULT_CALLS[fn])

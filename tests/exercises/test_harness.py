@@ -106,3 +106,13 @@ def test_a_float64_answer_fails_a_narrower_float_and_a_narrower_answer_takes_any
     assert narrowed_problem(expected.copy(), expected32, "losses.one_hot") is None
     assert narrowed_problem(np.float32(1.0), np.float64(1.0), "losses.mse") is None  # a number
     assert narrowed_problem(expected32, expected, "rag.search") is None  # states float32
+
+
+def test_an_int_answer_takes_an_int_not_a_float_or_a_bool_that_equals_it():
+    """ "An int" (a size, a count): 4.0, np.float64(4.0) and True are not the int they equal."""
+    assert compare(4, 4, 1e-6, 1e-8) is None
+    assert compare(np.int64(4), 4, 1e-6, 1e-8) is None
+    for wrong in (4.0, np.float64(4.0)):
+        assert "should be an int (4)" in compare(wrong, 4, 1e-6, 1e-8)
+    assert compare(True, 1, 1e-6, 1e-8) is not None
+    assert compare((3, 1.0), (3, 1), 1e-6, 1e-8) is not None  # inside a tuple too

@@ -30,7 +30,7 @@ from reference import TOPICS
 
 GRADED = [t for t in TOPICS if (HIDDEN_DIR / f"test_{t}.py").exists()]
 WARN_CLAUSE = re.compile(r"\b(warn|warning|overflow)\b", re.IGNORECASE)
-DTYPE_CLAUSE = re.compile(r"\b(float64|float32|int64|integer arrays?|float arrays?)\b", re.I)
+DTYPE_CLAUSE = re.compile(r"\b(float64|float32|int64|integer arrays?|float arrays?|an int)\b", re.I)
 
 
 def _docstrings(path: Path) -> list[tuple[str | None, str]]:
@@ -102,7 +102,13 @@ def test_warning_clauses_name_exactly_the_functions_graded_for_warnings():
 def test_the_walk_finds_the_stated_dtypes():
     """The walk itself works: the docstrings' dtype statements are found where we know they are."""
     found = {f"{t}.{f}" for t, fns in stated("wrong_dtype").items() for f in fns}
-    assert {"losses.one_hot", "rag.top_k", "rag.search", "rag.embed"} <= found
+    assert {
+        "losses.one_hot",
+        "rag.top_k",
+        "rag.search",
+        "rag.embed",
+        "conv.conv_output_size",
+    } <= found
 
 
 def _array_input(topic: str, function: str) -> bool:
@@ -159,11 +165,19 @@ def _planted(topic: str, kind: str) -> list[str]:
 #: what the failing check says, for each broken requirement
 SAYS = {
     "warns": "must not overflow or warn",
-    "wrong_dtype": "array",
+    "wrong_dtype": ("array", "should be an int"),
     "mutates_input": "in place",
     "narrowed": "should be a float64 array",
     "swallows_errors": "instead of raising ValueError",
 }
+
+
+def _says(kind: str, message: str) -> bool:
+    """Does ``message`` name the broken requirement ``kind`` (one of its :data:`SAYS` phrases)?"""
+    phrases = SAYS[kind]
+    return any(p in message for p in ((phrases,) if isinstance(phrases, str) else phrases))
+
+
 CASES = [
     pytest.param(topic, kind, id=f"{topic}-{kind}")
     for kind in SAYS
@@ -188,9 +202,62 @@ def test_breaking_a_stated_requirement_loses_points(tmp_path: Path, topic: str, 
         mine = [o for o in result.outcomes if o.function == fn]
         failed = [o for o in mine if o.status != "passed"]
         assert failed, f"{topic}.{fn}: breaking '{kind}' passes every check"
-        assert any(SAYS[kind] in o.message for o in failed), (
+        assert any(_says(kind, o.message) for o in failed), (
             f"{topic}.{fn}: no check names the broken requirement: {[o.message for o in failed]}"
         )
+
+
+#: (topic, function, a signature with one default of its own, the call forwarding it, what
+#: changed): right values with the stated defaults, the audit's plausible defaults otherwise
+WRONG_DEFAULTS = [
+    ("losses", "mse", "y_true, y_pred, reduction='sum'", "y_true, y_pred, reduction", "sum"),
+    (
+        "losses",
+        "categorical_cross_entropy",
+        "y_true, y_pred, eps=1e-7, reduction='mean'",
+        "y_true, y_pred, eps, reduction",
+        "keras-eps",
+    ),
+    ("losses", "huber_grad", "y_true, y_pred, delta=1.35", "y_true, y_pred, delta", "delta"),
+    ("backprop", "numerical_gradient", "f, x, h=1e-2", "f, x, h", "h"),
+    ("conv", "max_pool2d", "x, size=2, stride=1", "x, size, stride", "stride"),
+    (
+        "training",
+        "early_stopping",
+        "v, patience, min_delta=1e-4",
+        "v, patience, min_delta",
+        "delta",
+    ),
+    (
+        "optimizers",
+        "adam_step",
+        "w, grad, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-7",
+        "w, grad, m, v, t, lr, beta1, beta2, eps",
+        "eps",
+    ),
+]
+
+
+def test_every_function_with_defaults_is_held_to_them():
+    """Each curriculum function whose signature states a default has inputs in its suite's
+    ``DEFAULT_CALLS`` (the check calls it with and without the stated defaults)."""
+    import inspect
+
+    from grader.suites import stated_defaults
+
+    for topic in GRADED:
+        module = importlib.import_module(f"exercises.{topic}")
+        with_defaults = {
+            name
+            for name, fn in vars(module).items()
+            if inspect.isfunction(fn)
+            and fn.__module__ == module.__name__
+            and not name.startswith("_")
+            and stated_defaults(topic, name)[1]
+        }
+        suite = importlib.import_module(f"grader.hidden.test_{topic}")
+        held = set(getattr(suite, "DEFAULT_CALLS", {}))
+        assert with_defaults == held, f"{topic}: not held {with_defaults - held}"
 
 
 @pytest.mark.parametrize(
@@ -218,6 +285,17 @@ def test_breaking_a_stated_requirement_loses_points(tmp_path: Path, topic: str, 
             "    return np.eye(num_classes, dtype=np.float32)[np.asarray(labels)]\n",
             "should be a float64 array",
             id="float32-one-hot",
+        ),
+        *(
+            pytest.param(
+                topic,
+                function,
+                f"_stated = {function}\n\ndef {function}({signature}):\n"
+                f"    return _stated({forwarded})\n",
+                "the defaults its signature states",
+                id=f"{function}-default-{changed}",
+            )
+            for topic, function, signature, forwarded, changed in WRONG_DEFAULTS
         ),
         pytest.param(
             "conv",
@@ -272,4 +350,4 @@ def test_gradelab_check_holds_every_stated_requirement_that_grading_holds(tmp_pa
     rows = {r.function: r for r in run_check([topic], where=str(folder), timeout=0)}
     for fn in functions:
         assert rows[fn].status == "failed", f"{topic}.{fn}: gradelab check passes '{kind}'"
-        assert any(SAYS[kind] in m for m in rows[fn].messages), rows[fn].messages
+        assert any(_says(kind, m) for m in rows[fn].messages), rows[fn].messages
