@@ -254,6 +254,7 @@ class WorkerProcess:
             preexec_fn=lambda: _enter(group, self.limits, nproc),
         )
         _LIVE.add(self._proc.pid)
+        os.set_blocking(self._proc.stdin.fileno(), False)  # type: ignore[union-attr]
         self._selector = selectors.DefaultSelector()  # one per worker, not one per call
         self._selector.register(self._proc.stdout, selectors.EVENT_READ, "reply")
         self._selector.register(self._proc.stderr, selectors.EVENT_READ, "output")
@@ -395,23 +396,38 @@ class WorkerProcess:
         )
 
     def _request(self, request: dict[str, Any], timeout: float) -> Any:
+        """Send ``request`` and wait for the reply, both within ``timeout``: a worker that stops
+        reading its requests (a learner can shrink the pipe and stall the worker's read) costs
+        a timeout like one that stops answering, never a grader blocked on a full pipe."""
         proc, sel = self._proc, self._selector
         assert proc is not None and proc.stdin and proc.stdout and proc.stderr and sel is not None
-        try:
-            proc.stdin.write(encode(request))
-            proc.stdin.flush()
-        except (BrokenPipeError, OSError):
-            raise self._death("the worker died before the call") from None
+        request_fd = proc.stdin.fileno()  # non-blocking (start): written here, never buffered
+        pending = memoryview(encode(request))
         output = bytearray()
         reply = bytearray()
         need: int | None = None
         deadline = time.monotonic() + timeout
         while True:
+            if pending:
+                try:
+                    pending = pending[os.write(request_fd, pending) :]
+                except BlockingIOError:
+                    pass  # the pipe is full: wait for room below, reading output meanwhile
+                except OSError:  # BrokenPipeError above all: the worker is gone
+                    raise self._death("the worker died before the call") from None
+                if pending and request_fd not in sel.get_map():
+                    sel.register(request_fd, selectors.EVENT_WRITE, "request")
+                elif not pending and request_fd in sel.get_map():
+                    sel.unregister(request_fd)
             left = deadline - time.monotonic()
             if left <= 0:
                 self.last_output = bytes(output)
+                if pending:
+                    raise CallFault("timeout", f"the worker took no request for {timeout:g} s")
                 raise CallFault("timeout", f"no answer within {timeout:g} s")
             for key, _ in sel.select(left):
+                if key.data == "request":
+                    continue  # room in the pipe: the loop writes more
                 chunk = os.read(key.fd, 1 << 16)
                 if not chunk:
                     if key.data == "reply":
@@ -433,6 +449,8 @@ class WorkerProcess:
                     if need - 8 > min(self.limits.reply_bytes, MAX_FRAME_BYTES):
                         raise CallFault("protocol", f"reply of {need - 8} bytes is too large")
                 if need is not None and len(reply) >= need:
+                    if pending:  # only a forged reply comes before the request was read
+                        raise CallFault("protocol", "a reply before the whole request was read")
                     if len(reply) > need:
                         raise CallFault("protocol", "unexpected bytes after the reply")
                     output += self._drain(

@@ -182,3 +182,45 @@ def test_a_kill_from_outside_is_not_blamed_on_the_memory_budget(tmp_path):
         killer.join()
     assert info.value.reason == "crash"
     assert "from outside the submission" in info.value.detail
+
+
+STALLER = textwrap.dedent(
+    """
+    import sys, time
+
+    def _never_reads(stream, limit=None):
+        time.sleep(1000)
+
+    sys.modules["__main__"].read_frame = _never_reads  # the worker stops taking requests
+
+    def double(x):
+        return 2 * x
+    """
+)
+
+
+@pytest.mark.parametrize("sandbox", _sandboxes())
+def test_a_worker_that_stops_reading_requests_costs_a_timeout_not_a_stalled_grader(
+    tmp_path, sandbox
+):
+    """A request larger than the pipe to a worker that no longer reads used to block the grader in
+    its write for good (call timeout and budgets never started): one submission stalled a class."""
+    import threading
+
+    (tmp_path / "staller.py").write_text(STALLER)
+    outcome: list[BaseException] = []
+    with WorkerProcess(tmp_path, Limits(call_timeout=1.5), sandbox=sandbox) as w:
+        assert w.call("staller", "double", [1], {}) == 2  # imports it: read_frame replaced
+
+        def big_call() -> None:
+            try:
+                w.call("staller", "double", [np.zeros(1 << 18)], {})  # 2 MiB: more than a pipe
+            except BaseException as exc:
+                outcome.append(exc)
+
+        caller = threading.Thread(target=big_call, daemon=True)
+        caller.start()
+        caller.join(timeout=60)
+        assert not caller.is_alive(), "the grader is stuck writing the request"
+    assert isinstance(outcome[0], CallFault) and outcome[0].reason == "timeout"
+    assert "took no request" in outcome[0].detail
