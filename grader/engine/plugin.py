@@ -48,6 +48,18 @@ def _is_fault(exc: BaseException) -> bool:
     return isinstance(exc, LearnerFailure) and exc.fault
 
 
+#: the most characters of one outcome's message (a learner's text inside it is capped before)
+MESSAGE_CHARS = 4000
+
+
+def _bounded(message: str) -> str:
+    """``message`` cut to :data:`MESSAGE_CHARS`, saying how much was left out: a learner's
+    output can never make one check's feedback (and the class report repeating it) large."""
+    if len(message) <= MESSAGE_CHARS:
+        return message
+    return f"{message[:MESSAGE_CHARS]}… ({len(message) - MESSAGE_CHARS} more characters)"
+
+
 def _import_failed(exc: Exception) -> dict[str, Any]:
     """A topic status for an import that faulted or failed in the worker itself."""
     return {
@@ -210,6 +222,8 @@ class GradingPlugin:
             for attempt in (1, 2):
                 try:
                     status = self.worker.inspect(topic)
+                    if not isinstance(status, dict):  # only a patched worker sends another shape
+                        raise CallFault("protocol", "the worker sent a malformed inspection")
                 except CallFault as exc:
                     status = _import_failed(exc)
                     if attempt == 1 and exc.reason != "budget":
@@ -345,7 +359,7 @@ class GradingPlugin:
         else:
             self._explain_failure(result, exc)
         # no memory addresses (reprs in errors): the same submission gets the same bytes anywhere
-        result.message = _ADDRESS.sub("0x…", result.message)
+        result.message = _bounded(_ADDRESS.sub("0x…", result.message))
 
     def _explain_failure(self, result: TestOutcome, exc: BaseException | None) -> None:
         if isinstance(exc, TopicUnavailable):

@@ -374,7 +374,13 @@ class WorkerProcess:
             )
             return reply.get("value")
         err = reply.get("error") or {}
-        kind, message, where = (str(err.get(k, "")) for k in ("type", "message", "where"))
+        if not isinstance(err, dict):
+            err = {}
+        # the worker caps what it sends; a worker the learner patched may not: so do we
+        kind, message, where = (
+            str(err.get(k, ""))[:cap]
+            for k, cap in (("type", 100), ("message", 2000), ("where", 200))
+        )
         if kind == "MemoryError":
             self.close()
             raise CallFault(

@@ -147,6 +147,17 @@ def encode(value: Any) -> bytes:
     return struct.pack(">Q", len(payload)) + payload
 
 
+def _text(value: str) -> str:
+    """``value`` as text every output can encode: JSON's ``\\ud800`` escapes make lone
+    surrogates, which UTF-8 cannot encode (a learner's exception message holding one once
+    stopped a class run at its gradebook write); each is replaced by U+FFFD."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return value
+
+
 def _decode_value(value: Any, arrays: list[np.ndarray], depth: int) -> Any:
     # ``json.loads`` makes exact built-in types only: checking ``type`` is checking ``isinstance``
     if depth > MAX_DEPTH:
@@ -157,7 +168,7 @@ def _decode_value(value: Any, arrays: list[np.ndarray], depth: int) -> Any:
     if kind is str:
         if len(value) > MAX_STRING:
             raise ChannelError("string too long")
-        return value
+        return value if value.isascii() else _text(value)
     if kind is list:
         if len(value) > MAX_ITEMS:
             raise ChannelError("list too long")
@@ -197,7 +208,19 @@ def _decode_value(value: Any, arrays: list[np.ndarray], depth: int) -> Any:
 
 
 def decode(payload: bytes) -> Any:
-    """Strictly decode one frame's payload (without its length prefix)."""
+    """Strictly decode one frame's payload (without its length prefix): anything malformed, in
+    any way, is a :class:`ChannelError` (never another exception the caller would take for its
+    own bug)."""
+    try:
+        return _decode(payload)
+    except ChannelError:
+        raise
+    except (TypeError, ValueError, OverflowError, RecursionError, MemoryError) as exc:
+        # an unhashable dtype, a shape NumPy refuses, an integer of 5,000 digits, ...
+        raise ChannelError(f"malformed message: {exc.__class__.__name__}") from None
+
+
+def _decode(payload: bytes) -> Any:
     if len(payload) < 4:
         raise ChannelError("truncated message")
     (header_len,) = struct.unpack(">I", payload[:4])

@@ -171,3 +171,20 @@ def test_duplicate_learner_ids_are_refused(setup, tmp_path):
 def test_safe_name_keeps_learner_folders_inside_the_output():
     assert safe_name("../../etc") == "_.._etc" or "/" not in safe_name("../../etc")
     assert "/" not in safe_name("a/b") and safe_name("").startswith("learner--")
+
+
+def test_a_learners_unencodable_exception_text_is_graded_and_the_class_run_goes_on(setup):
+    """``raise ValueError("\\ud800")`` (a lone surrogate: no UTF-8 output can write it) once
+    stopped the whole run at the gradebook write; every learner is graded and every file written."""
+    klass, options = setup
+    (klass / "dan").mkdir()
+    (klass / "dan" / "activations.py").write_text(
+        GOOD + '\n\ndef sigmoid(x):\n    raise ValueError("bad \\ud800 text")\n'
+    )
+    report = grade([klass], options)
+    scores = {r["learner"]: r["score"] for r in report.results}
+    assert set(scores) == {"ann", "bob", "cid", "dan"} and scores["ann"] == 5.0
+    rows = list(csv.DictReader((options.out / "grades.csv").open(encoding="utf-8")))
+    assert [r["learner"] for r in rows] == ["ann", "bob", "cid", "dan"]
+    feedback = (options.out / "dan" / "feedback.md").read_text(encoding="utf-8")
+    assert "bad \ufffd" in feedback

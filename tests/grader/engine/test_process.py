@@ -224,3 +224,38 @@ def test_a_worker_that_stops_reading_requests_costs_a_timeout_not_a_stalled_grad
         assert not caller.is_alive(), "the grader is stuck writing the request"
     assert isinstance(outcome[0], CallFault) and outcome[0].reason == "timeout"
     assert "took no request" in outcome[0].detail
+
+
+BLOATER = textwrap.dedent(
+    """
+    import sys
+
+    _main = sys.modules["__main__"]
+    _real = _main.encode
+
+    def _bloated(value):  # a patched worker: every error reply a few megabytes of text
+        if isinstance(value, dict) and value.get("ok") is False:
+            value = {"ok": False, "error": {"type": "T" * 400_000, "message": "m" * 900_000,
+                                            "where": "w" * 400_000}}
+        return _real(value)
+
+    _main.encode = _bloated
+
+    def boom(x):
+        raise ValueError("no")
+    """
+)
+
+
+def test_a_patched_workers_error_text_is_capped_by_the_grader(tmp_path):
+    """The worker caps an exception's text; a patched one does not, so the grader caps it too
+    (megabytes of forged text once reached the gradebook, the feedback and the class report)."""
+    (tmp_path / "bloater.py").write_text(BLOATER)
+    limits = Limits(call_timeout=10)
+    with (
+        WorkerProcess(tmp_path, limits, sandbox=Sandbox()) as w,
+        pytest.raises(LearnerError) as info,
+    ):
+        w.call("bloater", "boom", [1], {})
+    assert len(info.value.type) <= 100 and len(info.value.message) <= 2000
+    assert len(info.value.where) <= 200

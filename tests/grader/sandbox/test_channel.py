@@ -206,3 +206,32 @@ def test_subclasses_of_builtin_types_and_numpy_scalars_cross_as_plain_values():
     got = decode(encode(sent)[8:])
     assert got == ["x", 1, 1.5, 3, True, 2.5, None]
     assert [type(v) for v in got] == [str, int, float, int, bool, float, type(None)]
+
+
+def test_lone_surrogates_arrive_as_replacement_characters():
+    """JSON's \\ud800 escape makes a lone surrogate, which no UTF-8 output can write (a learner's
+    exception message holding one stopped a class run at its gradebook write)."""
+    got = decode(encode({"message": "bad \ud800 end", "ok": "plain"})[8:])
+    assert got["ok"] == "plain"
+    assert "\ud800" not in got["message"] and "\ufffd" in got["message"]
+    got["message"].encode("utf-8")  # writable anywhere
+
+
+def _raw_frame(header: bytes) -> bytes:
+    return struct.pack(">I", len(header)) + header
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        b'{"v": 1, "body": {"$a": 0}, "arrays": [{"dtype": ["x"], "shape": [1]}]}',
+        b'{"v": 1, "body": {"$a": 0}, "arrays": [{"dtype": "<f8", "shape": [18446744073709551616, 0]}]}',
+        b'{"v": 1, "body": ' + b"9" * 5000 + b', "arrays": []}',
+    ],
+    ids=["unhashable-dtype", "huge-empty-shape", "5000-digit-int"],
+)
+def test_any_malformed_frame_is_a_channel_error(header):
+    """Never a TypeError or ValueError the grader would take for its own bug ("the grader could
+    not run this check")."""
+    with pytest.raises(ChannelError):
+        decode(_raw_frame(header))
