@@ -13,10 +13,11 @@ module adds, where a start-up probe shows it works:
   (``/gradelab/site-packages``, ``/submission``, ``/gradelab/sandbox``), and there is no ``/proc``
   but ``cpuinfo`` (its mount table would name every bind's host path, pid 1's command line the
   whole bubblewrap command).
-- **uid drop** (when the grader runs as root): inside the sandbox the worker switches to the
-  unprivileged ``nobody`` uid before any learner code runs. Bubblewrap run by root without a user
+- **uid drop** (when the grader runs as root): inside the sandbox the worker switches to an
+  unprivileged uid of its grading process's own (:data:`WORKER_UID_BASE` + its pid) before any
+  learner code runs. Bubblewrap run by root without a user
   namespace keeps real uid 0, so the worker drops it itself; the paths it needs are bound at
-  world-readable mount points so ``nobody`` can read them.
+  world-readable mount points so that uid can read them.
 
 Unprivileged callers get ``--unshare-user --disable-userns --cap-drop ALL`` instead (their
 uid outside is already unprivileged).
@@ -40,7 +41,11 @@ import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
 
-NOBODY = 65534
+#: workers run as ``WORKER_UID_BASE + the grading process's pid`` when the grader is root: an
+#: unprivileged uid of their own per grading process, so two learners graded at once share no
+#: per-uid limit (RLIMIT_NPROC counts a uid's processes: one learner holding 480 threads left a
+#: classmate graded beside it unable to start 30) and can signal no one
+WORKER_UID_BASE = 1 << 28
 TMP_BYTES = 64 * 1024 * 1024
 SHM_BYTES = 16 * 1024 * 1024
 
@@ -50,7 +55,7 @@ class Sandbox:
     """Which layers are active, and how to launch the worker under them."""
 
     bwrap: str | None = None  # path of a working bwrap, or None for layer 1 only
-    drop_uid: int | None = None  # uid the worker switches to (when the grader is root)
+    drop_uid: int | None = None  # base of the uids workers switch to (the grader is root)
     syscall_filter: bool = field(default_factory=lambda: filter_available())  # seccomp layer
 
     @property
@@ -95,8 +100,12 @@ class Sandbox:
         if self.bwrap:
             layers.append("bubblewrap")
         if self.drop_uid is not None:
-            layers.append(f"uid-{self.drop_uid}")
+            layers.append("unprivileged-uid")
         return layers
+
+    def worker_uid(self) -> int | None:
+        """The uid this process's workers switch to: ``drop_uid`` + this process's pid."""
+        return None if self.drop_uid is None else self.drop_uid + os.getpid()
 
     def command(
         self, worker: Path, submission: Path, handles: Path
@@ -138,7 +147,7 @@ class Sandbox:
         if packages:
             extra["GRADELAB_SITE_PACKAGES"] = ":".join(dst for _, dst in packages)
         if self.drop_uid is not None:
-            extra["GRADELAB_DROP_UID"] = str(self.drop_uid)
+            extra["GRADELAB_DROP_UID"] = str(self.worker_uid())
         return argv, extra
 
 
@@ -266,7 +275,7 @@ def detect(mode: str = "auto") -> Sandbox:
     """The sandbox to use: ``auto`` (bubblewrap when its probe passes), ``bwrap`` (required), ``none``."""
     if mode not in ("auto", "bwrap", "none"):
         raise ValueError(f"sandbox mode must be auto, bwrap or none, got {mode!r}")
-    drop = NOBODY if os.geteuid() == 0 else None
+    drop = WORKER_UID_BASE if os.geteuid() == 0 else None
     if mode == "none":
         return Sandbox(None, None)
     bwrap = find_bwrap()
