@@ -13,7 +13,11 @@ the system calls that reach such state fail with ``EPERM``:
 - **Unix-domain sockets** (``socket(AF_UNIX, ...)``): abstract addresses are shared per network
   namespace, which is the host's without bubblewrap (``socketpair`` stays allowed: it connects
   nothing outside the process);
-- **other processes' memory** (``ptrace``, ``process_vm_readv``/``writev``, ``pidfd_getfd``).
+- **other processes' memory** (``ptrace``, ``process_vm_readv``/``writev``, ``pidfd_getfd``);
+- **namespaces and mounts** (``unshare``, ``setns``, ``mount``, ``umount2``, ``pivot_root``): an
+  unprivileged uid may create a user namespace and mount in it (a tmpfs past the sandbox's size
+  limits); ``clone`` with ``CLONE_NEWUSER`` stays open (``clone3``'s flags are out of a filter's
+  reach, and refusing it would break thread creation).
 
 The filter is a classic BPF program over ``struct seccomp_data`` (``nr`` at offset 0, ``arch`` at
 4, ``args[0]`` at 16): system calls of another ABI (i386 or x32 on x86-64) are refused outright,
@@ -73,6 +77,11 @@ DENIED = {  # name → (x86_64, aarch64)
     "process_vm_readv": (310, 270),
     "process_vm_writev": (311, 271),
     "pidfd_getfd": (438, 438),
+    "unshare": (272, 97),
+    "setns": (308, 268),
+    "mount": (165, 40),
+    "umount2": (166, 39),
+    "pivot_root": (155, 41),
 }
 
 
