@@ -6,7 +6,7 @@ exact format and structure."""
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from grader.engine.expect import expect_close, reference
@@ -113,6 +113,7 @@ def test_lora_num_params_is_linear_in_the_rank(learner, d_in, d_out, r):
 
 @graded("few_shot_prompt", "builds exactly the reference prompt", points=1)
 @given(examples=example_lists, query=phrases)
+@example(examples=[("cat", "chat"), ("cat", "chien"), ("dog", "chat")], query="cat")  # repeats
 def test_few_shot_prompt_matches_reference(learner, examples, query):
     expect_close(
         learner.finetuning.few_shot_prompt(examples, query),
