@@ -412,6 +412,7 @@ class WorkerProcess:
         output = bytearray()
         reply = bytearray()
         need: int | None = None
+        waiting_for_room = False  # the request fd is in the selector (the pipe was full)
         deadline = time.monotonic() + timeout
         while True:
             if pending:
@@ -421,10 +422,12 @@ class WorkerProcess:
                     pass  # the pipe is full: wait for room below, reading output meanwhile
                 except OSError:  # BrokenPipeError above all: the worker is gone
                     raise self._death("the worker died before the call") from None
-                if pending and request_fd not in sel.get_map():
+                if pending and not waiting_for_room:
                     sel.register(request_fd, selectors.EVENT_WRITE, "request")
-                elif not pending and request_fd in sel.get_map():
+                    waiting_for_room = True
+                elif not pending and waiting_for_room:
                     sel.unregister(request_fd)
+                    waiting_for_room = False
             left = deadline - time.monotonic()
             if left <= 0:
                 self.last_output = bytes(output)
