@@ -39,7 +39,7 @@ from typing import Any
 
 import pytest
 
-from exercises.tests._harness import compare
+from exercises.tests._harness import compare, view_returned
 from grader.misconceptions import Mistake
 
 #: who sees a test's outcome on Gradescope (its ``visibility`` field)
@@ -100,10 +100,7 @@ def assert_pure(learner: Any) -> None:
     mutated = learner.mutated_inputs()
     assert not mutated, f"modified its argument {mutated[0]} in place; return new arrays"
     aliased = learner.aliased_inputs()
-    assert not aliased, (
-        f"returned its argument {aliased[0]} itself or a view of it (e.g. a reshape), not a new "
-        "array: copy it (np.array(x), x.copy())"
-    )
+    assert not aliased, view_returned(aliased[0])
 
 
 #: the check of a docstring's stated errors, one wording for every suite (:func:`expect_raises`)

@@ -304,6 +304,15 @@ def _arrays_in(value: Any, depth: int = 0) -> list[np.ndarray]:
     return []
 
 
+def view_returned(argument: str) -> str:
+    """What a function that returned ``argument`` (or a view of it) is told, by ``gradelab check``
+    and by grading alike."""
+    return (
+        f"returned its argument {argument} itself or a view of it (e.g. a reshape), not a new "
+        "array: copy it (np.array(x), x.copy())"
+    )
+
+
 def _shared_argument(actual: Any, args: list[Any], kwargs: dict[str, Any]) -> str | None:
     """The first array argument (``#i`` or its name) whose memory a returned array shares: the
     function returned its input or a view of it where the curriculum asks for new arrays (the
@@ -428,11 +437,7 @@ def run_case(case: Case, where: str | None = None) -> None:
             )
     shared = _shared_argument(actual, args, kwargs)
     if shared:
-        fail(
-            f"{qual} returned its argument {shared} itself or a view of it (e.g. a reshape), not "
-            "a new array: copy it (np.array(x), x.copy())",
-            printed=printed,
-        )
+        fail(f"{qual} {view_returned(shared)}", printed=printed)
     if case.check:
         problem = CHECKS[case.check](actual, args, kwargs, case.expected)
     else:
