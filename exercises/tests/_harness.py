@@ -21,7 +21,8 @@ from ._checks import CHECKS
 from ._data import DATA_DIR, decode, read_npz
 from ._limits import CallTimeout, OutputHead, capture_output, time_limit, timeout_seconds
 from ._loading import LoadError, describe_exception, load_topic, target
-from ._warnings import recording_warnings, warning_problem
+from ._observe import Arguments, recording
+from ._warnings import warning_problem
 
 __all__ = ["LoadError", "load_topic", "target"]  # re-exported: callers load through the harness
 
@@ -278,32 +279,6 @@ def diagnose(actual: Any, case: Case) -> str:
 # -- running one case ---------------------------------------------------------------------------
 
 
-def _snapshot(value: Any) -> Any:
-    if isinstance(value, np.ndarray):
-        return value.copy()
-    if isinstance(value, tuple | list):
-        return [_snapshot(v) for v in value]
-    return None
-
-
-def _mutated(before: Any, after: Any) -> bool:
-    if isinstance(before, np.ndarray):
-        return not (before.shape == after.shape and np.array_equal(before, after, equal_nan=True))
-    if isinstance(before, list):
-        return any(_mutated(b, a) for b, a in zip(before, after, strict=False))
-    return False
-
-
-def _arrays_in(value: Any, depth: int = 0) -> list[np.ndarray]:
-    if isinstance(value, np.ndarray):
-        return [value]
-    if depth < 16 and isinstance(value, tuple | list):
-        return [a for v in value for a in _arrays_in(v, depth + 1)]
-    if depth < 16 and isinstance(value, dict):
-        return [a for v in value.values() for a in _arrays_in(v, depth + 1)]
-    return []
-
-
 def view_returned(argument: str) -> str:
     """What a function that returned ``argument`` (or a view of it) is told, by ``gradelab check``
     and by grading alike."""
@@ -311,21 +286,6 @@ def view_returned(argument: str) -> str:
         f"returned its argument {argument} itself or a view of it (e.g. a reshape), not a new "
         "array: copy it (np.array(x), x.copy())"
     )
-
-
-def _shared_argument(actual: Any, args: list[Any], kwargs: dict[str, Any]) -> str | None:
-    """The first array argument (``#i`` or its name) whose memory a returned array shares: the
-    function returned its input or a view of it where the curriculum asks for new arrays (the
-    grader's worker applies the same rule)."""
-    results = _arrays_in(actual)
-    named = [(f"#{i + 1}", a) for i, a in enumerate(args)] + [
-        (repr(k), v) for k, v in kwargs.items()
-    ]
-    for name, value in named:
-        for arg in _arrays_in(value):
-            if any(np.may_share_memory(r, arg) for r in results):
-                return name
-    return None
 
 
 #: (where, topic.function) whose call ran past the time limit: later cases of it are skipped
@@ -399,7 +359,7 @@ def run_case(case: Case, where: str | None = None) -> None:
         args, kwargs = case.inputs()
     except ModuleNotFoundError as exc:
         fail(f"{label}: {describe_exception(exc, 'this case')}")
-    before = _snapshot(args), {k: _snapshot(v) for k, v in kwargs.items()}
+    given = Arguments.take(args, kwargs)  # every array and list they hold, nested ones too
     printed = OutputHead()
     not_implemented = fn is None
     actual = fn
@@ -407,7 +367,7 @@ def run_case(case: Case, where: str | None = None) -> None:
     if callable(fn):  # else a module-level value the learner fills in (e.g. a filter)
         seconds = timeout_seconds()
         try:
-            with capture_output(printed), time_limit(seconds), recording_warnings() as warned:
+            with capture_output(printed), time_limit(seconds), recording() as warned:
                 actual = fn(*args, **kwargs)
         except NotImplementedError:
             not_implemented = True
@@ -423,21 +383,15 @@ def run_case(case: Case, where: str | None = None) -> None:
             fail(f"{label}: {describe_exception(exc, 'the call')}", printed=printed)
     if not_implemented:  # outside the except block: no chained traceback
         skip(f"not implemented yet: {qual}", "not_implemented")
-    for i, (b, a) in enumerate(zip(before[0], args, strict=True)):
-        if _mutated(b, a):
-            fail(
-                f"{qual} modified its argument #{i + 1} in place; return a new array instead",
-                printed=printed,
-            )
-    for k, b in before[1].items():
-        if _mutated(b, kwargs[k]):
-            fail(
-                f"{qual} modified its argument {k!r} in place; return a new array instead",
-                printed=printed,
-            )
-    shared = _shared_argument(actual, args, kwargs)
+    mutated = given.mutated()
+    if mutated:
+        fail(
+            f"{qual} modified its argument {mutated[0]} in place; return a new array instead",
+            printed=printed,
+        )
+    shared = given.aliased(actual)
     if shared:
-        fail(f"{qual} {view_returned(shared)}", printed=printed)
+        fail(f"{qual} {view_returned(shared[0])}", printed=printed)
     if case.check:
         problem = CHECKS[case.check](actual, args, kwargs, case.expected)
     else:

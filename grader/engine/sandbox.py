@@ -47,6 +47,9 @@ from pathlib import Path
 #: classmate graded beside it unable to start 30) and can signal no one
 WORKER_UID_BASE = 1 << 28
 TMP_BYTES = 64 * 1024 * 1024
+#: the kit's own files the worker loads by path, beside ``exercises/tests/_handles.py``: bound
+#: read-only into the sandbox next to it (grader/sandbox/worker.py ``Worker._kit``)
+KIT_FILES = ("_handles.py", "_observe.py")
 SHM_BYTES = 16 * 1024 * 1024
 
 
@@ -124,7 +127,11 @@ class Sandbox:
         args = [self.bwrap, *_namespace_args(self.drop_uid is not None)]
         binds: list[tuple[str, str]] = [(p, p) for p in _python_paths()]
         binds += [(src, dst) for src, dst in packages]
-        binds += [(str(worker.parent), inside["worker"]), (str(handles), inside["handles"])]
+        binds += [(str(worker.parent), inside["worker"])]
+        binds += [  # the kit files the worker loads by path, beside HANDLES_PY (see KIT_FILES)
+            (str(handles.with_name(name)), str(Path(inside["handles"]).with_name(name)))
+            for name in KIT_FILES
+        ]
         binds += [(str(submission), inside["submission"])]
         if os.path.isfile("/proc/cpuinfo"):  # torch's cpuinfo reads it; no other /proc file
             binds.append(("/proc/cpuinfo", "/proc/cpuinfo"))

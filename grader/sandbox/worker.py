@@ -1,15 +1,17 @@
 """The sandboxed worker: imports a learner's submission and runs the calls the grader asks for.
 
 Run as ``python -I -B worker.py SUBMISSION_DIR HANDLES_PY`` (``HANDLES_PY``: the path of
-``exercises/tests/_handles.py``, which builds named objects such as the embedding model). Requests arrive on stdin and replies leave on
-stdout, both as :mod:`channel` frames; before any learner code runs, the worker moves the protocol
+``exercises/tests/_handles.py``, which builds named objects such as the embedding model; the kit's
+``_observe.py`` beside it says what a call did besides returning: the arguments it changed, the
+ones its result shares memory with, the warnings and floating-point errors it raised, as
+``gradelab check`` says it). Requests arrive on stdin and replies leave on stdout, both as :mod:`channel` frames; before any learner code runs, the worker moves the protocol
 to private file descriptors and points fds 0/1 at /dev/null and the output pipe (stderr), so a
 learner's ``print`` can never be mistaken for a reply.
 
 Requests: ``{"op": "call", "topic", "function", "args", "kwargs", "keep"}`` (``keep`` stores the
 result in the worker and replies with a :class:`channel.RemoteRef`), ``{"op": "probe", "probe",
 "args"}`` for the worker-side checks in :data:`PROBES`, ``{"op": "ping"}``.
-Replies: ``{"ok": true, "value": ...}`` or ``{"ok": false, "error": {"type", "message", "where"}}``.
+Replies: ``{"ok": true, "value": ..., "mutated", "aliased", "warnings"}`` or ``{"ok": false, "error": {"type", "message", "where"}}``.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ import os
 import site
 import sys
 import traceback
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,7 @@ class Worker:
         self.objects: dict[int, Any] = {}
         self.handles: dict[str, Any] = {}
         self._install_package()
+        self.observe = self._kit("_observe")  # before any learner code can plant its own
 
     def _install_package(self) -> None:
         spec = importlib.util.spec_from_loader(PACKAGE, loader=None, is_package=True)
@@ -72,21 +74,25 @@ class Worker:
 
     def _handle(self, name: str) -> Any:
         if name.startswith("rng:"):  # a generator has state: every call gets a fresh one
-            return self._factories().build(name)
+            return self._kit("_handles").build(name)
         if name not in self.handles:
-            self.handles[name] = self._factories().build(name)
+            self.handles[name] = self._kit("_handles").build(name)
         return self.handles[name]
 
-    def _factories(self) -> Any:
-        """``exercises/tests/_handles.py``, loaded by path (the only gradelab file besides ours)."""
-        if "_gradelab_handles" not in sys.modules:
-            spec = importlib.util.spec_from_file_location("_gradelab_handles", self.handles_py)
+    def _kit(self, stem: str) -> Any:
+        """The kit file ``exercises/tests/<stem>.py`` (``_handles``: named objects such as the
+        embedding model; ``_observe``: what a call did besides returning), loaded by path from
+        beside ``HANDLES_PY``: the only gradelab files the worker runs besides its own."""
+        name = f"_gradelab{stem}"
+        if name not in sys.modules:
+            path = Path(self.handles_py).with_name(f"{stem}.py")
+            spec = importlib.util.spec_from_file_location(name, path)
             if spec is None or spec.loader is None:
-                raise ImportError(f"cannot load handles from {self.handles_py}")
+                raise ImportError(f"cannot load {path}")
             module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)
-            sys.modules["_gradelab_handles"] = module
-        return sys.modules["_gradelab_handles"]
+            sys.modules[name] = module
+        return sys.modules[name]
 
     # -- values coming back from learner code -------------------------------------------------
 
@@ -128,33 +134,15 @@ class Worker:
             fn = getattr(module, request["function"])
             args = self._materialise(request.get("args", []))
             kwargs = self._materialise(request.get("kwargs", {}))
-            before = _snapshot(args, kwargs)
-            with _WarningLog() as warned:
+            given = self.observe.Arguments.take(args, kwargs)
+            with self.observe.recording() as warned:
                 result = fn(*args, **kwargs) if callable(fn) else fn
-            given = [(name, _lookup(name, args, kwargs)) for name, _ in before]
-            mutated = [
-                name
-                for (name, old), (_, now) in zip(before, given, strict=True)
-                if not _unchanged(old, now)
-            ]
+            reply = {"ok": True, "mutated": given.mutated(), "warnings": warned}
             if request.get("keep"):
                 ref = len(self.objects) + 1
                 self.objects[ref] = result
-                return {
-                    "ok": True,
-                    "value": RemoteRef(ref),
-                    "mutated": mutated,
-                    "warnings": list(warned),
-                }
-            aliased = _aliased(result, given)
-            value = self._normalise(result)
-            return {
-                "ok": True,
-                "value": value,
-                "mutated": mutated,
-                "aliased": aliased,
-                "warnings": list(warned),
-            }
+                return {**reply, "value": RemoteRef(ref)}
+            return {**reply, "aliased": given.aliased(result), "value": self._normalise(result)}
         if op == "inspect":
             return {"ok": True, "value": self._inspect(str(request["topic"]))}
         if op == "probe":
@@ -195,26 +183,6 @@ class Worker:
             self.proto_out.flush()
 
 
-class _WarningLog(list):
-    """The warnings one call raised (NumPy's overflow and invalid-value RuntimeWarnings above all),
-    as at most 5 short ``"Category: message"`` lines; NumPy's floating-point errors are set to
-    warn for the call, whatever the learner's module set at import."""
-
-    def __enter__(self) -> _WarningLog:
-        self._catch = warnings.catch_warnings(record=True)
-        self._caught = self._catch.__enter__()
-        warnings.simplefilter("always")
-        self._errstate = np.errstate(divide="warn", over="warn", invalid="warn")
-        self._errstate.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._errstate.__exit__(*exc)
-        self._catch.__exit__(*exc)
-        for w in self._caught[:5]:
-            self.append(f"{w.category.__name__}: {w.message}"[:300])
-
-
 def _stub_functions(tree: ast.Module) -> set[str]:
     """Top-level functions whose whole body (after the docstring) raises NotImplementedError."""
     stubs = set()
@@ -227,71 +195,6 @@ def _stub_functions(tree: ast.Module) -> set[str]:
             if isinstance(exc, ast.Name) and exc.id == "NotImplementedError":
                 stubs.add(node.name)
     return stubs
-
-
-def _snapshot(args: list[Any], kwargs: dict[str, Any]) -> list[tuple[str, np.ndarray]]:
-    """Copies of the array arguments (top level and one list level), named for feedback."""
-    out = []
-    for i, value in enumerate(args):
-        if isinstance(value, np.ndarray):
-            out.append((f"#{i + 1}", value.copy()))
-        elif isinstance(value, list | tuple):
-            out += [
-                (f"#{i + 1}[{j}]", v.copy())
-                for j, v in enumerate(value)
-                if isinstance(v, np.ndarray)
-            ]
-    out += [(k, v.copy()) for k, v in kwargs.items() if isinstance(v, np.ndarray)]
-    return out
-
-
-def _lookup(name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
-    if not name.startswith("#"):
-        return kwargs[name]
-    head, _, rest = name[1:].partition("[")
-    value = args[int(head) - 1]
-    return value[int(rest[:-1])] if rest else value
-
-
-def _result_arrays(value: Any, depth: int = 0) -> list[np.ndarray]:
-    """The arrays a result holds (itself, or inside tuples/lists/dicts; a torch tensor as the
-    NumPy array that shares its memory), for :func:`_aliased`."""
-    if depth > 16:
-        return []
-    if type(value).__module__.startswith("torch") and hasattr(value, "detach"):
-        try:
-            value = value.detach().cpu().numpy()
-        except Exception:  # a tensor NumPy cannot view (e.g. bfloat16): normalising says so
-            return []
-    if isinstance(value, np.ndarray):
-        return [value]
-    if isinstance(value, list | tuple):
-        return [a for v in value for a in _result_arrays(v, depth + 1)]
-    if isinstance(value, dict):
-        return [a for v in value.values() for a in _result_arrays(v, depth + 1)]
-    return []
-
-
-def _aliased(result: Any, given: list[tuple[str, Any]]) -> list[str]:
-    """Names of the array arguments whose memory an array of the result shares: the function
-    returned its input (or a view of it, ``x.reshape``) where the curriculum asks for a new array.
-    Distinct allocations never overlap, so overlapping bounds mean the same buffer."""
-    arrays = _result_arrays(result)
-    return [
-        name
-        for name, arg in given
-        if isinstance(arg, np.ndarray) and any(np.may_share_memory(r, arg) for r in arrays)
-    ]
-
-
-def _unchanged(old: np.ndarray, new: Any) -> bool:
-    """Equal shape and values (NaN equal to NaN): the same bytes of the same dtype settle it at
-    once (identical bits are equal values); anything else is compared value by value."""
-    if not isinstance(new, np.ndarray) or old.shape != new.shape:
-        return False
-    if old.dtype == new.dtype and old.tobytes() == new.tobytes():
-        return True
-    return bool(np.array_equal(old, new, equal_nan=True))
 
 
 def _error(exc: BaseException, submission: str) -> dict[str, str]:

@@ -1,8 +1,10 @@
-"""The worker's purity checks (``grader/sandbox/worker.py``): what counts as an argument modified
-in place, and as a result that is an argument or a view of one (not a new array).
+"""The worker's replies to a call (``grader/sandbox/worker.py``): the value, and what
+``exercises/tests/_observe.py`` (which it loads by path before any learner code) saw the call do —
+the arguments it changed, nested ones included, the ones its result shares memory with, and
+the floating-point errors it raised even where the learner silenced them.
 
 The worker runs as a plain script inside the sandbox (its folder on ``sys.path``), so it is
-imported here the same way.
+imported here the same way, and serves one learner folder in this process.
 """
 
 from __future__ import annotations
@@ -13,80 +15,95 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-SANDBOX = Path(__file__).resolve().parents[3] / "grader" / "sandbox"
+ROOT = Path(__file__).resolve().parents[3]
+SANDBOX = ROOT / "grader" / "sandbox"
+HANDLES = ROOT / "exercises" / "tests" / "_handles.py"
+
+LEARNER = """
+import numpy as np
+
+def mlp_forward(x, layers):
+    while layers:  # consumes the caller's list
+        W, b, _ = layers.pop(0)
+        x = x @ W + b
+    return x
+
+def sigmoid(x):
+    with np.errstate(all="ignore"):
+        return 1 / (1 + np.exp(-x))
+
+def flatten(x):
+    return x.reshape(x.shape[0], -1)
+
+def scale(x, factor=2.0):
+    return x * factor
+"""
 
 
-@pytest.fixture(scope="module")
-def worker():
+@pytest.fixture
+def worker(tmp_path):
+    (tmp_path / "forward.py").write_text(LEARNER)
     sys.path.insert(0, str(SANDBOX))
     try:
         import worker as module
 
-        yield module
+        yield module.Worker(str(tmp_path), str(HANDLES), None, None)
     finally:
         sys.path.remove(str(SANDBOX))
+        for name in [n for n in sys.modules if n == "learner" or n.startswith("learner.")]:
+            del sys.modules[name]
 
 
-def test_an_untouched_argument_is_unchanged(worker):
-    x = np.arange(6.0).reshape(2, 3)
-    assert worker._unchanged(x.copy(), x)
+def _call(worker, function, *args, **kwargs):
+    return worker.handle(
+        {
+            "op": "call",
+            "topic": "forward",
+            "function": function,
+            "args": list(args),
+            "kwargs": kwargs,
+        }
+    )
 
 
-def test_nans_in_the_same_places_are_unchanged_whatever_their_bits(worker):
-    """NaN equals NaN (``array_equal(equal_nan=True)``), even when the bits differ."""
-    old = np.array([1.0, np.nan])
-    new = old.copy()
-    new.view(np.uint64)[1] ^= 1  # another NaN payload: different bytes, still NaN
-    assert np.isnan(new[1]) and old.tobytes() != new.tobytes()
-    assert worker._unchanged(old, new)
+def test_a_pure_call_reports_nothing(worker):
+    reply = _call(worker, "scale", np.ones(3), factor=3.0)
+    assert reply["ok"] and reply["value"].tolist() == [3.0, 3.0, 3.0]
+    assert reply["mutated"] == [] and reply["aliased"] == [] and reply["warnings"] == []
 
 
-def test_a_zero_written_over_a_negative_zero_is_unchanged(worker):
-    """Values are compared, as before the byte fast path: -0.0 == 0.0."""
-    assert worker._unchanged(np.array([-0.0, 1.0]), np.array([0.0, 1.0]))
+def test_a_nested_argument_consumed_by_the_call_is_reported(worker):
+    layers = [[np.eye(2), np.zeros(2), "relu"]]
+    reply = _call(worker, "mlp_forward", np.ones((1, 2)), layers)
+    assert reply["mutated"] == ["#2"]
 
 
-@pytest.mark.parametrize(
-    "change",
-    [
-        lambda x: x.__setitem__(0, 5.0),  # a value
-        lambda x: x.resize(2, refcheck=False),  # the shape
-        lambda x: setattr(x, "dtype", np.int64),  # the same bytes read as another type
-    ],
-    ids=["value", "shape", "dtype"],
-)
-def test_a_modified_argument_is_caught(worker, change):
-    x = np.array([1.0, 2.0, 4.0, 8.0])
-    old = x.copy()
-    change(x)
-    assert not worker._unchanged(old, x)
+def test_an_overflow_the_learner_silenced_is_reported(worker):
+    reply = _call(worker, "sigmoid", np.array([-1000.0, 1000.0]))
+    assert reply["warnings"] == ["RuntimeWarning: overflow encountered in exp"]
+    assert np.geterr()["over"] == "warn"  # the worker's own state is back
 
 
-def test_an_argument_replaced_by_a_non_array_is_modified(worker):
-    assert not worker._unchanged(np.zeros(2), [0.0, 0.0])
+def test_a_view_returned_is_reported_as_aliased(worker):
+    reply = _call(worker, "flatten", np.ones((2, 2, 2)))
+    assert reply["aliased"] == ["#1"]
 
 
-@pytest.mark.parametrize(
-    ("result", "named"),
-    [
-        (lambda x, w: x, ["#1"]),  # the argument itself
-        (lambda x, w: x.reshape(-1), ["#1"]),  # a view
-        (lambda x, w: (x.copy(), w[1:]), ["#2"]),  # inside a tuple, a slice of the second
-        (lambda x, w: {"out": [x.T]}, ["#1"]),  # nested in a dict and a list
-        (lambda x, w: x.copy(), []),  # a new array
-        (lambda x, w: np.concatenate([x.ravel(), w]), []),  # new, from both
-        (lambda x, w: 3.0, []),
-    ],
-    ids=["itself", "reshape", "tuple-slice", "nested-transpose", "copy", "new", "number"],
-)
-def test_a_result_sharing_an_arguments_memory_is_aliased(worker, result, named):
-    x, w = np.arange(6.0).reshape(2, 3), np.ones(4)
-    given = [("#1", x), ("#2", w)]
-    assert worker._aliased(result(x, w), given) == named
+def test_a_kept_result_still_reports_what_the_call_changed(worker):
+    layers = [[np.eye(2), np.zeros(2), "relu"]]
+    reply = worker.handle(
+        {
+            "op": "call",
+            "topic": "forward",
+            "function": "mlp_forward",
+            "args": [np.ones((1, 2)), layers],
+            "kwargs": {},
+            "keep": True,
+        }
+    )
+    assert reply["mutated"] == ["#2"] and "aliased" not in reply
 
 
-def test_a_torch_tensor_viewing_an_argument_is_aliased(worker):
-    torch = pytest.importorskip("torch")
-    x = np.arange(4.0)
-    assert worker._aliased(torch.from_numpy(x), [("x", x)]) == ["x"]
-    assert worker._aliased(torch.from_numpy(x.copy()), [("x", x)]) == []
+def test_the_observer_is_loaded_before_any_learner_code(worker):
+    """A learner module importing first cannot plant its own ``_gradelab_observe``."""
+    assert worker.observe.__file__ == str(HANDLES.with_name("_observe.py"))
