@@ -92,15 +92,25 @@ def looks_like(problem: str, mistakes: Mistake | Sequence[Mistake] | None) -> st
 PURE = "does not modify its inputs and returns new arrays"
 
 
+def purity_problem(mutated: Sequence[str], aliased: Sequence[str]) -> str | None:
+    """Why calls that changed the arguments ``mutated`` in place, or returned the arguments
+    ``aliased`` (or views of them), break the curriculum's purity rule; None when they did not.
+    One wording for :func:`assert_pure` and for every comparison with the reference
+    (:func:`grader.engine.expect.expect_close`)."""
+    if mutated:
+        return f"modified its argument {mutated[0]} in place; return new arrays"
+    if aliased:
+        return view_returned(aliased[0])
+    return None
+
+
 def assert_pure(learner: Any) -> None:
     """The curriculum's rule "functions never modify their inputs, they return new arrays", for
-    every call the test made: no argument changed in place, and no returned array is an argument
-    or a view of one (``return x``, ``x.reshape(...)``: the caller's later change to the output
-    would change the input too)."""
-    mutated = learner.mutated_inputs()
-    assert not mutated, f"modified its argument {mutated[0]} in place; return new arrays"
-    aliased = learner.aliased_inputs()
-    assert not aliased, view_returned(aliased[0])
+    every call the test made: no argument changed in place (nested lists, tuples and dicts of
+    arrays included), and no returned array is an argument or a view of one (``return x``,
+    ``x.reshape(...)``: the caller's later change to the output would change the input too)."""
+    problem = purity_problem(learner.mutated_inputs(), learner.aliased_inputs())
+    assert problem is None, problem
 
 
 #: the check of a docstring's stated errors, one wording for every suite (:func:`expect_raises`)

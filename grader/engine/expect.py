@@ -27,7 +27,7 @@ from grader.engine.containers import map_leaves
 from grader.engine.proxy import CallRecord, LearnerProxy
 from grader.misconceptions import Mistake, catalogue
 from grader.sandbox.channel import HandleRef, RemoteRef
-from grader.suites import looks_like
+from grader.suites import looks_like, purity_problem
 
 #: (rtol, atol) by the precision the reference computed in.
 TOLERANCES: dict[np.dtype, tuple[float, float]] = {
@@ -326,9 +326,9 @@ def expect_close(
         if problem is not None:
             raise Mismatch(problem)  # the right values: no catalogued mistake to look for
     if problem is None:
-        warned = warning_problem(record)
-        if warned:
-            raise Mismatch(warned)
+        broken = warning_problem(record) or impure_problem(record)
+        if broken:
+            raise Mismatch(broken)
         return
     if record is None:
         raise Mismatch(problem)
@@ -346,6 +346,16 @@ def warning_problem(record: CallRecord | None) -> str | None:
     if record is None:
         return None
     return stated_warning_problem(f"{record.topic}.{record.function}", record.warnings)
+
+
+def impure_problem(record: CallRecord | None) -> str | None:
+    """Why the call fails for changing an argument in place or returning one (or a view of one):
+    every compared call is held to the purity rule, not only the suites' one ``PURE`` check (an
+    ``mse`` that changed ``y_pred`` only for ``reduction="none"`` kept full marks)."""
+    if record is None:
+        return None
+    problem = purity_problem(record.mutated, record.aliased)
+    return None if problem is None else f"the values are right, but it {problem}"
 
 
 def describe(value: Any, limit: int = 24) -> str:

@@ -313,13 +313,71 @@ def test_every_function_with_defaults_is_held_to_them():
             "a view of it",
             id="dropout-at-inference-returns-its-input",
         ),
+        pytest.param(
+            "activations",
+            "sigmoid",
+            "def sigmoid(x):\n    with np.errstate(all='ignore'):\n"
+            "        return 1 / (1 + np.exp(-x))\n",
+            "must not overflow or warn",
+            id="textbook-sigmoid-silenced-by-errstate",
+        ),
+        pytest.param(
+            "activations",
+            "softmax",
+            "import warnings\n\ndef softmax(x, axis=-1):\n"
+            "    with warnings.catch_warnings():\n"
+            "        warnings.simplefilter('ignore')\n"
+            "        e = np.exp(x)\n"
+            "        out = e / e.sum(axis=axis, keepdims=True)\n"
+            "    return np.where(np.isnan(out), np.exp(x - x.max(axis=axis, keepdims=True))"
+            " / np.exp(x - x.max(axis=axis, keepdims=True)).sum(axis=axis, keepdims=True), out)\n",
+            "must not overflow or warn",
+            id="unshifted-softmax-patched-up-under-silenced-warnings",
+        ),
+        pytest.param(
+            "forward",
+            "mlp_forward",
+            "_mlp_forward = mlp_forward\n\ndef mlp_forward(x, layers):\n"
+            "    out = _mlp_forward(x, layers)\n    layers.reverse()\n    return out\n",
+            "in place",
+            id="mlp-forward-reverses-the-callers-layers",
+        ),
+        pytest.param(
+            "forward",
+            "mlp_forward",
+            "_mlp_forward = mlp_forward\n\ndef mlp_forward(x, layers):\n"
+            "    for _, b, _ in layers:\n        b.shape = (1, -1)\n"
+            "    return _mlp_forward(x, layers)\n",
+            "in place",
+            id="mlp-forward-reshapes-a-nested-bias-in-place",
+        ),
+        pytest.param(
+            "losses",
+            "mse",
+            "_mse = mse\n\ndef mse(y_true, y_pred, reduction='mean'):\n"
+            "    if reduction == 'none':\n        y_pred -= y_true\n        y_pred **= 2\n"
+            "        return y_pred.copy()\n"
+            "    return _mse(y_true, y_pred, reduction)\n",
+            "in place",
+            id="mse-modifies-y-pred-only-for-reduction-none",
+        ),
+        pytest.param(
+            "activations",
+            "leaky_relu",
+            "_leaky_relu = leaky_relu\n\ndef leaky_relu(x, alpha=0.01):\n"
+            "    return x if alpha == 1 else _leaky_relu(x, alpha)\n",
+            "a view of it",
+            id="leaky-relu-returns-its-input-for-alpha-one",
+        ),
     ],
 )
 def test_the_lessons_known_violations_lose_points(tmp_path, topic, function, source, says):
     """The lesson's common mistake `1 / (1 + np.exp(-x))` (right values, overflow warnings at
-    −1000), an int64 or a float32 one_hot (right values, wrong dtype), and results that are the
-    input or a view of it where the curriculum asks for new arrays (flatten as a reshape, dropout
-    returning x at inference) each lose points on their function."""
+    −1000), also where the code silences NumPy; an int64 or a float32 one_hot (right values,
+    wrong dtype); results that are the input or a view of it where the curriculum asks for new
+    arrays (flatten as a reshape, dropout returning x at inference, leaky_relu at alpha = 1);
+    and arguments changed in place, nested ones (an MLP's layers) and only under some arguments
+    (mse's reduction="none") included, each lose points on their function."""
     folder = write_answers(tmp_path / "learner")
     with (folder / f"{topic}.py").open("a", encoding="utf-8") as fh:
         fh.write("\n\n" + source)
