@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import itertools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -134,6 +135,30 @@ def expect_raises(call: Callable[[], Any], why: str, kind: str = "ValueError") -
     shown = repr(result)
     shown = shown if len(shown) <= 80 else shown[:77] + "..."
     raise AssertionError(f"{why}: returned {shown} instead of raising {kind}")
+
+
+#: the check that a function draws its randomness from its ``rng``, one wording for every suite
+#: (:func:`expect_seeds_differ`); ``tests/grader/test_independent_variants_b.py`` proves that
+#: every curriculum function with an ``rng`` parameter is graded by it
+SEEDS_DIFFER = "draws from its rng: different seeds, different results"
+
+
+def expect_seeds_differ(run: Callable[[int], Any], seeds: Sequence[int] = (11, 12, 13)) -> None:
+    """``run(seed)`` (the learner's call with a generator seeded ``seed``) answers differently for
+    each of ``seeds``: a function that ignores its ``rng`` (a fixed seed of its own, a permutation
+    cached in module state, no randomness at all, ``np.random.*``'s global state) gives two of them
+    the same answer. The caller picks inputs on which two independent draws collide with
+    astronomically small probability (a permutation of 40 indices, a mask of 200 units), so a
+    correct learner never fails, whatever its way of drawing. Three seeds, all pairs compared: a
+    function that keeps one bit of the rng's randomness also fails."""
+    results = [(seed, run(seed)) for seed in seeds]
+    for (a, first), (b, second) in itertools.combinations(results, 2):
+        if compare(second, first, 0.0, 0.0) is None:
+            raise AssertionError(
+                f"generators seeded {a} and {b} gave exactly the same result: draw every random "
+                "number from the rng argument (a seed of your own, a result kept from an earlier "
+                "call or no randomness at all ignores it)"
+            )
 
 
 #: the check of a function's default arguments, one wording for every suite

@@ -1,10 +1,12 @@
 """Hidden tests: training. Iteration counts and early stopping against the reference (and on
-hand-made loss curves), full-batch regression against the reference, and, for everything that
-draws random numbers, properties every correct answer has: mini-batches partition the indices
-and are shuffled; SGD / mini-batch training logs the full-data loss, comes close to the
-least-squares fit and depends on the shuffle; dropout drops about p of the units (a binomial
-bound), rescales the rest by 1/(1 − p) and is the identity at inference. A property failure that
-identifies a catalogued mistake names it."""
+hand-made loss curves, and counts of zero batches), full-batch regression against the reference,
+and, for everything that draws random numbers, properties every correct answer has: mini-batches
+partition the indices, are shuffled and change their contents with the seed; SGD / mini-batch
+training logs the full-data loss, comes close to the least-squares fit, follows the update rule
+with batches of B (the last smaller) and draws every epoch's order afresh; dropout drops about p
+of the units for small and large p (a binomial bound), rescales the rest by 1/(1 − p) and is the
+identity at inference; every function taking an rng answers alike for one seed and differently
+for others. A property failure that identifies a catalogued mistake names it."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from exercises.tests._harness import compare
@@ -25,7 +27,9 @@ from grader.strategies import regression_data, seeds
 from grader.suites import (
     DEFAULTS,
     PURE,
+    SEEDS_DIFFER,
     assert_pure,
+    expect_seeds_differ,
     expect_stated_defaults,
     graded,
     looks_like,
@@ -78,6 +82,32 @@ def test_num_iterations_matches_reference(learner, n, batch, epochs, drop_last):
         reference(TOPIC, "num_iterations", n, batch, epochs, drop_last=drop_last),
         learner,
     )
+
+
+@graded(
+    "num_iterations",
+    "no updates when no batch is left: N < B with drop_last, or no samples",
+    points=0.5,
+)
+@given(
+    sizes=st.integers(2, 40).flatmap(lambda b: st.tuples(st.integers(1, b - 1), st.just(b))),
+    epochs=st.integers(1, 6),
+)
+@example(sizes=(3, 5), epochs=2)
+def test_num_iterations_without_a_batch(learner, sizes, epochs):
+    """⌊N / B⌋ = 0 batches when N < B and drop_last: 0 updates, whatever the epochs; and no samples
+    make no batch either way (⌈0 / B⌉ = 0). A count of "at least one batch per epoch" fails."""
+    short, batch = sizes
+    for n, b, drop_last in [(0, batch, False), (0, batch, True), (short, batch, True)]:
+        got = learner.training.num_iterations(n, b, epochs, drop_last=drop_last)
+        if compare(got, 0, 0.0, 0.0) is not None:
+            fail(
+                f"num_iterations({n}, {b}, {epochs}, drop_last={drop_last}) returned {got!r}: "
+                f"{'no samples make' if n == 0 else f'{n} < {b} samples with drop_last make'} "
+                "no batch, so no update (⌈N / B⌉, or ⌊N / B⌋ with drop_last, can be 0)",
+                got,
+                learner,
+            )
 
 
 @graded("num_iterations", "SGD makes N·epochs updates, full-batch GD one per epoch", points=1)
@@ -139,6 +169,42 @@ def test_minibatches_are_shuffled(learner, n, size, seed):
     order = np.concatenate([np.asarray(b) for b in batches])
     if np.array_equal(order, np.arange(n)):  # a shuffle gives this with probability 1/n!
         raise mismatch(f"the batches hold 0..{n - 1} in order: they are not shuffled", NOT_SHUFFLED)
+
+
+#: (N, B) and how many seeds: N = 10, B = 4 has a short last batch of 2, N = 12, B = 3 none
+CONTENT_SIZES = [(10, 4), (12, 3)]
+CONTENT_SEEDS = 20
+
+
+@graded(
+    "minibatch_indices",
+    "the batches' contents, not only their order, change with the seed",
+    points=0.5,
+)
+@settings(max_examples=2)
+@given(first_seed=seeds())
+def test_minibatch_contents_change_with_the_seed(learner, first_seed):
+    """Over 20 seeds no batch (as a set of indices) comes back every time. A uniform shuffle puts
+    a given set of 4 (of 10) indices in a batch with probability 2/210, the last 2 with 1/45: all
+    20 times has probability below 1e-30. Shuffling only the order of fixed blocks, or keeping
+    the short last batch as the last indices, fails."""
+    for n, size in CONTENT_SIZES:
+        always: set[frozenset[int]] | None = None
+        for k in range(CONTENT_SEEDS):
+            batches = learner.training.minibatch_indices(n, size, rng((first_seed + k) % 2**32))
+            problem = partition_problem(batches, n, size)
+            if problem:
+                raise problem
+            sets = {frozenset(np.asarray(b).tolist()) for b in batches}
+            always = sets if always is None else always & sets
+        if always:
+            kept = sorted(sorted(b) for b in always)[0]
+            raise mismatch(
+                f"with n_samples={n}, batch_size={size} the batch {kept} came back for all "
+                f"{CONTENT_SEEDS} seeds: shuffle the indices themselves (one permutation of "
+                "range(n_samples)), then cut it into batches; shuffling the order of fixed "
+                "blocks is not enough"
+            )
 
 
 # ---------------------------------------------------------------- train_linear_regression
@@ -263,11 +329,15 @@ def test_stochastic_training_depends_on_the_shuffle(learner, method, data, seed)
 
 
 # The update rule and the visiting of the samples, whatever the learner's random stream: on a
-# problem small enough to try every order (N = 4 samples: 24 SGD orders; N = 5 in batches of 2:
-# 30 ways to deal the samples into batches of 2, 2 and 1), the logged loss of each epoch names the
+# problem small enough to try every order (N = 5 samples: 120 SGD orders; N = 7 in batches of 3:
+# 140 ways to deal the samples into batches of 3, 3 and 1), the logged loss of each epoch names the
 # order that epoch used. A run whose losses no sequence of such orders gives did not make one
 # update per sample / per batch of every epoch with the batch's mean gradient (a short last batch
-# dropped or divided by B, samples drawn with replacement, ...).
+# dropped or divided by B, samples drawn with replacement, N = 7 split into balanced batches of
+# 3, 2 and 2, ...). The orders found also show how each epoch's order was drawn: a new one from
+# rng every epoch repeats one of the last two epochs' orders with probability 2/120 (2/140), while
+# reshuffling every other epoch, or replaying one order forwards and backwards, repeats them
+# always; and the batches' contents change from epoch to epoch, not only their order.
 
 
 def epoch_orders(n: int, method: str, batch_size: int) -> list[list[list[int]]]:
@@ -304,6 +374,21 @@ def run_epoch(
     return w, b
 
 
+def run_epochs(
+    x: np.ndarray, y: np.ndarray, w: np.ndarray, b: float, orders: list[list[list[int]]], lr: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`run_epoch` from (w, b) for every order at once: (w (K, D), b (K,)). Every order has
+    the same batch sizes, so batch j of all K orders is one (K, |B_j|) index array."""
+    ws, bs = np.broadcast_to(w, (len(orders), len(w))).copy(), np.full(len(orders), float(b))
+    for j in range(len(orders[0])):
+        idx = np.array([order[j] for order in orders])  # (K, |B_j|)
+        xb, yb = x[idx], y[idx]  # (K, |B_j|, D), (K, |B_j|)
+        r = np.einsum("ksd,kd->ks", xb, ws) + bs[:, None] - yb
+        ws = ws - lr * 2.0 * np.einsum("ksd,ks->kd", xb, r) / idx.shape[1]
+        bs = bs - lr * 2.0 * r.mean(axis=1)
+    return ws, bs
+
+
 def orders_behind(
     x: np.ndarray, y: np.ndarray, history: np.ndarray, method: str, batch_size: int, lr: float
 ) -> list[tuple[list[int], np.ndarray, float]]:
@@ -313,18 +398,34 @@ def orders_behind(
     for logged in history:
         grown = []
         for chosen, w, b in paths:
-            for k, batches in enumerate(orders):
-                w2, b2 = run_epoch(x, y, w, b, batches, lr)
-                mse = float(np.mean((x @ w2 + b2 - y) ** 2))
-                if math.isclose(mse, logged, rel_tol=1e-6, abs_tol=1e-12):
-                    grown.append(([*chosen, k], w2, b2))
+            ws, bs = run_epochs(x, y, w, b, orders, lr)
+            mses = np.mean((ws @ x.T + bs[:, None] - y) ** 2, axis=1)  # (K,)
+            near = np.abs(mses - logged) <= np.maximum(
+                1e-6 * np.maximum(np.abs(mses), logged), 1e-12
+            )
+            for k in np.flatnonzero(near):  # math.isclose(mse, logged, rel_tol=1e-6, abs_tol=1e-12)
+                grown.append(([*chosen, int(k)], ws[k], float(bs[k])))
         paths = grown[:50]  # a generic problem leaves one; a bound all the same
         if not paths:
             break
     return paths
 
 
-STOCHASTIC_N = {"sgd": (4, 1), "minibatch": (5, 2)}  # N samples, batch size
+STOCHASTIC_N = {"sgd": (5, 1), "minibatch": (7, 3)}  # N samples, batch size
+STOCHASTIC_EPOCHS, STOCHASTIC_LR = 10, 0.1
+
+
+def traced_run(learner, method: str, seed: int, data_seed: int):
+    """(x, y, w, b, history, paths) of a learner's run on a problem small enough to trace: the
+    orders each epoch could have used to give its logged loss (:func:`orders_behind`)."""
+    n, batch_size = STOCHASTIC_N[method]
+    source = np.random.default_rng(data_seed)
+    x, y = source.normal(size=(n, 2)), source.normal(size=n)
+    w, b, history = stochastic_run(
+        learner, x, y, method, seed, STOCHASTIC_EPOCHS, batch_size, STOCHASTIC_LR
+    )
+    paths = orders_behind(x, y, history, method, batch_size, STOCHASTIC_LR)
+    return x, y, w, b, history, paths
 
 
 @pytest.mark.parametrize(
@@ -348,17 +449,14 @@ STOCHASTIC_N = {"sgd": (4, 1), "minibatch": (5, 2)}  # N samples, batch size
 @given(seed=seeds(), data_seed=st.integers(0, 2**16))
 def test_stochastic_training_follows_the_update_rule(learner, method, seed, data_seed):
     n, batch_size = STOCHASTIC_N[method]
-    source = np.random.default_rng(data_seed)
-    x, y = source.normal(size=(n, 2)), source.normal(size=n)
-    epochs, lr = 4, 0.1
-    w, b, history = stochastic_run(learner, x, y, method, seed, epochs, batch_size, lr)
-    paths = orders_behind(x, y, history, method, batch_size, lr)
+    _, _, w, b, _, paths = traced_run(learner, method, seed, data_seed)
     unit = "sample" if method == "sgd" else f"batch of {batch_size} (the last one smaller)"
     if not paths:
         raise mismatch(
             f"no order that visits each of the {n} samples once per epoch, one update per {unit} "
             "with that batch's mean gradient, gives your logged losses: is a sample skipped or "
-            "drawn twice, a short last batch dropped or averaged over batch_size?"
+            "drawn twice, a short last batch dropped or averaged over batch_size, or are the "
+            "batches of other sizes than batch_size (only the last one may be smaller)?"
         )
     if not any(
         np.allclose(w, pw, rtol=1e-6, atol=1e-10)
@@ -368,8 +466,69 @@ def test_stochastic_training_follows_the_update_rule(learner, method, seed, data
         raise mismatch("the returned w, b are not those after the last logged epoch")
     if all(len(set(chosen)) == 1 for chosen, _, _ in paths):
         raise mismatch(
-            f"all {epochs} epochs visited the samples in the same order: draw a new order from "
-            "rng every epoch"
+            f"all {STOCHASTIC_EPOCHS} epochs visited the samples in the same order: draw a new "
+            "order from rng every epoch"
+        )
+
+
+#: of the 17 pairs of epochs one or two apart (10 epochs), how many may share an order: a new
+#: order each epoch shares one with probability 1/120 (SGD) or 1/140 (mini-batch) per pair, so
+#: 5 or more with probability below 3e-7; reshuffling every other epoch shares at least 5, one
+#: order replayed forwards and backwards 8. (A batch kept in all 10 epochs: below 3e-8.)
+REPEATS_ALLOWED = 4
+
+
+def _repeats(chosen: list[int]) -> int:
+    """Pairs of epochs one or two apart that used the same order."""
+    return sum(chosen[e] == chosen[e + lag] for lag in (1, 2) for e in range(len(chosen) - lag))
+
+
+def _fixed_batches(chosen: list[int], orders: list[list[list[int]]]) -> set[frozenset[int]]:
+    """The batches (as sets of indices) that every epoch of ``chosen`` used."""
+    kept = [{frozenset(batch) for batch in orders[k]} for k in chosen]
+    return set.intersection(*kept) if kept else set()
+
+
+@pytest.mark.parametrize(
+    "method",
+    [
+        pytest.param(
+            m,
+            marks=graded(
+                "train_linear_regression",
+                f"{m}: draws every epoch's order afresh from rng"
+                + ("" if m == "sgd" else ", the batches' contents included"),
+                points=0.5,
+            ),
+            id=m,
+        )
+        for m in METHODS
+    ],
+)
+@settings(max_examples=3)
+@given(seed=seeds(), data_seed=st.integers(0, 2**16))
+def test_stochastic_training_draws_every_epoch_afresh(learner, method, seed, data_seed):
+    n, batch_size = STOCHASTIC_N[method]
+    *_, paths = traced_run(learner, method, seed, data_seed)
+    if not paths:  # the update rule's own check says why
+        raise mismatch("no order of the samples gives your logged losses (see the update rule)")
+    if method == "minibatch":
+        orders = epoch_orders(n, method, batch_size)
+        fixed = [_fixed_batches(chosen, orders) for chosen, _, _ in paths]
+        if all(fixed):
+            kept = sorted(sorted(batch) for batch in fixed[0])[0]
+            raise mismatch(
+                f"the batch {kept} was used in all {STOCHASTIC_EPOCHS} epochs: shuffle the "
+                "samples themselves every epoch, then cut them into batches (shuffling the order "
+                "of fixed batches is not enough)"
+            )
+    if all(_repeats(chosen) > REPEATS_ALLOWED for chosen, _, _ in paths):
+        chosen = paths[0][0]
+        raise mismatch(
+            f"of {STOCHASTIC_EPOCHS} epochs, {_repeats(chosen)} pairs one or two epochs apart "
+            f"visited the samples in the same order (epoch orders {chosen}): draw a new order "
+            "from rng at the start of every epoch, not every other one, and do not replay an "
+            "earlier order"
         )
 
 
@@ -399,6 +558,28 @@ def test_the_same_seed_gives_the_same_result(learner, fn):
             "two calls with generators seeded alike gave different results: draw every random "
             "number from the rng argument (np.random.* and default_rng() read other state)"
         )
+
+
+_SEEDED_X = np.random.default_rng(0).normal(size=(12, 2))
+_SEEDED_Y = np.random.default_rng(1).normal(size=12)
+
+#: each function of the topic that takes an rng, called on inputs where two independent draws
+#: give the same answer with astronomically small probability: 40! orders of 40 indices, 2^200
+#: dropout masks, and three epochs over 12 samples (12!³ SGD orders; (12!/(5!·5!·2!))³ ≈ 4.6e12
+#: mini-batch deals)
+SEEDED_RUNS: dict[str, Any] = {
+    "minibatch_indices": lambda learner, r: learner.training.minibatch_indices(40, 6, r()),
+    "dropout": lambda learner, r: learner.training.dropout(np.linspace(0.5, 2.0, 200), 0.5, r()),
+    "train_linear_regression": lambda learner, r: [
+        learner.training.train_linear_regression(_SEEDED_X, _SEEDED_Y, m, 0.05, 3, 5, r())
+        for m in METHODS
+    ],
+}
+
+
+@pytest.mark.parametrize("fn", params(list(SEEDED_RUNS), SEEDS_DIFFER, 0.5))
+def test_different_seeds_give_different_results(learner, fn):
+    expect_seeds_differ(lambda seed: SEEDED_RUNS[fn](learner, lambda: rng(seed)))
 
 
 # ---------------------------------------------------------------- dropout
@@ -443,15 +624,20 @@ def layers(draw: st.DrawFn, min_units: int = 400) -> np.ndarray:
 
 
 drop_ps = st.sampled_from([0.3, 0.1, 0.2, 0.25, 0.6, 0.75, 0.9])  # not 0.5: p and 1 − p agree
+small_ps = st.sampled_from([0.1, 0.2, 0.25, 0.3])
+large_ps = st.sampled_from([0.6, 0.7, 0.75, 0.8, 0.9])
 
 
 @graded("dropout", "drops about p of the units and divides the rest by 1 − p", points=3, core=True)
 @settings(max_examples=8)
-@given(x=layers(), p=drop_ps, seed=seeds())
-def test_dropout_in_training(learner, x, p, seed):
-    problem = dropout_problem(x, p, learner.training.dropout(x, p, rng(seed)))
-    if problem:
-        raise problem
+@given(x=layers(), p=small_ps, q=large_ps, seed=seeds())
+def test_dropout_in_training(learner, x, p, q, seed):
+    """Each example drops with a small p and with a large one (0.6 to 0.9): a dropout right only
+    for p ≤ 0.5 (p capped at 0.5, 1 − p dropped when p > 0.5) fails every example."""
+    for drop, s in ((p, seed), (q, (seed + 1) % 2**32)):
+        problem = dropout_problem(x, drop, learner.training.dropout(x, drop, rng(s)))
+        if problem:
+            raise problem
 
 
 @graded("dropout", "returns x unchanged at inference (training=False)", points=2)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from grader.misconceptions import Mistake
-from grader.suites import looks_like, params
+from grader.suites import expect_seeds_differ, looks_like, params
 
 
 def _mistake(name: str, hint: str) -> Mistake:
@@ -42,3 +43,13 @@ def test_looks_like_names_first_mistake_and_lists_the_others() -> None:
     assert looks_like("off", [a, b, c]) == (
         "off — looks like: A. Hint: do a (on this input it could also be: B; C)"
     )
+
+
+def test_expect_seeds_differ_needs_three_different_answers() -> None:
+    """Answers that differ for each seed pass; any two seeds answering alike fail, naming them, so
+    a function keeping one bit of its rng's randomness (two possible answers) fails too."""
+    expect_seeds_differ(lambda seed: np.random.default_rng(seed).permutation(40))
+    with pytest.raises(AssertionError, match="seeded 11 and 12"):
+        expect_seeds_differ(lambda seed: np.random.default_rng(0).permutation(40))
+    with pytest.raises(AssertionError, match="exactly the same result"):
+        expect_seeds_differ(lambda seed: [np.arange(3), float(seed % 2)])

@@ -1,8 +1,9 @@
 """The training suite's stochastic checks (``grader/hidden/test_training.py``) tell the update rule
 apart from its near misses whatever random stream a learner uses: two right implementations with
 different streams keep every point of ``train_linear_regression``, and runs that skip or repeat
-samples, drop or mis-average the short last batch, reuse one order every epoch or draw from
-NumPy's global generator lose points (an independent implementer's variants once kept them all)."""
+samples, drop or mis-average the short last batch, split into balanced batches (``array_split``),
+reuse one order every epoch or draw from NumPy's global generator lose points (an independent
+implementer's variants once kept them all)."""
 
 from __future__ import annotations
 
@@ -61,6 +62,11 @@ WRONG = {
     "draws-samples-with-replacement": (
         "rng.integers(0, n, n)",
         "[rng.integers(0, n, min(batch_size, n - i)) for i in range(0, n, batch_size)]",
+        "len(idx)",
+    ),
+    "balanced-batches-of-array-split": (  # N = 7, B = 3: batches of 3, 2, 2, not 3, 3, 1
+        RIGHT[0],
+        "np.array_split(rng.permutation(n), -(-n // batch_size))",
         "len(idx)",
     ),
     "numpy-global-generator": (
