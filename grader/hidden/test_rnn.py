@@ -1,7 +1,8 @@
 """Hidden tests: rnn. Agreement with the reference (and with torch.nn.LSTM itself) on generated
-batches of sequences, the LSTM's gate blocks in torch's order i, f, g, o, gate ranges and
-finiteness for pre-activations up to ±1000, global-norm clipping's properties (one common factor,
-never above 1, norm at most max_norm), and no input modified in place."""
+batches of sequences, also with cell states far past ±3 (nothing clips c), the LSTM's gate blocks
+in torch's order i, f, g, o, gate ranges and finiteness for pre-activations up to ±1000,
+global-norm clipping's properties (one common factor, never above 1, norm at most max_norm, a
+list returned), and no input modified in place."""
 
 from __future__ import annotations
 
@@ -94,6 +95,18 @@ def test_clip_grad_norm_examples(learner):
         expect_close(*call(learner, "clip_grad_norm", grads, max_norm), learner)
 
 
+@graded("clip_grad_norm", "returns a list, as its docstring says (not a tuple)", points=0.5)
+def test_clip_grad_norm_returns_a_list(learner):
+    """The docstring promises "a new list of new arrays". The comparisons with the reference take
+    a tuple for a list on purpose (``compare`` reads any sequence item by item, as the public
+    tests do), so this check holds the stated type."""
+    for grads, max_norm in CLIP_EXAMPLES:
+        out = learner.rnn.clip_grad_norm(grads, max_norm)
+        assert isinstance(out, list), (
+            f"returned a {type(out).__name__}; the docstring says a new list of arrays"
+        )
+
+
 @graded("clip_grad_norm", "the result has norm ≤ max_norm and is the input times one factor ≤ 1")
 @settings(max_examples=8)
 @given(grads=gradient_lists(min_len=2), max_norm=st.floats(0.1, 30.0))
@@ -167,6 +180,10 @@ def test_lstm_cell_matches_reference(learner, case):
     expect_close(*call(learner, "lstm_cell", *lstm_args(case, with_c=True)), learner)
 
 
+#: cell-state sizes past any clipping bound (:func:`large_cell`)
+LARGE_CELL = st.sampled_from([5.0, 10.0, 100.0])
+
+
 @graded("lstm_cell", "h stays in [−1, 1] even when the cell state is large", points=1)
 @settings(max_examples=6)
 @given(case=rnn_cases(lstm=True, **SMALL), scale=st.sampled_from([10.0, 100.0]))
@@ -177,6 +194,46 @@ def test_lstm_cell_hidden_state_is_bounded(learner, case, scale):
     assert np.isfinite(h).all() and (np.abs(h) <= 1.0).all(), (
         "h = o·tanh(c) must lie in [−1, 1] whatever the cell state"
     )
+
+
+@graded(
+    "lstm_cell",
+    "matches the reference when the cell state is large: c = f·c_prev + i·g, unclipped",
+    points=0.5,
+)
+@settings(max_examples=6)
+@given(case=rnn_cases(lstm=True, **SMALL), scale=LARGE_CELL)
+def test_lstm_cell_matches_reference_with_a_large_cell_state(learner, case, scale):
+    """|c| beyond ``scale`` (:func:`large_cell`): a cell state clipped (to ±3, ±5, ...) changes c,
+    and h through tanh(c); only the comparison with the reference sees it, |h| ≤ 1 holds either
+    way."""
+    case = large_cell(case, scale)
+    expect_close(*call(learner, "lstm_cell", *lstm_args(case, with_c=True)), learner)
+
+
+def large_cell(case: dict[str, np.ndarray], scale: float) -> dict[str, np.ndarray]:
+    """``case`` with every |c0| entry at least ``scale``, the forget and input gates' biases raised
+    by 4 (f and i near 1) and the candidate's by ±3 (g near ±1): the cell state keeps what it had
+    and grows by about 1 a step, as an LSTM that counts or remembers does, far past ±3 or ±5."""
+    b = case["b"].copy()
+    H = b.shape[0] // 4
+    b[: 2 * H] += 4.0
+    b[2 * H : 3 * H] += np.where(np.arange(H) % 2 == 0, 3.0, -3.0)
+    c0 = case["c0"]
+    return {**case, "c0": scale * np.where(c0 >= 0, 1.0 + c0, c0 - 1.0), "b": b}
+
+
+@graded(
+    "lstm_forward",
+    "matches the reference when the cell state grows large over the steps (no clipping)",
+    points=0.5,
+)
+@settings(max_examples=6)
+@given(case=rnn_cases(lstm=True, min_steps=3, max_steps=6, **SMALL), scale=LARGE_CELL)
+def test_lstm_forward_matches_reference_with_a_large_cell_state(learner, case, scale):
+    case = large_cell(case, scale)
+    args = (case["x"], case["h0"], case["c0"], case["W"], case["U"], case["b"])
+    expect_close(*call(learner, "lstm_forward", *args), learner)
 
 
 @graded("lstm_forward", "matches the reference over 1 to 4 time steps", points=3)
