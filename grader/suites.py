@@ -40,7 +40,8 @@ from typing import Any
 
 import pytest
 
-from exercises.tests._harness import compare, view_returned
+from exercises.tests._harness import compare
+from exercises.tests._observe import purity_problem
 from grader.misconceptions import Mistake
 
 #: who sees a test's outcome on Gradescope (its ``visibility`` field)
@@ -93,23 +94,17 @@ def looks_like(problem: str, mistakes: Mistake | Sequence[Mistake] | None) -> st
 PURE = "does not modify its inputs and returns new arrays"
 
 
-def purity_problem(mutated: Sequence[str], aliased: Sequence[str]) -> str | None:
-    """Why calls that changed the arguments ``mutated`` in place, or returned the arguments
-    ``aliased`` (or views of them), break the curriculum's purity rule; None when they did not.
-    One wording for :func:`assert_pure` and for every comparison with the reference
-    (:func:`grader.engine.expect.expect_close`)."""
-    if mutated:
-        return f"modified its argument {mutated[0]} in place; return new arrays"
-    if aliased:
-        return view_returned(aliased[0])
-    return None
-
-
 def assert_pure(learner: Any) -> None:
     """The curriculum's rule "functions never modify their inputs, they return new arrays", for
     every call the test made: no argument changed in place (nested lists, tuples and dicts of
-    arrays included), and no returned array is an argument or a view of one (``return x``,
-    ``x.reshape(...)``: the caller's later change to the output would change the input too)."""
+    arrays included), no returned array is an argument or a view of one (``return x``,
+    ``x.reshape(...)``: the caller's later change to the output would change the input too), and
+    no result reuses memory an earlier result had. Every call is made once more here, so a
+    function filling one buffer it keeps between calls is seen doing it. (Every call of every
+    graded test is held to the same rule as it returns: :class:`grader.engine.proxy.ImpureCall`;
+    this check gives the rule its own points and line in the feedback.)"""
+    for record in list(learner.session.calls):
+        learner.repeat(record)
     problem = purity_problem(learner.mutated_inputs(), learner.aliased_inputs())
     assert problem is None, problem
 

@@ -21,8 +21,9 @@ from ._checks import CHECKS
 from ._data import DATA_DIR, decode, read_npz
 from ._limits import CallTimeout, OutputHead, capture_output, time_limit, timeout_seconds
 from ._loading import LoadError, describe_exception, load_topic, target
-from ._observe import Arguments, recording
+from ._observe import Arguments, Returned, purity_problem, recording
 from ._warnings import warning_problem
+from ._widths import width_problem
 
 __all__ = ["LoadError", "load_topic", "target"]  # re-exported: callers load through the harness
 
@@ -213,56 +214,6 @@ def dtype_problem(act: np.ndarray, exp: np.ndarray, path: str = "output") -> str
     return None
 
 
-def width_problem(actual: Any, expected: Any) -> str | None:
-    """The one float width the curriculum states: where the reference returns float32 (``embed``'s
-    vectors, as faiss stores them) the output must be float32 too, as grading requires.
-    ``compare`` leaves widths alone (grading's float32 inputs may get float64 answers)."""
-    if isinstance(expected, np.ndarray) and expected.dtype == np.float32:
-        got = np.asarray(actual).dtype
-        if got.kind == "f" and got != np.float32:
-            return f"output should be a float32 array (faiss needs them), got {got}"
-    return None
-
-
-#: functions whose docstrings state float32 outputs (faiss stores and scores float32)
-STATED_FLOAT32 = frozenset({"rag.embed", "rag.search"})
-
-
-def narrowed_problem(actual: Any, expected: Any, function: str, path: str = "output") -> str | None:
-    """The curriculum's "outputs are float64 unless a function says otherwise" (``one_hot``
-    included): where the expected answer is a float64 array, a narrower float array (float32,
-    float16) fails, except for :data:`STATED_FLOAT32`. Where the expected answer is narrower
-    itself (float32 inputs) any width passes: the rule is about not narrowing float64 work.
-    Walks tuples, lists and dicts as :func:`compare` does; ``compare`` itself leaves widths
-    alone (it also matches catalogued mistakes, whatever their width)."""
-    if function in STATED_FLOAT32:
-        return None
-    if isinstance(expected, tuple | list) and isinstance(actual, tuple | list):
-        for i, (a, e) in enumerate(zip(actual, expected, strict=False)):
-            problem = narrowed_problem(a, e, function, f"{path}[{i}]")
-            if problem:
-                return problem
-        return None
-    if isinstance(expected, dict) and isinstance(actual, dict):
-        for k in expected.keys() & actual.keys():
-            problem = narrowed_problem(actual[k], expected[k], function, f"{path}[{k!r}]")
-            if problem:
-                return problem
-        return None
-    if not (isinstance(expected, np.ndarray) and expected.dtype == np.float64 and expected.ndim):
-        return None
-    try:
-        got = _as_array(actual).dtype
-    except Exception:
-        return None  # compare names what is wrong with it
-    if got.kind == "f" and got.itemsize < 8:
-        return (
-            f"{path} should be a float64 array, got {got} (outputs are float64 unless the "
-            "docstring says otherwise: compute in float64, or do not narrow the result)"
-        )
-    return None
-
-
 def diagnose(actual: Any, case: Case) -> str:
     """Name the catalogued mistake(s) ``actual`` matches (all of them when several give the same
     output on this case), or return "" when none does."""
@@ -279,15 +230,8 @@ def diagnose(actual: Any, case: Case) -> str:
 # -- running one case ---------------------------------------------------------------------------
 
 
-def view_returned(argument: str) -> str:
-    """What a function that returned ``argument`` (or a view of it) is told, by ``gradelab check``
-    and by grading alike."""
-    return (
-        f"returned its argument {argument} itself or a view of it (e.g. a reshape), not a new "
-        "array: copy it (np.array(x), x.copy())"
-    )
-
-
+#: the arrays each function returned last (a function reusing them between calls is caught)
+_RETURNED = Returned()
 #: (where, topic.function) whose call ran past the time limit: later cases of it are skipped
 _TIMED_OUT: set[tuple[str, str]] = set()
 #: (where, topic) whose file did not load: reported by its first case, later ones are skipped
@@ -383,21 +327,16 @@ def run_case(case: Case, where: str | None = None) -> None:
             fail(f"{label}: {describe_exception(exc, 'the call')}", printed=printed)
     if not_implemented:  # outside the except block: no chained traceback
         skip(f"not implemented yet: {qual}", "not_implemented")
-    mutated = given.mutated()
-    if mutated:
-        fail(
-            f"{qual} modified its argument {mutated[0]} in place; return a new array instead",
-            printed=printed,
-        )
-    shared = given.aliased(actual)
-    if shared:
-        fail(f"{qual} {view_returned(shared[0])}", printed=printed)
+    impure = purity_problem(
+        given.mutated(), given.aliased(actual), callable(fn) and _RETURNED.reused(qual, actual)
+    )
+    if impure:
+        fail(f"{qual} {impure}", printed=printed)
     if case.check:
         problem = CHECKS[case.check](actual, args, kwargs, case.expected)
     else:
         problem = compare(actual, case.expected, case.rtol, case.atol)
-        problem = problem or width_problem(actual, case.expected)
-        problem = problem or narrowed_problem(actual, case.expected, qual)
+        problem = problem or width_problem(actual, case.expected, qual)
     if problem:
         diagnosis = diagnose(actual, case) if not case.check else ""
         detail = f" — {diagnosis}" if diagnosis else ""

@@ -16,6 +16,9 @@ This file is self-contained (NumPy and the standard library only): the sandbox l
   ``reverse``, an item replaced); an array when its shape, dtype or values differ.
 - :meth:`Arguments.aliased`: the array arguments whose memory an array of the result shares
   (``return x``, ``x.reshape(...)``, a nested input returned as is).
+- :class:`Returned`: whether a call returned memory an earlier call of the same function
+  returned too (a module-level buffer reused by every call).
+- :func:`purity_problem`: the one wording of a broken purity rule, for every caller.
 - :func:`recording`: the warnings one call raised, and NumPy's divide, overflow and invalid-value
   errors whatever the code asked for. Inside the block NumPy reports them to the recorder
   (mode ``"log"``) instead of through the ``warnings`` module, and ``np.seterr``/``np.errstate``
@@ -123,6 +126,55 @@ class Arguments:
             for name, obj, _ in self._held
             if isinstance(obj, np.ndarray) and any(np.may_share_memory(r, obj) for r in returned)
         ]
+
+
+class Returned:
+    """The arrays each function returned lately, held alive: a fresh allocation never overlaps a
+    live one, so a result that does reuses memory the function keeps between calls (an audit's
+    ``rnn_forward`` filled one module-level ``hs`` buffer per shape on every call; the caller's
+    earlier result changes when it calls again). Each function's latest results are held up to
+    :data:`HELD_BYTES` (the oldest go first)."""
+
+    HELD_BYTES = 16 * 2**20
+
+    def __init__(self) -> None:
+        self._held: dict[str, list[np.ndarray]] = {}
+
+    def reused(self, function: str, result: Any) -> bool:
+        arrays = result_arrays(result)
+        held = self._held.setdefault(function, [])
+        hit = any(np.may_share_memory(a, b) for a in arrays for b in held)
+        held.extend(a for a in arrays if a.nbytes <= self.HELD_BYTES)
+        while sum(a.nbytes for a in held) > self.HELD_BYTES:
+            held.pop(0)
+        return hit
+
+
+def view_returned(argument: str) -> str:
+    """What a function that returned ``argument`` (or a view of it) is told."""
+    return (
+        f"returned its argument {argument} itself or a view of it (e.g. a reshape), not a new "
+        "array: copy it (np.array(x), x.copy())"
+    )
+
+
+#: what a function that returned memory an earlier call returned too is told
+REUSED = (
+    "returned the same memory as an earlier call (an array it keeps between calls): the "
+    "caller's earlier result changes too; return a new array on every call"
+)
+
+
+def purity_problem(mutated: list[str], aliased: list[str], reused: bool = False) -> str | None:
+    """Why a call broke the curriculum's rule "functions never modify their inputs, they return
+    new arrays" (None when it did not): one wording for ``gradelab check`` and grading."""
+    if mutated:
+        return f"modified its argument {mutated[0]} in place; return new arrays"
+    if aliased:
+        return view_returned(aliased[0])
+    if reused:
+        return REUSED
+    return None
 
 
 def result_arrays(value: Any, depth: int = 0) -> list[np.ndarray]:

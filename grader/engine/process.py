@@ -223,6 +223,7 @@ class WorkerProcess:
     last_output: bytes = b""
     last_mutated: list[str] = field(default_factory=list)  # arguments the last call modified
     last_aliased: list[str] = field(default_factory=list)  # arguments its result is a view of
+    last_reused: bool = False  # its result reuses memory an earlier result of the function had
     last_warnings: list[str] = field(default_factory=list)  # warnings the last call raised
     _since: int = 0  # the worker's start time (clock ticks): escapees started after it
     _known: frozenset[int] = frozenset()  # our children before the worker started
@@ -368,6 +369,7 @@ class WorkerProcess:
         if reply["ok"]:
             self.last_mutated = _names(reply.get("mutated"))
             self.last_aliased = _names(reply.get("aliased"))
+            self.last_reused = reply.get("reused") is True
             warned = reply.get("warnings") or []
             self.last_warnings = (
                 [str(w)[:300] for w in warned[:5]] if isinstance(warned, list) else []

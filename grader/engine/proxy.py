@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from exercises.tests._observe import purity_problem
 from grader.engine.containers import map_leaves
 from grader.engine.process import CallFault, LearnerError, WorkerProcess
 from grader.sandbox.channel import HandleRef, RemoteRef
@@ -27,6 +28,14 @@ def handle(name: str) -> HandleRef:
 
 class NotImplementedByLearner(Exception):
     """The learner's function still raises ``NotImplementedError``."""
+
+
+class ImpureCall(AssertionError):
+    """The call changed an argument in place, or returned one (or a view of one, or memory it
+    returned before): the curriculum's purity rule, held on every call a graded test makes (a
+    ``clip_grad_norm`` returning its input when no clipping was needed, a ``train_linear_regression``
+    shuffling the caller's data only in its sgd branch kept full marks while only each suite's
+    one purity call was looked at). Shrunk like any failure: the feedback shows a minimal call."""
 
 
 class LearnerFailure(Exception):
@@ -59,7 +68,9 @@ class CallRecord:
     kwargs: dict[str, Any]
     mutated: list[str] = field(default_factory=list)  # arguments the call modified in place
     aliased: list[str] = field(default_factory=list)  # arguments the result shares memory with
+    reused: bool = False  # the result shares memory with the function's previous result
     warnings: list[str] = field(default_factory=list)  # warnings the call raised (in the worker)
+    keep: bool = False  # the result was left in the worker (``.keep``)
 
 
 @dataclass
@@ -92,14 +103,14 @@ class LearnerProxy:
         if session.tripped is not None:
             raise session.tripped
         wire_args, wire_kwargs = to_wire(list(args)), to_wire(kwargs)
-        record = CallRecord(topic, function, wire_args, wire_kwargs)
+        record = CallRecord(topic, function, wire_args, wire_kwargs, keep=keep)
         session.calls.append(record)
         try:
             result = self._worker.call(topic, function, wire_args, wire_kwargs, keep=keep)
             record.mutated = list(self._worker.last_mutated)
             record.aliased = list(getattr(self._worker, "last_aliased", []))
             record.warnings = list(getattr(self._worker, "last_warnings", []))
-            return result
+            record.reused = bool(getattr(self._worker, "last_reused", False))
         except LearnerError as exc:
             if exc.type == "NotImplementedError":
                 session.tripped = NotImplementedByLearner(
@@ -115,6 +126,15 @@ class LearnerProxy:
                 exc.reason, f"{topic}.{function}: {exc.reason}: {exc.detail}", True
             )
             raise session.tripped from None
+        impure = purity_problem(record.mutated, record.aliased, record.reused)
+        if impure is not None:
+            raise ImpureCall(f"{topic}.{function} {impure}")
+        return result
+
+    def repeat(self, record: CallRecord) -> Any:
+        """Make the recorded call once more (recorded, held to every rule, as the first was)."""
+        args, kwargs = tuple(record.args), record.kwargs
+        return self._call(record.topic, record.function, args, kwargs, record.keep)
 
     def try_call(
         self, topic: str, function: str, args: list[Any], kwargs: dict[str, Any]

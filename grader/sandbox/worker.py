@@ -11,7 +11,7 @@ learner's ``print`` can never be mistaken for a reply.
 Requests: ``{"op": "call", "topic", "function", "args", "kwargs", "keep"}`` (``keep`` stores the
 result in the worker and replies with a :class:`channel.RemoteRef`), ``{"op": "probe", "probe",
 "args"}`` for the worker-side checks in :data:`PROBES`, ``{"op": "ping"}``.
-Replies: ``{"ok": true, "value": ..., "mutated", "aliased", "warnings"}`` or ``{"ok": false, "error": {"type", "message", "where"}}``.
+Replies: ``{"ok": true, "value": ..., "mutated", "aliased", "reused", "warnings"}`` or ``{"ok": false, "error": {"type", "message", "where"}}``.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ class Worker:
         self.handles: dict[str, Any] = {}
         self._install_package()
         self.observe = self._kit("_observe")  # before any learner code can plant its own
+        self.returned = self.observe.Returned()
 
     def _install_package(self) -> None:
         spec = importlib.util.spec_from_loader(PACKAGE, loader=None, is_package=True)
@@ -142,7 +143,12 @@ class Worker:
                 ref = len(self.objects) + 1
                 self.objects[ref] = result
                 return {**reply, "value": RemoteRef(ref)}
-            return {**reply, "aliased": given.aliased(result), "value": self._normalise(result)}
+            return {
+                **reply,
+                "aliased": given.aliased(result),
+                "reused": callable(fn) and self.returned.reused(request["function"], result),
+                "value": self._normalise(result),
+            }
         if op == "inspect":
             return {"ok": True, "value": self._inspect(str(request["topic"]))}
         if op == "probe":
