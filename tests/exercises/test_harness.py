@@ -75,39 +75,6 @@ def test_a_mismatch_beside_matching_infinities_is_described_without_a_warning():
     assert problem is not None and problem.startswith("output[1] = 1.0, expected 0.0")
 
 
-def test_a_float32_answer_needs_a_float32_output_and_no_other_width_is_compared():
-    from exercises.tests._harness import width_problem
-
-    expected32 = np.ones((2, 3), dtype=np.float32)
-    assert "float32" in width_problem(expected32.astype(np.float64), expected32)
-    assert width_problem(expected32.copy(), expected32) is None
-    assert width_problem(np.ones(3), np.ones(3, dtype=np.float64)) is None  # float64: any float
-    assert width_problem(np.ones(3, dtype=np.float32), np.ones(3)) is None
-
-
-def test_a_float64_answer_fails_a_narrower_float_and_a_narrower_answer_takes_any_float():
-    """Outputs are float64 unless a docstring says otherwise: a float32 one-hot or optimizer step
-    for float64 inputs fails, float32 inputs' answers may come back in either width, and the
-    functions that state float32 (embed, search) may return it for float64 queries."""
-    from exercises.tests._harness import narrowed_problem
-
-    expected = np.eye(3)[[0, 2]]  # float64, as one_hot's
-    for narrow in (np.float32, np.float16):
-        problem = narrowed_problem(expected.astype(narrow), expected, "losses.one_hot")
-        assert problem is not None and "should be a float64 array" in problem
-        assert compare(expected.astype(narrow), expected, 1e-6, 1e-8) is None  # values: right
-    step = (np.ones(2), np.zeros(2, dtype=np.float32))  # a tuple: its second item narrowed
-    assert "output[1] should be a float64" in narrowed_problem(
-        step, (np.ones(2), np.zeros(2)), "x.y"
-    )
-    assert narrowed_problem(expected.copy(), expected, "losses.one_hot") is None
-    expected32 = expected.astype(np.float32)
-    assert narrowed_problem(expected32.copy(), expected32, "losses.one_hot") is None
-    assert narrowed_problem(expected.copy(), expected32, "losses.one_hot") is None
-    assert narrowed_problem(np.float32(1.0), np.float64(1.0), "losses.mse") is None  # a number
-    assert narrowed_problem(expected32, expected, "rag.search") is None  # states float32
-
-
 def test_an_int_answer_takes_an_int_not_a_float_or_a_bool_that_equals_it():
     """ "An int" (a size, a count): 4.0, np.float64(4.0) and True are not the int they equal."""
     assert compare(4, 4, 1e-6, 1e-8) is None

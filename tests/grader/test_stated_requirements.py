@@ -19,9 +19,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from exercises.tests._harness import STATED_FLOAT32, load_cases
+from exercises.tests._harness import load_cases
 from exercises.tests._runner import run_check
 from exercises.tests._warnings import WARNING_FREE
+from exercises.tests._widths import STATED_FLOAT32
 from grader.engine.run import HIDDEN_DIR, run_hidden_tests
 from grader.examples import plant_impostors, write_answers
 from grader.release.build import ROOT
@@ -362,12 +363,59 @@ def test_every_function_with_defaults_is_held_to_them():
             id="mse-modifies-y-pred-only-for-reduction-none",
         ),
         pytest.param(
-            "activations",
-            "leaky_relu",
-            "_leaky_relu = leaky_relu\n\ndef leaky_relu(x, alpha=0.01):\n"
-            "    return x if alpha == 1 else _leaky_relu(x, alpha)\n",
+            "rnn",
+            "clip_grad_norm",
+            "_clip = clip_grad_norm\n\ndef clip_grad_norm(grads, max_norm):\n"
+            "    total = np.sqrt(sum(float(np.sum(np.square(g))) for g in grads))\n"
+            "    return grads if total <= max_norm else _clip(grads, max_norm)\n",
             "a view of it",
-            id="leaky-relu-returns-its-input-for-alpha-one",
+            id="clip-grad-norm-returns-its-input-when-no-clipping-is-needed",
+        ),
+        pytest.param(
+            "training",
+            "dropout",
+            "_dropout = dropout\n\ndef dropout(x, p, rng, training=True):\n"
+            "    return x if p == 0 else _dropout(x, p, rng, training)\n",
+            "a view of it",
+            id="dropout-returns-its-input-for-p-zero",
+        ),
+        pytest.param(
+            "rag",
+            "recall_at_k",
+            "_recall = recall_at_k\n\ndef recall_at_k(retrieved, relevant, k):\n"
+            "    out = _recall(retrieved, relevant, k)\n    del retrieved[k:]\n    return out\n",
+            "in place",
+            id="recall-at-k-truncates-the-callers-list",
+        ),
+        pytest.param(
+            "rnn",
+            "rnn_forward",
+            "_BUF = {}\n\ndef rnn_forward(x, h0, Wx, Wh, b):\n"
+            "    N, T, _ = x.shape\n"
+            "    hs = _BUF.setdefault((N, T, h0.shape[1]), np.zeros((N, T, h0.shape[1])))\n"
+            "    h = h0\n"
+            "    for t in range(T):\n"
+            "        h = rnn_cell(x[:, t], h, Wx, Wh, b)\n        hs[:, t] = h\n"
+            "    return hs, np.array(h, copy=True)\n",
+            "same memory as an earlier call",
+            id="rnn-forward-fills-one-buffer-it-keeps-between-calls",
+        ),
+        pytest.param(
+            "rag",
+            "top_k",
+            "_top_k = top_k\n\ndef top_k(query, matrix, k):\n"
+            "    ids, best = _top_k(query, matrix, k)\n    return ids.astype(np.int32), best\n",
+            "should be an int64 array",
+            id="top-k-returns-int32-indices",
+        ),
+        pytest.param(
+            "rag",
+            "search",
+            "_search = search\n\ndef search(index, queries, k):\n"
+            "    ids, scores = _search(index, queries, k)\n"
+            "    return ids, scores.astype(np.float64)\n",
+            "should be a float32 array",
+            id="search-returns-float64-scores",
         ),
     ],
 )
@@ -375,9 +423,11 @@ def test_the_lessons_known_violations_lose_points(tmp_path, topic, function, sou
     """The lesson's common mistake `1 / (1 + np.exp(-x))` (right values, overflow warnings at
     −1000), also where the code silences NumPy; an int64 or a float32 one_hot (right values,
     wrong dtype); results that are the input or a view of it where the curriculum asks for new
-    arrays (flatten as a reshape, dropout returning x at inference, leaky_relu at alpha = 1);
-    and arguments changed in place, nested ones (an MLP's layers) and only under some arguments
-    (mse's reduction="none") included, each lose points on their function."""
+    arrays (flatten as a reshape, dropout returning x at inference or at p = 0, clip_grad_norm
+    returning its input when nothing needs clipping) or memory it keeps between calls
+    (rnn_forward's one buffer per shape); and arguments changed in place, nested ones (an MLP's
+    layers) and only under some arguments (mse's reduction="none", recall_at_k's list) included,
+    each lose points on their function."""
     folder = write_answers(tmp_path / "learner")
     with (folder / f"{topic}.py").open("a", encoding="utf-8") as fh:
         fh.write("\n\n" + source)
