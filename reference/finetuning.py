@@ -76,10 +76,10 @@ def lora_num_params(d_in: int, d_out: int, r: int) -> int:
 def few_shot_prompt(examples: Sequence[tuple[str, str]], query: str) -> str:
     """A few-shot prompt: the worked examples, then the query with its output left blank.
 
-    Exact format: one block per example, ``"Input: <input>\\nOutput: <output>"``, then the query
-    block ``"Input: <query>\\nOutput:"`` (nothing after the colon, no trailing newline); blocks
-    are separated by one blank line (``"\\n\\n"``). With no examples it is the query block alone
-    (a zero-shot prompt). For two examples::
+    Exact format: one block per example, ``"Input: <input>\\nOutput: <output>"`` (a pair given
+    twice makes two blocks), then the query block ``"Input: <query>\\nOutput:"`` (nothing after
+    the colon, no trailing newline); blocks are separated by one blank line (``"\\n\\n"``). With
+    no examples it is the query block alone (a zero-shot prompt). For two examples::
 
         Input: 2 + 2
         Output: 4

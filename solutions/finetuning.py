@@ -62,10 +62,11 @@ def lora_num_params(d_in: int, d_out: int, r: int) -> int:
 def few_shot_prompt(examples: Sequence[tuple[str, str]], query: str) -> str:
     """A few-shot prompt: every example as an input/output pair, then the query left open.
 
-    Each example (inp, out) becomes the block ``"Input: <inp>\\nOutput: <out>"``; the query
-    becomes ``"Input: <query>\\nOutput:"`` (nothing after the colon). Blocks are joined by a
-    blank line (``"\\n\\n"``), examples first in their given order, the query last; no trailing
-    newline. Without examples the prompt is the query block alone. For example::
+    Each example (inp, out) becomes the block ``"Input: <inp>\\nOutput: <out>"`` (a pair given
+    twice becomes two blocks); the query becomes ``"Input: <query>\\nOutput:"`` (nothing after the
+    colon). Blocks are joined by a blank line (``"\\n\\n"``), examples first in their given order,
+    the query last; no trailing newline. Without examples the prompt is the query block alone.
+    For example::
 
         Input: cat
         Output: chat

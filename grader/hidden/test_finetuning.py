@@ -1,7 +1,7 @@
 """Hidden tests: finetuning. LoRA's forward pass against the reference for several ranks and
 scales, LoRA's defining identities (B = 0 is the frozen layer, the adapter merges into one weight),
 the trainable-parameter count (linear in r, the 768 × 768 example), and the few-shot prompt's
-exact format and structure."""
+exact format and structure (every example a block, identical examples repeated included)."""
 
 from __future__ import annotations
 
@@ -114,6 +114,7 @@ def test_lora_num_params_is_linear_in_the_rank(learner, d_in, d_out, r):
 @graded("few_shot_prompt", "builds exactly the reference prompt", points=1)
 @given(examples=example_lists, query=phrases)
 @example(examples=[("cat", "chat"), ("cat", "chien"), ("dog", "chat")], query="cat")  # repeats
+@example(examples=[("cat", "chat"), ("dog", "chien"), ("cat", "chat")], query="cat")  # one twice
 def test_few_shot_prompt_matches_reference(learner, examples, query):
     expect_close(
         learner.finetuning.few_shot_prompt(examples, query),
@@ -124,6 +125,7 @@ def test_few_shot_prompt_matches_reference(learner, examples, query):
 
 @graded("few_shot_prompt", "one block per example, in order, then the open query", points=1)
 @given(examples=example_lists, query=phrases)
+@example(examples=[("a b", "c"), ("a b", "c"), ("a b", "c")], query="a b")  # one example, thrice
 def test_few_shot_prompt_structure(learner, examples, query):
     prompt = learner.finetuning.few_shot_prompt(examples, query)
     assert isinstance(prompt, str), f"expected a str, got {type(prompt).__name__}"
