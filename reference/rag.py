@@ -602,9 +602,9 @@ def _ids(fn: str, name: str, values: Iterable[Any]) -> list[int]:
 def recall_at_k(retrieved: Sequence[int], relevant: Iterable[int], k: int) -> float:
     """Fraction of the relevant ids found among the first k retrieved ids (one query).
 
-    recall@k = |set(retrieved[:k]) ∩ relevant| / |relevant|. An id retrieved twice counts
-    once; a ranking shorter than k is used whole. Recall is undefined without relevant ids,
-    so an empty ``relevant`` raises ``ValueError``.
+    recall@k = |set(retrieved[:k]) ∩ set(relevant)| / |set(relevant)|. An id retrieved (or listed
+    relevant) twice counts once; a ranking shorter than k is used whole. Recall is undefined
+    without relevant ids, so an empty ``relevant`` raises ``ValueError``.
 
     Args:
         retrieved: ranked ids, best first (list, tuple, 1-D array or tensor of ints).

@@ -290,8 +290,9 @@ def answer(
     """Retrieval-augmented answer: retrieve the k chunks nearest the question, then generate.
 
     Embed the question with ``model``, search ``index`` for the k best chunk ids, build the
-    prompt with :func:`augment` from ``chunks[id]`` in ranked order, and return
-    ``generate(prompt)``.
+    prompt with :func:`augment` from ``chunks[id]`` in ranked order (all k of them: a text stored
+    twice and retrieved twice is in the prompt twice), and return ``generate(prompt)``: what
+    ``generate`` returns, whatever it does with the prompt.
 
     Args:
         question: the question.
@@ -315,12 +316,13 @@ def answer(
 def recall_at_k(retrieved: Sequence[int], relevant: Iterable[int], k: int) -> float:
     """Share of the relevant ids that appear in the first ``k`` retrieved ids (one query).
 
-    recall@k = |{retrieved[:k]} ∩ relevant| / |relevant|. Repeated ids count once; a list
-    shorter than k is used as it is.
+    recall@k = |{retrieved[:k]} ∩ {relevant}| / |{relevant}|: repeated ids count once, in either
+    list (``relevant=[3, 3, 5]`` is the set {3, 5}: two relevant ids); a list shorter than k is
+    used as it is.
 
     Args:
         retrieved: ids ranked best first.
-        relevant: the ids that answer the query.
+        relevant: the ids that answer the query, any iterable of ints (a set, a list).
         k: the cut-off, at least 1.
 
     Returns:

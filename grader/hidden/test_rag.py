@@ -1,8 +1,9 @@
 """Hidden tests: rag. Chunking against the reference and by its properties (every word covered in
-order, exact overlaps, no chunk too long), embeddings with the tiny hashing embedder, the learner's
-faiss index probed against brute force, cosine similarity, top-k and faiss search with exact ties
-(vectors whose cosines are exact), the prompt format, the whole answer pipeline, and the two
-retrieval metrics.
+order, exact overlaps, no chunk too long, clause marks ending no sentence), embeddings with the
+tiny hashing embedder, the learner's faiss index probed against brute force, cosine similarity,
+top-k and faiss search with exact ties (vectors whose cosines are exact; large tied groups across
+the k-th place), the prompt format, the whole answer pipeline (chunks stored twice included), and
+the two retrieval metrics (relevant ids listed twice included).
 
 ``search`` and ``answer`` take the faiss index the learner's ``build_index`` left in the sandbox,
 so ``expect_close`` cannot re-run the catalogued mistakes on the recorded call.
@@ -29,6 +30,7 @@ from grader.engine.proxy import handle
 from grader.misconceptions import catalogue
 from grader.sandbox.channel import HandleRef, RemoteRef
 from grader.strategies import (
+    EXACT_DIRECTIONS,
     exact_direction_arrays,
     float_arrays,
     messy_texts,
@@ -37,6 +39,7 @@ from grader.strategies import (
     seeds,
     sentence_texts,
     texts,
+    words,
 )
 from grader.suites import (
     DEFAULTS,
@@ -204,6 +207,37 @@ def test_chunk_sentences_properties(learner, text, max_words):
                     "but was split"
                 )
             start = end + 1
+
+
+CLAUSE_MARKS = (",", ";", ":")
+
+
+@st.composite
+def clause_texts(draw: st.DrawFn, max_sentences: int = 5, max_len: int = 10) -> str:
+    """Sentences ending in '.', '!' or '?' (the last one sometimes not) whose words often end in
+    ',', ';' or ':': clause marks, which end no sentence."""
+    marked = st.tuples(words, st.sampled_from(CLAUSE_MARKS)).map("".join)
+    inner = st.one_of(words, marked, marked)
+    n = draw(st.integers(1, max_sentences))
+    sentences = []
+    for i in range(n):
+        sentence = draw(st.lists(inner, min_size=2, max_size=max_len))
+        sentence[-1] += draw(
+            st.sampled_from([".", "!", "?", ""] if i == n - 1 else [".", "!", "?"])
+        )
+        sentences.append(" ".join(sentence))
+    return " ".join(sentences)
+
+
+@graded("chunk_sentences", "only '.', '!' and '?' end a sentence, not ',', ';' or ':'", points=0.5)
+@given(text=clause_texts(), max_words=st.integers(2, 8))
+@example(text="first part; second part: third, end. next one.", max_words=4)
+def test_chunk_sentences_clause_marks_end_no_sentence(learner, text, max_words):
+    expect_close(
+        learner.rag.chunk_sentences(text, max_words),
+        reference(TOPIC, "chunk_sentences", text, max_words),
+        learner,
+    )
 
 
 # --- embed ---------------------------------------------------------------------------------------
@@ -396,6 +430,43 @@ def test_top_k_properties(learner, problem):
     )
 
 
+@st.composite
+def crowded_ties(draw: st.DrawFn, max_queries: int = 1) -> tuple[np.ndarray, np.ndarray, int]:
+    """(queries (Q, 4), rows (M, 4), k): 8 to 40 rows along at most three exact directions, so
+    large groups of rows tie exactly, and k inside a tied group whenever one straddles the k-th
+    place: which rows of the group make the cut is the tie rule's alone. (A selection such as
+    np.argpartition keeps arbitrary members of the group; below ~8 rows it rarely shows.)"""
+    m = draw(st.integers(8, 40))
+    directions = draw(
+        st.lists(st.integers(0, len(EXACT_DIRECTIONS) - 1), min_size=1, max_size=3, unique=True)
+    )
+    rows = np.array(
+        [EXACT_DIRECTIONS[directions[draw(st.integers(0, len(directions) - 1))]] for _ in range(m)]
+    ) * np.array([[draw(st.sampled_from([0.5, 1.0, 2.0, 4.0]))] for _ in range(m)])
+    queries = draw(exact_direction_arrays(min_rows=1, max_rows=max_queries))
+    scores = _unit(queries).astype(np.float64) @ _unit(rows).astype(np.float64).T  # exact
+    first = -np.sort(-scores[0])
+    straddling = [k for k in range(1, m) if first[k - 1] == first[k]]
+    k = draw(st.sampled_from(straddling)) if straddling else draw(st.integers(1, m))
+    return queries, rows, k
+
+
+#: rows along e1 (cosine 1 with the query), (½, ½, ½, ½) (cosine ½) and e3 (cosine 0); k = 1:
+#: np.argpartition keeps row 5 of the tied rows 4 and 5
+TIE_AT_K = (EXACT_DIRECTIONS[0], EXACT_DIRECTIONS[[8, 8, 4, 4, 0, 0]], 1)
+
+
+@graded("top_k", "breaks ties across the k-th place by the lower index, many rows tied", points=0.5)
+@given(problem=crowded_ties())
+@example(problem=(TIE_AT_K[0][None], *TIE_AT_K[1:]))
+def test_top_k_ties_straddling_the_kth_place(learner, problem):
+    queries, rows, k = problem
+    query = queries[0]
+    expect_close(
+        learner.rag.top_k(query, rows, k), reference(TOPIC, "top_k", query, rows, k), learner
+    )
+
+
 # --- search ----------------------------------------------------------------------------------------
 
 
@@ -445,6 +516,15 @@ def test_search_matches_reference(learner, problem):
 @given(problem=tied_search())
 def test_search_breaks_ties_by_lower_id(learner, problem):
     _search(learner, *problem)
+
+
+@graded("search", "breaks ties across the k-th place by the lower id, many rows tied", points=0.5)
+@settings(max_examples=8)
+@given(problem=crowded_ties(max_queries=3))
+@example(problem=(TIE_AT_K[0][None], *TIE_AT_K[1:]))
+def test_search_ties_straddling_the_kth_place(learner, problem):
+    queries, rows, k = problem
+    _search(learner, rows, queries.astype(np.float32), k)
 
 
 @graded("search", "ranks as top_k does, query by query", points=1)
@@ -502,9 +582,22 @@ def test_augment_properties(learner, question, contexts):
 
 @st.composite
 def answer_problems(draw: st.DrawFn) -> tuple[str, list[str], int]:
-    chunks = draw(passages())
+    """(question, chunks, k); now and then a chunk is stored twice (its copies tie exactly, and
+    the prompt holds each copy the search returns)."""
+    chunks = list(draw(passages()))
+    if draw(st.booleans()):
+        chunks.insert(draw(st.integers(0, len(chunks))), draw(st.sampled_from(chunks)))
     question = draw(passages(min_chunks=1, max_chunks=1))[0]
     return question, chunks, draw(st.integers(1, len(chunks)))
+
+
+#: a chunk stored twice: both copies are among the question's top 3, and both go in the prompt
+DUPLICATED_CHUNKS = [
+    "the nile is the longest river",
+    "paris is the capital of france",
+    "wine and cheese",
+    "paris is the capital of france",
+]
 
 
 def _chunk_vectors(chunks: list[str]) -> np.ndarray:
@@ -513,6 +606,7 @@ def _chunk_vectors(chunks: list[str]) -> np.ndarray:
 
 @graded("answer", "matches the reference pipeline (tiny embedder, echoing generate)", points=2)
 @given(problem=answer_problems())
+@example(problem=("what is the capital of france", DUPLICATED_CHUNKS, 3))
 def test_answer_matches_reference(learner, problem):
     question, chunks, k = problem
     vectors = _chunk_vectors(chunks)
@@ -585,6 +679,23 @@ def test_recall_at_k_properties(learner, case):
     everything = [*retrieved, *relevant]
     full = float(learner.rag.recall_at_k(everything, relevant, len(everything)))
     assert full == 1.0, "when every relevant id is within the first k, recall@k is 1"
+
+
+@st.composite
+def recall_cases_with_repeats(draw: st.DrawFn) -> tuple[list[int], list[int], int]:
+    """:func:`recall_cases` with some relevant ids listed twice (``relevant`` may be any iterable;
+    a repeated id counts once)."""
+    retrieved, relevant, k = draw(recall_cases())
+    twice = draw(st.lists(st.sampled_from(relevant), min_size=1, max_size=3))
+    order = draw(st.permutations([*relevant, *twice]))
+    return retrieved, list(order), k
+
+
+@graded("recall_at_k", "a relevant id listed twice counts once", points=0.5)
+@example(case=([5, 1, 7, 2], [1, 1, 2, 3], 3))  # {1, 2, 3}: 1/3 (not 1/4)
+@given(case=recall_cases_with_repeats())
+def test_recall_at_k_with_repeated_relevant_ids(learner, case):
+    expect_close(learner.rag.recall_at_k(*case), reference(TOPIC, "recall_at_k", *case), learner)
 
 
 rankings_and_sets = st.lists(ranked_ids(min_relevant=0), min_size=1, max_size=4)
