@@ -261,6 +261,32 @@ def test_every_function_with_defaults_is_held_to_them():
         assert with_defaults == held, f"{topic}: not held {with_defaults - held}"
 
 
+#: (topic, function, source): float64 in and out, float32 digits inside (the audits' variants)
+FLOAT32_INSIDE = [
+    (
+        "forward",
+        "weighted_sum",
+        "def weighted_sum(x, w, b):\n"
+        "    return (x.astype(np.float32) @ w.astype(np.float32) + np.float32(b)).astype(float)\n",
+    ),
+    (
+        "optimizers",
+        "adam_step",
+        "_adam = adam_step\n\n"
+        "def adam_step(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):\n"
+        "    f32 = [a.astype(np.float32) for a in (w, grad, m, v)]\n"
+        "    return tuple(a.astype(float) for a in _adam(*f32, t, lr, beta1, beta2, eps))\n",
+    ),
+    (
+        "conv",
+        "conv2d",
+        "_conv2d = conv2d\n\ndef conv2d(x, kernel, stride=1, padding=0):\n"
+        "    out = _conv2d(x.astype(np.float32), kernel.astype(np.float32), stride, padding)\n"
+        "    return out.astype(float)\n",
+    ),
+]
+
+
 @pytest.mark.parametrize(
     ("topic", "function", "source", "says"),
     [
@@ -417,6 +443,10 @@ def test_every_function_with_defaults_is_held_to_them():
             "should be a float32 array",
             id="search-returns-float64-scores",
         ),
+        *(
+            pytest.param(topic, function, source, "entries differ", id=f"{function}-in-float32")
+            for topic, function, source in FLOAT32_INSIDE
+        ),
     ],
 )
 def test_the_lessons_known_violations_lose_points(tmp_path, topic, function, source, says):
@@ -426,8 +456,9 @@ def test_the_lessons_known_violations_lose_points(tmp_path, topic, function, sou
     arrays (flatten as a reshape, dropout returning x at inference or at p = 0, clip_grad_norm
     returning its input when nothing needs clipping) or memory it keeps between calls
     (rnn_forward's one buffer per shape); and arguments changed in place, nested ones (an MLP's
-    layers) and only under some arguments (mse's reduction="none", recall_at_k's list) included,
-    each lose points on their function."""
+    layers) and only under some arguments (mse's reduction="none", recall_at_k's list) included;
+    and float64 answers computed in float32 and cast back (:data:`FLOAT32_INSIDE`), each lose
+    points on their function."""
     folder = write_answers(tmp_path / "learner")
     with (folder / f"{topic}.py").open("a", encoding="utf-8") as fh:
         fh.write("\n\n" + source)
