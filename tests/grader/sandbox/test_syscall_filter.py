@@ -48,10 +48,53 @@ def _errno_of(nr: int, *args: int) -> int:
 def test_every_denied_call_fails_with_eperm():
     denied = syscall_filter.DENIED
 
-    def check():
-        return {name: _errno_of(nrs[COLUMN], 0, 0, 0, 0, 0) for name, nrs in denied.items()}
+    here = {name: nrs[COLUMN] for name, nrs in denied.items() if nrs[COLUMN] is not None}
 
-    assert _in_filtered_child(check) == dict.fromkeys(denied, errno.EPERM)
+    def check():
+        return {name: _errno_of(nr, 0, 0, 0, 0, 0) for name, nr in here.items()}
+
+    assert _in_filtered_child(check) == dict.fromkeys(here, errno.EPERM)
+
+
+def test_a_clone_into_a_new_namespace_is_refused_and_clone3_says_enosys():
+    """``clone(CLONE_NEWUSER)`` then the new mount API mounted a tmpfs past the sandbox's limits
+    in an audit; ``clone3`` hides its flags from the filter, so it reports ENOSYS and the C
+    library falls back to ``clone`` (threads keep starting: the next test)."""
+    numbers = syscall_filter.ARCHES[platform.machine()][1]
+    sigchld = 17
+
+    def check():
+        out = {}
+        for name, flag in (("newuser", 0x10000000), ("newns", 0x00020000), ("newnet", 0x40000000)):
+            out[name] = _errno_of(numbers["clone"], flag | sigchld, 0, 0, 0, 0)
+        out["clone3"] = _errno_of(numbers["clone3"], 0, 0)
+        return out
+
+    assert _in_filtered_child(check) == {
+        "newuser": errno.EPERM,
+        "newns": errno.EPERM,
+        "newnet": errno.EPERM,
+        "clone3": errno.ENOSYS,
+    }
+
+
+def test_threads_and_a_torch_thread_pool_still_start():
+    def check():
+        import threading
+
+        import torch
+
+        seen = []
+        workers = [threading.Thread(target=seen.append, args=(i,)) for i in range(4)]
+        for t in workers:
+            t.start()
+        for t in workers:
+            t.join()
+        torch.set_num_threads(2)
+        total = float((torch.ones(256, 256) @ torch.ones(256, 256)).sum())
+        return {"threads": len(seen), "torch": int(total)}
+
+    assert _in_filtered_child(check) == {"threads": 4, "torch": 256**3}
 
 
 def test_unix_sockets_are_refused_but_inet_sockets_and_socketpair_work():
