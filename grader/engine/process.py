@@ -128,11 +128,19 @@ def _enter(group: Cgroup | None, limits: Limits, nproc: bool) -> None:
 
 
 def _world_readable(folder: Path) -> None:
-    """Let the sandbox's unprivileged uid read the submission (a grader-made copy)."""
+    """Let the sandbox's unprivileged uid read the submission (a grader-made copy): every folder
+    (0755) and file (0644) in it, helper packages' subfolders included, whatever the umask the
+    copy was made under (under umask 077 a learner's ``mypkg/`` could not be entered, and her
+    helper import failed). Symlinks are left alone (the copy holds none)."""
     os.chmod(folder, 0o755)
-    for path in folder.iterdir():
-        if path.is_file() and not path.is_symlink():
-            os.chmod(path, 0o644)
+    for root, dirs, files in os.walk(folder):
+        for name in dirs:
+            if not os.path.islink(os.path.join(root, name)):
+                os.chmod(os.path.join(root, name), 0o755)
+        for name in files:
+            path = os.path.join(root, name)
+            if os.path.isfile(path) and not os.path.islink(path):
+                os.chmod(path, 0o644)
 
 
 def _become_subreaper() -> None:

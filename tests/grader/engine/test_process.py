@@ -3,6 +3,7 @@ the next call gets a fresh worker."""
 
 from __future__ import annotations
 
+import os
 import textwrap
 import time
 from pathlib import Path
@@ -259,3 +260,25 @@ def test_a_patched_workers_error_text_is_capped_by_the_grader(tmp_path):
         w.call("bloater", "boom", [1], {})
     assert len(info.value.type) <= 100 and len(info.value.message) <= 2000
     assert len(info.value.where) <= 200
+
+
+def test_a_helper_package_copied_under_a_strict_umask_is_readable_by_the_worker(tmp_path):
+    """Under umask 077 a learner's ``mypkg/`` (a helper package, graded with the topic files)
+    could not be entered by the sandbox's unprivileged uid, and its import failed: every folder
+    and file of the copy is made readable, not only the top level."""
+    old = os.umask(0o077)
+    try:
+        pkg = tmp_path / "mypkg" / "deep"
+        pkg.mkdir(parents=True)
+        (tmp_path / "mypkg" / "__init__.py").write_text("")
+        (pkg / "__init__.py").write_text("")
+        (pkg / "util.py").write_text("def triple(x):\n    return 3 * x\n")
+        (tmp_path / "toy.py").write_text("from .mypkg.deep.util import triple\n")
+    finally:
+        os.umask(old)
+    sandbox = detect("auto")
+    with WorkerProcess(tmp_path, Limits(call_timeout=5), sandbox=sandbox) as w:
+        assert w.call("toy", "triple", [np.ones(2)], {}).tolist() == [3.0, 3.0]
+    for path in [tmp_path, *tmp_path.rglob("*")]:
+        want = 0o005 if path.is_dir() else 0o004  # others may enter folders and read files
+        assert path.stat().st_mode & want == want, path
