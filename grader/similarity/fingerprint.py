@@ -23,6 +23,8 @@ import numpy as np
 from copydetect import CodeFingerprint, compare_files
 from copydetect.utils import highlight_overlap
 
+from grader.outputs.escape import visible
+
 #: the shortest match that counts, in characters of filtered code. copydetect's default (25) is
 #: a line and a half of filtered NumPy (``V=V.V(V,V=V.V)`` is one line): two independent answers
 #: share such idioms right after the stub's signature, which the boilerplate cannot remove (the
@@ -67,11 +69,18 @@ def overlap(a: CodeFingerprint, b: CodeFingerprint) -> Overlap:
     return Overlap((float(sim_a), float(sim_b)), int(tokens), (slices[0], slices[1]))
 
 
+#: the layout characters a code listing keeps as they are
+CODE_LAYOUT = "\n\t"
+
+
 def highlighted(code: str, slices: np.ndarray, css_class: str) -> str:
-    """``code`` as escaped HTML with the shared ``slices`` wrapped in ``<mark class=...>``."""
+    """``code`` as escaped HTML with the shared ``slices`` wrapped in ``<mark class=...>``; its
+    invisible characters (bidi overrides such as U+202E, zero-width characters, controls) shown
+    as escapes (:func:`grader.outputs.escape.visible`), line breaks and tabs kept: a learner's
+    code cannot reorder what the instructor reads."""
     if slices.size == 0:
-        return html.escape(code)
+        return visible(html.escape(code), keep=CODE_LAYOUT)
     text, _ = highlight_overlap(
         code, slices, f'<mark class="{css_class}">', "</mark>", escape_html=True
     )
-    return text
+    return visible(text, keep=CODE_LAYOUT)  # the marks are ASCII: escaping leaves them alone

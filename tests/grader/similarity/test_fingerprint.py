@@ -45,3 +45,16 @@ def test_fixture_copy_is_really_disguised():
     assert "def sigmoid(x" not in copy and "inp" in copy  # renamed
     assert copy.index("def softmax_backward") < copy.index("def sigmoid (")  # reordered
     assert "my own note" in copy  # comments rewritten
+
+
+def test_highlighted_code_shows_bidi_and_zero_width_characters_as_escapes():
+    """A learner's U+202E (right-to-left override) or U+2066 once reordered the code the
+    instructor read on the side-by-side page; line breaks and tabs stay as they are."""
+    code = "def f(x):\n\treturn x  # \u202e)x(lave\u2066 \u200b\n" + "    y = x * 2\n" * 30
+    for slices in (overlap(fingerprint(code), fingerprint(code)).slices[0], None):
+        if slices is None:
+            slices = overlap(fingerprint("x"), fingerprint("y")).slices[0]  # nothing shared
+        html = highlighted(code, slices, "a")
+        assert not any(c in html for c in "\u202e\u2066\u200b")
+        assert "\\u202e" in html and "\\u2066" in html and "\\u200b" in html
+        assert "\n\treturn x" in html
