@@ -7,10 +7,11 @@ same strategy feeds the reference tests (torch), the solution tests (NumPy) and 
 
 One module per topic, in the course order (``reference.TOPICS``), on top of :mod:`.common`:
 
-- :mod:`.common`      dtypes, shapes, bounded finite floats and arrays, kinks, ±1000, seeds, words,
+- :mod:`.common`      dtypes, shapes, bounded finite floats and arrays, kinks (also with large
+                      magnitudes), ±1000 (also with clusters of close values), seeds, words,
                       and `reusable` (one strategy object per distinct factory call)
 - :mod:`.forward`     MLPs, exact perceptron data, separable sets, seeded layers/MLPs/perceptrons
-- activations         draws only from :mod:`.common` (kinks, the ±1000 range)
+- activations         draws only from :mod:`.common` (kinks, large values, the ±1000 range)
 - :mod:`.losses`      probabilities, simplex and one-hot rows, (y_true, y_pred) pairs
 - :mod:`.backprop`    sigmoid chains (MLPs from :mod:`.forward`)
 - :mod:`.optimizers`  convex quadratics
@@ -39,7 +40,9 @@ from grader.strategies.common import (
     reusable,
     seeds,
     shapes,
+    stability_arrays,
     tensors,
+    wide_kinks,
     with_kinks,
     words,
 )
@@ -116,8 +119,10 @@ __all__ = [
     "separable_data",
     "shapes",
     "simplex_rows",
+    "stability_arrays",
     "tensors",
     "texts",
+    "wide_kinks",
     "with_kinks",
     "words",
 ]

@@ -5,7 +5,11 @@ Conventions:
 - ``*_arrays`` strategies return ``np.ndarray``; ``tensors`` wraps one in ``torch.from_numpy``.
 - Values are bounded (``|x| <= bound``) and always finite unless a strategy says otherwise.
 - ``with_kinks`` mixes in exact zeros (and other kink values) so functions whose derivative
-  jumps there are tested exactly at the jump.
+  jumps there are tested exactly at the jump; ``wide_kinks`` also reaches magnitudes up to
+  hundreds, so a function that is right only near 0 (a ReLU capped at 6, a derivative set to 0
+  beyond 5) is caught.
+- ``stability_arrays`` reaches ±1000 with slices of large values close to each other, where
+  the answer depends on their differences (a softmax that clips its input is caught).
 """
 
 from __future__ import annotations
@@ -130,6 +134,71 @@ def extreme_arrays(
         float_elements(1000.0, width),
     )
     return float_arrays(shape, dtype=dtype, elements=elements)
+
+
+@reusable
+def wide_kinks(
+    bound: float = 5.0, wide: float = 500.0, kinks: Sequence[float] = (0.0,), width: int = 64
+) -> st.SearchStrategy[float]:
+    """Floats that are mostly small, now and then large: a quarter of them kink values, half in
+    ``[-bound, bound]``, a quarter of magnitude between ``bound`` and ``wide``: half of those
+    below 4·bound, just past the usual range (tanh′(6) is still 2.5e-5, far above a tolerance),
+    half up to ``wide``, every scale as likely as any other (log-uniform) in each. Hypothesis
+    shrinks towards the kinks and the small values."""
+    return st.one_of(
+        st.sampled_from(list(kinks)),
+        float_elements(bound, width),
+        float_elements(bound, width),
+        st.one_of(_magnitudes(bound, 4.0 * bound, width), _magnitudes(bound, wide, width)),
+    )
+
+
+@reusable
+def _magnitudes(low: float, high: float, width: int = 64) -> st.SearchStrategy[float]:
+    """±m with m log-uniform in [low, high] (rounded to ``width`` bits)."""
+    exponents = st.floats(float(np.log2(low)), float(np.log2(high)))
+    dtype = np.float32 if width == 32 else np.float64
+
+    def value(sign_exponent: tuple[float, float]) -> float:
+        sign, exponent = sign_exponent
+        return sign * float(dtype(min(high, max(low, 2.0**exponent))))
+
+    return st.tuples(st.sampled_from([1.0, -1.0]), exponents).map(value)
+
+
+#: centres of :func:`stability_arrays`' clusters of close values: past exp's overflow (709.78)
+#: and underflow, on both sides, with the noise added still inside ±1000
+_CLUSTER_CENTRES = (997.0, -997.0, 740.0, -740.0)
+#: half-width of a cluster: values differ by O(1), so their softmax is far from uniform
+_CLUSTER_NOISE = 3.0
+
+
+@st.composite
+def stability_arrays(
+    draw: st.DrawFn,
+    shape: tuple[int, ...] | st.SearchStrategy[tuple[int, ...]] | None = None,
+    *,
+    dtype: np.dtype | type = np.float64,
+) -> np.ndarray:
+    """Arrays for the ±1000 stability checks: :func:`extreme_arrays`' entries, or every entry
+    (or a drawn subset of them) replaced by a cluster of large values close to each other,
+    c + noise with |c| in {740, 997} and |noise| <= 3, so each slice of the array holds
+    several large entries that differ by O(1) (the noise comes from a drawn seed: hypothesis
+    would make many of them equal). A function that overflows there is caught as at ±1000, and
+    so is one that avoids the overflow by clipping its input (``np.clip(x, -700, 700)`` makes
+    the cluster's values equal, and its softmax uniform)."""
+    dtype = np.dtype(dtype)
+    x = draw(extreme_arrays(shape, dtype=dtype))
+    kind = draw(st.sampled_from(["spread", "clustered", "partly clustered"]))
+    if kind == "spread" or x.size == 0:
+        return x
+    centre = draw(st.sampled_from(_CLUSTER_CENTRES))
+    noise = np.random.default_rng(draw(seeds())).uniform(-_CLUSTER_NOISE, _CLUSTER_NOISE, x.shape)
+    cluster = (centre + noise).astype(dtype)
+    if kind == "clustered":
+        return cluster
+    where = draw(hnp.arrays(np.bool_, x.shape))
+    return np.where(where, cluster, x).astype(dtype)
 
 
 @st.composite

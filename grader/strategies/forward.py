@@ -162,11 +162,13 @@ def seeded_mlp_cases(
     max_width: int = 5,
     min_output_width: int = 1,
     activations: Sequence[str] = MLP_ACTIVATIONS,
+    bound: float = 2.0,
 ) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray, str]]]:
     """``(x (N, D_0), layers)`` like :func:`mlp_cases`, values from a drawn seed.
 
-    x is uniform in [−2, 2], weights and biases in [−1, 1]. Hidden layers use ``hidden`` and the
-    last ``output``; either, when None, is drawn per layer from ``activations``.
+    x is uniform in [−bound, bound] (default [−2, 2]; a bound of hundreds gives pre-activations
+    of hundreds), weights and biases in [−1, 1]. Hidden layers use ``hidden`` and the last
+    ``output``; either, when None, is drawn per layer from ``activations``.
     """
     n = draw(st.integers(min_batch, max_batch))
     depth = draw(st.integers(min_layers, max_layers))
@@ -177,7 +179,7 @@ def seeded_mlp_cases(
         for i in range(depth)
     ]
     gen = np.random.default_rng(draw(seeds()))
-    x = gen.uniform(-2.0, 2.0, (n, widths[0]))
+    x = gen.uniform(-bound, bound, (n, widths[0]))
     layers = [
         (
             gen.uniform(-1.0, 1.0, (widths[i], widths[i + 1])),
