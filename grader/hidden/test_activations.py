@@ -1,7 +1,9 @@
-"""Hidden tests: activations. Agreement with the reference on generated inputs, exact kink values,
-stability at ±1000, the notes' worked example (σ′ peaks at 0.25 at x = 0), PReLU with one slope per
-channel and with one shared slope, softmax's and its backward pass's properties, and no input
-modified in place."""
+"""Hidden tests: activations. Agreement with the reference on generated inputs (mostly small, with
+the kinks, and now and then of magnitude up to hundreds: a ReLU capped at 6 or a derivative set to
+0 beyond 5 is caught), exact kink values, stability at ±1000 (with clusters of large, close values,
+and along every axis for softmax), the notes' worked example (σ′ peaks at 0.25 at x = 0), PReLU
+with one slope per channel and with one shared slope (shape (1,), a 0-d array or a float),
+softmax's and its backward pass's properties, and no input modified in place."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grader.engine.expect import expect_close, reference
-from grader.strategies import extreme_arrays, float_arrays, shapes, with_kinks
+from grader.strategies import float_arrays, shapes, stability_arrays, wide_kinks
 from grader.suites import DEFAULTS, PURE, assert_pure, expect_stated_defaults, graded, params
 
 TOPIC = "activations"
@@ -27,9 +29,13 @@ KINKED = {
 }
 STABLE = ["sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "elu", "softmax"]
 
-kinky = float_arrays(shapes(max_dims=2), elements=with_kinks(bound=5.0))
+#: mostly within ±5 with exact kinks, a quarter of magnitude 5 to 500 (half of those below 20)
+kinky = float_arrays(shapes(max_dims=2), elements=wide_kinks(bound=5.0, wide=500.0))
 alphas = st.sampled_from([0.01, 0.1, 0.3, 1.0, 1.7])
-channels_last = float_arrays(shapes(min_dims=2, max_dims=3), elements=with_kinks(bound=5.0))
+#: (..., C): the docstring's shapes, a single sample (C,) included
+channels_last = float_arrays(
+    shapes(min_dims=1, max_dims=3), elements=wide_kinks(bound=5.0, wide=500.0)
+)
 
 
 @pytest.mark.parametrize("fn", params(ELEMENTWISE, "matches the reference on random inputs"))
@@ -62,19 +68,42 @@ def test_value_at_the_kink(learner, fn):
     )
 
 
+#: STABLE functions that take an axis: the stability check draws one too (a softmax may shift by
+#: the max only along the default axis)
+WITH_AXIS = {"softmax"}
+#: by whether the function takes an axis
+EXTREMES = {
+    False: stability_arrays(shapes(max_dims=3)),
+    True: stability_arrays(shapes(min_dims=2, max_dims=3)),
+}
+
+
 @pytest.mark.parametrize(
     "fn", params(STABLE, "stays finite and correct for inputs up to ±1000", 1.0)
 )
 @settings(max_examples=8)
-@given(x=extreme_arrays(shapes(max_dims=2)))
-def test_stable_at_extremes(learner, fn, x):
+@given(data=st.data())
+def test_stable_at_extremes(learner, fn, data):
     # inf/nan where the reference is finite is a mismatch, named when a catalogued overflow matches;
-    # a RuntimeWarning fails it too where the function must not warn (expect.WARNING_FREE)
-    expect_close(getattr(learner.activations, fn)(x), reference(TOPIC, fn, x), learner)
+    # a RuntimeWarning fails it too where the function must not warn (expect.WARNING_FREE).
+    # Clusters of large, close values (997 ± 3) catch a function that clips its input instead. A
+    # function with an axis gets 2-D and 3-D arrays and a drawn axis, often not the last one.
+    x = data.draw(EXTREMES[fn in WITH_AXIS], label="x")
+    kwargs = {}
+    if fn in WITH_AXIS:
+        kwargs["axis"] = data.draw(st.integers(-x.ndim, x.ndim - 1), label="axis")
+    expect_close(
+        getattr(learner.activations, fn)(x, **kwargs), reference(TOPIC, fn, x, **kwargs), learner
+    )
 
 
-#: alpha's shape: one slope per channel (C,), or one shared slope (1,)
-PRELU_ALPHA = {"per_channel": "a per-channel alpha", "shared": "one slope shared by all channels"}
+#: alpha: one slope per channel (C,), or one shared slope: (1,), a 0-d array or a Python float
+#: (the docstring allows each)
+PRELU_ALPHA = {
+    "per_channel": "a per-channel alpha",
+    "shared": "one slope shared by all channels (shape (1,), a 0-d array or a float)",
+}
+SHARED_FORMS = ("(1,)", "()", "float")
 PRELU_FUNCTIONS = {"prelu": "", "prelu_grad": " (d/dx, and d/dalpha summed to alpha's shape)"}
 
 
@@ -95,10 +124,19 @@ PRELU_FUNCTIONS = {"prelu": "", "prelu_grad": " (d/dx, and d/dalpha summed to al
 @given(data=st.data())
 def test_prelu_matches_reference(learner, fn, alpha_kind, data):
     x = data.draw(channels_last)
-    size = x.shape[-1] if alpha_kind == "per_channel" else 1
-    alpha = data.draw(float_arrays((size,), bound=1.0))
+    if alpha_kind == "per_channel":
+        alpha = data.draw(float_arrays((x.shape[-1],), bound=1.0))
+    else:
+        form = data.draw(st.sampled_from(SHARED_FORMS), label="alpha's form")
+        alpha = data.draw(float_arrays((1,) if form == "(1,)" else (), bound=1.0))
+        if form == "float":
+            alpha = float(alpha)
+    # the reference takes arrays; a float slope has the shape of a 0-d array, (), and so has its
+    # gradient
     expect_close(
-        getattr(learner.activations, fn)(x, alpha), reference(TOPIC, fn, x, alpha), learner
+        getattr(learner.activations, fn)(x, alpha),
+        reference(TOPIC, fn, x, np.asarray(alpha, dtype=np.float64)),
+        learner,
     )
 
 
