@@ -2,7 +2,13 @@
 several delta / eps values, the clipping region of the cross-entropies, the (y_true, y_pred)
 argument order, reference-free properties (losses ≥ 0 and 0 at the target, gradients point away
 from the target and are gradients of the mean), the notes' worked examples (the two-case form of
-binary cross-entropy, the one-hot table), and no input modified in place."""
+binary cross-entropy, the one-hot table), and no input modified in place.
+
+Inputs stay within what each docstring states: the regression losses and binary cross-entropy
+take "any shape", so they get arrays of 1 to 4 dimensions (a mean over shape[0]·shape[1] is
+caught); categorical cross-entropy takes one-hot targets (N, C), so it gets only those (a
+correct answer that reads the true class with argmax keeps its points), while binary
+cross-entropy also gets soft targets in [0, 1], which its docstring allows."""
 
 from __future__ import annotations
 
@@ -34,6 +40,9 @@ REDUCTIONS = ("none", "sum", "mean")
 #: Examples per hypothesis test: grading every topic must stay within seconds (HIDDEN.md).
 REFERENCE_EXAMPLES = 8
 PROPERTY_EXAMPLES = 5
+
+#: the regression losses and binary cross-entropy take "any shape": up to 4 dimensions
+ANY_SHAPE = 4
 
 reductions = st.sampled_from([*REDUCTIONS, None])
 #: 0.75 first: hypothesis shrinks towards it, and residuals it shrinks to (small integers) are then
@@ -87,7 +96,7 @@ def as_array(value) -> np.ndarray:
     "fn", params(REGRESSION, "matches the reference (all reductions, several deltas)")
 )
 @settings(max_examples=REFERENCE_EXAMPLES)
-@given(pair=regression_pairs(), data=st.data())
+@given(pair=regression_pairs(max_dims=ANY_SHAPE), data=st.data())
 def test_regression_loss_matches_reference(learner, fn, pair, data):
     expect_reductions(learner, fn, *pair, **hyper(fn, data))
 
@@ -96,39 +105,38 @@ def test_regression_loss_matches_reference(learner, fn, pair, data):
     "fn", params(REGRESSION_GRADS, "matches the reference gradient (and several deltas)")
 )
 @settings(max_examples=REFERENCE_EXAMPLES)
-@given(pair=regression_pairs(), data=st.data())
+@given(pair=regression_pairs(max_dims=ANY_SHAPE), data=st.data())
 def test_regression_grad_matches_reference(learner, fn, pair, data):
     kw = hyper(fn, data)
     expect_close(fn_of(learner, fn)(*pair, **kw), reference(TOPIC, fn, *pair, **kw), learner)
 
 
 def draw_cross_entropy_pair(fn: str, data: st.DataObject) -> tuple[np.ndarray, np.ndarray]:
-    """Hard or soft targets, with or without predictions of exactly 0 and 1 (both drawn, so a
+    """Binary: hard or soft targets in any shape; categorical: one-hot targets (N, C), the only
+    ones its docstring allows. With or without predictions of exactly 0 and 1 (both drawn, so a
     failure shrinks to hard targets and interior predictions when it shows there too)."""
-    soft = data.draw(st.booleans(), label="soft targets")
+    if fn.startswith("binary"):
+        soft = data.draw(st.booleans(), label="soft targets")
+        edges = data.draw(st.booleans(), label="predictions of exactly 0 and 1")
+        return data.draw(BINARY_PAIRS[soft, edges], label="(y_true, y_pred)")
     edges = data.draw(st.booleans(), label="predictions of exactly 0 and 1")
-    kind = "binary" if fn.startswith("binary") else "categorical"
-    return data.draw(PAIRS[kind, soft, edges], label="(y_true, y_pred)")
+    return data.draw(CATEGORICAL_PAIRS[edges], label="(y_true, y_pred)")
 
 
 #: built once: a strategy built inside a test is validated again for every example
-PAIRS = {
-    (kind, soft, edges): make(soft=soft, include_edges=edges)
-    for kind, make in (("binary", binary_pairs), ("categorical", categorical_pairs))
+BINARY_PAIRS = {
+    (soft, edges): binary_pairs(soft=soft, include_edges=edges, max_dims=ANY_SHAPE)
     for soft in (False, True)
     for edges in (False, True)
 }
+CATEGORICAL_PAIRS = {edges: categorical_pairs(include_edges=edges) for edges in (False, True)}
 
 
 CROSS_ENTROPY_CHECK = {
     "binary_cross_entropy": "matches the reference (all reductions, 0/1 and soft targets, several eps)",
     "binary_cross_entropy_grad": "matches the reference gradient (0/1 and soft targets, several eps)",
-    "categorical_cross_entropy": (
-        "matches the reference (all reductions, one-hot and soft targets, several eps)"
-    ),
-    "categorical_cross_entropy_grad": (
-        "matches the reference gradient (one-hot and soft targets, several eps)"
-    ),
+    "categorical_cross_entropy": "matches the reference (all reductions, one-hot targets, several eps)",
+    "categorical_cross_entropy_grad": "matches the reference gradient (one-hot targets, several eps)",
 }
 
 
@@ -185,7 +193,7 @@ BATCH = {
     "huber": (Y_TRUE, Y_PRED, {"delta": 1.5}),
     "binary_cross_entropy": (B_TRUE, B_PRED, {}),
     "categorical_cross_entropy": (
-        np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.2, 0.5, 0.3]]),
+        np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]),
         np.array([[0.2, 0.7, 0.1], [0.3, 0.3, 0.4], [0.6, 0.3, 0.1]]),
         {},
     ),
@@ -271,7 +279,7 @@ def test_argument_order(learner, fn):
     "fn", params(REGRESSION, "is ≥ 0, and exactly 0 when y_pred equals y_true", 1.0)
 )
 @settings(max_examples=PROPERTY_EXAMPLES)
-@given(pair=regression_pairs(), reduction=reductions, data=st.data())
+@given(pair=regression_pairs(max_dims=ANY_SHAPE), reduction=reductions, data=st.data())
 def test_regression_loss_nonnegative_and_zero_at_target(learner, fn, pair, reduction, data):
     y_true, y_pred = pair
     kw = call_kwargs(reduction, **hyper(fn, data))
@@ -287,7 +295,7 @@ def test_regression_loss_nonnegative_and_zero_at_target(learner, fn, pair, reduc
     "fn", params(REGRESSION_GRADS, "is 0 at the target and has the sign of y_pred − y_true", 1.0)
 )
 @settings(max_examples=PROPERTY_EXAMPLES)
-@given(pair=regression_pairs(), data=st.data())
+@given(pair=regression_pairs(max_dims=ANY_SHAPE), data=st.data())
 def test_regression_grad_points_away_from_target(learner, fn, pair, data):
     y_true, y_pred = pair
     grad = as_array(fn_of(learner, fn)(y_true, y_pred, **hyper(fn, data)))
@@ -306,7 +314,7 @@ def test_regression_grad_points_away_from_target(learner, fn, pair, data):
     points=1,
 )
 @settings(max_examples=PROPERTY_EXAMPLES)
-@given(pair=binary_pairs())
+@given(pair=binary_pairs(max_dims=ANY_SHAPE))
 def test_binary_cross_entropy_grad_points_away_from_target(learner, pair):
     y_true, y_pred = pair
     grad = as_array(learner.losses.binary_cross_entropy_grad(y_true, y_pred))
@@ -320,11 +328,11 @@ def test_binary_cross_entropy_grad_points_away_from_target(learner, pair):
 
 
 GRAD_TWINS = {
-    "mse_grad": regression_pairs(),
-    "mae_grad": regression_pairs(),
-    "huber_grad": regression_pairs(),
-    "binary_cross_entropy_grad": binary_pairs(soft=True),
-    "categorical_cross_entropy_grad": categorical_pairs(soft=True),
+    "mse_grad": regression_pairs(max_dims=ANY_SHAPE),
+    "mae_grad": regression_pairs(max_dims=ANY_SHAPE),
+    "huber_grad": regression_pairs(max_dims=ANY_SHAPE),
+    "binary_cross_entropy_grad": binary_pairs(soft=True, max_dims=ANY_SHAPE),
+    "categorical_cross_entropy_grad": categorical_pairs(),
 }
 
 
@@ -358,7 +366,7 @@ def test_grad_is_of_the_mean(learner, fn, data):
     points=1,
 )
 @settings(max_examples=PROPERTY_EXAMPLES)
-@given(pair=binary_pairs())
+@given(pair=binary_pairs(max_dims=ANY_SHAPE))
 def test_binary_cross_entropy_two_case_form(learner, pair):
     y_true, y_pred = pair
     per = as_array(learner.losses.binary_cross_entropy(y_true, y_pred, reduction="none"))
