@@ -7,6 +7,8 @@ This file is self-contained (NumPy only): the sandbox loads it by path.
 ``minilm``: the packaged all-MiniLM-L6-v2 sentence-transformers model, loaded offline once.
 ``hashing``: a deterministic hashed bag-of-words embedder with the same ``encode`` interface.
 ``square_sum``: f(x) = Σ x³/3 + Σ x², a smooth test function for ``numerical_gradient``.
+``row_square_sum``: the same of the sums along x's last axis, s = x.sum(-1): f(x) = Σ s³/3 + Σ s²,
+a test function that depends on x's shape (called on x flattened it is another function).
 ``echo_generate``: a ``generate(prompt)`` that returns the prompt.
 ``rng:<seed>``: ``np.random.default_rng(seed)`` (a Generator cannot cross the data channel).
 """
@@ -57,6 +59,11 @@ def _square_sum(x: Any) -> Any:
     return (x**3).sum() / 3.0 + (x * x).sum()
 
 
+def _row_square_sum(x: Any) -> Any:
+    s = x.sum(-1)  # NumPy and torch alike: the sums along the last axis
+    return (s**3).sum() / 3.0 + (s * s).sum()
+
+
 def _echo(prompt: str) -> str:
     return prompt
 
@@ -65,6 +72,7 @@ FACTORIES = {
     "minilm": _load_minilm,
     "tiny_embedder": HashingEmbedder,
     "square_sum": lambda: _square_sum,
+    "row_square_sum": lambda: _row_square_sum,
     "echo_generate": lambda: _echo,
 }
 

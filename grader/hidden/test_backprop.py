@@ -1,7 +1,9 @@
 """Hidden tests: backprop. Agreement with the reference on generated layers, networks and sigmoid
-chains (under every loss name), gradients that match central differences of the loss computed
-here, the notes' vanishing-gradient bound (each sigmoid scales the gradient by at most 0.25),
-numerical gradients of f(x) = Σ x³/3 + Σ x² against the exact x² + 2x, and no input modified.
+chains (under every loss name; chains with pre-activations past ±10 too), gradients that match
+central differences of the loss computed here, the notes' vanishing-gradient bound (each sigmoid
+scales the gradient by at most 0.25), numerical gradients of f(x) = Σ x³/3 + Σ x² against the
+exact x² + 2x and of a function of x's rows (which f must be given in x's shape), and no input
+modified.
 
 Values come from a seed hypothesis draws (grader.strategies.seeded_*), so a shrunk failing
 example stays generic and is named after the mistake that produced it."""
@@ -224,8 +226,13 @@ def test_mlp_backward_fixed_networks(learner):
 # --- chain_forward, chain_backward ---------------------------------------------------------------
 
 
+#: weights, biases and x in [−3, 3], or (half the examples) in [−30, 30], where pre-activations
+#: go far past ±10 (a chain that clips them is caught); failures shrink to the first when they can
+chains = st.one_of(seeded_chain_cases(), seeded_chain_cases(bound=30.0))
+
+
 @graded("chain_forward", "matches the reference on random chains", points=2)
-@given(case=seeded_chain_cases())
+@given(case=chains)
 def test_chain_forward_matches_reference(learner, case):
     x, ws, bs, _ = case
     expect_close(
@@ -304,6 +311,9 @@ def test_chain_backward_vanishing_gradient(learner, n, x, y):
 # --- numerical_gradient ------------------------------------------------------------------------
 
 square_sum = build("square_sum")  # f(x) = Σ x³/3 + Σ x², ∇f = x² + 2x
+# the same of the row sums s = x.sum(-1): ∇f = s² + 2s along each row; called on x flattened, it
+# is the same of the one total, another function
+row_square_sum = build("row_square_sum")
 STEPS = st.sampled_from([1e-2, 1e-3, 1e-4, 1e-5])
 
 
@@ -338,6 +348,31 @@ def test_numerical_gradient_error_is_second_order(learner, x, h):
     assert (error <= h * h / 3 + 1e-9).all(), (
         f"with h = {h} the estimate is {error.max():.3g} away from the exact gradient; central "
         f"differences are within h²/3 = {h * h / 3:.3g} for this f"
+    )
+
+
+@st.composite
+def shaped_points(draw: st.DrawFn) -> np.ndarray:
+    """Points of several rows, each of several entries: where a function of the rows of x
+    differs from the same function of x flattened."""
+    shape = draw(st.sampled_from([(2, 2), (2, 3), (3, 2), (2, 1, 3), (2, 2, 2)]))
+    return np.random.default_rng(draw(seeds())).uniform(-2.0, 2.0, shape)
+
+
+@graded(
+    "numerical_gradient",
+    "gives f arrays of x's shape (f of the row sums of x, 2-D and 3-D)",
+    points=0.5,
+)
+@settings(max_examples=6)
+@given(x=shaped_points(), h=STEPS)
+def test_numerical_gradient_calls_f_with_the_shape_of_x(learner, x, h):
+    # the docstring's f "maps an array shaped like x to a number": a layer's loss as a function of
+    # its weight matrix, say, is not a function of the flattened weights
+    expect_close_live(
+        learner.backprop.numerical_gradient(handle("row_square_sum"), x, h=h),
+        reference(TOPIC, "numerical_gradient", row_square_sum, x, h=h),
+        learner,
     )
 
 
