@@ -9,7 +9,11 @@ This file is self-contained (NumPy only): the sandbox loads it by path.
 ``square_sum``: f(x) = Σ x³/3 + Σ x², a smooth test function for ``numerical_gradient``.
 ``row_square_sum``: the same of the sums along x's last axis, s = x.sum(-1): f(x) = Σ s³/3 + Σ s²,
 a test function that depends on x's shape (called on x flattened it is another function).
+``salted_embedder``: the same embedder hashing each word with a salt: the same dimension, other
+vectors (a second model for the same texts).
 ``echo_generate``: a ``generate(prompt)`` that returns the prompt.
+``upper_generate``: a ``generate(prompt)`` that rewrites it: ``"GENERATED: " + prompt.upper()``
+(an ``answer`` that never calls ``generate`` cannot pass for one that does).
 ``rng:<seed>``: ``np.random.default_rng(seed)`` (a Generator cannot cross the data channel).
 """
 
@@ -29,8 +33,9 @@ class HashingEmbedder:
     vectors and texts sharing words get a positive inner product.
     """
 
-    def __init__(self, dim: int = 32) -> None:
+    def __init__(self, dim: int = 32, salt: str = "") -> None:
         self.dim = dim
+        self.salt = salt  # prefixed to every word before hashing: another salt, another model
 
     def encode(self, texts: list[str] | str, **_: Any) -> np.ndarray:
         single = isinstance(texts, str)
@@ -38,7 +43,7 @@ class HashingEmbedder:
         out = np.zeros((len(rows), self.dim), dtype=np.float32)
         for i, text in enumerate(rows):
             for word in str(text).lower().split():
-                digest = hashlib.sha256(word.strip(".,;:!?").encode()).digest()
+                digest = hashlib.sha256((self.salt + word.strip(".,;:!?")).encode()).digest()
                 out[i, digest[0] % self.dim] += 1.0 + digest[1] / 255.0
         return out[0] if single else out
 
@@ -68,12 +73,18 @@ def _echo(prompt: str) -> str:
     return prompt
 
 
+def _upper(prompt: str) -> str:
+    return "GENERATED: " + prompt.upper()
+
+
 FACTORIES = {
     "minilm": _load_minilm,
     "tiny_embedder": HashingEmbedder,
     "square_sum": lambda: _square_sum,
     "row_square_sum": lambda: _row_square_sum,
+    "salted_embedder": lambda: HashingEmbedder(salt="salted:"),
     "echo_generate": lambda: _echo,
+    "upper_generate": lambda: _upper,
 }
 
 
