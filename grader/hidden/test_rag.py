@@ -1,9 +1,10 @@
 """Hidden tests: rag. Chunking against the reference and by its properties (every word covered in
 order, exact overlaps, no chunk too long, clause marks ending no sentence), embeddings with the
-tiny hashing embedder, the learner's faiss index probed against brute force, cosine similarity,
-top-k and faiss search with exact ties (vectors whose cosines are exact; large tied groups across
-the k-th place), the prompt format, the whole answer pipeline (chunks stored twice included), and
-the two retrieval metrics (relevant ids listed twice included).
+tiny hashing embedder (and a salted one: each call embeds with its own model), the learner's
+faiss index probed against brute force, cosine similarity, top-k and faiss search with exact
+ties (vectors whose cosines are exact; large tied groups across the k-th place), the prompt
+format, the whole answer pipeline (with a generate that rewrites its prompt, chunks stored twice
+included), and the two retrieval metrics (relevant ids listed twice included).
 
 ``search`` and ``answer`` take the faiss index the learner's ``build_index`` left in the sandbox,
 so ``expect_close`` cannot re-run the catalogued mistakes on the recorded call.
@@ -270,6 +271,22 @@ def test_embed_properties(learner, items):
     assert np.allclose(norms[~empty], 1.0, atol=1e-5), "every row must have length 1"
     assert np.all(norms[empty] == 0), "a text without words has a zero vector, which stays zero"
     assert np.array_equal(e[0], e[-1]), "the same text must get the same vector"
+
+
+@graded("embed", "embeds with the model it is given: two models, two sets of vectors", points=0.5)
+@settings(max_examples=6)
+@given(items=st.lists(texts(1, 8), min_size=1, max_size=5))
+@example(items=["paris is the capital", "the nile"])
+def test_embed_uses_the_model_it_is_given(learner, items):
+    """The same texts through two embedders (the tiny one and one hashing words with a salt):
+    each call must give its own model's vectors, so nothing may be reused by text alone (a cache
+    keyed by the text returns the first model's vectors for the second)."""
+    for name in ("tiny_embedder", "salted_embedder", "tiny_embedder"):
+        expect_named(
+            learner.rag.embed(items, handle(name)),
+            reference(TOPIC, "embed", items, build_handle(name)),
+            learner,
+        )
 
 
 # --- build_index -----------------------------------------------------------------------------------
@@ -604,10 +621,16 @@ def _chunk_vectors(chunks: list[str]) -> np.ndarray:
     return _unit(build_handle("tiny_embedder").encode(chunks)).astype(np.float64)
 
 
-@graded("answer", "matches the reference pipeline (tiny embedder, echoing generate)", points=2)
+@graded(
+    "answer",
+    "matches the reference pipeline (tiny embedder, a generate that rewrites its prompt)",
+    points=2,
+)
 @given(problem=answer_problems())
 @example(problem=("what is the capital of france", DUPLICATED_CHUNKS, 3))
 def test_answer_matches_reference(learner, problem):
+    """``generate`` upper-cases the prompt and prefixes it: an answer that returns the prompt it
+    built, never calling generate, fails (with an echoing generate it could not be told apart)."""
     question, chunks, k = problem
     vectors = _chunk_vectors(chunks)
     ref = learner.rag.build_index.keep(vectors)
@@ -619,11 +642,11 @@ def test_answer_matches_reference(learner, problem):
         chunks,
         index,
         build_handle("tiny_embedder"),
-        build_handle("echo_generate"),
+        build_handle("upper_generate"),
         k,
     )
     actual = learner.rag.answer(
-        question, chunks, ref, handle("tiny_embedder"), handle("echo_generate"), k
+        question, chunks, ref, handle("tiny_embedder"), handle("upper_generate"), k
     )
     expect_named(actual, expected, learner, {ref: index})
 
