@@ -29,8 +29,9 @@ KINKED = {
 }
 STABLE = ["sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "elu", "softmax"]
 
-#: mostly within ±5 with exact kinks, a quarter of magnitude 5 to 500 (half of those below 20)
-kinky = float_arrays(shapes(max_dims=2), elements=wide_kinks(bound=5.0, wide=500.0))
+#: the docstrings' "any shape" (1-D to 4-D); entries mostly within ±5 with exact kinks, a
+#: quarter of magnitude 5 to 500 (half of those below 20)
+kinky = float_arrays(shapes(max_dims=4), elements=wide_kinks(bound=5.0, wide=500.0))
 alphas = st.sampled_from([0.01, 0.1, 0.3, 1.0, 1.7])
 #: (..., C): the docstring's shapes, a single sample (C,) included
 channels_last = float_arrays(
