@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from grader.engine.run import run_hidden_tests
@@ -126,3 +127,29 @@ def test_notebook_of_the_solution_grades_like_the_py_file(tmp_path):
     )
     assert from_nb.max_score == from_py.max_score > 0
     assert from_nb.score == from_py.score == from_py.max_score
+
+
+def test_the_depth_check_is_linear_on_an_unterminated_string_of_escaped_quotes():
+    """A 2 MiB notebook of one quote and a million ``\\"`` once stalled a class run for hours (the
+    scan restarted at every quote); every byte is now looked at once. Counting, not timing: the
+    regex searches made are linear in the number of structural bytes."""
+    from grader.nbgrader import ipynb
+
+    calls = {"search": 0}
+    real = ipynb._STRUCTURE
+
+    class Counting:
+        def search(self, data, pos):
+            calls["search"] += 1
+            return real.search(data, pos)
+
+    data = b'"' + b'\\"' * 1_000_000
+    ipynb._STRUCTURE = Counting()
+    try:
+        ipynb.check_depth(data)
+    finally:
+        ipynb._STRUCTURE = real
+    assert calls["search"] == 1  # the opening quote, then the rest is one unterminated string
+    with pytest.raises(ipynb.NotebookError, match="nested more than"):
+        ipynb.check_depth(b"[" * 65 + b'"]]]" ' + b"]" * 65)
+    ipynb.check_depth(b'{"a": ["[[[[", {"b": "\\"]"}]}')  # brackets inside strings do not count
