@@ -252,3 +252,20 @@ def test_time_limit_off_the_main_thread_stops_a_loop():
     thread.start()
     thread.join(timeout=120)  # a hang guard only
     assert not thread.is_alive() and caught
+
+
+def test_the_cli_prints_one_table_and_fails_when_learner_code_exits_or_forks(tmp_path):
+    folder = _learner(tmp_path)
+    _replace_body(
+        folder, "activations", "relu", "\n    import os\n    os.fork()\n    os._exit(0)\n"
+    )
+    proc = _run(
+        ["-m", "exercises.tests._cli", "check", "activations", "--path", str(folder)],
+        timeout=120,  # a hang guard only
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout.count("functions pass their public tests") == 1, proc.stdout
+    flat = " ".join(proc.stdout.split())  # the message is wrapped to the terminal
+    assert re.search(
+        r"activations\.relu failed \S+ activations\.relu \(.*?\) ended the checking", flat
+    )
