@@ -9,7 +9,9 @@ suffices: the call runs in this process and a timer interrupts it by raising
 ``setitimer``; elsewhere (Windows, a worker thread) a watchdog thread injects the exception with
 ``PyThreadState_SetAsyncExc``. Both repeat every half second until the call ends, so a learner's
 bare ``except:`` cannot swallow the stop for good. A call blocked inside one C function cannot be
-interrupted this way; it is stopped as soon as that function returns.
+interrupted this way; it is stopped as soon as that function returns. ``gradelab check`` does not
+rely on this alone: its supervisor (:mod:`exercises.tests._supervisor`) ends a case that is still
+running :data:`~exercises.tests._supervisor.GRACE` seconds past the limit from outside.
 
 ``GRADELAB_TIMEOUT`` (seconds, ``0`` for none) sets the limit for ``pytest exercises/``;
 ``gradelab check --timeout`` sets it for a check.
