@@ -5,7 +5,6 @@ started outlives the check."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from pathlib import Path
@@ -110,18 +109,17 @@ def test_processes_and_threads_left_by_the_learner_code_end_with_the_check(tmp_p
     _, status = _rows(_learner(tmp_path, snippet))
     assert time.monotonic() - start < 60 and status == 0
     for pid in map(int, pids.read_text().split()):
-        with pytest.raises(ProcessLookupError):
-            for _ in range(50):  # a killed child is reaped by init shortly
-                os.kill(pid, 0)
-                time.sleep(0.1)
+        assert not _running(pid)
 
 
-@pytest.mark.parametrize(
-    "body", ["    raise KeyboardInterrupt\n", "    os.kill(os.getpid(), signal.SIGINT)\n"]
-)
-def test_a_keyboard_interrupt_of_the_learner_code_is_its_failure_not_a_ctrl_c(tmp_path, body):
-    rows, status = _rows(_learner(tmp_path, f"import os, signal\ndef relu(x):\n{body}"))
-    assert status == 1 and rows["relu"].status == "failed"
-    assert "KeyboardInterrupt" in rows["relu"].messages[0]
-    assert "activations.py:" in rows["relu"].messages[0]
-    assert _others_pass(rows)
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan may wait for a reaper: a subreaper set by another test)."""
+    for _ in range(50):
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (FileNotFoundError, ProcessLookupError):
+            return False
+        if state in ("Z", "X"):
+            return False
+        time.sleep(0.1)
+    return True
