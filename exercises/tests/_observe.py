@@ -132,20 +132,22 @@ class Returned:
     """The arrays each function returned lately, held alive: a fresh allocation never overlaps a
     live one, so a result that does reuses memory the function keeps between calls (an audit's
     ``rnn_forward`` filled one module-level ``hs`` buffer per shape on every call; the caller's
-    earlier result changes when it calls again). Each function's latest results are held up to
-    :data:`HELD_BYTES` (the oldest go first)."""
+    earlier result changes when it calls again). Each function's last :data:`KEPT` results are
+    held, up to :data:`HELD_BYTES` together: a buffer reused on the very next call (what
+    ``assert_pure``'s repeated call makes) is always seen, and a call costs microseconds."""
 
+    KEPT = 4
     HELD_BYTES = 16 * 2**20
 
     def __init__(self) -> None:
-        self._held: dict[str, list[np.ndarray]] = {}
+        self._held: dict[str, list[list[np.ndarray]]] = {}
 
     def reused(self, function: str, result: Any) -> bool:
         arrays = result_arrays(result)
         held = self._held.setdefault(function, [])
-        hit = any(np.may_share_memory(a, b) for a in arrays for b in held)
-        held.extend(a for a in arrays if a.nbytes <= self.HELD_BYTES)
-        while sum(a.nbytes for a in held) > self.HELD_BYTES:
+        hit = any(np.may_share_memory(a, b) for a in arrays for old in held for b in old)
+        held.append([a for a in arrays if a.nbytes <= self.HELD_BYTES])
+        while len(held) > self.KEPT or sum(a.nbytes for old in held for a in old) > self.HELD_BYTES:
             held.pop(0)
         return hit
 
