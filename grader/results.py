@@ -9,9 +9,12 @@ strings), and every reader rebuilds it with :meth:`SubmissionResult.from_dict`. 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
+
+from reference import TOPICS
 
 
 class Status(StrEnum):
@@ -115,3 +118,9 @@ class SubmissionResult:
     def from_dict(cls, data: dict[str, Any]) -> SubmissionResult:
         fields = {k: v for k, v in data.items() if k not in ("score", "max_score", "outcomes")}
         return cls(outcomes=[TestOutcome.from_dict(o) for o in data["outcomes"]], **fields)
+
+
+def topics_of(results: Iterable[SubmissionResult]) -> list[str]:
+    """The topics graded for anyone, in course order (unknown ones last, sorted)."""
+    seen = {t for r in results for t in r.topic_scores()}
+    return [t for t in TOPICS if t in seen] + sorted(seen - set(TOPICS))

@@ -1,6 +1,7 @@
 """The gradebook as an LMS grade-import CSV: Canvas's gradebook import, Moodle's CSV import.
 
-Read from the gradebook (each learner's latest graded submission, never graded again) and
+Read from the gradebook (each learner's current graded submission, never graded again: the class
+``grades.csv`` and ``class/`` show, with their warning when the grades do not compare) and
 matched to the roster (:mod:`grader.lms.roster`). One column per topic, ``gradelab <topic>``, and
 ``gradelab total``, in points:
 
@@ -28,8 +29,7 @@ from pathlib import Path
 from grader.lms.roster import Member
 from grader.outputs.csv_table import csv_table
 from grader.outputs.escape import csv_cell
-from grader.results import SubmissionResult
-from reference import TOPICS
+from grader.results import SubmissionResult, topics_of
 
 FORMATS = ("canvas", "moodle")
 #: per LMS: its identity columns and the roster column each is filled from
@@ -60,6 +60,7 @@ class Export:
     exported: int
     graded: int
     unmatched: list[tuple[str, str]] = field(default_factory=list)  # (learner, why)
+    warning: str | None = None  # the learners' grades do not compare (report.load.mixed_grading)
 
     def unmatched_csv(self) -> str:
         return _csv([["learner", "problem"], *map(list, self.unmatched)])
@@ -74,12 +75,6 @@ def number(x: float) -> str:
 def _csv(rows: list[list[str]]) -> str:
     """The header ``rows[0]`` and the other rows, every cell through ``csv_cell``."""
     return csv_table([csv_cell(c) for c in rows[0]], rows[1:])
-
-
-def topics_of(results: Sequence[SubmissionResult]) -> list[str]:
-    """The topics graded for anyone, in course order (unknown ones last, sorted)."""
-    seen = {t for r in results for t in r.topic_scores()}
-    return [t for t in TOPICS if t in seen] + sorted(seen - set(TOPICS))
 
 
 def build_export(results: Sequence[SubmissionResult], roster: Sequence[Member], lms: str) -> Export:
@@ -130,12 +125,14 @@ def export_gradebook(
     and its companion list; returns the export and the path written."""
     from grader.lms.roster import read_roster
     from grader.outputs import atomic_write
-    from grader.report.load import load_class
+    from grader.report.load import read_class
 
     if lms not in FORMATS:
         raise ValueError(f"unknown format {lms!r}: one of {', '.join(FORMATS)}")
     roster = read_roster(roster_path, lms)
-    result = build_export(load_class(out), roster, lms)
+    graded = read_class(out)  # the class grades.csv and class/ show, and their warning
+    result = build_export(graded.results, roster, lms)
+    result.warning = graded.warning
     target = to or out / "export" / f"{lms}.csv"
     inputs = {roster_path.resolve(), (out / "gradebook.sqlite").resolve()}
     if {target.resolve(), companion_path(target).resolve()} & inputs:

@@ -12,7 +12,7 @@ from pathlib import Path
 from grader.outputs import atomic_write
 from grader.report import figures, page, tables
 from grader.report.items import Item, analyse_items
-from grader.report.load import load_class
+from grader.report.load import read_class
 from grader.report.mistakes import Mistake, find_mistakes, most_common
 
 
@@ -23,6 +23,7 @@ class ClassReport:
     items: list[Item]
     named: list[Mistake]
     unnamed: list[Mistake]
+    warning: str | None = None  # the learners' grades do not compare (report.load.mixed_grading)
 
     @property
     def flagged(self) -> list[Item]:
@@ -32,13 +33,12 @@ class ClassReport:
         return most_common(self.named, self.unnamed, n)
 
 
-def write_class_report(out: Path, select: dict[str, str] | None = None) -> ClassReport:
-    """Read ``out/gradebook.sqlite`` and write the report under ``out/class/``.
-
-    ``select`` (learner → content hash) restricts it to those submissions (see
-    :func:`grader.report.load.load_class`); by default each learner's latest grade.
-    """
-    results = load_class(out, select)
+def write_class_report(out: Path) -> ClassReport:
+    """Read ``out/gradebook.sqlite`` and write the report under ``out/class/``: every learner
+    graded into ``out``, each at their current grade (as ``grades.csv`` and the LMS exports,
+    :func:`grader.report.load.read_class`), however few the last run graded."""
+    graded = read_class(out)
+    results = graded.results
     items = analyse_items(results)
     named, unnamed = find_mistakes(results)
     folder = out / "class"
@@ -50,4 +50,4 @@ def write_class_report(out: Path, select: dict[str, str] | None = None) -> Class
     atomic_write(folder / "items.csv", tables.items_csv(items))
     atomic_write(folder / "mistakes.csv", tables.mistakes_csv(named, unnamed))
     atomic_write(folder / "index.html", page.render(results, items, named, unnamed, drawn))
-    return ClassReport(folder, len(results), items, named, unnamed)
+    return ClassReport(folder, len(results), items, named, unnamed, graded.warning)

@@ -10,7 +10,8 @@ SHOWN = 5
 
 def summary_lines(report: ClassReport) -> list[str]:
     """Plain-text lines (learner text included as is: print them without markup)."""
-    lines = [f"class report: {report.folder}/index.html (items.csv, mistakes.csv)"]
+    lines = [report.warning] if report.warning else []
+    lines.append(f"class report: {report.folder}/index.html (items.csv, mistakes.csv)")
     top = report.top_mistakes(SHOWN)
     if top:
         lines.append(f"most common mistakes ({len(top)} shown):")

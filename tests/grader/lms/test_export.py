@@ -155,3 +155,14 @@ def test_the_command_reports_bad_input_without_a_traceback(tmp_path):
     done = CliRunner().invoke(app, args)
     assert done.exit_code == 2
     assert "no gradebook" in done.output
+
+
+def test_the_export_carries_the_warning_when_its_learners_do_not_compare(out):
+    """dan was graded on losses alone: the export's totals mix topic sets, and says so, as
+    grades.csv and the class report do (the one reader, report.load.read_class)."""
+    result, _ = export_gradebook(out, out / "roster.csv", "canvas")
+    assert result.warning is not None and "losses (dan)" in result.warning
+    done = CliRunner().invoke(
+        app, ["export", str(out), "--format", "canvas", "--roster", str(out / "roster.csv")]
+    )
+    assert done.exit_code == 0 and "WARNING: this gradebook's learners" in done.output

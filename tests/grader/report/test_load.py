@@ -26,3 +26,51 @@ def test_no_gradebook_is_a_clear_error_and_creates_nothing(tmp_path):
     with pytest.raises(NoGradebookError, match="grade the class first"):
         load_class(tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def _entries(*rows: tuple[str, str, list[str]]):
+    from grader.outputs.gradebook import Entry
+
+    found = {}
+    for learner, fingerprint, topics in rows:
+        data = result(learner, "h", 1.0)
+        data["outcomes"] = [{**data["outcomes"][0], "topic": t} for t in topics]
+        found[learner] = Entry("h", fingerprint, data)
+    return found
+
+
+def test_learners_graded_on_different_topics_are_one_warning_naming_the_few():
+    from grader.report.load import mixed_grading
+
+    entries = _entries(
+        *[(f"l{i}", "fp", ["activations", "losses"]) for i in range(5)],
+        ("zed", "fp2", ["activations"]),
+    )
+    warning = mixed_grading(entries)
+    assert warning is not None and "\n" not in warning
+    assert "on different topics: activations, losses (5 learners); activations (zed)" in warning
+
+
+def test_learners_graded_under_other_kits_are_a_warning_and_one_kit_is_none():
+    from grader.report.load import mixed_grading
+
+    same = _entries(("ann", "fp", ["losses"]), ("bob", "fp", ["losses"]))
+    assert mixed_grading(same) is None
+    mixed = _entries(
+        ("ann", "fp", ["losses"]), ("bob", "fp", ["losses"]), ("cid", "fp2", ["losses"])
+    )
+    assert "under 2 kits or settings (fingerprints fp (2 learners); fp2 (cid))" in mixed_grading(
+        mixed
+    )
+
+
+def test_read_class_is_every_learner_at_their_current_entry_with_the_warning(tmp_path):
+    from grader.report.load import read_class
+
+    book = Gradebook(tmp_path / "gradebook.sqlite")
+    book.record(result("ann", "h1", 1.0), "fp")
+    book.record(result("bob", "h2", 0.0), "fp2")
+    book.close()
+    graded = read_class(tmp_path)
+    assert [r.learner for r in graded.results] == ["ann", "bob"]
+    assert graded.warning is not None and "2 kits" in graded.warning
