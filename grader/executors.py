@@ -4,15 +4,26 @@ An executor is given the submissions to grade and yields a :class:`Done` for eac
 completes: its result, or why it could not be graded. It grades with one
 :class:`~grader.settings.GradeSettings` value, and runs :func:`grader.engine.run.grade_submission`
 for each submission. :class:`LocalExecutor` is this machine; ``grader/cluster.py`` has the Dask one.
+
+Stopping a run is one behaviour whichever executor runs it: Ctrl-C (``KeyboardInterrupt``) and
+SIGTERM (:class:`Terminated`, a ``KeyboardInterrupt`` too, while :func:`stop_on_sigterm` is in
+force) leave :meth:`Executor.run` at once, in this process as from a pool (whose processes are
+killed, :func:`abandon_on_interrupt`) or a cluster (whose tasks are cancelled); what was recorded
+stays, and :func:`uninterrupted` keeps a signal from landing halfway through recording a result.
 """
 
 from __future__ import annotations
 
+import math
 import multiprocessing
+import os
+import signal
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from grader import fingerprint
@@ -55,8 +66,91 @@ def grade_submission(submission: Submission, settings: GradeSettings) -> dict[st
     return run.grade_submission(submission, settings)
 
 
+def cpus_available() -> int:
+    """The CPUs this process may use: its affinity (``taskset``, a batch scheduler's CPU set; else
+    the machine's count), and no more than its cgroup's CPU quota (a container's ``--cpus``)."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        cpus = os.cpu_count() or 1
+    quota = _cgroup_cpu_quota()
+    return max(1, min(cpus, quota) if quota is not None else cpus)
+
+
+def _cgroup_cpu_quota(
+    root: Path = Path("/sys/fs/cgroup"), membership: Path = Path("/proc/self/cgroup")
+) -> int | None:
+    """This process's cgroup v2 CPU quota (``cpu.max``), in whole CPUs rounded up, the tightest
+    of its cgroup and their parents; None when there is none or it cannot be read."""
+    try:
+        own = membership.read_text().splitlines()
+        group = next(line.split("::", 1)[1] for line in own if line.startswith("0::"))
+    except (OSError, StopIteration):
+        return None
+    found: list[int] = []
+    folder = root / group.strip().lstrip("/")
+    for where in (folder, *folder.parents):
+        try:
+            quota, period = (where / "cpu.max").read_text().split()[:2]
+            if quota != "max":
+                found.append(math.ceil(int(quota) / int(period)))
+        except (OSError, ValueError):
+            pass
+        if where == root:
+            break
+    return min(found) if found else None
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``kill PID``, ``timeout``, systemd, a batch scheduler) while grading: stops the run
+    as Ctrl-C does, with the same cleanup; the CLI exits 143 (128 + 15) instead of 130."""
+
+
+@contextmanager
+def stop_on_sigterm() -> Iterator[None]:
+    """While in force (main thread only), SIGTERM raises :class:`Terminated` where the grader is,
+    instead of ending the process at once and leaving its pool processes blocked for good."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminated(signum: int, frame: object) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def uninterrupted() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM while one result is recorded (its gradebook row, its files, the
+    progress line): a signal arriving meanwhile is delivered once the block is done, so the run
+    stops between two results, never halfway through one. Main thread only (elsewhere a no-op)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+
+    def hold(signum: int, frame: object) -> None:
+        held.append(signum)
+
+    saved = {s: signal.signal(s, hold) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
+    if held:  # the handlers in force before decide: KeyboardInterrupt, Terminated, or exit
+        signal.raise_signal(held[0])
+
+
 class LocalExecutor:
-    """This machine: in this process for one job, else a pool of ``jobs`` processes."""
+    """This machine: in this process for one job (or one submission), else a pool of ``jobs``
+    processes. A Ctrl-C or SIGTERM stops either the same way (see the module's docstring): the
+    engine raises the ``KeyboardInterrupt`` pytest caught, never a ``GradingError``."""
 
     def __init__(self, settings: GradeSettings, jobs: int) -> None:
         self.settings, self.jobs = settings, jobs

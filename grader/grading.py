@@ -9,6 +9,16 @@ again, so a run killed midway loses nothing when started again, and regrading an
 only rewrites identical files. A submission graded under another fingerprint is regraded and
 compared with its earlier result (``grader/regrade.py``). A submission the grader itself fails on
 (``GradingError``) is reported and not recorded; the others still are.
+
+``grades.csv`` is the whole gradebook of ``--out``, not only this run's submissions: every
+learner ever graded into it, each at their current entry (the result this run recorded or
+reused, else their last one; :mod:`grader.outputs.gradebook`), as the class report and the LMS
+exports read it. Grading one late learner into the class's ``--out`` adds a row; it never drops
+the others.
+
+A Ctrl-C or SIGTERM (``KeyboardInterrupt``, :class:`grader.executors.Terminated`) stops the run
+between two results, whichever executor grades (:mod:`grader.executors`): every result recorded so
+far stays in the gradebook with its files, and ``grades.csv`` is not rewritten from a partial run.
 """
 
 from __future__ import annotations
@@ -16,13 +26,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.executors import Done, Executor, LocalExecutor
+from grader.executors import Done, Executor, LocalExecutor, cpus_available, uninterrupted
 from grader.outputs import atomic_write, feedback, gradescope
 from grader.outputs.escape import csv_cell, folder_name
 from grader.outputs.gradebook import Gradebook
@@ -35,7 +44,7 @@ from grader.regrade import (
     reason,
     regrade_csv,
 )
-from grader.results import SubmissionResult
+from grader.results import SubmissionResult, topics_of
 from grader.settings import GradeSettings
 from grader.submissions import Submission, discover
 
@@ -48,7 +57,7 @@ class GradeOptions:
 
     settings: GradeSettings = field(default_factory=GradeSettings)  # what decides a grade
     out: Path = Path("out/grades")
-    jobs: int = max(1, os.cpu_count() or 1)
+    jobs: int = field(default_factory=cpus_available)  # the CPUs this process may use
     cluster: str | None = None  # a Dask scheduler (tcp://HOST:8786): grade on its workers
     cluster_timeout: float = 5.0  # seconds to reach the scheduler and find a worker
     visibility: dict[str, str] | None = None  # results.json: topic ("*": others) → visibility
@@ -70,18 +79,21 @@ def write_outputs(
     atomic_write(folder / "feedback.html", feedback.html_page(sub))
 
 
-def grades_csv(results: Iterable[dict[str, Any]], topics: tuple[str, ...]) -> str:
+def grades_csv(results: Iterable[dict[str, Any]], topics: Sequence[str] | None = None) -> str:
     """One row per learner; every cell through :func:`csv_cell` (a spreadsheet never evaluates
-    a learner id), ``folder`` names the learner's output folder."""
+    a learner id), ``folder`` names the learner's output folder. One column per topic of
+    ``topics`` (default: every topic anyone was graded on); a learner not graded on a topic has
+    an empty cell there, never a 0 they did not score."""
+    subs = sorted((SubmissionResult.from_dict(r) for r in results), key=lambda s: s.learner)
+    columns = list(topics) if topics is not None else topics_of(subs)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["learner", *topics, "total", "max_score", "content_hash", "folder"])
-    for r in sorted(results, key=lambda r: r["learner"]):
-        sub = SubmissionResult.from_dict(r)
+    writer.writerow(["learner", *columns, "total", "max_score", "content_hash", "folder"])
+    for sub in subs:
         scores = sub.topic_scores()
         row = [
             sub.learner,
-            *(f"{scores.get(t, (0.0, 0.0))[0]:g}" for t in topics),
+            *(f"{scores[t][0]:g}" if t in scores else "" for t in columns),
             f"{sub.score:g}",
             f"{sub.max_score:g}",
             sub.content_hash,
@@ -101,19 +113,30 @@ class GradeReport:
     regrades: list[Regrade] = field(default_factory=list)  # changed kit, changed outcomes
 
 
+def check_unique(submissions: Sequence[Submission]) -> None:
+    """Refuse two submissions whose learner ids name one output folder (``carol/`` and
+    ``carol.zip``; ``Victim`` and ``victim``), naming each with the path it came from."""
+    folders: dict[str, list[Submission]] = {}
+    for sub in submissions:  # compared as output folders: two ids never write one folder
+        folders.setdefault(folder_name(sub.learner), []).append(sub)
+    duplicates = sorted(
+        (sorted(subs, key=lambda s: str(s.origin)) for subs in folders.values() if len(subs) > 1),
+        key=lambda subs: subs[0].learner,
+    )
+    if duplicates:
+        shown = "; ".join(
+            " and ".join(f"{s.learner!r} ({s.origin})" for s in subs) for subs in duplicates
+        )
+        raise ValueError(f"two submissions share a learner id (one output folder): {shown}")
+
+
 def _submissions(source: Sequence[Path] | Sequence[Submission]) -> list[Submission]:
     """``source`` as submissions: already discovered, or paths to :func:`discover` (whose
     learner ids must name distinct output folders)."""
     submissions = [s for s in source if isinstance(s, Submission)]
     if len(submissions) != len(source):
         submissions = discover([Path(p) for p in source])  # type: ignore[arg-type]
-    folders: dict[str, list[str]] = {}
-    for sub in submissions:  # compared as output folders: two ids never write one folder
-        folders.setdefault(folder_name(sub.learner), []).append(sub.learner)
-    duplicates = sorted(ids for ids in folders.values() if len(ids) > 1)
-    if duplicates:
-        shown = "; ".join(" and ".join(repr(i) for i in ids) for ids in duplicates)
-        raise ValueError(f"two submissions share a learner id (one output folder): {shown}")
+    check_unique(submissions)
     return submissions
 
 
@@ -181,9 +204,11 @@ def grade(
             for sub in submissions:
                 cached = book.lookup(sub.learner, sub.content_hash, key)
                 if cached is not None:
-                    results[sub.learner] = cached
-                    write_outputs(cached, out, options.visibility)
-                    print_(sub.learner, cached, True)
+                    with uninterrupted():  # its files and the current entry, whole
+                        book.make_current(sub.learner, sub.content_hash, key)
+                        results[sub.learner] = cached
+                        write_outputs(cached, out, options.visibility)
+                        print_(sub.learner, cached, True)
                 else:
                     previous = book.latest_entry(sub.learner)
                     why = reason(sub.content_hash, previous)
@@ -195,20 +220,23 @@ def grade(
                     failed[done.learner] = done.error or "not graded"
                     tell(f"{done.learner}: not graded: {failed[done.learner]}")
                     continue
-                result = json.loads(json.dumps(done.result, sort_keys=True))  # as a reload gives
-                book.record(result, key)  # the gradebook first: files can be rewritten from it
-                step = planned[done.learner]
-                if step.why == CHANGED_KIT and step.previous is not None:
-                    keep_previous(out / folder_name(done.learner), step.previous.fingerprint)
-                    change = compare(step.previous, result, key)
-                    if change is not None:
-                        regrades.append(change)
-                write_outputs(result, out, options.visibility)
-                results[result["learner"]] = result
-                print_(result["learner"], result, False)
-            atomic_write(out / "grades.csv", grades_csv(results.values(), options.settings.topics))
-            if any(p.why == CHANGED_KIT for p in planned.values()):
-                atomic_write(out / "regrade.csv", regrade_csv(regrades))
+                with uninterrupted():  # a Ctrl-C now stops the run after this result, not in it
+                    result = json.loads(json.dumps(done.result, sort_keys=True))  # as a reload
+                    book.record(result, key)  # the gradebook first: files can be rewritten from it
+                    step = planned[done.learner]
+                    if step.why == CHANGED_KIT and step.previous is not None:
+                        keep_previous(out / folder_name(done.learner), step.previous.fingerprint)
+                        change = compare(step.previous, result, key)
+                        if change is not None:
+                            regrades.append(change)
+                    write_outputs(result, out, options.visibility)
+                    results[result["learner"]] = result
+                    print_(result["learner"], result, False)
+            with uninterrupted():
+                everyone = [entry.result for entry in book.current_entries().values()]
+                atomic_write(out / "grades.csv", grades_csv(everyone))
+                if any(p.why == CHANGED_KIT for p in planned.values()):
+                    atomic_write(out / "regrade.csv", regrade_csv(regrades))
         finally:
             book.close()
     finally:

@@ -183,6 +183,21 @@ def _faiss_threads(n: int | None) -> int | None:
     return before
 
 
+class _Interrupt:
+    """pytest catches a ``KeyboardInterrupt`` (Ctrl-C, or the CLI's SIGTERM,
+    :class:`grader.executors.Terminated`) and returns the exit status "interrupted"; this plugin
+    keeps the exception so :func:`run_hidden_tests` raises it again. An interrupt stops the class
+    run, in this process as in a pool's; it never makes the learner "not graded" and lets the run
+    go on with the next one."""
+
+    def __init__(self) -> None:
+        self.caught: KeyboardInterrupt | None = None
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        if isinstance(excinfo.value, KeyboardInterrupt):
+            self.caught = excinfo.value
+
+
 def versions() -> dict[str, str]:
     """The versions a result was graded with, as plain ``str``: ``torch.__version__`` is a
     ``TorchVersion``, whose pickle would make a pool's parent import torch (1.1 s of one core
@@ -258,6 +273,7 @@ def run_hidden_tests(
             *files,
         ]
         log = io.StringIO()
+        interrupt = _Interrupt()
         # the reference runs on tiny inputs: threads only cost here. faiss first: torch and faiss
         # may share one OpenMP runtime, where torch.set_num_threads also sets faiss's count
         faiss_threads = _faiss_threads(1)
@@ -272,11 +288,13 @@ def run_hidden_tests(
                 _default_warnings(),  # nor may a caller's warning filters
                 _bare_pytest_environment(),  # nor the grading machine's pytest set-up
             ):
-                code = pytest.main(args, plugins=[plugin])
+                code = pytest.main(args, plugins=[plugin, interrupt])
         finally:
             torch.set_num_threads(threads)  # as the caller had them (a demo may follow)
             _faiss_threads(faiss_threads)
             _remember_suites(files, profile)
+        if interrupt.caught is not None:
+            raise interrupt.caught  # the worker is stopped on the way out
         starts = worker.starts
         sandbox_layers = worker.layers
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or not plugin.outcomes:

@@ -79,3 +79,66 @@ def test_a_result_crosses_processes_as_plain_data():
 
     result = {"versions": versions(), "score": 1.0, "outcomes": [{"name": "x", "passed": True}]}
     assert NoClasses(io.BytesIO(pickle.dumps(result))).load() == result
+
+
+def test_the_default_jobs_are_the_cpus_this_process_may_use(monkeypatch):
+    """``taskset -c 1 gradelab grade`` ran one pool process per CPU of the machine on one CPU."""
+    import os
+
+    from grader import executors
+    from grader.grading import GradeOptions
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {3}, raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    monkeypatch.setattr(executors, "_cgroup_cpu_quota", lambda: None)
+    assert executors.cpus_available() == 1
+    assert GradeOptions().jobs == 1
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(8)), raising=False)
+    monkeypatch.setattr(executors, "_cgroup_cpu_quota", lambda: 2)  # a container's --cpus 1.5
+    assert executors.cpus_available() == 2
+
+
+def test_the_cgroup_cpu_quota_is_the_tightest_of_the_cgroup_and_its_parents(tmp_path):
+    from grader.executors import _cgroup_cpu_quota
+
+    membership = tmp_path / "cgroup"
+    membership.write_text("0::/a/b\n")
+    root = tmp_path / "fs"
+    (root / "a" / "b").mkdir(parents=True)
+    (root / "cpu.max").write_text("max 100000\n")
+    (root / "a" / "cpu.max").write_text("250000 100000\n")
+    (root / "a" / "b" / "cpu.max").write_text("max 100000\n")
+    assert _cgroup_cpu_quota(root, membership) == 3
+    (root / "a" / "cpu.max").write_text("max 100000\n")
+    assert _cgroup_cpu_quota(root, membership) is None
+    assert _cgroup_cpu_quota(root, tmp_path / "nowhere") is None
+
+
+def test_a_signal_during_a_recording_is_delivered_once_it_is_done():
+    """The run stops between two results: the result being recorded is kept whole."""
+    import os
+    import signal
+
+    from grader.executors import uninterrupted
+
+    done = []
+    with pytest.raises(KeyboardInterrupt), uninterrupted():
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)
+        done.append("recorded")
+    assert done == ["recorded"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_sigterm_while_grading_is_an_interrupt_of_its_own_kind():
+    import os
+    import signal
+
+    from grader.executors import Terminated, stop_on_sigterm
+
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(Terminated), stop_on_sigterm():
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)
+    assert signal.getsignal(signal.SIGTERM) == before
+    assert issubclass(Terminated, KeyboardInterrupt)  # every Ctrl-C path stops for it too

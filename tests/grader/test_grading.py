@@ -164,8 +164,9 @@ def test_duplicate_learner_ids_are_refused(setup, tmp_path):
     other = tmp_path / "elsewhere" / "ann"
     other.mkdir(parents=True)
     (other / "activations.py").write_text(GOOD)
-    with pytest.raises(ValueError, match="share a learner id"):
+    with pytest.raises(ValueError, match="share a learner id") as refused:
         grade([klass, other], options)
+    assert str(klass / "ann") in str(refused.value) and str(other) in str(refused.value)
 
 
 def test_safe_name_keeps_learner_folders_inside_the_output():
@@ -188,3 +189,125 @@ def test_a_learners_unencodable_exception_text_is_graded_and_the_class_run_goes_
     assert [r["learner"] for r in rows] == ["ann", "bob", "cid", "dan"]
     feedback = (options.out / "dan" / "feedback.md").read_text(encoding="utf-8")
     assert "bad \ufffd" in feedback
+
+
+CTRL_C = """
+import numpy as np
+from grader.suites import graded
+
+@graded("relu", "Ctrl-C while grading a relu that answers 42", points=1)
+def test_ctrl_c(learner):
+    if float(learner.activations.relu(np.array([5.0]))[0]) == 42.0:
+        raise KeyboardInterrupt  # as a terminal's Ctrl-C reaches the grading process
+"""
+ANSWERS_42 = (
+    "import numpy as np\ndef relu(x): return np.full_like(x, 42.0)\ndef sigmoid(x): return x\n"
+)
+
+
+@pytest.mark.parametrize("single", [False, True], ids=["jobs-1", "one-submission"])
+def test_ctrl_c_in_process_stops_the_run_keeps_what_was_recorded_and_leaves_grades_csv(
+    setup, single
+):
+    """``--jobs 1``, or one submission (always graded in this process): pytest caught the
+    Ctrl-C, the learner became "not graded" and the run went on, then rewrote grades.csv from
+    the partial run. It stops as a pool's run does: the interrupt reaches the caller."""
+    klass, options = setup
+    hidden = options.settings.hidden_dir
+    (hidden / "test_activations.py").write_text(HIDDEN + CTRL_C)
+    grade([klass / "ann"], options)
+    before = (options.out / "grades.csv").read_bytes()
+    (klass / "bob" / "activations.py").write_text(ANSWERS_42)
+    with pytest.raises(KeyboardInterrupt):
+        grade([klass / "bob"] if single else [klass], replace(options, jobs=1 if not single else 4))
+    book = Gradebook(options.out / "gradebook.sqlite")
+    assert sorted(book.current_entries()) == ["ann"]  # cid was never started
+    book.close()
+    assert (options.out / "grades.csv").read_bytes() == before
+    assert not (options.out / "bob").exists() and not (options.out / "cid").exists()
+
+
+LOSSES = """
+from grader.suites import graded
+
+@graded("mse", "is there", points=1)
+def test_mse(learner):
+    assert learner.losses.mse is not None
+"""
+
+
+def _rows(out: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader((out / "grades.csv").open(encoding="utf-8")))
+
+
+def test_a_late_submission_graded_into_the_class_out_adds_a_row_and_drops_nobody(setup, tmp_path):
+    """grades.csv is the whole gradebook of --out: it once held only the late learner."""
+    klass, options = setup
+    grade([klass], options)
+    late = tmp_path / "late" / "dan"
+    late.mkdir(parents=True)
+    (late / "activations.py").write_text(GOOD)
+    report = grade([late], options)
+    assert [r["learner"] for r in report.results] == ["dan"]  # this run's, for the console
+    rows = _rows(options.out)
+    assert [(r["learner"], r["total"]) for r in rows] == [
+        ("ann", "5"),
+        ("bob", "2"),
+        ("cid", "0"),
+        ("dan", "5"),
+    ]
+
+
+def test_fewer_topics_for_one_learner_leave_their_other_cells_empty_and_warn(setup):
+    """Regrading one learner on fewer topics: their row shows the topics they were graded on
+    (an empty cell, not a 0 they did not score), the others keep theirs, and the class is
+    said not to compare (the class report's and the export's warning)."""
+    from grader.report.load import read_class
+
+    klass, options = setup
+    (options.settings.hidden_dir / "test_losses.py").write_text(LOSSES)
+    both = replace(options, settings=replace(options.settings, topics=("activations", "losses")))
+    grade([klass], both)
+    grade([klass / "ann"], options)  # activations only
+    rows = {r["learner"]: r for r in _rows(options.out)}
+    assert (rows["ann"]["activations"], rows["ann"]["losses"]) == ("5", "")
+    assert rows["bob"]["losses"] == "0"  # graded on losses, with no losses.py
+    warning = read_class(options.out).warning
+    assert warning is not None and "different topics" in warning
+    assert "activations (ann)" in warning and "activations, losses (2 learners)" in warning
+
+
+KILLED_RUN = """
+import os, sys
+from pathlib import Path
+from grader.outputs.gradebook import Gradebook
+book = Gradebook(Path(sys.argv[1]))
+book.record({"learner": "ann", "content_hash": sys.argv[2], "outcomes": [], "score": 0.0,
+             "max_score": 0.0, "seconds": 0.0}, sys.argv[3])
+os._exit(0)  # killed: the gradebook is left with its write-ahead log, never folded in
+"""
+
+
+def test_a_dry_run_after_a_killed_first_run_sees_what_it_recorded_and_writes_nothing(setup):
+    """The dry run read the file alone (immutable): a killed first run's gradebook lives in its
+    log, and the plan crashed on "no such table" (or called recorded learners new)."""
+    import subprocess
+    import sys
+
+    from grader.grading import plan
+    from grader.submissions import discover
+
+    klass, options = setup
+    found = discover([klass])
+    ann = next(s for s in found if s.learner == "ann")
+    path = options.out / "gradebook.sqlite"
+    path.parent.mkdir(parents=True)
+    key = options.settings.fingerprint()
+    root = Path(__file__).resolve().parents[2]
+    args = [sys.executable, "-c", KILLED_RUN, str(path), ann.content_hash, key]
+    subprocess.run(args, cwd=root, check=True)
+    assert path.with_name("gradebook.sqlite-wal").stat().st_size > 0
+    files = {p.name: p.read_bytes() for p in options.out.iterdir()}
+    planned = plan(found, options)
+    assert [(p.learner, p.why) for p in planned] == [("bob", "new"), ("cid", "new")]
+    assert {p.name: p.read_bytes() for p in options.out.iterdir()} == files

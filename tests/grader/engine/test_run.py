@@ -228,3 +228,28 @@ def test_a_real_grade_runs_under_the_sparse_threshold_and_gives_it_back(tmp_path
     )
     assert seen == [max(before[0], run.SPARSE_GEN0)]
     assert gc.get_threshold() == before
+
+
+INTERRUPTED = """
+from grader.suites import graded
+
+@graded("relu", "stops", points=1)
+def test_relu(learner):
+    raise KeyboardInterrupt  # Ctrl-C while pytest runs this test
+"""
+
+
+def test_a_ctrl_c_inside_pytest_is_raised_again_not_turned_into_a_grading_error(tmp_path):
+    """pytest catches the interrupt and returns "interrupted"; the run must stop as a pool's
+    does, never record the learner as "not graded" (GradingError) and go on to the next."""
+    import pytest
+
+    hidden = tmp_path / "hidden"
+    hidden.mkdir()
+    (hidden / "test_activations.py").write_text(INTERRUPTED)
+    learner = tmp_path / "learner"
+    learner.mkdir()
+    (learner / "activations.py").write_text("def relu(x): return x\n")
+    settings = GradeSettings(topics=("activations",), hidden_dir=hidden)
+    with pytest.raises(KeyboardInterrupt):
+        run.run_hidden_tests(learner, settings, learner="l", content_hash="-", replay=False)
