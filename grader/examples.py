@@ -18,6 +18,8 @@ from grader.misconceptions import catalogue
 from grader.release.build import ROOT
 from reference import TOPICS
 
+#: the file marking a folder as an example class this command wrote (so it may replace it)
+MARK = ".gradelab-example-class"
 #: learner id → catalogued mistake key (``<topic>.<function>/<variant>``)
 PLANTED: dict[str, str] = {
     "planted-adam-no-bias-correction": "optimizers.adam_step/adam_no_bias_correction",
@@ -134,9 +136,37 @@ def plant_impostors(folder: Path, topic: str, functions: list[str], kind: str) -
         fh.write("\n\n" + impostor_source(functions, kind))
 
 
-def build_example_class(out: Path) -> list[str]:
-    """Write the example class under ``out`` (replacing it); return the learner ids."""
-    if out.exists():
+class ExampleClassError(Exception):
+    """The folder cannot take the example class without losing what it holds."""
+
+
+def learner_ids() -> list[str]:
+    """The example class's learners, in the order they are written."""
+    return ["model-answers", "untouched-stubs", *PLANTED, *HANDED_IN_WRONG]
+
+
+def _ours(out: Path) -> bool:
+    """True when ``out`` holds an example class (this command's mark, or only its learners'
+    folders, as one written before the mark existed) or nothing at all."""
+    names = {p.name for p in out.iterdir()}
+    return MARK in names or names <= set(learner_ids())
+
+
+def build_example_class(out: Path, force: bool = False) -> list[str]:
+    """Write the example class under ``out``; return the learner ids.
+
+    An example class already there is replaced. Any other folder that is not empty is refused
+    (:class:`ExampleClassError`): a mistyped ``gradelab example-class submissions`` once deleted
+    the real class. ``force`` deletes it first.
+    """
+    if out.exists() and not out.is_dir():
+        raise ExampleClassError(f"{out} is a file: give a folder for the example class")
+    if out.is_dir():
+        if not (force or _ours(out)):
+            raise ExampleClassError(
+                f"{out} is not empty and holds no example class: give a new or empty folder, "
+                "or --force to delete it and everything in it first"
+            )
         shutil.rmtree(out)
     learners = {"model-answers": "solutions", "untouched-stubs": "exercises"}
     for learner, source in learners.items():
@@ -145,7 +175,8 @@ def build_example_class(out: Path) -> list[str]:
         plant_mistake(write_answers(out / learner), key)
     for learner, write in HANDED_IN_WRONG.items():
         write(out / learner)
-    return [*learners, *PLANTED, *HANDED_IN_WRONG]
+    (out / MARK).write_text("written by `gradelab example-class`: replaced when run again\n")
+    return learner_ids()
 
 
 def _misplaced(folder: Path) -> None:

@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from grader.engine.run import HIDDEN_DIR, run_hidden_tests
-from grader.examples import HANDED_IN_WRONG, PLANTED, build_example_class, mistake_source
+from grader.examples import (
+    HANDED_IN_WRONG,
+    MARK,
+    PLANTED,
+    ExampleClassError,
+    build_example_class,
+    mistake_source,
+)
 from grader.settings import GradeSettings
 
 
@@ -20,7 +27,7 @@ def klass(tmp_path_factory) -> Path:
 
 
 def test_the_class_holds_answers_stubs_and_every_planted_learner(klass: Path):
-    names = sorted(p.name for p in klass.iterdir())
+    names = sorted(p.name for p in klass.iterdir() if p.name != MARK)
     assert names == sorted(["model-answers", "untouched-stubs", *PLANTED, *HANDED_IN_WRONG])
 
 
@@ -57,3 +64,42 @@ def test_the_grade_console_names_the_empty_and_the_misplaced_submission(klass: P
     misplaced = next(line for line in lines if line.startswith("misplaced-files:"))
     assert "homework/activations.py would be graded as activations.py" in misplaced
     assert lines[-1].startswith("2 learner(s) with submission problems")
+
+
+def _a_real_class(folder: Path) -> None:
+    (folder / "alice").mkdir(parents=True)
+    (folder / "alice" / "activations.py").write_text("def sigmoid(x): ...\n")
+    (folder / "NOTES.txt").write_text("late-day notes\n")
+
+
+def test_a_folder_it_did_not_write_is_refused_and_left_as_it_was(tmp_path: Path):
+    """A mistyped ``gradelab example-class submissions`` once deleted the real class."""
+    _a_real_class(tmp_path / "submissions")
+    with pytest.raises(ExampleClassError, match=r"not empty.*--force"):
+        build_example_class(tmp_path / "submissions")
+    assert (tmp_path / "submissions" / "alice" / "activations.py").is_file()
+    assert (tmp_path / "submissions" / "NOTES.txt").is_file()
+
+
+def test_force_replaces_any_folder_and_a_file_is_refused_even_so(tmp_path: Path):
+    _a_real_class(tmp_path / "submissions")
+    build_example_class(tmp_path / "submissions", force=True)
+    assert not (tmp_path / "submissions" / "alice").exists()
+    assert (tmp_path / "submissions" / "model-answers").is_dir()
+    (tmp_path / "afile.txt").write_text("x\n")
+    with pytest.raises(ExampleClassError, match="is a file"):
+        build_example_class(tmp_path / "afile.txt", force=True)
+
+
+def test_an_example_class_written_before_is_replaced_without_force(tmp_path: Path):
+    """Its own mark, or (one written before the mark existed) only its learners' folders, or
+    an empty folder: ``make demo`` runs again as before."""
+    old = tmp_path / "old"
+    build_example_class(old)
+    build_example_class(old)  # its mark
+    (old / MARK).unlink()
+    (old / "model-answers" / "stale.txt").write_text("from an earlier run\n")
+    build_example_class(old)
+    assert not (old / "model-answers" / "stale.txt").exists()
+    (tmp_path / "empty").mkdir()
+    assert build_example_class(tmp_path / "empty")[0] == "model-answers"
