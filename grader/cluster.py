@@ -166,7 +166,18 @@ def task_key(learner: str, content_hash: str, fingerprint: str) -> str:
 
 
 def connect(address: str, timeout: float = CONNECT_TIMEOUT) -> Client:
-    """A client of the scheduler at ``address``, or a one-line :class:`ClusterError`."""
+    """A client of the scheduler at ``address``, or a one-line :class:`ClusterError`.
+
+    A TCP or TLS address is read first: a malformed one (no port) is refused before a client is
+    made, whose half-built ``__del__`` otherwise printed a traceback after the error."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        if scheme in ("tcp", "tls"):
+            parse_host_port(location)
+    except ValueError as exc:
+        raise ClusterError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
     try:
         return Client(address, timeout=timeout, set_as_default=False)
     except Exception as exc:  # refused, timed out, not a Dask scheduler, bad address...

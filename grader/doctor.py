@@ -36,7 +36,10 @@ def short_lines(sandbox: Sandbox, budget: CgroupSupport) -> list[str]:
 def details(sandbox: Sandbox, budget: CgroupSupport) -> list[str]:
     """Everything ``gradelab doctor`` says: active layers, then each gap explained."""
     lines = [f"sandbox layers: {', '.join([*sandbox.layers, budget.layer or 'no-cgroups'])}"]
-    lines += [f"- {short}: {detail}" for short, detail in gaps(sandbox, budget)]
+    lines += [  # a detail that starts with its short name is not prefixed with it again
+        f"- {detail}" if detail.startswith(short) else f"- {short}: {detail}"
+        for short, detail in gaps(sandbox, budget)
+    ]
     if len(lines) == 1:
         lines.append("every sandbox layer is active")
     return lines

@@ -92,9 +92,10 @@ def to_csv(findings: list[Finding]) -> str:
     return buf.getvalue()
 
 
-def console_lines(findings: list[Finding], csv_path: Path) -> list[str]:
+def console_lines(findings: list[Finding], csv_path: Path | None) -> list[str]:
     """What ``grade`` prints before grading: one line per learner with findings, then where
-    the full list is (each learner's files beyond the first three are counted, not listed)."""
+    the full list is (each learner's files beyond the first three are counted, not listed);
+    ``csv_path`` None: none is written (``--dry-run``)."""
     lines = []
     by_learner: dict[str, list[Finding]] = {}
     for f in findings:
@@ -117,5 +118,6 @@ def console_lines(findings: list[Finding], csv_path: Path) -> list[str]:
         more = f" (+{len(own) - 3} more)" if len(own) > 3 else ""
         lines.append(f"{learner}: {'; '.join(parts)}{more}")
     if lines:
-        lines.append(f"{len(by_learner)} learner(s) with submission problems: see {csv_path}")
+        where = f"see {csv_path}" if csv_path is not None else "not written (--dry-run)"
+        lines.append(f"{len(by_learner)} learner(s) with submission problems: {where}")
     return lines

@@ -12,17 +12,50 @@ submission the same grade; ``fingerprint()`` is the key a gradebook entry is sto
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from grader import fingerprint
 from grader.engine.process import Limits
-from grader.engine.sandbox import Sandbox, configured
+from grader.engine.sandbox import SANDBOX_ENV, Sandbox, configured
 from grader.topics import check_topics
 from reference import TOPICS
 
 HIDDEN_DIR = Path(__file__).resolve().parent / "hidden"
+#: the environment settings of the grading host, and the values each may take
+ENVIRONMENT: dict[str, tuple[str, ...]] = {
+    SANDBOX_ENV: ("auto", "bwrap", "none"),
+    "GRADELAB_CGROUPS": ("auto", "none"),
+}
+#: the budgets a grade needs to be more than 0 (past one, every remaining check fails)
+POSITIVE_LIMITS = ("call_timeout", "start_timeout", "test_budget", "submission_budget", "cpus")
+
+
+class SettingError(ValueError):
+    """A setting of the grading host with a value gradelab does not know; the message names it."""
+
+
+def check_environment(environ: Mapping[str, str] = os.environ) -> None:
+    """Refuse a ``GRADELAB_SANDBOX``/``GRADELAB_CGROUPS`` typo (``bwarp`` once raised a
+    traceback, ``GRADELAB_CGROUPS=bogus`` silently meant ``auto``)."""
+    for name, values in ENVIRONMENT.items():
+        value = environ.get(name)
+        if value is not None and value not in values:
+            raise SettingError(f"{name}={value!r}: not one of {', '.join(values)}")
+
+
+def host_sandbox() -> Sandbox:
+    """This host's configured sandbox (:func:`grader.engine.sandbox.configured`), its
+    environment checked first; a required bubblewrap that does not work is a
+    :class:`SettingError`."""
+    check_environment()
+    try:
+        return configured()
+    except RuntimeError as exc:  # GRADELAB_SANDBOX=bwrap where bubblewrap does not work
+        raise SettingError(f"{SANDBOX_ENV}=bwrap: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -41,6 +74,9 @@ class GradeSettings:
         object.__setattr__(self, "hidden_dir", Path(self.hidden_dir).resolve())
         if self.max_examples < 1:
             raise ValueError(f"max_examples must be ≥ 1, got {self.max_examples}")
+        for name in POSITIVE_LIMITS:
+            if not getattr(self.limits, name) > 0:
+                raise ValueError(f"limits.{name} must be > 0, got {getattr(self.limits, name)}")
 
     def chosen_sandbox(self) -> Sandbox:
         """The sandbox the grading uses: the one chosen, else this host's configured one."""

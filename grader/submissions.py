@@ -303,6 +303,8 @@ def discover(paths: list[Path]) -> list[Submission]:
     for path in paths:
         if not path.exists():
             raise SubmissionError(f"{path}: no such file or folder")
+        if path.is_file() and path.suffix != ".zip":  # a typo, never a learner named "notes"
+            raise SubmissionError(f"{path}: a file that is not a .zip: give a folder or a .zip")
         if path.is_file() or _has_topics(path):
             found.append(_read_one(path))
         else:
@@ -312,6 +314,20 @@ def discover(paths: list[Path]) -> list[Submission]:
             for child in children:
                 found.append(_read_one(child))
     return found
+
+
+def check_output_outside(out: Path, paths: list[Path], option: str = "--out") -> None:
+    """Refuse an output folder inside (or equal to) a folder being read: the next run would read
+    the outputs as a learner named after the folder (and with ``--out`` the class folder, results
+    land among the learners' folders)."""
+    where = out.resolve()
+    for path in paths:
+        source = path.resolve()
+        if source.is_dir() and (where == source or source in where.parents):
+            raise SubmissionError(
+                f"{option} {out} is inside the submissions folder {path}: it would be graded as "
+                f"a learner next time; choose an {option} outside it"
+            )
 
 
 def _read_one(path: Path) -> Submission:

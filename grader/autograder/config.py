@@ -30,6 +30,11 @@ class AutograderConfig:
     max_examples: int = 12
     shrink: bool = True
 
+    def __post_init__(self) -> None:
+        """A zip whose every submission would fail to grade is refused where it is built."""
+        if self.max_examples < 1:
+            raise ConfigError(f"--max-examples must be a whole number ≥ 1, got {self.max_examples}")
+
     def to_json(self) -> str:
         data = {
             "topics": list(self.topics),

@@ -61,6 +61,16 @@ class NotebookError(ValueError):
     """A topic that cannot become a notebook; the message says why."""
 
 
+def check_assignment(name: str) -> None:
+    """Refuse an assignment name that is not one plain folder name (letters, digits, ``_``,
+    ``-``, ``.``; not starting with ``.``), with a :class:`NotebookError`."""
+    if not re.fullmatch(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*", name):
+        raise NotebookError(
+            f"--assignment {name!r}: one folder name of letters, digits, '_', '-' and '.' "
+            "(not starting with '.'), never a path"
+        )
+
+
 @dataclass(frozen=True)
 class HiddenTest:
     """One hidden test as an nbgrader cell: what it checks and its points."""
@@ -273,7 +283,11 @@ def build_course(
     max_examples: int = 12,
     timeout: int = 600,
 ) -> list[Path]:
-    """Write an nbgrader course under ``out``; returns the source notebooks written."""
+    """Write an nbgrader course under ``out``; returns the source notebooks written.
+
+    ``assignment`` is a folder name of nbgrader's (``source/<assignment>/``): one plain name,
+    never a path (``../../x`` once wrote outside ``out``, ``""`` into ``source/`` itself)."""
+    check_assignment(assignment)
     chosen = notebook_topics(topics)
     out = Path(out)
     source = out / "source" / assignment

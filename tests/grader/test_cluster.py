@@ -486,3 +486,18 @@ def test_the_coordinator_does_not_import_the_engine():
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.split("\n")[:2] == ["[]", "True"]
+
+
+def test_a_malformed_scheduler_address_is_one_error_and_no_traceback_after_it(capfd):
+    """``--cluster bogus-url`` gave the error, then a half-made client's "Exception ignored"
+    traceback, after a 4 s wait."""
+    import gc
+
+    from grader.cluster import connect
+
+    start = time.monotonic()
+    with pytest.raises(ClusterError, match="missing port number"):
+        connect("bogus-url", timeout=2.0)
+    gc.collect()
+    assert time.monotonic() - start < 1.0
+    assert "Exception ignored" not in capfd.readouterr().err

@@ -72,3 +72,10 @@ def test_nothing_gradable_feedback_is_one_short_paragraph_naming_what_was_found(
     assert "\n" not in text and len(text) < 600
     assert "`notes.txt`" in text and "`sub/activations.py` → `activations.py`" in text
     assert nothing_gradable([]).startswith("The submission is empty")
+
+
+def test_a_dry_run_points_to_no_submissions_csv():
+    from grader.intake import Finding, console_lines
+
+    lines = console_lines([Finding("bob", "no-code")], None)
+    assert lines[-1] == "1 learner(s) with submission problems: not written (--dry-run)"

@@ -47,3 +47,23 @@ def test_settings_are_frozen_and_default_to_every_topic():
     assert settings.topics == TOPICS
     with pytest.raises(FrozenInstanceError):
         settings.max_examples = 3  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("name", ["test_budget", "submission_budget", "call_timeout"])
+@pytest.mark.parametrize("value", [0.0, -1.0])
+def test_a_budget_of_zero_or_less_is_refused(name, value):
+    """Past a budget every remaining check fails: a class graded with one recorded 0 for all."""
+    with pytest.raises(ValueError, match=rf"limits\.{name} must be > 0"):
+        GradeSettings(limits=Limits(**{name: value}))
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("GRADELAB_SANDBOX", "bwarp"), ("GRADELAB_SANDBOX", ""), ("GRADELAB_CGROUPS", "bogus")],
+)
+def test_a_typo_in_an_environment_setting_is_refused_by_name(name, value):
+    from grader.settings import SettingError, check_environment
+
+    with pytest.raises(SettingError, match=f"{name}='{value}': not one of auto"):
+        check_environment({name: value})
+    check_environment({"GRADELAB_SANDBOX": "none", "GRADELAB_CGROUPS": "auto"})  # known values

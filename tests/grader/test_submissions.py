@@ -92,3 +92,22 @@ def test_a_class_folder_yields_one_submission_per_learner_and_keeps_broken_ones(
 def test_discover_names_a_missing_path(tmp_path: Path):
     with pytest.raises(SubmissionError, match="no such file"):
         discover([tmp_path / "nope"])
+
+
+def test_a_plain_file_given_as_a_submission_is_refused_not_graded(tmp_path: Path):
+    """``gradelab grade notes.txt`` graded a learner "notes" 0/371.5, exit 0."""
+    (tmp_path / "afile.txt").write_text("hi\n")
+    with pytest.raises(SubmissionError, match=r"not a \.zip"):
+        discover([tmp_path / "afile.txt"])
+
+
+def test_an_output_folder_inside_or_equal_to_a_submissions_folder_is_refused(tmp_path: Path):
+    from grader.submissions import check_output_outside
+
+    klass = tmp_path / "class"
+    klass.mkdir()
+    for out in (klass, klass / "out", klass / "a" / "b"):
+        with pytest.raises(SubmissionError, match="inside the submissions folder"):
+            check_output_outside(out, [klass])
+    check_output_outside(tmp_path / "out", [klass])
+    check_output_outside(tmp_path / "class-out", [klass])

@@ -24,3 +24,11 @@ def test_gradescope_options_give_the_same_map_as_grade_options():
 def test_unknown_values_topics_and_empty_parts_are_refused(values):
     with pytest.raises(ConfigError):
         parse_visibility(values, TOPICS)
+
+
+def test_max_examples_below_one_is_refused_where_the_zip_is_configured():
+    """``gradescope --max-examples 0`` once built a zip that failed on every submission."""
+    from grader.autograder.config import AutograderConfig
+
+    with pytest.raises(ConfigError, match="--max-examples must be a whole number ≥ 1, got 0"):
+        AutograderConfig(("activations",), max_examples=0)

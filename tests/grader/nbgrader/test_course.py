@@ -232,3 +232,11 @@ def test_forward_learner_notebook_runs_with_the_learners_own_activations(tmp_pat
     nbformat.write(acts, tmp_path / "activations.ipynb")
     lines = {ln.split()[0]: ln for ln in run().splitlines() if ln.startswith("forward.")}
     assert len(lines) == 6 and all("passed" in ln for ln in lines.values()), lines
+
+
+@pytest.mark.parametrize("name", ["../../escape", "", "a/b", ".hidden", "x\\y"])
+def test_an_assignment_name_that_is_not_one_folder_name_is_refused(tmp_path, name):
+    """``--assignment ../../x`` wrote outside --out; ``""`` wrote into source/ itself."""
+    with pytest.raises(NotebookError, match="--assignment"):
+        build_course(tmp_path / "course", ["activations"], assignment=name)
+    assert not (tmp_path / "course").exists() and not (tmp_path.parent / "escape").exists()
