@@ -9,6 +9,8 @@ from rich.console import Console
 
 from exercises.tests._cli import check as learner_check
 from exercises.tests._cli import gradelab_app
+from grader.console import options as values
+from grader.console.errors import ErrorBoundary, fail
 
 
 def _kit_version() -> str:
@@ -21,6 +23,7 @@ app = gradelab_app(
     "Exercises, a PyTorch reference and an autograder for an introductory deep-learning course.",
     _kit_version,
 )
+app.info.cls = ErrorBoundary  # every command: an instructor's mistake is one line, exit 2
 console = Console()
 SHOWN_PAIRS = 20  # flagged similarity pairs listed on the console (all are in similarity.csv)
 
@@ -92,7 +95,10 @@ def grade(
         Path("out/grades"), help="where results, feedback, CSV and gradebook go"
     ),
     jobs: int = typer.Option(
-        0, show_default=False, help="parallel graders (default: number of cores)"
+        None,
+        parser=values.at_least_one,
+        show_default=False,
+        help="parallel graders (default: the CPUs this process may use)",
     ),
     topic: list[str] = typer.Option(
         None, "--topic", "-t", help="grade only these topics (repeatable)"
@@ -108,7 +114,9 @@ def grade(
         help="results.json tests' Gradescope visibility: visible, after_due_date (default), "
         "after_published, hidden; TOPIC=VISIBILITY for one topic (repeatable)",
     ),
-    max_examples: int = typer.Option(12, help="hypothesis examples per property test"),
+    max_examples: int = typer.Option(
+        12, parser=values.at_least_one, help="hypothesis examples per property test"
+    ),
     shrink: bool = typer.Option(
         True,
         help="reduce each failing input to a minimal one for the feedback; --no-shrink gives the "
@@ -116,11 +124,13 @@ def grade(
     ),
     test_budget: float = typer.Option(
         60.0,
+        parser=values.seconds,
         help="wall seconds for all the calls of one hidden test; past it the test fails "
         "(reason: budget)",
     ),
     submission_budget: float = typer.Option(
         300.0,
+        parser=values.seconds,
         help="wall seconds for grading one submission; past it its remaining tests fail "
         "(reason: budget), it is recorded, and the next learner starts",
     ),
@@ -130,7 +140,9 @@ def grade(
         "processes (--jobs is then ignored); see README, Grading on a Dask cluster",
     ),
     cluster_timeout: float = typer.Option(
-        5.0, help="seconds to reach the --cluster scheduler and find a worker"
+        5.0,
+        parser=values.seconds,
+        help="seconds to reach the --cluster scheduler and find a worker",
     ),
     dry_run: bool = typer.Option(
         False,
@@ -139,17 +151,20 @@ def grade(
         "write and reach nothing",
     ),
 ) -> None:
-    """Grade submissions with the hidden tests, in a sandbox, and write the gradebook."""
-    import os
+    """Grade submissions with the hidden tests, in a sandbox, and write the gradebook.
 
+    Exit status: 0 graded, 1 some submissions could not be graded, 2 a mistake in the command
+    (options, paths, environment), 130 Ctrl-C, 143 SIGTERM (both keep what was recorded)."""
     from grader.console import grade as shown_grade
     from grader.engine.process import Limits
-    from grader.grading import GradeOptions, plan
+    from grader.executors import Terminated, cpus_available, stop_on_sigterm
+    from grader.grading import GradeOptions, check_unique, plan
     from grader.grading import grade as run_grade
     from grader.outputs.escape import console as shown
-    from grader.settings import GradeSettings
-    from grader.submissions import SubmissionError, discover
+    from grader.settings import GradeSettings, check_environment
+    from grader.submissions import SubmissionError, check_output_outside, discover
 
+    check_environment()
     try:
         settings = GradeSettings(
             topics=tuple(topic or ()) or GradeSettings.topics,
@@ -158,14 +173,16 @@ def grade(
             limits=Limits(test_budget=test_budget, submission_budget=submission_budget),
         )
         shown_to = _visibility_or_exit(visibility, settings.topics)  # options first, then files
+        check_output_outside(out, list(submissions))
         found = discover(list(submissions))
+        check_unique(found)  # before the intake names anyone: nothing would be graded
     except (SubmissionError, ValueError) as exc:
-        console.print(shown(str(exc), "red"), highlight=False)
+        console.print(shown(str(exc), "red"), highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     options = GradeOptions(
         settings,
         out=out,
-        jobs=jobs or max(1, os.cpu_count() or 1),
+        jobs=jobs or cpus_available(),
         cluster=cluster or None,
         cluster_timeout=cluster_timeout,
         visibility=shown_to,
@@ -187,12 +204,13 @@ def grade(
         shown_grade.print_local_sandbox(console)
     bar = shown_grade.GradeProgress(console, len(found))
     try:
-        report = run_grade(found, options, bar.progress, bar.notify)
-    except KeyboardInterrupt:
+        with stop_on_sigterm():
+            report = run_grade(found, options, bar.progress, bar.notify)
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (Terminated): one way out for both
         bar.stop()
         intake.write()
-        _interrupted(len(bar.recorded), len(found), out)
-        raise typer.Exit(130) from None
+        _interrupted(len(bar.recorded), len(found), out, isinstance(exc, Terminated))
+        raise typer.Exit(143 if isinstance(exc, Terminated) else 130) from None
     except errors as exc:
         bar.stop()
         console.print(shown(str(exc), "red"), highlight=False, soft_wrap=True)
@@ -203,18 +221,19 @@ def grade(
     console.print(shown_grade.class_table(report))
     shown_grade.print_regrades(console, report, out)
     shown_grade.print_written(console, out)
-    _class_report(out, {r["learner"]: r["content_hash"] for r in report.results})
+    _class_report(out)  # the whole gradebook of --out, as grades.csv
     if report.failed:
         shown_grade.print_not_graded(console, report.failed)
         raise typer.Exit(1)
 
 
-def _class_report(out: Path, select: dict[str, str] | None = None) -> None:
-    """Write out/class/ from the gradebook and print its summary."""
+def _class_report(out: Path) -> None:
+    """Write out/class/ from the whole gradebook and print its summary (and the warning, when
+    its learners' grades do not compare)."""
     from grader.report import write_class_report
     from grader.report.summary import summary_lines
 
-    report = write_class_report(out, select)
+    report = write_class_report(out)
     for line in summary_lines(report):
         console.print(line, markup=False, highlight=False, soft_wrap=True)
 
@@ -261,6 +280,8 @@ def export(
     except (RosterError, NoGradebookError, ValueError) as exc:
         console.print(shown(str(exc), "red"), highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
+    if result.warning:
+        console.print(result.warning, style="bold yellow", markup=False, highlight=False)
     console.print(
         f"{result.exported} of {result.graded} graded learners exported to {target}",
         markup=False,
@@ -298,8 +319,7 @@ def _intake_or_exit(found: list, roster: Path | None, out: Path | None) -> _Inta
         console.print(shown(str(exc), "red"), highlight=False)
         raise typer.Exit(2) from None
     findings = check_class(found, members)
-    where = out / "submissions.csv" if out is not None else Path("submissions.csv")
-    for line in console_lines(findings, where):
+    for line in console_lines(findings, out / "submissions.csv" if out is not None else None):
         console.print(shown(line, "yellow"), highlight=False)
     return _Intake(findings, out)
 
@@ -318,29 +338,37 @@ class _Intake:
             atomic_write(self.out / "submissions.csv", to_csv(self.findings))
 
 
-def _interrupted(recorded: int, total: int, out: Path) -> None:
-    """Ctrl-C: what was kept and the exact command that resumes (unchanged ones are reused)."""
+def _interrupted(recorded: int, total: int, out: Path, terminated: bool = False) -> None:
+    """Ctrl-C or SIGTERM: what was kept and the exact command that resumes (unchanged ones are
+    reused), on one line that never wraps, so it can be copied whole."""
     import shlex
     import sys
 
     again = shlex.join(["gradelab", *sys.argv[1:]])
+    how = "terminated (SIGTERM)" if terminated else "interrupted"
     console.print(
-        f"interrupted: {recorded} of {total} results recorded in {out / 'gradebook.sqlite'}; "
-        f"resume with:\n  {again}",
+        f"{how}: {recorded} of {total} results recorded in {out / 'gradebook.sqlite'}; "
+        f"resume with: {again}",
         markup=False,
         highlight=False,
+        soft_wrap=True,
     )
 
 
 @app.command()
 def doctor() -> None:
-    """Explain which sandbox layers are active here, what each missing one means, and the fix."""
-    from grader.doctor import details
-    from grader.engine import cgroups
-    from grader.engine.sandbox import configured
+    """Explain which sandbox layers are active here, what each missing one means, and the fix.
 
-    for line in details(configured(), cgroups.detect()):
+    Exit status: 0 every layer is active, 1 some are missing, 2 a GRADELAB_* setting is wrong."""
+    from grader.doctor import details, gaps
+    from grader.engine import cgroups
+    from grader.settings import host_sandbox
+
+    sandbox, budget = host_sandbox(), cgroups.detect()
+    for line in details(sandbox, budget):
         console.print(line, markup=False, highlight=False)
+    if gaps(sandbox, budget):
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -362,7 +390,9 @@ def gradescope(
     topic: list[str] = typer.Option(
         None, "--topic", "-t", help="grade only these topics (repeatable)"
     ),
-    max_examples: int = typer.Option(12, help="hypothesis examples per property test"),
+    max_examples: int = typer.Option(
+        12, parser=values.at_least_one, help="hypothesis examples per property test"
+    ),
     shrink: bool = typer.Option(True, help="minimal failing inputs in the feedback (see grade)"),
 ) -> None:
     """Build a Gradescope autograder zip (setup.sh, run_autograder) grading with the hidden tests."""
@@ -394,16 +424,21 @@ def similarity(
     out: Path = typer.Option(..., "--out", help="folder for similarity.csv and index.html"),
     topic: list[str] = typer.Option(None, "--topic", "-t", help="only these topics (repeatable)"),
     threshold: float = typer.Option(
-        None, help="flag a pair when this share of either file matches the other (default 0.5)"
+        None,
+        parser=values.share,
+        help="flag a pair when this share of either file matches the other (default 0.5)",
     ),
 ) -> None:
     """Pairs of learners whose code is suspiciously alike, per topic (stubs are boilerplate)."""
     from grader.outputs.escape import console as shown
     from grader.similarity import THRESHOLD, write_similarity
-    from grader.submissions import SubmissionError
+    from grader.submissions import SubmissionError, check_output_outside
 
     try:
-        pairs = write_similarity(list(klass), out, topic or None, threshold or THRESHOLD)
+        check_output_outside(out, list(klass))
+        pairs = write_similarity(
+            list(klass), out, topic or None, THRESHOLD if threshold is None else threshold
+        )
     except (SubmissionError, ValueError) as exc:
         console.print(str(exc), style="red", markup=False, highlight=False)
         raise typer.Exit(2) from None
@@ -418,11 +453,22 @@ def similarity(
 @app.command("example-class")
 def example_class(
     out: Path = typer.Argument(Path("out/example-class"), help="folder to write the class into"),
+    force: bool = typer.Option(
+        False,
+        "--force",
+        help="delete OUT first even when it holds other files than an example class",
+    ),
 ) -> None:
-    """Write an example class: model answers, untouched stubs, and planted known mistakes."""
-    from grader.examples import build_example_class
+    """Write an example class: model answers, untouched stubs, and planted known mistakes.
 
-    learners = build_example_class(out)
+    OUT must be new, empty, or an example class written before (it is replaced); any other
+    folder is refused (exit 2) unless --force."""
+    from grader.examples import ExampleClassError, build_example_class
+
+    try:
+        learners = build_example_class(out, force=force)
+    except ExampleClassError as exc:
+        fail(str(exc))
     console.print(f"wrote {len(learners)} submissions under {out}/: {', '.join(learners)}")
 
 

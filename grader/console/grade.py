@@ -25,9 +25,9 @@ def print_local_sandbox(console: Console) -> None:
     (the detail and the fix: ``gradelab doctor``)."""
     from grader.doctor import short_lines
     from grader.engine import cgroups
-    from grader.engine.sandbox import configured
+    from grader.settings import host_sandbox
 
-    sandbox, budget = configured(), cgroups.detect()
+    sandbox, budget = host_sandbox(), cgroups.detect()
     console.print(f"sandbox: {', '.join([*sandbox.layers, budget.layer or 'no-cgroups'])}")
     for warning in short_lines(sandbox, budget):  # once per run
         console.print(warning, style="bold yellow", markup=False, highlight=False)

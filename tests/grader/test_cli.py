@@ -182,3 +182,291 @@ def test_the_learner_cli_reports_an_unknown_topic_with_status_2(capsys):
 
     assert _cli.main(["check", "-t", "nosuch"]) == 2
     assert "unknown topic" in capsys.readouterr().err
+
+
+def _one_line_error(done, *needles: str) -> None:
+    """Exit status 2, one line of output (no traceback, no usage box), naming each needle."""
+    assert done.exit_code == 2, done.output
+    lines = [line for line in done.output.splitlines() if line.strip()]
+    assert len(lines) == 1, done.output
+    assert "Traceback" not in done.output
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+def test_example_class_refuses_a_folder_it_did_not_write_unless_forced(tmp_path):
+    klass = tmp_path / "submissions"
+    (klass / "alice").mkdir(parents=True)
+    (klass / "alice" / "activations.py").write_text("def sigmoid(x): ...\n")
+    done = CliRunner().invoke(app, ["example-class", str(klass)])
+    _one_line_error(done, str(klass), "--force")
+    assert (klass / "alice" / "activations.py").is_file()
+    done = CliRunner().invoke(app, ["example-class", str(klass), "--force"])
+    assert done.exit_code == 0, done.output
+    assert not (klass / "alice").exists() and (klass / "model-answers").is_dir()
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["grade", "{nope}", "--test-budget", "-1"], "--test-budget"),
+        (["grade", "{nope}", "--test-budget", "0"], "--test-budget"),
+        (["grade", "{nope}", "--submission-budget", "0"], "--submission-budget"),
+        (["grade", "{nope}", "--jobs", "0"], "--jobs"),
+        (["grade", "{nope}", "--jobs", "-3"], "--jobs"),
+        (["grade", "{nope}", "--jobs", "1.5"], "--jobs"),
+        (["grade", "{nope}", "--max-examples", "0"], "--max-examples"),
+        (
+            ["grade", "{nope}", "--cluster", "tcp://127.0.0.1:1", "--cluster-timeout", "-5"],
+            "--cluster-timeout",
+        ),
+        (["grade", "{nope}", "--test-budget", "nan"], "--test-budget"),
+        (["gradescope", "--out", "{tmp}/a.zip", "--max-examples", "0"], "--max-examples"),
+        (["similarity", "{nope}", "--out", "{tmp}/s", "--threshold", "0"], "--threshold"),
+        (["similarity", "{nope}", "--out", "{tmp}/s", "--threshold", "1.5"], "--threshold"),
+    ],
+)
+def test_a_numeric_option_out_of_range_is_one_line_naming_the_option(tmp_path, args, option):
+    """``--test-budget -1`` once graded the whole class 0 (every test past its budget), exit 0;
+    ``--jobs -3`` silently meant one job; ``gradescope --max-examples 0`` built a zip that
+    failed on every submission. Refused where typed, by the option's name."""
+    filled = [a.format(nope=tmp_path / "nope", tmp=tmp_path) for a in args]
+    done = CliRunner().invoke(app, filled)
+    _one_line_error(done, f"'{option}'")
+    assert "_budget" not in done.output and "max_examples" not in done.output
+    assert list(tmp_path.iterdir()) == []  # nothing graded, built or written
+
+
+def test_out_inside_the_class_folder_is_refused(tmp_path):
+    """Its outputs would be graded as a learner named "out" on the next run."""
+    klass = tmp_path / "class"
+    (klass / "ann").mkdir(parents=True)
+    (klass / "ann" / "activations.py").write_text("x = 1\n")
+    for out in (klass / "out", klass):
+        done = CliRunner().invoke(app, ["grade", str(klass), "--out", str(out), "--dry-run"])
+        assert done.exit_code == 2, done.output
+        assert "inside the submissions folder" in " ".join(done.output.split())
+    assert sorted(p.name for p in klass.iterdir()) == ["ann"]
+
+
+def test_grade_out_that_is_a_file_is_one_line_naming_it(tmp_path):
+    klass = tmp_path / "class"
+    (klass / "ann").mkdir(parents=True)
+    (klass / "ann" / "activations.py").write_text("x = 1\n")
+    (tmp_path / "afile").write_text("x\n")
+    done = CliRunner().invoke(
+        app, ["grade", str(klass), "--out", str(tmp_path / "afile"), "-t", "activations"]
+    )
+    assert done.exit_code == 2, done.output
+    assert f"{tmp_path / 'afile'}: a file is there, where a folder is needed" in done.output
+    assert "Traceback" not in done.output
+
+
+def _gradebook(folder):
+    book = Gradebook(folder / "gradebook.sqlite")
+    book.record(result("ann", "h1", 1.0), "fp")
+    book.close()
+    roster = folder / "roster.csv"
+    roster.write_text("learner,canvas_id\nann,1\n")
+    return roster
+
+
+@pytest.mark.parametrize(
+    ("command", "why"),
+    [
+        (
+            ["export", "{out}", "--format", "canvas", "--roster", "{roster}", "--to", "{out}"],
+            "a folder is there, where a file is needed",
+        ),
+        (
+            [
+                "export",
+                "{out}",
+                "--format",
+                "canvas",
+                "--roster",
+                "{roster}",
+                "--to",
+                "{file}/x.csv",
+            ],
+            "afile.txt: a file is there, where a folder is needed",
+        ),
+        (
+            ["gradescope", "--out", "{out}", "-t", "activations"],
+            "a folder is there, where a file is needed",
+        ),
+        (
+            ["notebooks", "--out", "{file}", "-t", "activations"],
+            "a file is there, where a folder is needed",
+        ),
+        (["example-class", "{file}"], "is a file"),
+    ],
+)
+def test_an_output_path_of_the_wrong_kind_is_one_line_naming_it(tmp_path, command, why):
+    roster = _gradebook(tmp_path)
+    (tmp_path / "afile.txt").write_text("x\n")
+    args = [a.format(out=tmp_path, roster=roster, file=tmp_path / "afile.txt") for a in command]
+    _one_line_error(CliRunner().invoke(app, args), why)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["report", "{out}"], ["export", "{out}", "--format", "canvas", "--roster", "{roster}"]],
+)
+def test_a_corrupt_gradebook_is_one_line_naming_it(tmp_path, command):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("learner,canvas_id\nann,1\n")
+    (tmp_path / "gradebook.sqlite").write_text("garbage\n")
+    args = [a.format(out=tmp_path, roster=roster) for a in command]
+    _one_line_error(
+        CliRunner().invoke(app, args),
+        str(tmp_path / "gradebook.sqlite"),
+        "not a readable gradebook",
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("GRADELAB_SANDBOX", "bwarp"), ("GRADELAB_CGROUPS", "bogus")]
+)
+def test_a_typo_in_a_gradelab_environment_setting_is_one_line_naming_it(monkeypatch, name, value):
+    """``bwarp`` raised a traceback; ``GRADELAB_CGROUPS=bogus`` silently meant ``auto``."""
+    monkeypatch.setenv(name, value)
+    for args in (["doctor"], ["grade", "nowhere", "--dry-run"]):
+        _one_line_error(CliRunner().invoke(app, args), f"{name}='{value}'", "auto")
+
+
+def test_the_resume_command_is_printed_on_one_line_whatever_the_width(monkeypatch, tmp_path):
+    monkeypatch.setenv("COLUMNS", "40")
+    done, out = _interrupted_grade(monkeypatch, tmp_path, [])
+    line = next(line for line in done.output.splitlines() if line.startswith("interrupted:"))
+    assert line.endswith(f"resume with: gradelab grade {tmp_path / 'class'} --out {out}")
+
+
+def test_a_dry_run_says_it_writes_no_submissions_csv(tmp_path):
+    klass = tmp_path / "class"
+    (klass / "ann").mkdir(parents=True)
+    (klass / "bob").mkdir()
+    (klass / "ann" / "activations.py").write_text("x = 1\n")
+    out = tmp_path / "out"
+    done = CliRunner().invoke(app, ["grade", str(klass), "--out", str(out), "--dry-run"])
+    assert done.exit_code == 0, done.output
+    text = " ".join(done.output.split())
+    assert "1 learner(s) with submission problems: not written (--dry-run)" in text
+    assert "submissions.csv" not in text and not out.exists()
+
+
+def test_report_and_export_warn_when_the_gradebooks_learners_do_not_compare(tmp_path):
+    """One learner regraded on fewer topics (or another kit): the totals of the class report
+    and of the LMS export mix topic sets; both say so in one line."""
+    roster = _gradebook(tmp_path)  # ann under "fp"
+    book = Gradebook(tmp_path / "gradebook.sqlite")
+    book.record(result("bob", "h2", 1.0), "fp-other-kit")
+    book.close()
+    for args in (
+        ["report", str(tmp_path)],
+        ["export", str(tmp_path), "--format", "canvas", "--roster", str(roster)],
+    ):
+        done = CliRunner().invoke(app, args)
+        assert done.exit_code == 0, done.output
+        text = " ".join(done.output.split())
+        assert "WARNING: this gradebook's learners were graded under 2 kits or settings" in text
+
+
+def _ctrl_c_suite(monkeypatch, tmp_path):
+    """A class of ann (graded) and bob (whose grading meets a Ctrl-C inside pytest) graded by
+    a small hidden suite in place of the kit's (GradeSettings' default hidden_dir)."""
+    from grader.settings import HIDDEN_DIR, GradeSettings
+    from tests.grader.test_grading import ANSWERS_42, CTRL_C, GOOD, HIDDEN
+
+    hidden = tmp_path / "hidden"
+    hidden.mkdir()
+    (hidden / "test_activations.py").write_text(HIDDEN + CTRL_C)
+    defaults = tuple(hidden if d == HIDDEN_DIR else d for d in GradeSettings.__init__.__defaults__)
+    monkeypatch.setattr(GradeSettings.__init__, "__defaults__", defaults)
+    klass = tmp_path / "class"
+    for learner, source in (("ann", GOOD), ("bob", ANSWERS_42), ("cid", GOOD)):
+        (klass / learner).mkdir(parents=True)
+        (klass / learner / "activations.py").write_text(source)
+    return klass
+
+
+def test_ctrl_c_with_jobs_1_stops_with_the_resume_line_and_130(monkeypatch, tmp_path):
+    """In-process grading once swallowed the Ctrl-C: bob "not graded", cid graded, exit 1."""
+    klass = _ctrl_c_suite(monkeypatch, tmp_path)
+    out = tmp_path / "out"
+    args = ["grade", str(klass), "--out", str(out), "--jobs", "1", "-t", "activations"]
+    monkeypatch.setattr("sys.argv", ["gradelab", *args])
+    done = CliRunner().invoke(app, args)
+    assert done.exit_code == 130, done.output
+    assert "interrupted: 1 of 3 results recorded" in done.output
+    assert "not graded" not in done.output and "cid" not in done.output
+    assert not (out / "grades.csv").exists() and not (out / "class").exists()
+
+
+SLOW = "import time\n\ndef relu(x):\n    time.sleep(60)\n    return x\n"
+
+
+def _children(pid: int) -> set[int]:
+    from pathlib import Path
+
+    found = set()
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        found |= {int(p) for p in task.read_text().split()}
+    return found
+
+
+def _running(pid: int) -> bool:
+    from pathlib import Path
+
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+def test_sigterm_stops_a_pool_run_like_ctrl_c_exits_143_and_leaves_no_pool_process(tmp_path):
+    """``kill PID`` (``timeout``, systemd, a batch scheduler) once ended the grader silently
+    and left its pool processes blocked on their pipes for good."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    klass = tmp_path / "class"
+    for learner in ("ann", "bob", "cid"):
+        (klass / learner).mkdir(parents=True)
+        (klass / learner / "activations.py").write_text(SLOW)
+    out = tmp_path / "out"
+    args = ["grade", str(klass), "--out", str(out), "--jobs", "2", "-t", "activations"]
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "GRADELAB_REPLAY_CACHE": "off", "COLUMNS": "300"}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from grader.cli import main; main()", *args],
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while len(_children(proc.pid)) < 3 and time.monotonic() < deadline:  # 2 + a tracker
+            time.sleep(0.2)
+        pool = _children(proc.pid)
+        assert len(pool) >= 2, "the pool never started"
+        time.sleep(3)  # its processes are grading
+        proc.send_signal(signal.SIGTERM)
+        output, _ = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 143, output
+    assert "terminated (SIGTERM): 0 of 3 results recorded" in output
+    assert f"resume with: gradelab grade {klass} --out {out}" in output
+    deadline = time.monotonic() + 10
+    while any(_running(p) for p in pool) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [p for p in pool if _running(p)]

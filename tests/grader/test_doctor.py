@@ -21,3 +21,27 @@ def test_a_complete_sandbox_prints_no_warning():
     sandbox = Sandbox(bwrap="/usr/bin/bwrap", syscall_filter=True)
     assert short_lines(sandbox, budget) == []
     assert details(sandbox, budget)[-1] == "every sandbox layer is active"
+
+
+def test_a_detail_that_starts_with_its_short_name_does_not_say_it_twice():
+    budget = CgroupSupport(problem="none here")
+    lines = details(Sandbox(bwrap="/usr/bin/bwrap", syscall_filter=True), budget)
+    assert not any(line.count("no cgroup budget per submission") > 1 for line in lines)
+
+
+def test_doctor_exits_1_when_a_layer_is_missing_and_0_when_none_is(monkeypatch):
+    """A script (or CI) checking the grading host reads the answer from the exit status."""
+    from typer.testing import CliRunner
+
+    import grader.engine.cgroups
+    import grader.settings
+    from grader.cli import app
+
+    complete = CgroupSupport(version=2, parents=(("memory", "/x"), ("pids", "/x"), ("cpu", "/x")))
+    monkeypatch.setattr(grader.engine.cgroups, "detect", lambda: complete)
+    monkeypatch.setattr(grader.settings, "configured", lambda: Sandbox(bwrap=None))
+    missing = CliRunner().invoke(app, ["doctor"])
+    assert missing.exit_code == 1 and "no bubblewrap" in missing.output
+    full = Sandbox(bwrap="/usr/bin/bwrap", syscall_filter=True)
+    monkeypatch.setattr(grader.settings, "configured", lambda: full)
+    assert CliRunner().invoke(app, ["doctor"]).exit_code == 0
