@@ -51,6 +51,7 @@ def in_place(name: str) -> bool:
 def survey(submission: Submission) -> list[Finding]:
     """What is wrong with one submission's files (empty when everything is in place)."""
     names = listed_names(submission.origin)
+    names = [n for n in names if PurePosixPath(n).parts]  # "." or "": no file at all
     if submission.origin.is_file() and names:
         prefix = PurePosixPath(names[0]).parts[0]
         if all(PurePosixPath(n).parts[0] == prefix and "/" in n for n in names):

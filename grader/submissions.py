@@ -149,11 +149,16 @@ def _from_notebook(name: str, data: bytes) -> tuple[bytes, str | None]:
 
 
 def learner_id(path: Path) -> str:
-    """The learner id a submission's file name gives: its name (a zip's without ``.zip``) as text.
+    """The learner id a submission's file name gives: its name (a zip's without ``.zip``, in any
+    case, and without trailing spaces) as text.
 
     Bytes that are not UTF-8 (kept by the file system as surrogates) become ``\\xNN``.
     """
-    return _decoded(path.stem if path.is_file() else path.name)
+    name = path.name
+    if path.is_file():
+        name = name.rstrip()
+        name = name[:-4] if name.lower().endswith(".zip") else path.stem
+    return _decoded(name)
 
 
 def _decoded(name: str) -> str:
@@ -199,6 +204,9 @@ def read_folder(folder: Path, learner: str | None = None) -> Submission:
             parts = path.relative_to(folder).parts
             if any(folder.joinpath(*parts[: k + 1]).is_symlink() for k in range(len(parts))):
                 problems.append(f"{rel} is (or lies in) a symbolic link: ignored")
+                continue
+            if not path.is_file():  # a FIFO would block the read (tar x makes them), a folder
+                problems.append(f"{rel} is not a regular file: ignored")
                 continue
             _add_helper(helpers, problems, rel, path.stat().st_size, path.read_bytes)
     files, more = _pick(candidates)
@@ -297,23 +305,54 @@ def discover(paths: list[Path]) -> list[Submission]:
     """Every submission under ``paths``, in the order given (class folders sorted by learner).
 
     An unreadable submission (a corrupt or oversized zip, a stray file) is still returned, with
-    no files and the reason in ``problems``: it scores 0 and its feedback says why.
+    no files and the reason in ``problems``: it scores 0 and its feedback says why. In a class
+    folder, a zip is any file whose name ends in ``.zip`` in any case, trailing spaces
+    ignored (``bob.ZIP``, ``carol.zip ``: LMS downloads); any other file but a hidden one
+    (``.DS_Store``; a hidden folder is a learner's) is a submission that could not be read (``dave.py`` handed in alone). A
+    folder holding topic files beside several learner folders is refused: the stray files would
+    otherwise make the class one learner whose "helpers" are everyone's work.
     """
     found: list[Submission] = []
     for path in paths:
         if not path.exists():
             raise SubmissionError(f"{path}: no such file or folder")
-        if path.is_file() and path.suffix != ".zip":  # a typo, never a learner named "notes"
+        if path.is_file() and not _zip_name(path):  # a typo, never a learner named "notes"
             raise SubmissionError(f"{path}: a file that is not a .zip: give a folder or a .zip")
-        if path.is_file() or _has_topics(path):
+        if path.is_file():
             found.append(_read_one(path))
-        else:
-            children = sorted(p for p in path.iterdir() if p.is_dir() or p.suffix == ".zip")
-            if not children:
-                raise SubmissionError(f"{path}: no <topic>.py files and no submissions inside")
-            for child in children:
-                found.append(_read_one(child))
+            continue
+        children = sorted(p for p in path.iterdir() if p.is_dir() or not p.name.startswith("."))
+        learners = [p for p in children if p.is_dir() or _zip_name(p)]
+        if _has_topics(path):
+            inside = [p.name for p in learners if p.is_dir() and _has_topics(p)]
+            if len(inside) >= 2:
+                raise SubmissionError(
+                    f"{path}: holds topic files of its own beside learner folders "
+                    f"({', '.join(inside[:3])}{', ...' if len(inside) > 3 else ''}): move the "
+                    "stray files into the folder of the learner they belong to"
+                )
+            found.append(_read_one(path))
+            continue
+        if not children:
+            raise SubmissionError(f"{path}: no <topic>.py files and no submissions inside")
+        for child in children:
+            found.append(_read_one(child) if child in learners else _stray(child))
     return found
+
+
+def _zip_name(path: Path) -> bool:
+    """A file named like a zip: ``.zip`` in any case, trailing spaces ignored."""
+    return path.is_file() and path.name.rstrip().lower().endswith(".zip")
+
+
+def _stray(path: Path) -> Submission:
+    """A file in a class folder that is neither a learner folder nor a zip: a submission that
+    could not be read, named after the file, so it is seen (graded 0, with the reason)."""
+    reason = (
+        f"{_decoded(path.name)} is a single file, not a folder or a .zip: put the learner's files "
+        "in a folder named after them"
+    )
+    return Submission(learner_id(path), path, {}, (reason,))
 
 
 def check_output_outside(out: Path, paths: list[Path], option: str = "--out") -> None:
@@ -342,8 +381,8 @@ def _read_one(path: Path) -> Submission:
 def _read_one_raw(path: Path) -> Submission:
     try:
         if path.is_file():
-            if path.suffix != ".zip":
-                raise SubmissionError(f"{path.name}: expected a folder or a .zip")
+            if not _zip_name(path):
+                raise SubmissionError(f"{_decoded(path.name)}: expected a folder or a .zip")
             return read_zip(path)
         return read_folder(path)
     except SubmissionError as exc:

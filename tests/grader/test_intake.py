@@ -79,3 +79,19 @@ def test_a_dry_run_points_to_no_submissions_csv():
 
     lines = console_lines([Finding("bob", "no-code")], None)
     assert lines[-1] == "1 learner(s) with submission problems: not written (--dry-run)"
+
+
+def test_a_zip_member_named_dot_is_no_file_and_stops_nothing(tmp_path):
+    """A member named ``.`` made the survey's common-folder check raise IndexError: a traceback
+    and no grade for anyone in the class."""
+    klass = tmp_path / "class"
+    klass.mkdir()
+    with zipfile.ZipFile(klass / "mallory.zip", "w") as zf:
+        zf.writestr(".", b"")
+        zf.writestr("activations.py", SOURCE)
+    (klass / "alice").mkdir()
+    (klass / "alice" / "activations.py").write_bytes(SOURCE)
+    subs = discover([klass])
+    assert [s.learner for s in subs] == ["alice", "mallory"]
+    assert all(isinstance(survey(s), list) for s in subs)
+    check_class(subs, None)

@@ -111,3 +111,52 @@ def test_an_output_folder_inside_or_equal_to_a_submissions_folder_is_refused(tmp
             check_output_outside(out, [klass])
     check_output_outside(tmp_path / "out", [klass])
     check_output_outside(tmp_path / "class-out", [klass])
+
+
+def test_every_entry_of_a_class_folder_is_a_submission_or_a_named_problem(tmp_path: Path):
+    """``bob.ZIP`` and ``carol.zip `` (LMS downloads) were skipped without a word, and so was
+    ``dave.py`` handed in alone; hidden files (``.DS_Store``) are no one's."""
+    klass = tmp_path / "class"
+    (klass / "alice").mkdir(parents=True)
+    (klass / "alice" / "losses.py").write_text("A = 1\n")
+    make_zip(klass / "bob.ZIP", {"losses.py": b"B = 1\n"})
+    make_zip(klass / "carol.zip ", {"losses.py": b"C = 1\n"})
+    (klass / "dave.py").write_text("D = 1\n")
+    (klass / ".DS_Store").write_bytes(b"\0")
+    found = {s.learner: s for s in discover([klass])}
+    assert sorted(found) == ["alice", "bob", "carol", "dave"]
+    assert found["bob"].files["losses"] == b"B = 1\n"
+    assert found["carol"].files["losses"] == b"C = 1\n"
+    assert found["dave"].files == {} and "a single file" in found["dave"].problems[0]
+
+
+def test_topic_files_beside_learner_folders_are_refused_not_graded_as_one_learner(tmp_path):
+    """A stray ``activations.py`` at the class root made the class folder one learner whose
+    "helper modules" were everyone's work; one learner's backup folder is still hers."""
+    klass = tmp_path / "class2"
+    for learner in ("alice", "bob"):
+        (klass / learner).mkdir(parents=True)
+        (klass / learner / "losses.py").write_text("A = 1\n")
+    (klass / "activations.py").write_text("stray = 1\n")
+    with pytest.raises(SubmissionError, match="beside learner folders"):
+        discover([klass])
+    ann = tmp_path / "ann"
+    (ann / "backup").mkdir(parents=True)
+    (ann / "losses.py").write_text("A = 1\n")
+    (ann / "backup" / "losses.py").write_text("OLD = 1\n")
+    assert [s.learner for s in discover([ann])] == ["ann"]
+
+
+def test_a_helper_that_is_a_fifo_or_a_folder_is_ignored_with_a_problem(tmp_path: Path):
+    """A FIFO named ``helpers.py`` (``tar x`` recreates them) blocked the class's intake for
+    ever; a folder named so made its learner's whole submission unreadable."""
+    import os
+
+    (tmp_path / "losses.py").write_text("from . import helpers\n")
+    os.mkfifo(tmp_path / "helpers.py")
+    (tmp_path / "util.py").mkdir()
+    (tmp_path / "util.py" / "inner.py").write_text("X = 1\n")
+    sub = read_folder(tmp_path)
+    assert "losses" in sub.files and "helpers" not in sub.files
+    assert any("helpers.py is not a regular file" in p for p in sub.problems)
+    assert any("util.py is not a regular file" in p for p in sub.problems)
