@@ -4,8 +4,8 @@ The coordinating process alone writes the gradebook and the files; workers (pool
 the workers of a Dask cluster: ``grader/cluster.py``) only grade. Both are *executors*
 (``grader/executors.py``): given the submissions to grade, they yield each result (or why it could
 not be graded) as it completes, and :func:`grade` records them the same way. A submission already
-in the gradebook under the run's fingerprint (``GradeSettings.fingerprint()``) is not graded
-again, so a run killed midway loses nothing when started again, and regrading an unchanged class
+in the gradebook under the run's key (the kit's fingerprint, ``GradeSettings.fingerprint()``, and
+the sandbox layers and Python that grade: :mod:`grader.grade_key`) is not graded again, so a run killed midway loses nothing when started again, and regrading an unchanged class
 only rewrites identical files. A submission graded under another fingerprint is regraded and
 compared with its earlier result (``grader/regrade.py``). A submission the grader itself fails on
 (``GradingError``) is reported and not recorded; the others still are.
@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.executors import Done, Executor, LocalExecutor, cpus_available, uninterrupted
+from grader.grade_key import expected_key, key_of
 from grader.outputs import atomic_write, feedback, gradescope
 from grader.outputs.escape import csv_cell, folder_name
 from grader.outputs.gradebook import Gradebook
@@ -143,7 +144,7 @@ def _submissions(source: Sequence[Path] | Sequence[Submission]) -> list[Submissi
 def plan(source: Sequence[Path] | Sequence[Submission], options: GradeOptions) -> list[Planned]:
     """Who :func:`grade` would grade, and why (``gradelab grade --dry-run``): nothing is graded,
     written or created, and no cluster is reached."""
-    key = options.settings.fingerprint()
+    key = expected_key(options.settings, options.settings.fingerprint())
     path = options.out / "gradebook.sqlite"
     book = Gradebook(path, read_only=True) if path.is_file() else None
     try:
@@ -189,8 +190,9 @@ def grade(
     submissions = _submissions(source)
     print_ = progress or (lambda *a: None)
     tell = notify or (lambda message: None)
-    key = options.settings.fingerprint()
-    executor = executor_for(options, key, tell)  # a cluster is reached first: nothing written yet
+    kit = options.settings.fingerprint()
+    key = expected_key(options.settings, kit)  # the kit and where it grades (grader/grade_key.py)
+    executor = executor_for(options, kit, tell)  # a cluster is reached first: nothing written yet
     out = options.out
     results: dict[str, dict[str, Any]] = {}
     failed: dict[str, str] = {}
@@ -222,11 +224,18 @@ def grade(
                     continue
                 with uninterrupted():  # a Ctrl-C now stops the run after this result, not in it
                     result = json.loads(json.dumps(done.result, sort_keys=True))  # as a reload
-                    book.record(result, key)  # the gradebook first: files can be rewritten from it
+                    stored = key_of(result, kit)
+                    if stored != key:
+                        tell(
+                            f"{done.learner}: graded with sandbox layers "
+                            f"{', '.join(result.get('sandbox') or []) or 'none'}, fewer or other "
+                            "than this run's: kept, and graded again by a run that has them"
+                        )
+                    book.record(result, stored)  # the gradebook first: files are made from it
                     step = planned[done.learner]
                     if step.why == CHANGED_KIT and step.previous is not None:
                         keep_previous(out / folder_name(done.learner), step.previous.fingerprint)
-                        change = compare(step.previous, result, key)
+                        change = compare(step.previous, result, stored)
                         if change is not None:
                             regrades.append(change)
                     write_outputs(result, out, options.visibility)

@@ -7,7 +7,8 @@ How a run is carried out (where outputs go, how many processes, which cluster) i
 see :class:`grader.grading.GradeOptions`, which holds one.
 
 Invariant: two runs with equal settings (and equal kits, :mod:`grader.fingerprint`) give every
-submission the same grade; ``fingerprint()`` is the key a gradebook entry is stored under.
+submission the same grade; ``fingerprint()`` is the kit's part of the key a gradebook entry is
+stored under (:mod:`grader.grade_key` adds the sandbox layers and the Python version).
 """
 
 from __future__ import annotations
