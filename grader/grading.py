@@ -217,6 +217,9 @@ def grade(
                     planned[sub.learner] = Planned(sub.learner, why, previous)
                     todo.append(sub)
 
+            # the others' entries as they are now: learner code (only without bubblewrap) can
+            # rewrite the gradebook while it runs, and must change nothing but its own result
+            others = {who: e.result for who, e in book.current_entries().items()}
             for done in executor.run(todo):
                 if done.result is None:
                     failed[done.learner] = done.error or "not graded"
@@ -242,8 +245,8 @@ def grade(
                     results[result["learner"]] = result
                     print_(result["learner"], result, False)
             with uninterrupted():
-                everyone = [entry.result for entry in book.current_entries().values()]
-                atomic_write(out / "grades.csv", grades_csv(everyone))
+                everyone = {**others, **results}  # this run's results over the others'
+                atomic_write(out / "grades.csv", grades_csv(list(everyone.values())))
                 if any(p.why == CHANGED_KIT for p in planned.values()):
                     atomic_write(out / "regrade.csv", regrade_csv(regrades))
         finally:
