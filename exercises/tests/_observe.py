@@ -189,8 +189,8 @@ def result_arrays(value: Any, depth: int = 0) -> list[np.ndarray]:
             value = value.detach().cpu().numpy()
         except Exception:  # a tensor NumPy cannot view (e.g. bfloat16): its conversion says so
             return []
-    if isinstance(value, np.ndarray):
-        return [value]
+    if isinstance(value, np.ndarray):  # as a base-class view: a subclass's own overrides of
+        return [np.ndarray.view(value, np.ndarray)]  # may_share_memory can never answer for it
     if isinstance(value, list | tuple):
         return [a for v in value for a in result_arrays(v, depth + 1)]
     if isinstance(value, dict):

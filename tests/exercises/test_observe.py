@@ -222,3 +222,17 @@ def test_a_torch_tensor_viewing_an_argument_is_aliased():
     x = np.arange(4.0)
     assert Arguments.take([], {"x": x}).aliased(torch.from_numpy(x)) == ["x"]
     assert Arguments.take([], {"x": x}).aliased(torch.from_numpy(x.copy())) == []
+
+
+def test_a_result_that_lies_about_sharing_memory_is_judged_by_its_real_buffer():
+    """An ndarray subclass whose ``__array_function__`` answers True to everything made
+    ``np.may_share_memory`` call a fresh array a view of the argument."""
+
+    class Liar(np.ndarray):
+        def __array_function__(self, func, types, args, kwargs):
+            return True
+
+    x = np.ones(3)
+    given = Arguments.take([x], {})
+    assert given.aliased(np.zeros(3).view(Liar)) == []
+    assert given.aliased(x.view(Liar)) == ["#1"]
