@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import inspect
 import shutil
+import textwrap
 from pathlib import Path
 
 from grader.impostors import impostor_source
@@ -127,6 +128,35 @@ def plant_mistake(folder: Path, key: str) -> None:
     topic, _, code = mistake_source(key)
     with (folder / f"{topic}.py").open("a", encoding="utf-8") as fh:
         fh.write("\n\n" + code)
+
+
+def plant_source(folder: Path, topic: str, source: str) -> None:
+    """Append ``source`` (dedented) to the submission's ``topic`` file: it rebinds the functions
+    it defines, as a learner's own version of them would."""
+    with (folder / f"{topic}.py").open("a", encoding="utf-8") as fh:
+        fh.write("\n\n" + textwrap.dedent(source))
+
+
+def grade_variant(
+    folder: Path, topic: str, function: str, source: str
+) -> tuple[float, float, list]:
+    """(points, most points, outcomes) of ``topic.function`` in a copy of the model answers (in
+    ``folder``) whose ``topic`` file ends with ``source``: how a learner's own version fares."""
+    from grader.engine.run import run_hidden_tests  # the engine (torch) only when grading
+    from grader.settings import GradeSettings
+
+    plant_source(write_answers(folder), topic, source)
+    result = run_hidden_tests(
+        folder,
+        GradeSettings(topics=(topic,)),
+        learner="variant",
+        content_hash="-",
+        only_functions={f"{topic}.{function}"},
+    )
+    outcomes = [o for o in result.outcomes if o.function == function]
+    if not outcomes:
+        raise ValueError(f"no hidden test grades {topic}.{function}")
+    return sum(o.points for o in outcomes), sum(o.max_points for o in outcomes), outcomes
 
 
 def plant_impostors(folder: Path, topic: str, functions: list[str], kind: str) -> None:

@@ -21,16 +21,11 @@ The holes they pin, one class each (the wrong variants kept full marks before th
 
 from __future__ import annotations
 
-import textwrap
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from grader.engine.expect import reference
-from grader.engine.run import run_hidden_tests
-from grader.examples import write_answers
-from grader.settings import GradeSettings
+from grader.examples import grade_variant
 from grader.suites import stated_defaults
 
 #: (id, topic, function, source appended to the model answers' topic file): wrong variants
@@ -353,27 +348,9 @@ RIGHT = [
 ]
 
 
-def _grade(folder: Path, topic: str, function: str, source: str) -> tuple[float, float, list]:
-    """(points, most points, outcomes) of ``topic.function`` when the model answers' topic file
-    ends with ``source``."""
-    write_answers(folder)
-    with (folder / f"{topic}.py").open("a", encoding="utf-8") as fh:
-        fh.write("\n\n" + textwrap.dedent(source))
-    result = run_hidden_tests(
-        folder,
-        GradeSettings(topics=(topic,)),
-        learner="x",
-        content_hash="-",
-        only_functions={f"{topic}.{function}"},
-    )
-    outcomes = [o for o in result.outcomes if o.function == function]
-    assert outcomes, f"no hidden test grades {topic}.{function}"
-    return sum(o.points for o in outcomes), sum(o.max_points for o in outcomes), outcomes
-
-
 @pytest.mark.parametrize(("name", "topic", "function", "source"), WRONG, ids=[v[0] for v in WRONG])
 def test_the_audits_wrong_variants_lose_points(tmp_path, name, topic, function, source):
-    points, top, outcomes = _grade(tmp_path / "learner", topic, function, source)
+    points, top, outcomes = grade_variant(tmp_path / "learner", topic, function, source)
     passed = [o.check_case for o in outcomes if o.status == "passed"]
     assert points < top, f"{name} keeps {points}/{top} on {topic}.{function}: {passed}"
 
@@ -382,7 +359,7 @@ def test_the_audits_wrong_variants_lose_points(tmp_path, name, topic, function, 
 def test_one_hot_categorical_cross_entropy_keeps_full_marks(
     tmp_path, name, topic, function, source
 ):
-    points, top, outcomes = _grade(tmp_path / "learner", topic, function, source)
+    points, top, outcomes = grade_variant(tmp_path / "learner", topic, function, source)
     failed = [(o.check_case, o.message) for o in outcomes if o.status != "passed"]
     assert points == top > 0, f"{name}: {points}/{top}, failed {failed}"
 

@@ -33,14 +33,10 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import textwrap
-from pathlib import Path
 
 import pytest
 
-from grader.engine.run import run_hidden_tests
-from grader.examples import write_answers
-from grader.settings import GradeSettings
+from grader.examples import grade_variant
 from grader.suites import SEEDS_DIFFER
 from reference import TOPICS
 
@@ -492,34 +488,16 @@ RIGHT = [
 ]
 
 
-def _grade(folder: Path, topic: str, function: str, source: str) -> tuple[float, float, list]:
-    """(points, most points, outcomes) of ``topic.function`` when the model answers' topic file
-    ends with ``source``."""
-    write_answers(folder)
-    with (folder / f"{topic}.py").open("a", encoding="utf-8") as fh:
-        fh.write("\n\n" + textwrap.dedent(source))
-    result = run_hidden_tests(
-        folder,
-        GradeSettings(topics=(topic,)),
-        learner="x",
-        content_hash="-",
-        only_functions={f"{topic}.{function}"},
-    )
-    outcomes = [o for o in result.outcomes if o.function == function]
-    assert outcomes, f"no hidden test grades {topic}.{function}"
-    return sum(o.points for o in outcomes), sum(o.max_points for o in outcomes), outcomes
-
-
 @pytest.mark.parametrize(("name", "topic", "function", "source"), WRONG, ids=[v[0] for v in WRONG])
 def test_the_audits_wrong_variants_lose_points(tmp_path, name, topic, function, source):
-    points, top, outcomes = _grade(tmp_path / "learner", topic, function, source)
+    points, top, outcomes = grade_variant(tmp_path / "learner", topic, function, source)
     passed = [o.check_case for o in outcomes if o.status == "passed"]
     assert points < top, f"{name} keeps {points}/{top} on {topic}.{function}: {passed}"
 
 
 @pytest.mark.parametrize(("name", "topic", "function", "source"), RIGHT, ids=[v[0] for v in RIGHT])
 def test_right_variants_keep_full_marks(tmp_path, name, topic, function, source):
-    points, top, outcomes = _grade(tmp_path / "learner", topic, function, source)
+    points, top, outcomes = grade_variant(tmp_path / "learner", topic, function, source)
     failed = [(o.check_case, o.message[:200]) for o in outcomes if o.status != "passed"]
     assert points == top > 0, f"{name} gets {points}/{top} on {topic}.{function}: {failed}"
 
@@ -568,7 +546,7 @@ def test_every_function_taking_an_rng_is_held_to_different_seeds_different_resul
     (:func:`grader.suites.expect_seeds_differ`): a new such function without the check fails
     here."""
     source = IGNORES_ITS_RNG.format(fn=function)
-    _, _, outcomes = _grade(tmp_path / "learner", topic, function, source)
+    _, _, outcomes = grade_variant(tmp_path / "learner", topic, function, source)
     checks = {o.check: o.status for o in outcomes}
     assert SEEDS_DIFFER in checks, f"no '{SEEDS_DIFFER}' check grades {topic}.{function}"
     assert checks[SEEDS_DIFFER] == "failed", checks
