@@ -37,12 +37,12 @@ from grader.outputs import atomic_write, feedback, gradescope
 from grader.outputs.escape import csv_cell, folder_name
 from grader.outputs.gradebook import Gradebook
 from grader.regrade import (
-    CHANGED_KIT,
+    Conditions,
     Planned,
     Regrade,
     compare,
     keep_previous,
-    reason,
+    planned,
     regrade_csv,
 )
 from grader.results import SubmissionResult, topics_of
@@ -145,6 +145,7 @@ def plan(source: Sequence[Path] | Sequence[Submission], options: GradeOptions) -
     """Who :func:`grade` would grade, and why (``gradelab grade --dry-run``): nothing is graded,
     written or created, and no cluster is reached."""
     key = expected_key(options.settings, options.settings.fingerprint())
+    now = Conditions.expected(options.settings)
     path = options.out / "gradebook.sqlite"
     book = Gradebook(path, read_only=True) if path.is_file() else None
     try:
@@ -153,7 +154,7 @@ def plan(source: Sequence[Path] | Sequence[Submission], options: GradeOptions) -
             if book is not None and book.lookup(sub.learner, sub.content_hash, key) is not None:
                 continue
             previous = None if book is None else book.latest_entry(sub.learner)
-            found.append(Planned(sub.learner, reason(sub.content_hash, previous), previous))
+            found.append(planned(sub.learner, sub.content_hash, previous, now))
         return found
     finally:
         if book is not None:
@@ -192,12 +193,13 @@ def grade(
     tell = notify or (lambda message: None)
     kit = options.settings.fingerprint()
     key = expected_key(options.settings, kit)  # the kit and where it grades (grader/grade_key.py)
+    now = Conditions.expected(options.settings)  # what a regrade is compared with
     executor = executor_for(options, kit, tell)  # a cluster is reached first: nothing written yet
     out = options.out
     results: dict[str, dict[str, Any]] = {}
     failed: dict[str, str] = {}
     todo: list[Submission] = []
-    planned: dict[str, Planned] = {}
+    steps: dict[str, Planned] = {}
     regrades: list[Regrade] = []
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -213,8 +215,7 @@ def grade(
                         print_(sub.learner, cached, True)
                 else:
                     previous = book.latest_entry(sub.learner)
-                    why = reason(sub.content_hash, previous)
-                    planned[sub.learner] = Planned(sub.learner, why, previous)
+                    steps[sub.learner] = planned(sub.learner, sub.content_hash, previous, now)
                     todo.append(sub)
 
             # the others' entries as they are now: learner code (only without bubblewrap) can
@@ -235,10 +236,12 @@ def grade(
                             "than this run's: kept, and graded again by a run that has them"
                         )
                     book.record(result, stored)  # the gradebook first: files are made from it
-                    step = planned[done.learner]
-                    if step.why == CHANGED_KIT and step.previous is not None:
+                    step = steps[done.learner]
+                    if step.regrade and step.previous is not None:
                         keep_previous(out / folder_name(done.learner), step.previous.fingerprint)
-                        change = compare(step.previous, result, stored)
+                        change = compare(
+                            step.previous, result, stored, why=step.why, detail=step.detail
+                        )
                         if change is not None:
                             regrades.append(change)
                     write_outputs(result, out, options.visibility)
@@ -247,7 +250,7 @@ def grade(
             with uninterrupted():
                 everyone = {**others, **results}  # this run's results over the others'
                 atomic_write(out / "grades.csv", grades_csv(list(everyone.values())))
-                if any(p.why == CHANGED_KIT for p in planned.values()):
+                if any(p.regrade for p in steps.values()):
                     atomic_write(out / "regrade.csv", regrade_csv(regrades))
         finally:
             book.close()
@@ -259,6 +262,6 @@ def grade(
         graded=len(todo) - len(failed),
         reused=len(submissions) - len(todo),
         failed=failed,
-        planned=[planned[s.learner] for s in submissions if s.learner in planned],
+        planned=[steps[s.learner] for s in submissions if s.learner in steps],
         regrades=sorted(regrades, key=lambda r: r.learner),
     )

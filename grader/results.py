@@ -90,6 +90,7 @@ class SubmissionResult:
     seconds: float = 0.0
     worker_starts: int = 0
     versions: dict[str, str] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)  # GradeSettings.to_record()
 
     @property
     def score(self) -> float:

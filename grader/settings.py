@@ -99,6 +99,17 @@ class GradeSettings:
             "sandbox": None if self.sandbox is None else asdict(self.sandbox),
         }
 
+    def to_record(self) -> dict[str, Any]:
+        """What a stored result keeps of these settings, to say later why it was regraded
+        (:mod:`grader.regrade`): the values that decide grades, without the grading machine's
+        paths (a custom hidden suite is told apart by the fingerprint, which hashes its files)."""
+        return {
+            "topics": list(self.topics),
+            "max_examples": self.max_examples,
+            "shrink": self.shrink,
+            "limits": asdict(self.limits),
+        }
+
     @classmethod
     def from_wire(cls, wire: dict[str, Any]) -> GradeSettings:
         """The settings :meth:`to_wire` sent (unknown keys are an error, not ignored)."""

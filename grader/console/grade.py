@@ -16,7 +16,7 @@ from rich.text import Text
 
 from grader.grading import GradeReport
 from grader.outputs.escape import console as shown
-from grader.regrade import CHANGED_KIT, Planned
+from grader.regrade import Planned
 from grader.results import SubmissionResult
 
 
@@ -115,19 +115,28 @@ def print_plan(console: Console, planned: list[Planned], total: int) -> None:
     )
     for step in planned:
         old = "" if step.previous is None else f" (graded under {step.previous.fingerprint})"
-        console.print(shown(f"  {step.learner}: {step.why}{old}"), highlight=False)
+        detail = f": {step.detail}" if step.detail else ""
+        said = shown(f"  {step.learner}: {step.why}{old}{detail}")
+        console.print(said, highlight=False, soft_wrap=True)
 
 
 def print_regrades(console: Console, report: GradeReport, out: Path) -> None:
-    """Learners regraded because the kit changed: how many, and each whose outcomes moved."""
-    regraded = [p for p in report.planned if p.why == CHANGED_KIT]
+    """Learners regraded (the same files, graded under another kit, settings or sandbox): how
+    many, why, and each whose outcomes moved."""
+    regraded = [p for p in report.planned if p.regrade]
     if not regraded:
         return
     console.print(
-        f"regraded under a changed kit: {len(regraded)}; outcomes changed for "
+        f"regraded (the same files, graded differently): {len(regraded)}; outcomes changed for "
         f"{len(report.regrades)} (listed in {out}/regrade.csv; earlier files kept under "
         "<folder>/previous/<fingerprint>/)",
         markup=False,
     )
+    kinds: dict[tuple[str, str], int] = {}
+    for step in regraded:
+        kinds[step.why, step.detail] = kinds.get((step.why, step.detail), 0) + 1
+    for (why, detail), count in sorted(kinds.items()):
+        said = f"  {why}: {count}" + (f" ({detail})" if detail else "")
+        console.print(shown(said), highlight=False, soft_wrap=True)
     for change in report.regrades:
         console.print(shown(f"  {change.describe()}", "yellow"), highlight=False, soft_wrap=True)

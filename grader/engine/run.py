@@ -310,6 +310,7 @@ def run_hidden_tests(
         seconds=time.perf_counter() - start,
         worker_starts=starts,
         versions=versions(),
+        settings=settings.to_record(),
     )
 
 

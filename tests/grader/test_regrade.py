@@ -14,7 +14,19 @@ from typer.testing import CliRunner
 from grader import grading
 from grader.cli import app
 from grader.outputs.gradebook import Entry, Gradebook
-from grader.regrade import CHANGED_KIT, CHANGED_SUBMISSION, NEW, compare, reason, regrade_csv
+from grader.regrade import (
+    CHANGED_KIT,
+    CHANGED_SANDBOX,
+    CHANGED_SETTINGS,
+    CHANGED_SUBMISSION,
+    KIT_FILES,
+    NEW,
+    Conditions,
+    compare,
+    planned,
+    reason,
+    regrade_csv,
+)
 
 from .test_grading import GOOD, HALF, HIDDEN, WRONG
 
@@ -42,6 +54,67 @@ def test_the_reason_is_new_changed_submission_or_changed_kit():
     assert reason("h1", None) == NEW
     assert reason("h2", entry) == CHANGED_SUBMISSION
     assert reason("h1", entry) == CHANGED_KIT
+
+
+SETTINGS = {"topics": ["activations"], "max_examples": 12, "shrink": True,
+            "limits": {"call_timeout": 10.0}}  # fmt: skip
+
+
+def _graded(settings: dict | None, layers: list[str], numpy: str = "2.4.6") -> Entry:
+    result = {**_result(True, 5.0), "sandbox": layers, "versions": {"numpy": numpy}}
+    return Entry("h1", "f1", {**result, **({"settings": settings} if settings else {})})
+
+
+@pytest.mark.parametrize(
+    ("previous", "why", "detail"),
+    [
+        (_graded(SETTINGS, ["bubblewrap"]), CHANGED_KIT, KIT_FILES),
+        (_graded(SETTINGS, ["bubblewrap"], "2.3.0"), CHANGED_KIT, "numpy 2.3.0 → 2.4.6"),
+        (_graded(SETTINGS, ["rlimits"]), CHANGED_SANDBOX, "sandbox: rlimits → bubblewrap"),
+        (
+            _graded({**SETTINGS, "topics": ["activations", "losses", "rag", "rnn"]}, ["rlimits"]),
+            CHANGED_SETTINGS,  # the settings name the reason before the sandbox does
+            "topics: 4 topics → activations",
+        ),
+        (
+            _graded({**SETTINGS, "shrink": False, "limits": {"call_timeout": 5.0}}, ["bubblewrap"]),
+            CHANGED_SETTINGS,
+            "limits.call_timeout: 5.0 → 10.0; shrink: False → True",
+        ),
+        (_graded(None, ["bubblewrap"]), CHANGED_KIT, KIT_FILES),  # stored before settings were
+    ],
+)
+def test_a_regrade_says_whether_the_settings_the_sandbox_or_the_kit_moved(previous, why, detail):
+    """The same files graded again: a ``--topic`` run or another limit is "changed settings",
+    other sandbox layers "changed sandbox", and only what is left is "changed kit" (with the
+    library versions that moved, if any); the detail says what moved, old → new."""
+    now = Conditions(SETTINGS, ("bubblewrap",), {"numpy": "2.4.6", "torch": "2.13.0"})
+    step = planned("ann", "h1", previous, now)
+    assert (step.why, step.detail, step.regrade) == (why, detail, True)
+    assert planned("ann", "h2", previous, now).why == CHANGED_SUBMISSION
+    assert planned("ann", "h1", None, now).why == NEW
+
+
+def test_compare_lists_the_tests_only_one_side_has_a_whole_topic_as_one_entry():
+    """A kit that renames a test, or a run over other topics, is in the comparison: tests only
+    the earlier result has are "no longer graded", tests only the new one has "newly graded", and
+    a topic gone whole is one entry, not every test's name."""
+    old = _result(True, 5.0)
+    new = {**old, "outcomes": [
+        {**old["outcomes"][0], "check": "renamed check"},
+        {**old["outcomes"][1], "topic": "losses", "function": "mse"},
+    ]}  # fmt: skip
+    change = compare(Entry("h", "old", old), new, "new", why=CHANGED_KIT, detail=KIT_FILES)
+    assert change is not None
+    assert change.gone == ("activations: all 2 tests",)
+    assert change.added == ("activations.relu: renamed check", "losses.mse: matches the reference")
+    assert "no longer graded: activations: all 2 tests" in change.describe()
+    row = next(csv.DictReader(regrade_csv([change]).splitlines()))
+    assert (row["why"], row["detail"]) == (CHANGED_KIT, KIT_FILES)
+    assert row["no_longer_graded"] == "activations: all 2 tests"
+    assert (
+        row["newly_graded"] == "activations.relu: renamed check | losses.mse: matches the reference"
+    )
 
 
 def test_compare_names_each_flipped_test_and_nothing_when_unchanged():
@@ -124,7 +197,8 @@ def test_a_changed_kit_regrades_reports_the_flips_and_keeps_the_earlier_results(
     book.close()
     (klass.parent / "hidden" / "test_activations.py").write_text(CHANGED)
     shown = _cli(klass, out)
-    assert "regraded under a changed kit: 3; outcomes changed for 3" in shown, shown
+    assert "regraded (the same files, graded differently): 3; outcomes changed for 3" in shown
+    assert f"changed kit: 3 ({KIT_FILES})" in shown, shown
     assert f"ann: 5 → 3 (pass → fail: {RELU})" in shown
     assert f"cid: 0 → 2 (fail → pass: {RELU})" in shown
     rows = {r["learner"]: r for r in csv.DictReader((out / "regrade.csv").open())}
@@ -138,3 +212,19 @@ def test_a_changed_kit_regrades_reports_the_flips_and_keeps_the_earlier_results(
     book.close()
     again = _cli(klass, out)  # the same kit again: nothing regraded, nothing reported
     assert "0 graded, 3 unchanged" in again and "regraded" not in again
+
+
+def test_another_topic_selection_is_a_changed_setting_not_a_changed_kit(
+    klass: Path, tmp_path: Path
+):
+    """``--topic`` decides what is graded: a run over other topics than the learner's entry is
+    planned, printed and written to regrade.csv as "changed settings" with the topics, old → new."""
+    out = tmp_path / "out"
+    _cli(klass, out)
+    shown = _cli(klass, out, "--dry-run", "--topic", "losses")
+    assert "ann: changed settings (graded under " in shown
+    assert "topics: activations → activations, losses" in shown, shown
+    shown = _cli(klass, out, "--topic", "losses")
+    assert "changed settings: 3 (topics: activations → activations, losses)" in shown, shown
+    rows = list(csv.DictReader((out / "regrade.csv").open()))
+    assert all(r["why"] == CHANGED_SETTINGS for r in rows)

@@ -36,6 +36,7 @@ RESULT = {
     "seconds": 1.5,
     "worker_starts": 1,
     "versions": {"numpy": "2"},
+    "settings": {"topics": ["losses"], "max_examples": 12},
     "score": 2.0,
     "max_score": 4.0,
 }
