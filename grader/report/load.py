@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.outputs.escape import visible
 from grader.outputs.gradebook import Entry, Gradebook
 from grader.results import SubmissionResult, topics_of
 
@@ -76,10 +77,13 @@ def _groups(entries: Mapping[str, Entry], label: Callable[[Entry], str]) -> list
 
 
 def _who(learners: list[str], first: bool) -> str:
-    """The largest group counted; the others named (the first :data:`NAMED`), then counted."""
+    """The largest group counted; the others named (the first :data:`NAMED`), then counted.
+
+    The names are printed to the instructor's terminal: their control and bidi characters are
+    shown as escapes (:func:`grader.outputs.escape.visible`)."""
     if first or len(learners) > NAMED * 2:
         return f"{len(learners)} learner{'s' if len(learners) != 1 else ''}"
-    shown = ", ".join(learners[:NAMED])
+    shown = ", ".join(visible(learner) for learner in learners[:NAMED])
     more = len(learners) - NAMED
     return shown + (f" and {more} more" if more > 0 else "")
 

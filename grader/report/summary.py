@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from grader.outputs.escape import visible
 from grader.report import ClassReport
 from grader.report.tables import fmt
 
@@ -9,7 +10,10 @@ SHOWN = 5
 
 
 def summary_lines(report: ClassReport) -> list[str]:
-    """Plain-text lines (learner text included as is: print them without markup)."""
+    """Plain-text lines for the terminal, learner text included: print them without markup.
+
+    Every line goes through :func:`grader.outputs.escape.visible`, so a learner's id or message
+    carrying a terminal escape (``\\x1b[2J``) or a bidi override shows it, never acts on it."""
     lines = [report.warning] if report.warning else []
     lines.append(f"class report: {report.folder}/index.html (items.csv, mistakes.csv)")
     top = report.top_mistakes(SHOWN)
@@ -33,4 +37,4 @@ def summary_lines(report: ClassReport) -> list[str]:
             lines.append(f"  … and {len(flagged) - 20} more")
     else:
         lines.append("no hidden test flagged")
-    return lines
+    return [visible(line) for line in lines]

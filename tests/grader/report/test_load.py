@@ -74,3 +74,19 @@ def test_read_class_is_every_learner_at_their_current_entry_with_the_warning(tmp
     graded = read_class(tmp_path)
     assert [r.learner for r in graded.results] == ["ann", "bob"]
     assert graded.warning is not None and "2 kits" in graded.warning
+
+
+def test_the_warning_shows_a_learner_ids_terminal_escapes_and_bidi_overrides_as_escapes():
+    """The warning is printed to the instructor's terminal (``gradelab report``, ``export``):
+    a learner id naming itself with ``\\x1b[2J`` or U+202E must not clear or reorder it."""
+    from grader.report.load import mixed_grading
+
+    hostile = "ev\x1b[2J\x1b]0;owned\x07il\u202e"
+    entries = _entries(
+        *[(f"l{i}", "fp", ["activations", "losses"]) for i in range(3)],
+        (hostile, "fp", ["activations"]),
+    )
+    warning = mixed_grading(entries)
+    assert warning is not None
+    assert "\x1b" not in warning and "\x07" not in warning and "\u202e" not in warning
+    assert "ev\\x1b[2J\\x1b]0;owned\\x07il\\u202e" in warning

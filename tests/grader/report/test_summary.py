@@ -46,3 +46,13 @@ def test_summary_names_the_commonest_mistakes_and_the_flagged_tests():
 def test_a_clean_class_says_so():
     clean = summary_lines(report_of(klass({"a": [1], "b": [1], "c": [1]})))
     assert "no wrong answers in this class" in clean
+
+
+def test_summary_lines_show_learner_text_with_escapes_visible():
+    """Every summary line goes to the terminal: the warning naming a learner whose id carries a
+    terminal escape is printed with the escape visible, never as the raw byte."""
+    report = report_of(klass({"a": [1], "b": [0]}))
+    report.warning = "WARNING: graded on different topics: x (ev\x1b[2Jil\u202e)"
+    lines = summary_lines(report)
+    assert lines[0] == "WARNING: graded on different topics: x (ev\\x1b[2Jil\\u202e)"
+    assert not any("\x1b" in line or "\u202e" in line for line in lines)
