@@ -237,12 +237,14 @@ def numerical_gradient(
     require_positive("numerical_gradient", "h", h)
     if not callable(f):
         raise ValueError("numerical_gradient: f must be callable")
-    grad = torch.empty_like(x)
+    # Row-major (C-contiguous) buffers whatever x's strides: coordinate i is element i of
+    # x.reshape(-1), and view(-1) works on them (a transposed x's clone keeps its strides).
+    grad = torch.empty_like(x, memory_format=torch.contiguous_format)
     flat = grad.view(-1)
     for i in range(x.numel()):
         values = []
         for shift in (h, -h):
-            probe = x.detach().clone()
+            probe = x.detach().clone(memory_format=torch.contiguous_format)
             probe.view(-1)[i] += shift
             out = torch.as_tensor(f(probe), dtype=x.dtype, device=x.device)
             if out.numel() != 1:

@@ -302,6 +302,34 @@ def test_numerical_gradient_leaves_x_unchanged_and_keeps_its_shape_and_dtype(x):
     assert out.shape == xt.shape and out.dtype == xt.dtype
 
 
+@pytest.mark.parametrize(
+    "layout",
+    [
+        pytest.param(lambda t: t.reshape(3, 4).T, id="transposed"),
+        pytest.param(lambda t: t.reshape(2, 3, 2).permute(2, 0, 1), id="permuted-3d"),
+        pytest.param(lambda t: t.reshape(2, 6)[:, ::2], id="strided-slice"),
+    ],
+)
+def test_numerical_gradient_of_a_non_contiguous_x_matches_autograd(layout):
+    """A transposed or permuted x (e.g. from a Fortran-ordered array) gets the gradient of each
+    element at that element's position; it used to raise in ``view(-1)``."""
+    gen = torch.Generator().manual_seed(3)
+    x = layout(torch.randn(12, generator=gen, dtype=torch.float64))
+    assert not x.is_contiguous()
+    weights = torch.randn(x.shape, generator=gen, dtype=torch.float64)
+
+    def f(t: torch.Tensor) -> torch.Tensor:
+        return (weights * torch.sin(t)).sum()
+
+    xt = x.clone().requires_grad_()
+    (expected,) = torch.autograd.grad(f(xt), xt)
+    before = x.clone()
+    got = backprop.numerical_gradient(f, x)
+    assert got.shape == x.shape and got.dtype == x.dtype
+    assert torch.equal(x, before)
+    torch.testing.assert_close(got, expected, rtol=1e-7, atol=1e-9)
+
+
 def test_numerical_gradient_accepts_f_returning_a_python_float():
     x = torch.tensor([1.0, -2.0], dtype=torch.float64)
     out = backprop.numerical_gradient(lambda t: float((t**2).sum()), x)
