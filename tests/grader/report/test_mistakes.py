@@ -128,3 +128,30 @@ def test_a_topic_that_does_not_import_is_one_mistake_and_a_missing_topic_none():
     assert [(m.name, m.function, m.learners) for m in unnamed] == [
         ("losses.py cannot be imported: SyntaxError", "*", ["a", "b"])
     ]
+
+
+class _CountedId(str):
+    """A learner id that counts how often it is compared for equality."""
+
+    compared = 0
+
+    def __eq__(self, other: object) -> bool:
+        type(self).compared += 1
+        return str.__eq__(self, other)
+
+    __hash__ = str.__hash__
+
+
+def test_find_mistakes_compares_each_learner_a_bounded_number_of_times_not_once_per_classmate():
+    """Listing a mistake's learners is linear in the class: the old membership test
+    (``learner not in m.learners``) compared every learner with every classmate who made the
+    same mistake, 50 s for 10,000 learners; each learner and mistake is now one comparison."""
+    n = 400
+    results = [
+        learner(_CountedId(f"l{i:04d}"), sum_for_mean("agrees"), sum_for_mean("batched"))
+        for i in range(n)
+    ]
+    _CountedId.compared = 0
+    named, _ = find_mistakes(results)
+    assert named[0].learners == [f"l{i:04d}" for i in range(n)]
+    assert _CountedId.compared <= 4 * n
