@@ -21,7 +21,9 @@ derivative at the clip point rather than the zero that autograd through a clamp 
 confidently wrong prediction still gets a (large) gradient. In float32, 1 − 1e-12 rounds to 1, so
 clipping cannot keep 1 − p away from 0: where 1 − p comes out exactly 0 it is replaced by eps, and
 ``log(1 − p)`` stays finite in every float dtype. In float64 that never happens, and the result is
-exactly the usual clip-then-log that a NumPy implementation computes.
+exactly the usual clip-then-log that a NumPy implementation computes. In float16 an eps below its
+smallest normal number (6.1e-5; the default 1e-12 would round to 0 and give log 0 = −∞) is raised
+to that number; in float32, bfloat16 and float64 eps is used as given.
 
 ``tests/reference/test_losses.py`` checks every function against ``F.mse_loss``, ``F.l1_loss``,
 ``F.huber_loss``, ``F.binary_cross_entropy``, ``F.cross_entropy`` / ``F.nll_loss``,
@@ -91,6 +93,12 @@ def _check_eps(fn: str, eps: float) -> float:
     if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not 0.0 < eps < 0.5:
         raise ValueError(f"{fn}: eps must be a real number in (0, 0.5), got {eps!r}")
     return float(eps)
+
+
+def _eps_in(eps: float, dtype: torch.dtype) -> float:
+    """eps raised to the smallest normal number of ``dtype`` where it is below it: only float16
+    (tiny = 6.1e-5) can round an eps in (0, 0.5) such as 1e-12 to 0, which would clip nothing."""
+    return max(eps, torch.finfo(dtype).tiny)
 
 
 def _check_delta(fn: str, delta: float) -> float:
@@ -209,7 +217,7 @@ def huber_grad(y_true: torch.Tensor, y_pred: torch.Tensor, delta: float = 1.0) -
 
 def _clipped(p: torch.Tensor, eps: float) -> tuple[torch.Tensor, torch.Tensor]:
     """(p, 1 − p) after clipping p to [eps, 1 − eps]. Where 1 − p is exactly 0 (possible only
-    in float32 / bfloat16, where 1 − eps may round to 1) it is replaced by eps."""
+    in float32 / bfloat16 / float16, where 1 − eps may round to 1) it is replaced by eps."""
     p_c = torch.clamp(p, eps, 1.0 - eps)  # (...)
     q = 1.0 - p_c  # (...)
     q_c = torch.where(q > 0, q, torch.full_like(q, eps))  # (...)
@@ -236,7 +244,7 @@ def binary_cross_entropy(
         A 0-d tensor ("mean", "sum") or the elementwise losses ("none").
     """
     _check_pair("binary_cross_entropy", y_true, y_pred)
-    eps = _check_eps("binary_cross_entropy", eps)
+    eps = _eps_in(_check_eps("binary_cross_entropy", eps), y_pred.dtype)
     _check_reduction("binary_cross_entropy", reduction)
     p, q = _clipped(y_pred, eps)  # (...), (...) p and 1 − p
     loss = -(y_true * torch.log(p) + (1.0 - y_true) * torch.log(q))  # (...)
@@ -256,7 +264,7 @@ def binary_cross_entropy_grad(
         ∂L/∂y_pred, the shape of ``y_pred``.
     """
     _check_pair("binary_cross_entropy_grad", y_true, y_pred)
-    eps = _check_eps("binary_cross_entropy_grad", eps)
+    eps = _eps_in(_check_eps("binary_cross_entropy_grad", eps), y_pred.dtype)
     p, q = _clipped(y_pred, eps)  # (...)
     return (-y_true / p + (1.0 - y_true) / q) / y_pred.numel()
 
@@ -283,7 +291,7 @@ def categorical_cross_entropy(
     fn = "categorical_cross_entropy"
     expect(fn, y_pred=(y_pred, "N C"), y_true=(y_true, "N C"))
     _check_pair(fn, y_true, y_pred)
-    eps = _check_eps(fn, eps)
+    eps = _eps_in(_check_eps(fn, eps), y_pred.dtype)
     _check_reduction(fn, reduction)
     per_sample = _CategoricalCrossEntropy.apply(y_true, y_pred, eps)  # (N,)
     return _reduce(per_sample, reduction)
@@ -336,7 +344,7 @@ def categorical_cross_entropy_grad(
     fn = "categorical_cross_entropy_grad"
     expect(fn, y_pred=(y_pred, "N C"), y_true=(y_true, "N C"))
     _check_pair(fn, y_true, y_pred)
-    eps = _check_eps(fn, eps)
+    eps = _eps_in(_check_eps(fn, eps), y_pred.dtype)
     p = torch.clamp(y_pred, eps, 1.0 - eps)  # (N, C), as in _clipped (1 − p is not needed)
     return -y_true / p / y_pred.shape[0]
 

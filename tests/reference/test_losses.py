@@ -245,6 +245,34 @@ def test_categorical_cross_entropy_finite_when_the_true_class_has_probability_0(
     torch.testing.assert_close(g[0, 0], torch.tensor(-1 / 1e-12 / 2, dtype=dtype))
 
 
+def test_cross_entropies_in_float16_clip_at_its_smallest_normal_and_stay_finite():
+    """float16 cannot hold eps = 1e-12 (it rounds to 0, and log 0 = −∞): the clip uses float16's
+    smallest normal number instead, so p = 0 and p = 1 still give large but finite losses and
+    gradients, equal to the float64 formulas evaluated with that eps."""
+    tiny = torch.finfo(torch.float16).tiny  # 2^-14 ≈ 6.1e-5
+    y = torch.tensor([[1.0, 0.0], [0.0, 1.0]], dtype=F64)
+    p = torch.tensor([[0.0, 1.0], [0.25, 0.75]], dtype=F64)
+    y16, p16 = y.half(), p.half()
+    bce = L.binary_cross_entropy(y16, p16, reduction="none")
+    bce_grad = L.binary_cross_entropy_grad(y16, p16)
+    cce = L.categorical_cross_entropy(y16, p16, reduction="none")
+    cce_grad = L.categorical_cross_entropy_grad(y16, p16)
+    leaf = p16.clone().requires_grad_(True)
+    L.categorical_cross_entropy(y16, leaf).backward()
+    for out in (bce, bce_grad, cce, cce_grad, leaf.grad):
+        assert out.dtype == torch.float16 and torch.isfinite(out).all()
+    # independent float64 truth: clip to [tiny, 1 − tiny], 1 − p replaced by tiny where it is 0
+    # in float16 (1 − 2^-14 rounds to 1 there)
+    pc = p.clamp(tiny, 1 - tiny)
+    q = torch.where(p16.double().clamp(tiny, 1) >= 1, torch.full_like(p, tiny), 1 - pc)
+    want_bce = -(y * pc.log() + (1 - y) * q.log())
+    want_bce_grad = (-y / pc + (1 - y) / q) / 4
+    torch.testing.assert_close(bce.double(), want_bce, rtol=2e-3, atol=2e-3)
+    torch.testing.assert_close(bce_grad.double(), want_bce_grad, rtol=2e-3, atol=2e-3)
+    torch.testing.assert_close(cce.double(), -(y * pc.log()).sum(1), rtol=2e-3, atol=2e-3)
+    torch.testing.assert_close(cce_grad.double(), -y / pc / 2, rtol=2e-3, atol=2e-3)
+
+
 # ---------------------------------------------------------------- one_hot
 
 
