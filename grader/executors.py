@@ -19,9 +19,10 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -64,6 +65,47 @@ def grade_submission(submission: Submission, settings: GradeSettings) -> dict[st
     from grader.engine import run
 
     return run.grade_submission(submission, settings)
+
+
+#: set in a pool process while it grades (:func:`_pooled_grade`): a SIGTERM then unwinds the
+#: grading (its learner's worker stopped, its scratch removed); an idle one just exits
+_GRADING = threading.Event()
+#: set in a pool process by its first SIGTERM: it grades nothing more
+_STOPPING = threading.Event()
+
+
+def _pool_process_start(known: list[fingerprint.Parsed]) -> None:
+    """A pool process's initializer. Its parent decides when the run stops: Ctrl-C in a
+    terminal reaches every process of the foreground group, and is ignored here (the parent's
+    :func:`abandon_on_interrupt` stops the pool). A SIGTERM (the parent's, or one sent to the
+    whole process group by systemd or a closing session) stops this process cleanly: while
+    grading, the first raises :class:`Terminated` there, so the ``with`` blocks stop the
+    learner's worker and remove its scratch and cgroup, and a later one is ignored rather than
+    let to cut that cleanup short (the parent sends SIGKILL after :data:`STOP_GRACE_SECONDS`);
+    an idle process exits at once, and a stopping one starts no submission it had queued."""
+    fingerprint.remember_reads(known)  # the kit the parent parsed already
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def terminated(signum: int, frame: object) -> None:
+        first = not _STOPPING.is_set()
+        _STOPPING.set()
+        if not _GRADING.is_set():
+            os._exit(128 + signum)  # nothing of ours to clean up
+        if first:
+            raise Terminated
+
+    signal.signal(signal.SIGTERM, terminated)
+
+
+def _pooled_grade(submission: Submission, settings: GradeSettings) -> dict[str, Any]:
+    """:func:`grade_submission` in a pool process, marked as grading for its SIGTERM handler."""
+    if _STOPPING.is_set():
+        raise Terminated
+    _GRADING.set()
+    try:
+        return grade_submission(submission, settings)
+    finally:
+        _GRADING.clear()
 
 
 def cpus_available() -> int:
@@ -168,13 +210,13 @@ class LocalExecutor:
             ProcessPoolExecutor(
                 max_workers=self.jobs,
                 mp_context=ctx,
-                initializer=fingerprint.remember_reads,  # the kit this process parsed already
+                initializer=_pool_process_start,
                 initargs=(fingerprint.known_reads(),),
             ) as pool,
             abandon_on_interrupt(pool),
         ):
             learners: dict[Future[dict[str, Any]], str] = {
-                pool.submit(grade_submission, sub, self.settings): sub.learner for sub in todo
+                pool.submit(_pooled_grade, sub, self.settings): sub.learner for sub in todo
             }
             pending = set(learners)
             while pending:
@@ -183,15 +225,33 @@ class LocalExecutor:
                     yield graded(learners[future], future.result)
 
 
+#: how long a stopped pool's processes have to clean up (stop their learner's worker, remove
+#: its scratch) before they are killed
+STOP_GRACE_SECONDS = 5.0
+
+
 @contextmanager
 def abandon_on_interrupt(pool: ProcessPoolExecutor) -> Iterator[None]:
-    """On Ctrl-C (or the generator closed early) stop ``pool`` now: its processes are
-    terminated and queued work cancelled, instead of waiting for every running submission.
-    Finished results are already in the gradebook; the rest is graded on the next run."""
+    """On Ctrl-C (or the generator closed early) stop ``pool`` now, instead of waiting for every
+    running submission: queued work is cancelled, and each process is sent SIGTERM (it stops
+    its learner's worker and removes the scratch, :func:`_pool_process_start`), then SIGKILL if
+    it is still there after :data:`STOP_GRACE_SECONDS` (a process started without our handler
+    may ignore SIGTERM). Finished results are already in the gradebook; the rest is graded on
+    the next run."""
     try:
         yield
     except BaseException:
-        for process in list((getattr(pool, "_processes", None) or {}).values()):
-            process.kill()  # SIGKILL: a SIGTERM may be ignored (inherited SIG_IGN)
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        for process in processes:
+            with suppress(OSError, ValueError):  # gone already
+                process.terminate()
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        for process in processes:
+            with suppress(OSError, ValueError, AssertionError):
+                process.join(max(0.0, deadline - time.monotonic()))
+        for process in processes:
+            with suppress(OSError, ValueError, AssertionError):
+                if process.is_alive():
+                    process.kill()
         pool.shutdown(wait=False, cancel_futures=True)
         raise

@@ -427,7 +427,8 @@ def _running(pid: int) -> bool:
 
 def test_sigterm_stops_a_pool_run_like_ctrl_c_exits_143_and_leaves_no_pool_process(tmp_path):
     """``kill PID`` (``timeout``, systemd, a batch scheduler) once ended the grader silently
-    and left its pool processes blocked on their pipes for good."""
+    and left its pool processes blocked on their pipes for good; then they were killed
+    outright, leaving their scratch folders behind: each now cleans up before it exits."""
     import os
     import signal
     import subprocess
@@ -439,10 +440,11 @@ def test_sigterm_stops_a_pool_run_like_ctrl_c_exits_143_and_leaves_no_pool_proce
     for learner in ("ann", "bob", "cid"):
         (klass / learner).mkdir(parents=True)
         (klass / learner / "activations.py").write_text(SLOW)
-    out = tmp_path / "out"
+    out, scratch = tmp_path / "out", tmp_path / "tmp"
+    scratch.mkdir()
     args = ["grade", str(klass), "--out", str(out), "--jobs", "2", "-t", "activations"]
     root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "GRADELAB_REPLAY_CACHE": "off", "COLUMNS": "300"}
+    env = {**os.environ, "GRADELAB_REPLAY_CACHE": "off", "COLUMNS": "300", "TMPDIR": str(scratch)}
     proc = subprocess.Popen(
         [sys.executable, "-c", "from grader.cli import main; main()", *args],
         cwd=root,
@@ -470,3 +472,66 @@ def test_sigterm_stops_a_pool_run_like_ctrl_c_exits_143_and_leaves_no_pool_proce
     while any(_running(p) for p in pool) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not [p for p in pool if _running(p)]
+    assert not list(scratch.iterdir()), "the pool's scratch folders were left behind"
+
+
+def _descendants(pid: int) -> set[int]:
+    found, frontier = set(), [pid]
+    while frontier:
+        for child in _children(frontier.pop()):
+            if child not in found:
+                found.add(child)
+                frontier.append(child)
+    return found
+
+
+def test_sigterm_to_the_whole_process_group_leaves_no_learner_process_and_no_scratch(tmp_path):
+    """``kill -TERM -PGID`` (systemd's control-group stop, a closed terminal's group) reaches
+    the pool's processes too: each once died at once, and the learner's worker it had started
+    (in a session of its own) ran on unsupervised, its scratch folders and cgroup left behind.
+    Now each pool process stops its worker on the way out, and the run ends as for ``kill PID``."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    klass = tmp_path / "class"
+    for learner in ("ann", "bob", "cid"):
+        (klass / learner).mkdir(parents=True)
+        (klass / learner / "activations.py").write_text(SLOW)
+    out, scratch = tmp_path / "out", tmp_path / "tmp"
+    scratch.mkdir()
+    args = ["grade", str(klass), "--out", str(out), "--jobs", "2", "-t", "activations"]
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "GRADELAB_REPLAY_CACHE": "off", "COLUMNS": "300", "TMPDIR": str(scratch)}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from grader.cli import main; main()", *args],
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while len(_descendants(proc.pid)) < 5 and time.monotonic() < deadline:
+            time.sleep(0.2)  # 2 pool processes, a tracker, and the learners' workers
+        time.sleep(3)  # the learners' code is running
+        started = _descendants(proc.pid)
+        assert len(started) >= 5, "the pool and its workers never started"
+        os.killpg(proc.pid, signal.SIGTERM)
+        output, _ = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 143, output
+    assert "terminated (SIGTERM): 0 of 3 results recorded" in output
+    assert "Traceback" not in output, output
+    deadline = time.monotonic() + 10
+    while any(_running(p) for p in started) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [p for p in started if _running(p)], "a learner or pool process outlived the run"
+    assert not list(scratch.iterdir()), "scratch folders were left behind"
