@@ -3,6 +3,7 @@ finite differences and the notes' worked examples."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F  # noqa: N812
@@ -173,6 +174,40 @@ def test_conv2d_multi_gradients_match_autograd_of_F_conv2d(case):
         strict=True,
     ):
         torch.testing.assert_close(a, e, **F64)
+
+
+def _fortran(a: object) -> torch.Tensor:
+    """A Fortran-ordered array as torch sees it (``torch.from_numpy`` keeps the strides): the
+    layout the grader hands over when a learner-facing input is not C-contiguous."""
+    return torch.from_numpy(np.asfortranarray(a))  # (sizes-1 axes aside) not C-contiguous
+
+
+@settings(max_examples=15)
+@given(case=conv_cases())
+def test_conv2d_multi_and_max_pool2d_on_fortran_ordered_inputs_match_F_values_and_gradients(case):
+    """The hand-written backward passes read strides, not only shapes: on non-contiguous x and
+    weight (and a non-contiguous upstream gradient) values and gradients still equal torch's."""
+    s, p = case["stride"], case["padding"]
+    x, w, b = (_fortran(case[n]).requires_grad_(True) for n in ("x", "weight", "bias"))
+    xe, we, be = _t(case, "x", "weight", "bias", grad=True)
+    ours = conv.conv2d_multi(x, w, b, stride=s, padding=p)
+    theirs = F.conv2d(xe, we, be, stride=s, padding=p)
+    torch.testing.assert_close(ours, theirs, **F64)
+    g = _fortran(torch.linspace(-1.0, 1.0, ours.numel(), dtype=ours.dtype).reshape(ours.shape))
+    for a, e in zip(
+        torch.autograd.grad(ours, (x, w, b), g),
+        torch.autograd.grad(theirs, (xe, we, be), g.contiguous()),
+        strict=True,
+    ):
+        torch.testing.assert_close(a, e, **F64)
+    size = min(2, *case["x"].shape[2:])
+    pooled = conv.max_pool2d(x, size, 1)
+    expected = F.max_pool2d(xe, size, 1)
+    torch.testing.assert_close(pooled, expected, **F64)
+    gp = _fortran(torch.cos(torch.arange(pooled.numel(), dtype=pooled.dtype)).reshape(pooled.shape))
+    (ga,) = torch.autograd.grad(pooled, x, gp)
+    (ge,) = torch.autograd.grad(expected, xe, gp.contiguous())
+    torch.testing.assert_close(ga, ge, **F64)
 
 
 @settings(max_examples=6)

@@ -299,6 +299,30 @@ def test_lstm_forward_gradients_match_autograd_of_nn_LSTM(case):
         torch.testing.assert_close(a, e.T if name in ("W", "U") else e, **F64, msg=name)
 
 
+@settings(max_examples=15)
+@given(case=rnn_cases(lstm=True, max_steps=4))
+def test_lstm_forward_on_fortran_ordered_inputs_matches_nn_LSTM_values_and_gradients(case):
+    """Non-contiguous inputs (what ``torch.from_numpy`` makes of Fortran-ordered arrays) go
+    through the one-node forward and the hand-written BPTT with the values and gradients of
+    nn.LSTM on the contiguous copies."""
+    names = ("x", "h0", "c0", "W", "U", "b")
+    ours_in = [torch.from_numpy(np.asfortranarray(case[n])).requires_grad_(True) for n in names]
+    x, h0, c0, *_ = _t(case, *names, grad=True)
+    m = _lstm(case)
+    hs, (h_T, c_T) = rnn.lstm_forward(*ours_in)
+    out, (h_n, c_n) = m(x, (h0[None], c0[None]))
+    for a, e in ((hs, out), (h_T, h_n[0]), (c_T, c_n[0])):
+        torch.testing.assert_close(a, e, **F64)
+    weights = torch.cos(torch.arange(hs.numel(), dtype=hs.dtype)).reshape(hs.shape)
+    ours = torch.autograd.grad((hs * weights).sum() + 3 * c_T.sum() - h_T.sum(), ours_in)
+    theirs = torch.autograd.grad(
+        (out * weights).sum() + 3 * c_n.sum() - h_n.sum(),
+        (x, h0, c0, m.weight_ih_l0, m.weight_hh_l0, m.bias_ih_l0),
+    )
+    for name, a, e in zip(names, ours, theirs, strict=True):
+        torch.testing.assert_close(a, e.T if name in ("W", "U") else e, **F64, msg=name)
+
+
 @settings(max_examples=6)
 @given(case=rnn_cases(lstm=True, max_batch=2, max_steps=3, max_hidden=2, max_input=2))
 def test_lstm_forward_passes_gradcheck_in_float64(case):
