@@ -7,6 +7,7 @@ A mismatch is compared against the frozen outputs of the catalogued mistakes, so
 
 from __future__ import annotations
 
+import itertools
 import math
 import sys
 from dataclasses import dataclass, field
@@ -108,6 +109,29 @@ def _all_close_and_finite(act: np.ndarray, exp: np.ndarray, rtol: float, atol: f
         )
 
 
+#: the most items :func:`_reordered` tries every order of (6! = 720 comparisons at most)
+MAX_REORDERED = 6
+
+
+def _reordered(actual: Any, expected: Any, rtol: float, atol: float, path: str) -> str | None:
+    """A sequence holding the expected items in another order (``momentum_step`` returning
+    ``(velocity, w)``; ``(h, c)`` swapped), said as such, or None. Tried only once an item
+    differs; every item must match the item it stands for."""
+    n = len(expected)
+    if not 2 <= n <= MAX_REORDERED:
+        return None
+    fits = [[compare(a, e, rtol, atol) is None for e in expected] for a in actual]
+    for order in itertools.permutations(range(n)):  # order[i]: the expected item actual[i] is
+        if all(fits[i][order[i]] for i in range(n)) and any(order[i] != i for i in range(n)):
+            moved = ", ".join(
+                f"{path}[{i}] is what {path}[{order[i]}] should be"
+                for i in range(n)
+                if order[i] != i
+            )
+            return f"{path} holds the right values in the wrong order: {moved}"
+    return None
+
+
 def compare(
     actual: Any, expected: Any, rtol: float, atol: float, path: str = "output"
 ) -> str | None:
@@ -122,7 +146,7 @@ def compare(
         for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
             problem = compare(a, e, rtol, atol, f"{path}[{i}]")
             if problem:
-                return problem
+                return _reordered(actual, expected, rtol, atol, path) or problem
         return None
     if isinstance(expected, dict):
         if not isinstance(actual, dict) or set(actual) != set(expected):

@@ -1,4 +1,5 @@
-"""``exercises/tests/_harness.py``: ``compare``'s fast path agrees with ``np.isclose`` exactly."""
+"""``exercises/tests/_harness.py``: ``compare``'s fast path agrees with ``np.isclose`` exactly, and
+its messages name what went wrong (items returned in the wrong order)."""
 
 from __future__ import annotations
 
@@ -86,3 +87,30 @@ def test_an_int_answer_takes_an_int_not_a_float_or_a_bool_that_equals_it():
         assert "should be an int (4)" in compare(wrong, 4, 1e-6, 1e-8)
     assert compare(True, 1, 1e-6, 1e-8) is not None
     assert compare((3, 1.0), (3, 1), 1e-6, 1e-8) is not None  # inside a tuple too
+
+
+def test_items_returned_in_another_order_are_named_as_such():
+    """``momentum_step`` returning ``(velocity, w)``, an LSTM's ``(h, c)`` swapped inside its
+    result, three states rotated: each item is right but stands where another should."""
+    w, v = np.array([1.0, 2.0]), np.array([0.1, 0.2])
+    assert compare((v, w), (w, v), 1e-9, 1e-11) == (
+        "output holds the right values in the wrong order: output[0] is what output[1] should "
+        "be, output[1] is what output[0] should be"
+    )
+    hs, h, c = np.ones((2, 3)), np.zeros(3), np.full(3, 2.0)
+    said = compare((hs, (c, h)), (hs, (h, c)), 1e-9, 1e-11)
+    assert said is not None and said.startswith("output[1] holds the right values in the wrong")
+    a, b, d = np.array([1.0]), np.array([2.0]), np.array([3.0])
+    said = compare([b, d, a], [a, b, d], 1e-9, 1e-11)
+    assert said is not None and "output[0] is what output[1] should be" in said
+
+
+def test_a_wrong_item_is_not_called_a_reordering():
+    """Only a reordering of right items is one: a wrong value, a near miss, or an item that
+    matches twice while another matches nowhere keeps the plain first-mismatch message."""
+    w, v = np.array([1.0, 2.0]), np.array([0.1, 0.2])
+    said = compare((v, w + 1e-3), (w, v), 1e-9, 1e-11)
+    assert said is not None and said.startswith("output[0][0] = 0.1, expected 1.0")
+    said = compare((w, w), (w, v), 1e-9, 1e-11)
+    assert said is not None and said.startswith("output[1][0] = 1.0, expected 0.1")
+    assert compare((w, v), (w, v), 1e-9, 1e-11) is None

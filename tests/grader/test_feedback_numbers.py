@@ -49,3 +49,27 @@ def test_adams_first_step_feedback_says_the_weight_went_up_when_it_went_up(tmp_p
     against = "up" if float(grad) < 0 else "down"  # descent moves against the gradient
     assert went == should == against
     assert float(got) == pytest.approx(float(want) / (1 - 0.999) ** 0.5, rel=1e-3)
+
+
+SWAPPED_RETURNS = """
+def momentum_step(w, grad, velocity, lr, beta=0.9):
+    v = beta * velocity + (1.0 - beta) * grad
+    return v, w - lr * v
+"""
+
+
+def test_a_step_returning_its_results_in_the_wrong_order_is_told_so(tmp_path: Path):
+    """``momentum_step`` returning ``(velocity_new, w_new)`` got "output[0][3] = …, expected …",
+    two numbers that look unrelated; the feedback now says the values are right and swapped."""
+    from grader.examples import grade_variant
+
+    points, _, outcomes = grade_variant(
+        tmp_path / "s", "optimizers", "momentum_step", SWAPPED_RETURNS
+    )
+    assert points == 0
+    said = [o.message for o in outcomes if "matches the reference" in o.check]
+    assert said and all(
+        "output holds the right values in the wrong order: output[0] is what output[1] should be"
+        in m
+        for m in said
+    ), said
