@@ -16,6 +16,11 @@ A topic whose module imports other topics (``forward``: ``from . import activati
 locked setup cell first, which builds those modules from the learner's own sibling notebooks in
 the same folder (:mod:`grader.nbgrader.siblings`); the topics it needs are added to the course or
 notebook set when not asked for.
+
+Both write through :mod:`grader.nbgrader.generated`: a re-run updates the files it wrote that
+nobody changed, refuses (naming them, before writing anything) when one was edited since, unless
+``force`` (the edited bytes are kept under ``out/.gradelab/replaced/``), and never leaves a
+half-written file.
 """
 
 from __future__ import annotations
@@ -25,12 +30,14 @@ import itertools
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from grader.nbgrader.generated import EditedFiles, edited_files, write_files
 from grader.nbgrader.ipynb import CHECK_TAG
 from grader.nbgrader.siblings import dependencies
 from grader.release.strip import BEGIN, END
@@ -282,27 +289,66 @@ def build_course(
     assignment: str = ASSIGNMENT,
     max_examples: int = 12,
     timeout: int = 600,
+    force: bool = False,
+    say: Callable[[str], None] | None = None,
 ) -> list[Path]:
-    """Write an nbgrader course under ``out``; returns the source notebooks written.
+    """Write an nbgrader course under ``out``; returns the source notebooks it holds now.
 
     ``assignment`` is a folder name of nbgrader's (``source/<assignment>/``): one plain name,
-    never a path (``../../x`` once wrote outside ``out``, ``""`` into ``source/`` itself)."""
+    never a path (``../../x`` once wrote outside ``out``, ``""`` into ``source/`` itself).
+
+    A re-run updates the files it wrote that nobody changed since, and refuses with a
+    :class:`NotebookError` naming each file that was edited since (or was not written by it),
+    before any slow work and before writing anything; ``force`` overwrites those, keeping their
+    bytes under ``out/.gradelab/replaced/``. Every write is atomic (:mod:`grader.nbgrader.generated`).
+    ``say`` gets one line per kind of action (new, updated, unchanged, overwritten).
+    """
     check_assignment(assignment)
     chosen = notebook_topics(topics)
     out = Path(out)
-    source = out / "source" / assignment
-    source.mkdir(parents=True, exist_ok=True)
-    (out / "nbgrader_config.py").write_text(
-        CONFIG.format(course=_slug(out.resolve().name) or "gradelab", timeout=timeout),
-        encoding="utf-8",
-    )
-    written = []
-    for topic in chosen:
-        nb = source_notebook(topic, hidden_tests(topic, max_examples))
-        path = source / f"{topic}.ipynb"
-        nbformat.write(nb, path)
-        written.append(path)
-    return written
+    config = "nbgrader_config.py"
+    paths = {t: f"source/{assignment}/{t}.ipynb" for t in chosen}
+    _refuse_edited(out, [config, *paths.values()], force)  # before minutes of grading
+    contents = {
+        config: CONFIG.format(
+            course=_slug(out.resolve().name) or "gradelab", timeout=timeout
+        ).encode(),
+        **{
+            rel: _notebook_bytes(source_notebook(t, hidden_tests(t, max_examples)))
+            for t, rel in paths.items()
+        },
+    }
+    _write(out, contents, force, say)
+    return [out / rel for rel in paths.values()]
+
+
+def _notebook_bytes(nb: nbformat.NotebookNode) -> bytes:
+    """The file ``nbformat.write`` would write, with cell ids that do not change between runs
+    (nbformat draws random ones: every re-run would otherwise rewrite every notebook)."""
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{i:03d}"
+    text = nbformat.writes(nb)
+    return (text if text.endswith("\n") else text + "\n").encode("utf-8")
+
+
+def _refuse_edited(out: Path, rels: list[str], force: bool) -> None:
+    if force:
+        return
+    edited = edited_files(out, dict.fromkeys(rels))
+    if edited:
+        raise NotebookError(str(EditedFiles(out, edited)))
+
+
+def _write(
+    out: Path, contents: dict[str, bytes], force: bool, say: Callable[[str], None] | None
+) -> None:
+    try:
+        report = write_files(out, contents, force=force)
+    except EditedFiles as exc:
+        raise NotebookError(str(exc)) from None
+    if say is not None:
+        for line in report.lines():
+            say(line)
 
 
 LEARNER_CHECK = """\
@@ -348,16 +394,25 @@ def learner_notebook(topic: str) -> nbformat.NotebookNode:
     return new_notebook(cells=cells, metadata={"kernelspec": KERNELSPEC})
 
 
-def build_notebooks(out: Path, topics: list[str] | None = None) -> list[Path]:
-    """Write one learner notebook per topic under ``out``; returns their paths."""
+def build_notebooks(
+    out: Path,
+    topics: list[str] | None = None,
+    *,
+    force: bool = False,
+    say: Callable[[str], None] | None = None,
+) -> list[Path]:
+    """Write one learner notebook per topic under ``out``; returns their paths.
+
+    A learner notebook is where the learner works: a re-run never overwrites one changed since
+    it was written (:class:`NotebookError` naming them, nothing written) unless ``force``, which
+    keeps their bytes under ``out/.gradelab/replaced/``; as :func:`build_course` does.
+    """
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for topic in notebook_topics(topics):
-        path = out / f"{topic}.ipynb"
-        nbformat.write(learner_notebook(topic), path)
-        written.append(path)
-    return written
+    chosen = notebook_topics(topics)
+    rels = {t: f"{t}.ipynb" for t in chosen}
+    _refuse_edited(out, list(rels.values()), force)
+    _write(out, {rel: _notebook_bytes(learner_notebook(t)) for t, rel in rels.items()}, force, say)
+    return [out / rel for rel in rels.values()]
 
 
 def ensure_kernel() -> str:

@@ -182,7 +182,7 @@ def test_cli_notebooks_writes_one_notebook_per_topic_and_refuses_unknown_topics(
         ["notebooks", "--out", str(tmp_path / "nbs"), "--topic", "losses", "--topic", "forward"],
     )
     assert done.exit_code == 0, done.output
-    assert sorted(p.name for p in (tmp_path / "nbs").iterdir()) == [
+    assert sorted(p.name for p in (tmp_path / "nbs").glob("*.ipynb")) == [
         "activations.ipynb",
         "forward.ipynb",
         "losses.ipynb",
