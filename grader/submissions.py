@@ -131,21 +131,20 @@ def _pick(candidates: dict[str, list[tuple[str, bytes]]]) -> tuple[dict[str, byt
         if len(found) > 1:
             problems.append(f"several {topic}.py files; graded {found[0][0]}")
         if found[0][0].endswith(".ipynb"):
-            files[topic], note = _from_notebook(found[0][0], found[0][1])
-            if note:
-                problems.append(note)
+            files[topic], notes = _from_notebook(found[0][0], found[0][1])
+            problems += notes
     return files, problems
 
 
-def _from_notebook(name: str, data: bytes) -> tuple[bytes, str | None]:
-    """A notebook's code cells as module source, and the feedback note on what was dropped."""
-    from grader.nbgrader.ipynb import extract, problem_note
+def _from_notebook(name: str, data: bytes) -> tuple[bytes, list[str]]:
+    """A notebook's code cells as module source, and the feedback notes on how it was read."""
+    from grader.nbgrader.ipynb import extract, problem_notes
 
     try:
         extracted = extract(data)
     except ValueError as exc:
-        return b"", f"{name}: this notebook could not be read: {exc}; graded as an empty file"
-    return extracted.source.encode("utf-8"), problem_note(name, extracted)
+        return b"", [f"{name}: this notebook could not be read: {exc}; graded as an empty file"]
+    return extracted.source.encode("utf-8"), problem_notes(name, extracted)
 
 
 def learner_id(path: Path) -> str:

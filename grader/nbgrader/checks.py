@@ -24,7 +24,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from grader.nbgrader.ipynb import CHECK_MARKER, join_cells
+from grader.nbgrader.ipynb import CHECK_MARKER
+from grader.nbgrader.magics import join_cells
 
 _RESULTS: dict[tuple[str, str], Any] = {}  # (topic, source hash) -> SubmissionResult
 

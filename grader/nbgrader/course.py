@@ -359,10 +359,8 @@ from exercises.tests._runner import format_table, run_check
 
 _hist = get_ipython().history_manager.input_hist_raw  # gradelab's own cells left out:
 _cells = [c for c in _hist if c and "{tag}" not in c and "from grader.nbgrader" not in c]
-_code = "\\n\\n".join(
-    "\\n".join(ln for ln in c.splitlines() if not ln.lstrip().startswith(("%", "!")))
-    for c in _cells if not c.lstrip().startswith("%%")
-)
+from grader.nbgrader.magics import join_cells  # magics and shell escapes left out, as in grading
+_code = join_cells(_cells).source
 with tempfile.TemporaryDirectory() as _tmp:
     pathlib.Path(_tmp, "{topic}.py").write_text(_code)
     pathlib.Path(_tmp, "__init__.py").write_text("")  # the check imports the folder as a package

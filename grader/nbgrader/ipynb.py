@@ -1,10 +1,11 @@
 """Code out of a notebook: the code cells of an ``.ipynb`` as one ``<topic>.py`` source.
 
-IPython-only lines cannot run as a Python module, so they are dropped and reported: line magics
-(``%time``), cell magics (a cell starting with ``%%``: the whole cell), shell escapes (``!pip``,
-``x = !ls``) and help lines (``obj?``). Cells that hold gradelab's own checks (the autograded test
+IPython-only lines cannot run as a Python module, so they are dropped and reported
+(:mod:`grader.nbgrader.magics`). Cells that hold gradelab's own checks (the autograded test
 cells of a ``gradelab nbgrader`` course and the check cell of a learner notebook) are dropped too:
-they are not the learner's code.
+they are not the learner's code; one that defines a function anyway is named in a note, as is a
+function defined in several cells (the last one counts, as when the notebook runs top to bottom).
+nbformat 3 notebooks (cells under ``worksheets``, code under ``input``) are read as well.
 
 A notebook is learner data read by the grader itself, outside the sandbox, so it is parsed
 defensively: nesting deeper than :data:`MAX_DEPTH` is refused by a scan *before* ``json.loads``
@@ -15,10 +16,14 @@ the shape, :func:`extract` either returns the code or raises :class:`NotebookErr
 
 from __future__ import annotations
 
+import ast
 import json
 import re
-from dataclasses import dataclass
 from typing import Any
+
+from grader.nbgrader.magics import Extracted, join_cells
+
+__all__ = ["Extracted", "NotebookError", "extract", "join_cells", "problem_notes"]
 
 #: a code cell whose source holds this is one of gradelab's check cells, never learner code
 CHECK_MARKER = "from grader.nbgrader"
@@ -29,30 +34,11 @@ DROPPED_NOTE = "magics and shell escapes dropped"
 MAX_DEPTH = 64
 _STRUCTURE = re.compile(rb'[\[\]{}"]')  # what the depth scan stops at
 _STRING_REST = re.compile(rb'(?:[^"\\]|\\.)*"', re.DOTALL)  # after an opening quote
-
-_SHELL_ASSIGN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\s*=\s*[!%]")
-_HELP = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*\?\??$")
+_DEFINED = re.compile(r"^(?:async[ \t]+def|def|class)[ \t]+([A-Za-z_]\w*)", re.MULTILINE)
 
 
 class NotebookError(ValueError):
     """A notebook that cannot be read; the message says why (for the learner's feedback)."""
-
-
-@dataclass(frozen=True)
-class Extracted:
-    """The module source and the IPython-only lines that were left out of it."""
-
-    source: str
-    dropped: tuple[str, ...]
-
-
-def _ipython_only(line: str) -> bool:
-    s = line.strip()
-    return (
-        s.startswith(("%", "!"))
-        or bool(_SHELL_ASSIGN.match(s))
-        or bool(_HELP.match(s) and not s.startswith("#"))
-    )
 
 
 def is_check_cell(cell: dict) -> bool:
@@ -118,8 +104,9 @@ def check_depth(data: bytes, limit: int = MAX_DEPTH) -> None:
             depth -= 1
 
 
-def _cell_source(index: int, cell: object) -> str | None:
-    """The source of a learner code cell, None for any other cell; NotebookError if malformed."""
+def _cell_source(index: int, cell: object) -> tuple[str | None, str | None]:
+    """(learner code, None) for a learner code cell; (None, its code) for a code cell left out
+    as a check cell; (None, None) for any other cell. NotebookError if malformed."""
     where = f"cell {index + 1}"
     if not isinstance(cell, dict):
         raise NotebookError(f"{where} is {_kind(cell)}, not an object")
@@ -137,33 +124,71 @@ def _cell_source(index: int, cell: object) -> str | None:
         if isinstance(source, list):
             what += " holding " + _kind(next(s for s in source if not isinstance(s, str)))
         raise NotebookError(f"{where}: source is {what}, not text or a list of text")
-    if kind != "code" or is_check_cell(cell):
-        return None
+    if kind != "code":
+        return None, None
     text = _text(source)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
         raise NotebookError(f"{where}: source holds an unpaired surrogate (\\u escape)") from None
-    return text
+    return (None, text) if is_check_cell(cell) else (text, None)
 
 
-def join_cells(cells: list[str]) -> Extracted:
-    """Join cell sources into a module, leaving out IPython-only lines (reported in ``dropped``)."""
-    parts: list[str] = []
-    dropped: list[str] = []
-    for text in cells:
-        if text.lstrip().startswith("%%"):
-            dropped.append(text.strip().splitlines()[0])
-            continue
-        kept = []
-        for line in text.splitlines():
-            if _ipython_only(line):
-                dropped.append(line.strip())
-            else:
-                kept.append(line)
-        parts.append("\n".join(kept).rstrip())
-    source = "\n\n\n".join(p for p in parts if p.strip())
-    return Extracted(source + "\n" if source else "", tuple(dropped))
+def _cells(nb: dict) -> list[object]:
+    """The cells of a notebook: nbformat 4's ``cells``, or nbformat 3's worksheets' cells with
+    each code cell's ``input`` as its ``source`` (so a v3 notebook is not graded as empty)."""
+    if "cells" not in nb and "worksheets" in nb:
+        sheets = nb["worksheets"]
+        if not isinstance(sheets, list) or not all(
+            isinstance(w, dict) and isinstance(w.get("cells", []), list) for w in sheets
+        ):
+            raise NotebookError("worksheets is not a list of objects holding lists of cells")
+        cells: list[object] = [c for w in sheets for c in w.get("cells", [])]
+        return [
+            {**c, "source": c.get("input", "")} if isinstance(c, dict) and "input" in c else c
+            for c in cells
+        ]
+    if not isinstance(nb.get("cells"), list):
+        raise NotebookError(f"cells is {_kind(nb.get('cells'))}, not a list")
+    return nb["cells"]
+
+
+def _what_it_is(raw: bytes) -> str:
+    """What a file that is not JSON holds, when that tells the learner what went wrong."""
+    if raw.startswith(b"PK\x03\x04"):
+        return ": it is a zip archive, not a notebook"
+    try:
+        text = raw.decode("utf-8")
+        if text.strip() and compile(text, "<notebook>", "exec", flags=ast.PyCF_ONLY_AST):
+            return ": it is Python source, not a notebook: hand it in as a .py file"
+    except Exception:  # not text, not Python (a parser limit too): nothing more to say
+        pass
+    return ""
+
+
+def _cell_notes(learner: list[tuple[int, str]], left_out: list[tuple[int, str]]) -> list[str]:
+    """Notes on functions defined in several cells, or in a cell that is left out."""
+    notes = []
+    where: dict[str, list[int]] = {}
+    for index, code in learner:
+        for name in _DEFINED.findall(code):
+            where.setdefault(name, []).append(index + 1)
+    for name, cells in where.items():
+        if len(cells) > 1:
+            listed = ", ".join(map(str, cells[:-1]))
+            notes.append(
+                f"{name} is defined in cells {listed} and {cells[-1]}: the last one is graded "
+                "(as when the notebook runs from top to bottom)"
+            )
+    for index, code in left_out:
+        names = _DEFINED.findall(code)
+        if names:
+            notes.append(
+                f"cell {index + 1} defines {', '.join(names[:5])} but is marked as a test or check "
+                "cell (nbgrader grade without solution, or gradelab's own): left out of grading; "
+                "put your code in an answer cell"
+            )
+    return notes
 
 
 def extract(data: bytes | str) -> Extracted:
@@ -177,20 +202,30 @@ def extract(data: bytes | str) -> Extracted:
     try:
         nb = json.loads(raw)
     except (ValueError, RecursionError) as exc:  # JSON, UTF-8, int-size errors are ValueErrors
-        raise NotebookError(f"not valid JSON ({type(exc).__name__}: {exc})") from None
+        why = f"not valid JSON ({type(exc).__name__}: {exc})"
+        raise NotebookError(why + _what_it_is(raw)) from None
     if not isinstance(nb, dict):
         raise NotebookError(f"the top level is {_kind(nb)}, not an object")
-    if not isinstance(nb.get("cells"), list):
-        raise NotebookError(f"cells is {_kind(nb.get('cells'))}, not a list")
     if "metadata" in nb and not isinstance(nb["metadata"], dict):
         raise NotebookError(f"metadata is {_kind(nb['metadata'])}, not an object")
-    cells = [_cell_source(i, cell) for i, cell in enumerate(nb["cells"])]
-    return join_cells([c for c in cells if c is not None])
+    learner, left_out = [], []
+    for i, cell in enumerate(_cells(nb)):
+        code, check = _cell_source(i, cell)
+        if code is not None:
+            learner.append((i, code))
+        elif check is not None:
+            left_out.append((i, check))
+    joined = join_cells([code for _, code in learner])
+    return Extracted(joined.source, joined.dropped, tuple(_cell_notes(learner, left_out)))
 
 
-def problem_note(name: str, extracted: Extracted) -> str | None:
-    """The feedback line for a notebook whose IPython-only lines were dropped (None if none)."""
+def problem_notes(name: str, extracted: Extracted) -> list[str]:
+    """The feedback lines for a notebook: the IPython-only lines dropped, then its notes."""
+    notes = [f"{name}: {note}" for note in extracted.notes]
     if not extracted.dropped:
-        return None
+        return notes
     shown = "; ".join(extracted.dropped[:3]) + ("; ..." if len(extracted.dropped) > 3 else "")
-    return f"{name}: {DROPPED_NOTE} before grading ({len(extracted.dropped)}: {shown})"
+    return [
+        f"{name}: {DROPPED_NOTE} before grading ({len(extracted.dropped)}: {shown})",
+        *notes,
+    ]

@@ -153,3 +153,107 @@ def test_the_depth_check_is_linear_on_an_unterminated_string_of_escaped_quotes()
     with pytest.raises(ipynb.NotebookError, match="nested more than"):
         ipynb.check_depth(b"[" * 65 + b'"]]]" ' + b"]" * 65)
     ipynb.check_depth(b'{"a": ["[[[[", {"b": "\\"]"}]}')  # brackets inside strings do not count
+
+
+def _run(source: str) -> dict:
+    ns: dict = {}
+    exec(compile(source, "<extracted>", "exec"), ns)
+    return ns
+
+
+def test_a_continuation_line_starting_with_percent_or_bang_is_code_not_a_magic():
+    """`% 2)` or `!= b)` inside brackets, after a backslash or in a docstring was dropped as a
+    magic: the module no longer compiled and the learner lost the whole topic."""
+    cell = (
+        "X = (7\n     % 4)\nY = (1\n     != 2)\nZ = 9 \\\n    % 5\n"
+        'def f():\n    """\n    !important\n    % of rows\n    """\n    return X\n'
+    )
+    got = extract(_nb(new_code_cell(cell)))
+    ns = _run(got.source)
+    assert got.dropped == () and (ns["X"], ns["Y"], ns["Z"]) == (3, True, 4)
+    assert "!important" in ns["f"].__doc__
+
+
+def test_a_time_or_capture_cell_keeps_its_code_and_other_cell_magics_are_dropped_whole():
+    """`%%time` on a cell of definitions dropped every function in it."""
+    got = extract(
+        _nb(
+            new_code_cell("%%time\ndef f():\n    return 1"),
+            new_code_cell("%%capture out\ng = lambda: 2"),
+            new_code_cell("%%bash\nrm -rf /"),
+            new_code_cell("%%writefile x.py\nh = 3"),
+        )
+    )
+    ns = _run(got.source)
+    assert ns["f"]() == 1 and ns["g"]() == 2 and "h" not in ns and "rm -rf" not in got.source
+    assert got.dropped == ("%%time", "%%capture out", "%%bash", "%%writefile x.py")
+
+
+def test_get_ipython_calls_are_dropped_whole_and_a_magic_alone_in_a_block_leaves_pass():
+    """nbconvert writes magics as get_ipython() calls: kept, the module failed to import
+    (NameError) and every function of the topic scored 0."""
+    cell = (
+        "get_ipython().run_line_magic('matplotlib', 'inline')\n"
+        "get_ipython().system(\n    'pip install x'\n)\n"
+        "def f(xs):\n    for x in xs:\n        %time print(x)\n    return len(xs)\n"
+    )
+    got = extract(_nb(new_code_cell(cell)))
+    assert _run(got.source)["f"]([1, 2]) == 2 and "pip" not in got.source
+    assert len(got.dropped) == 3
+
+
+def test_an_nbformat_3_notebook_is_read_from_its_worksheets():
+    """A v3 notebook (cells in worksheets, code in `input`) was graded as an empty file."""
+    v3 = {
+        "nbformat": 3,
+        "nbformat_minor": 0,
+        "metadata": {},
+        "worksheets": [
+            {"cells": [{"cell_type": "markdown", "source": "# hi"}]},
+            {"cells": [{"cell_type": "code", "input": ["def f():\n", "    return 5\n"]}]},
+        ],
+    }
+    assert _run(extract(json.dumps(v3)).source)["f"]() == 5
+    with pytest.raises(ValueError, match="worksheets"):
+        extract(json.dumps({"nbformat": 3, "worksheets": [7]}))
+
+
+def test_a_function_defined_in_two_cells_is_named_and_the_last_one_graded(tmp_path):
+    text = _nb(
+        new_code_cell("def f():\n    return 1"),
+        new_code_cell("x = 1"),
+        new_code_cell("def f():\n    return 2"),
+    )
+    got = extract(text)
+    assert _run(got.source)["f"]() == 2
+    (note,) = got.notes
+    assert note.startswith("f is defined in cells 1 and 3: the last one is graded")
+    (tmp_path / "activations.ipynb").write_text(text)
+    assert any("f is defined in cells 1 and 3" in p for p in read_folder(tmp_path).problems)
+
+
+def test_code_in_a_cell_marked_as_a_test_cell_is_left_out_but_never_silently():
+    """A learner answer in a cell nbgrader marks `grade` without `solution` was dropped without
+    a word: the learner saw 0 points and a notebook that ran."""
+    marked = new_code_cell(
+        "def relu(x):\n    return x",
+        metadata={"nbgrader": {"grade": True, "solution": False, "points": 1}},
+    )
+    got = extract(_nb(marked))
+    assert got.source == ""
+    assert got.notes == (
+        "cell 1 defines relu but is marked as a test or check cell (nbgrader grade without "
+        "solution, or gradelab's own): left out of grading; put your code in an answer cell",
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        (b"def relu(x):\n    return x\n", "it is Python source, not a notebook"),
+        (b"PK\x03\x04\x14\x00rest", "it is a zip archive, not a notebook"),
+    ],
+)
+def test_an_ipynb_that_is_python_or_a_zip_says_what_it_is(data, said):
+    with pytest.raises(ValueError, match=said):
+        extract(data)
