@@ -11,6 +11,13 @@ signatures and docstrings every learner starts from never count as shared.
 
 For files A and B, ``similarity(A, B)`` = (tokens of A covered by fingerprints also in B) /
 (tokens of A covered by any fingerprint), and the other way round for B.
+
+A class compares every pair of files, so the pair step is the hot one: :func:`overlap` gives
+copydetect's ``compare_files`` numbers and slices from each file's hashes laid out once as sorted
+arrays (:class:`Indexed`), with a few array calls per pair, and the slices only for a pair that
+is shown. copydetect's own pair step builds an array per shared hash in Python: measured on two
+model answers of ``losses``, 0.93 ms a pair against 0.22 ms (a class of 1,000 has 500,000 pairs
+per topic: 8 minutes against 2).
 """
 
 from __future__ import annotations
@@ -20,8 +27,8 @@ import io
 from dataclasses import dataclass
 
 import numpy as np
-from copydetect import CodeFingerprint, compare_files
-from copydetect.utils import highlight_overlap
+from copydetect import CodeFingerprint
+from copydetect.utils import get_copied_slices, highlight_overlap
 
 from grader.outputs.escape import visible
 
@@ -63,10 +70,92 @@ def boilerplate_hashes(*sources: str) -> np.ndarray:
     return np.unique(np.array(hashes, dtype=np.int64))
 
 
-def overlap(a: CodeFingerprint, b: CodeFingerprint) -> Overlap:
-    """How much of ``a`` is in ``b`` and of ``b`` in ``a``."""
-    tokens, (sim_a, sim_b), slices = compare_files(a, b)
-    return Overlap((float(sim_a), float(sim_b)), int(tokens), (slices[0], slices[1]))
+@dataclass(frozen=True)
+class Indexed:
+    """A fingerprint's hashes as sorted arrays, built once per file for all its pairs: hash
+    ``keys[i]`` covers the k-grams at ``positions[starts[i]:starts[i] + counts[i]]``."""
+
+    print: CodeFingerprint
+    keys: np.ndarray
+    starts: np.ndarray
+    counts: np.ndarray
+    positions: np.ndarray
+
+    def at(self, chosen: np.ndarray) -> np.ndarray:
+        """The positions of the hashes ``keys[chosen]``, all of them, in one array."""
+        if self.positions.size == self.keys.size:  # every hash once: the usual case
+            return self.positions[chosen]
+        first, counts = self.starts[chosen], self.counts[chosen]
+        shift = np.repeat(first - np.cumsum(counts) + counts, counts)
+        return self.positions[shift + np.arange(counts.sum())]
+
+    def shared(self, other: Indexed) -> tuple[np.ndarray, np.ndarray]:
+        """(indices into ``self.keys``, into ``other.keys``) of the hashes both have."""
+        if not self.keys.size or not other.keys.size:
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        found = np.minimum(np.searchsorted(other.keys, self.keys), other.keys.size - 1)
+        mine = np.flatnonzero(other.keys[found] == self.keys)
+        return mine, found[mine]
+
+
+def indexed(fp: CodeFingerprint | Indexed) -> Indexed:
+    """``fp``'s hashes laid out for :func:`overlap` (an :class:`Indexed` is returned as is)."""
+    if isinstance(fp, Indexed):
+        return fp
+    table = sorted(fp.hash_idx.items())
+    counts = np.array([len(where) for _, where in table], dtype=np.int64)
+    return Indexed(
+        fp,
+        np.array([key for key, _ in table], dtype=np.int64),
+        np.cumsum(counts) - counts,
+        counts,
+        np.array([i for _, where in table for i in where], dtype=np.int64),
+    )
+
+
+def _unfiltered(slices: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Slices of the filtered code moved to the raw code, as copydetect's ``compare_files``."""
+    if len(offsets) == 0:
+        return slices
+    at = np.minimum(np.searchsorted(offsets[:, 0], slices), offsets.shape[0] - 1)
+    return slices + offsets[at, 1]
+
+
+def covered(positions: np.ndarray, k: int) -> int:
+    """Tokens covered by the k-grams starting at ``positions``: the summed lengths of
+    copydetect's ``get_copied_slices``, whose slices break where two positions are ``k`` or
+    more apart (a run from ``first`` to ``last`` covers ``last - first + k`` tokens)."""
+    ordered = np.sort(positions)
+    jumps = np.diff(ordered)
+    jumps = jumps[jumps > k - 1]
+    return int(ordered[-1] - ordered[0] - jumps.sum() + k * (jumps.size + 1))
+
+
+def overlap(
+    a: CodeFingerprint | Indexed, b: CodeFingerprint | Indexed, slices: bool = True
+) -> Overlap:
+    """How much of ``a`` is in ``b`` and of ``b`` in ``a``: copydetect's ``compare_files``
+    (tokens are ``a``'s shared tokens), computed from :func:`indexed` arrays. ``slices=False``
+    leaves the shared slices empty: a pair that is not shown needs only the numbers."""
+    a, b = indexed(a), indexed(b)
+    if a.print.k != b.print.k:
+        raise ValueError("Code fingerprints must use the same noise threshold")
+    in_a, in_b = a.shared(b)
+    if in_a.size == 0:
+        return Overlap((0.0, 0.0), 0, (np.array([]), np.array([])))
+    sides = ((a, a.at(in_a)), (b, b.at(in_b)))
+    shared = [covered(at, side.print.k) for side, at in sides]
+    similarity = [
+        tokens / side.print.token_coverage if len(side.print.filtered_code) > 0 else 0.0
+        for tokens, (side, _) in zip(shared, sides, strict=True)
+    ]
+    found = [
+        _unfiltered(get_copied_slices(at, side.print.k), side.print.offsets)
+        if slices
+        else np.empty((2, 0), np.int64)
+        for side, at in sides
+    ]
+    return Overlap((float(similarity[0]), float(similarity[1])), shared[0], (found[0], found[1]))
 
 
 #: the layout characters a code listing keeps as they are

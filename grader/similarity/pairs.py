@@ -8,19 +8,30 @@ each wrote one short line are not flagged for it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import combinations
 
 import numpy as np
 
 from grader.release.build import ROOT
-from grader.similarity.fingerprint import Overlap, boilerplate_hashes, fingerprint, overlap
+from grader.similarity.fingerprint import (
+    Overlap,
+    boilerplate_hashes,
+    fingerprint,
+    indexed,
+    overlap,
+)
 from grader.submissions import Submission
 
 #: default share of a file found in the other that flags a pair
 THRESHOLD = 0.5
 #: shortest shared code (filtered characters) that can flag a pair
 MIN_SHARED_TOKENS = 80
+#: the slices of a pair that is not shown side by side: one read-only pair of empty arrays for
+#: all of them (a class of 1,000 has 500,000 pairs per topic)
+NO_SLICES = (np.empty((2, 0), int), np.empty((2, 0), int))
+for _empty in NO_SLICES:
+    _empty.flags.writeable = False
 
 
 @dataclass
@@ -35,9 +46,7 @@ class Pair:
     shared_tokens: int
     flagged: bool
     code: tuple[str, str] = ("", "")
-    slices: tuple[np.ndarray, np.ndarray] = field(
-        default_factory=lambda: (np.empty((2, 0), int), np.empty((2, 0), int))
-    )
+    slices: tuple[np.ndarray, np.ndarray] = NO_SLICES  # set for a flagged pair only
 
     @property
     def score(self) -> float:
@@ -60,15 +69,16 @@ def compare_topic(
 ) -> list[Pair]:
     """Every pair of ``codes`` (learner → source of their ``topic`` file), most similar first."""
     boilerplate = boilerplate_hashes(stub_source(topic) if stub is None else stub)
-    prints = {learner: fingerprint(code, boilerplate) for learner, code in codes.items()}
+    prints = {learner: indexed(fingerprint(code, boilerplate)) for learner, code in codes.items()}
     pairs = []
     for a, b in combinations(sorted(prints), 2):
-        found: Overlap = overlap(prints[a], prints[b])
+        found: Overlap = overlap(prints[a], prints[b], slices=False)
         sim_a, sim_b = found.similarity
         flagged = max(sim_a, sim_b) >= threshold and found.tokens >= MIN_SHARED_TOKENS
         pair = Pair(topic, a, b, sim_a, sim_b, found.tokens, flagged)
-        if flagged:
-            pair.code, pair.slices = (codes[a], codes[b]), found.slices
+        if flagged:  # shown side by side: its shared slices too
+            pair.code = (codes[a], codes[b])
+            pair.slices = overlap(prints[a], prints[b]).slices
         pairs.append(pair)
     return sorted(pairs, key=lambda p: (-p.score, p.learner_a, p.learner_b))
 
