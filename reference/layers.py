@@ -44,10 +44,12 @@ def _uniform(
     device: torch.device | str | None,
     dtype: torch.dtype | None,
 ) -> nn.Parameter:
-    """A parameter drawn from U(−bound, bound), drawn on the CPU (so ``rng`` may be a CPU
-    generator whatever the target device) and then moved."""
+    """A parameter drawn from U(−bound, bound), drawn on ``rng``'s own device (so a CPU
+    generator works whatever the target device, and whatever ``torch.set_default_device``
+    says) and then moved; without ``rng``, torch's default generator on the default device."""
     dtype = dtype or torch.get_default_dtype()
-    u = torch.rand(shape, generator=rng, dtype=torch.float64)  # U(0, 1)
+    on = None if rng is None else rng.device  # None: the default device (as nn.Linear)
+    u = torch.rand(shape, generator=rng, dtype=torch.float64, device=on)  # U(0, 1)
     return nn.Parameter(((2 * u - 1) * bound).to(device=device, dtype=dtype))
 
 

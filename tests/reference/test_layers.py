@@ -77,6 +77,27 @@ def test_dense_init_is_uniform_within_one_over_sqrt_fan_in_and_seeded():
     assert a.W.dtype == torch.get_default_dtype()
 
 
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(lambda rng: layers.Dense(3, 4, rng=rng), id="Dense"),
+        pytest.param(lambda rng: layers.Conv2d(2, 3, 3, rng=rng), id="Conv2d"),
+        pytest.param(lambda rng: layers.RNN(3, 2, rng=rng), id="RNN"),
+        pytest.param(lambda rng: layers.LSTM(3, 2, rng=rng), id="LSTM"),
+    ],
+)
+def test_init_draws_on_the_generators_device_whatever_the_default_device(make):
+    """A CPU generator seeds the weights even under ``torch.set_default_device`` of another
+    device (the meta device stands in for cuda here): the draw happened on the default device
+    before, so a CPU ``rng`` failed there (cuda) or gave weights without data (meta)."""
+    expected = make(_gen(5))
+    with torch.device("meta"):
+        got = make(_gen(5))
+    for (name, a), b in zip(got.named_parameters(), expected.parameters(), strict=True):
+        assert a.device.type == "cpu", name
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+
+
 # ---------------------------------------------------------------- Activation
 
 
