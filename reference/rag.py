@@ -277,7 +277,9 @@ def embed(texts: Sequence[str], model: Any) -> torch.Tensor:
     v = model.encode(
         list(texts), convert_to_tensor=True, normalize_embeddings=False, show_progress_bar=False
     )
-    v = torch.as_tensor(v).to(torch.float32)  # (N, D)
+    # a tensor stays where the model put it (torch.as_tensor would move it to a default device
+    # set by torch.set_default_device); a NumPy array becomes a tensor on the host
+    v = (v if isinstance(v, torch.Tensor) else torch.from_numpy(np.asarray(v))).to(torch.float32)
     if v.ndim != 2 or v.shape[0] != len(texts):
         raise ValueError(
             f"{fn}: model.encode returned shape {tuple(v.shape)}, expected ({len(texts)}, D)"

@@ -446,6 +446,18 @@ def test_embed_output_on_the_model_device(device):
     assert got.device.type == torch.device(device).type
 
 
+def test_embed_keeps_the_models_tensor_where_it_is_whatever_the_default_device():
+    """The model's output stays on its device: ``torch.as_tensor`` moved it to the default device
+    of ``torch.set_default_device`` (the meta device stands in for cuda, where it would have been
+    a silent host-to-GPU copy)."""
+    docs = ["a b", "c", ""]
+    expected = rag.embed(docs, rag.HashingEmbedder(dim=16))
+    with torch.device("meta"):
+        got = rag.embed(docs, rag.HashingEmbedder(dim=16))
+    assert got.device.type == "cpu"
+    torch.testing.assert_close(got, expected, rtol=0, atol=0)
+
+
 def test_embed_rejects_a_single_string_and_an_empty_list():
     model = rag.HashingEmbedder()
     with pytest.raises(TypeError, match=r"embed: texts must be a list of str, got str"):
