@@ -133,7 +133,7 @@ def export_gradebook(
     graded = read_class(out)  # the class grades.csv and class/ show, and their warning
     result = build_export(graded.results, roster, lms)
     result.warning = graded.warning
-    target = to or out / "export" / f"{lms}.csv"
+    target = to or out / "export" / f"{lms}.csv"  # escape.KIT_FOLDERS: no learner's folder
     inputs = {roster_path.resolve(), (out / "gradebook.sqlite").resolve()}
     if {target.resolve(), companion_path(target).resolve()} & inputs:
         raise ValueError(f"--to {target} would overwrite the roster or the gradebook")

@@ -20,8 +20,9 @@ through the one function for that format:
 - :func:`folder_name`: the learner's folder under the output folder, unique per id (below).
 
 Folder names: an id that is already a plain name (lower-case ASCII letters, digits, ``_`` and
-``-``, starting with a letter or digit, at most 64 characters, not a reserved device name and not
-ending like a hashed name) is its own folder. Any other id gets its plain form (at most 48
+``-``, starting with a letter or digit, at most 64 characters, not a reserved device name, not one
+of the kit's own folders in the output folder (:data:`KIT_FOLDERS`) and not ending like a hashed
+name) is its own folder. Any other id gets its plain form (at most 48
 characters, ``learner`` when nothing is left) plus ``--`` and the first 12 hex digits of the
 SHA-256 of the id. So the folder of an id never depends on who else is in the class, two ids share
 a folder only when their hashes' first 48 bits agree, and ``victim``, ``victim.``, ``Victim``,
@@ -49,6 +50,9 @@ _HASHED = re.compile(r".*--[0-9a-f]{12}")
 _RESERVED = frozenset(
     {"con", "prn", "aux", "nul"} | {f"{d}{i}" for d in ("com", "lpt") for i in range(10)}
 )
+#: the folders gradelab itself writes in an output folder, beside the learners': the class
+#: report (``class/``) and the LMS exports (``export/``); a learner of that name is hashed
+KIT_FOLDERS = frozenset({"class", "export"})
 HASH_DIGITS = 12
 PREFIX_CHARS = 48
 
@@ -125,7 +129,8 @@ def json_text(document: Any, **dumps: Any) -> str:
 
 def folder_name(learner: str) -> str:
     """The learner's output folder: the id itself when plain, else a plain form and its hash."""
-    if _PLAIN.fullmatch(learner) and learner not in _RESERVED and not _HASHED.fullmatch(learner):
+    taken = _RESERVED | KIT_FOLDERS
+    if _PLAIN.fullmatch(learner) and learner not in taken and not _HASHED.fullmatch(learner):
         return learner
     plain = re.sub(r"[^a-z0-9_-]+", "_", learner.lower()).strip("_-")[:PREFIX_CHARS]
     digest = hashlib.sha256(learner.encode("utf-8", "surrogatepass")).hexdigest()[:HASH_DIGITS]

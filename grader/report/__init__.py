@@ -41,7 +41,7 @@ def write_class_report(out: Path) -> ClassReport:
     results = graded.results
     items = analyse_items(results)
     named, unnamed = find_mistakes(results)
-    folder = out / "class"
+    folder = out / "class"  # one of escape.KIT_FOLDERS: no learner's folder
     drawn = (
         {"distribution": figures.score_distribution(results), "heatmap": figures.heat_map(results)}
         if results

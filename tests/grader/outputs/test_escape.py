@@ -177,3 +177,28 @@ def test_two_different_ids_never_share_a_folder(a, b):
     folder_a, folder_b = folder_name(a), folder_name(b)
     assert SAFE.fullmatch(folder_a) and len(folder_a) <= 64
     assert (folder_a.lower() == folder_b.lower()) == (a == b)
+
+
+@pytest.mark.parametrize("learner", ["class", "export"])
+def test_a_learner_named_like_a_kit_folder_in_out_gets_a_folder_of_their_own(tmp_path, learner):
+    """``OUT/class/`` (the class report) and ``OUT/export/`` (the LMS exports) are the kit's:
+    a learner named ``class`` had their feedback written into the class report's folder (and
+    deleting the report to rebuild it deleted their feedback)."""
+    from grader.grading import write_outputs
+    from grader.lms.export import export_gradebook
+    from grader.outputs.gradebook import Gradebook
+    from grader.report import write_class_report
+    from tests.grader.outputs.test_gradebook import result
+
+    book = Gradebook(tmp_path / "gradebook.sqlite")
+    book.record(result(learner, "h", 1.0), "fp")
+    book.close()
+    write_outputs(result(learner, "h", 1.0), tmp_path)
+    roster = tmp_path.parent / f"{learner}-roster.csv"
+    roster.write_text(f"learner,login\n{learner},x\n")
+    _, exported = export_gradebook(tmp_path, roster, "canvas")
+    kit = {write_class_report(tmp_path).folder, exported.parent}
+    assert {folder.name for folder in kit} == {"class", "export"}
+    mine = tmp_path / folder_name(learner)
+    assert (mine / "feedback.md").is_file() and mine not in kit
+    assert not any((folder / "feedback.md").exists() for folder in kit)
