@@ -7,16 +7,24 @@ everything every topic needs at the versions the course was built with. The exer
 (faiss for RAG): no PyTorch. The optional ``minilm`` extra (a real embedding model) pins torch as
 the project does, since a looser torch pulls gigabytes of CUDA wheels. It never holds solutions,
 the reference, hidden tests or the grader; ``tests/grader/test_bundle.py`` proves it.
+
+The instructor's tree is not trusted to be clean: only the release's own files ship (a stray file
+is refused), each stub must be the one ``gradelab release`` makes, and the content is searched for
+every solution block before anything is written (:mod:`grader.release.leaks`). The folder is
+replaced only when it is new, empty or an earlier release, and never overlaps the project.
 """
 
 from __future__ import annotations
 
+import errno
 import shutil
 import zipfile
 from pathlib import Path
 
 from exercises.tests._loading import INSTALL  # the one command, also named by gradelab check
 from grader.release.build import ROOT
+from grader.release.leaks import scan
+from grader.release.strip import strip_solutions
 
 STUDENT_PYPROJECT = """\
 [build-system]
@@ -99,18 +107,82 @@ these public ones, so passing here is necessary but not the whole story.
 Topics, in course order: {topics}.
 """
 
-_SKIP = {"__pycache__", ".pytest_cache"}
+_CACHES = {"__pycache__", ".pytest_cache"}
+#: where the student release's files come from, and which suffixes ship from there
+_SOURCES = (("exercises", (".py", ".npz")), ("lessons", (".md",)))
+#: folders of the instructor's tree a bundle folder must never be, hold or lie in
+_PROTECTED = ("exercises", "lessons", "solutions", "reference", "grader", "tests", ".git")
+#: how a previous student release is recognised (its pyproject's project name)
+_RELEASE_MARK = 'name = "gradelab-exercises"'
+EPOCH = (1980, 1, 1, 0, 0, 0)  # zip's earliest timestamp: no build time in the bytes
 
 
-def _copy_tree(src: Path, dst: Path, suffixes: tuple[str, ...]) -> None:
-    for path in sorted(src.rglob("*")):
-        rel = path.relative_to(src)
-        if any(part in _SKIP for part in rel.parts) or not path.is_file():
-            continue
-        if path.suffix in suffixes:
-            target = dst / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
+class BundleError(OSError):
+    """A student release that must not be written; the message says why and what to do.
+
+    An ``OSError`` naming the path, so the CLI's error boundary prints it as one line (exit 2).
+    """
+
+    def __init__(self, path: Path | str, why: str) -> None:
+        super().__init__(errno.EINVAL, why, str(path))
+
+    def __str__(self) -> str:
+        return f"{self.filename}: {self.strerror}"
+
+
+def _released(root: Path) -> list[str]:
+    from reference import TOPICS
+
+    return [t for t in TOPICS if (root / "solutions" / f"{t}.py").is_file()]
+
+
+def _allowed(rel: str, topics: list[str]) -> bool:
+    """Whether a file of the instructor's ``exercises/`` or ``lessons/`` belongs to the release:
+    a topic's stub, public tests (``exercises/tests/*.py``) and frozen data, and its lesson."""
+    parts = rel.split("/")
+    stem = parts[-1].rsplit(".", 1)[0]
+    if parts[0] == "lessons":
+        return len(parts) == 2 and stem in topics
+    if len(parts) == 2:
+        return rel.endswith(".py") and (stem in topics or parts[1] == "__init__.py")
+    if parts[1] != "tests":
+        return False
+    if len(parts) == 3:
+        return rel.endswith(".py")
+    return len(parts) == 4 and parts[2] == "data" and rel.endswith(".npz") and stem in topics
+
+
+def _learner_files(root: Path, topics: list[str]) -> dict[str, bytes]:
+    """Release path → bytes of the files copied from the instructor's tree.
+
+    Only the release's own files ship; anything else that would (a scratch ``.py`` beside the
+    stubs, data of a topic not released) is refused rather than skipped, so the instructor
+    learns of it. Each stub must be the one ``gradelab release`` makes from its solution: a stub
+    overwritten with the answer (to try the public tests) would otherwise ship as it is.
+    """
+    files: dict[str, bytes] = {}
+    for folder, suffixes in _SOURCES:
+        for path in sorted((root / folder).rglob("*")):
+            rel = path.relative_to(root).as_posix()
+            if any(part in _CACHES for part in rel.split("/")) or path.suffix not in suffixes:
+                continue
+            if path.is_symlink() or not path.is_file():
+                raise BundleError(path, "not a regular file: the release copies files only")
+            if not _allowed(rel, topics):
+                raise BundleError(
+                    path,
+                    "not part of the student release (topic stubs, exercises/tests/*.py, their "
+                    "data, lessons/<topic>.md): move it out of the tree or delete it",
+                )
+            files[rel] = path.read_bytes()
+    for topic in topics:
+        source = (root / "solutions" / f"{topic}.py").read_text(encoding="utf-8")
+        if files.get(f"exercises/{topic}.py") != strip_solutions(source, topic).encode("utf-8"):
+            raise BundleError(
+                root / "exercises" / f"{topic}.py",
+                f"not the stub made from solutions/{topic}.py: run `gradelab release` first",
+            )
+    return files
 
 
 def _pinned(lock: str, name: str) -> str:
@@ -122,36 +194,72 @@ def _pinned(lock: str, name: str) -> str:
     raise ValueError(f"requirements.lock does not pin {name}")
 
 
+def _check_out(out: Path, root: Path) -> None:
+    """Refuse a bundle folder whose replacement would delete someone's work.
+
+    ``build_bundle`` empties its folder first: given ``.``, the project, ``exercises`` or
+    ``out`` (where the grades are), it deleted them. It replaces only a folder that is empty,
+    new, or a student release written before; it never is, holds or lies in the instructor's
+    sources.
+    """
+    where, project = out.resolve(), root.resolve()
+    if project.is_relative_to(where):
+        raise BundleError(out, "holds the project itself: choose a new folder such as out/student")
+    for name in _PROTECTED:
+        source = project / name
+        if source.is_relative_to(where) or where.is_relative_to(source):
+            raise BundleError(out, f"overlaps the project's {name}/: choose a folder outside it")
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise BundleError(out, "a file is there, where the release folder is to be written")
+    previous = out / "pyproject.toml"
+    is_release = previous.is_file() and _RELEASE_MARK in previous.read_text(errors="replace")
+    if any(out.iterdir()) and not is_release:
+        raise BundleError(
+            out,
+            "holds files that are not a student release; it would be deleted: choose a new "
+            "or empty folder, or delete it yourself",
+        )
+
+
 def build_bundle(out: Path, root: Path = ROOT) -> Path:
-    """Write the student release to ``out`` (replacing it) and ``out.zip``; return the zip's path."""
+    """Write the student release to ``out`` (replacing a release written there before) and
+    ``out.zip`` beside it; return the zip's path.
+
+    Everything is checked before anything is deleted or written: the folder (:func:`_check_out`),
+    the files (:func:`_learner_files`) and, last, the content as it will ship
+    (:func:`grader.release.leaks.scan`): no solution block, in any file.
+    """
     from grader import __version__
-    from reference import TOPICS
 
     out = Path(out)
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
-    _copy_tree(root / "exercises", out / "exercises", (".py", ".npz"))
-    _copy_tree(root / "lessons", out / "lessons", (".md",))
+    _check_out(out, root)
+    topics = _released(root)
+    files = _learner_files(root, topics)
     lock = (root / "requirements.lock").read_text(encoding="utf-8")
     torch = _pinned(lock, "torch")
-    (out / "pyproject.toml").write_text(STUDENT_PYPROJECT.format(version=__version__, torch=torch))
-    (out / "README.md").write_text(
-        STUDENT_README.format(topics=", ".join(TOPICS), install=INSTALL, torch=torch)
-    )
-    (out / "constraints.txt").write_text(
+    files["pyproject.toml"] = STUDENT_PYPROJECT.format(version=__version__, torch=torch).encode()
+    readme = STUDENT_README.format(topics=", ".join(topics), install=INSTALL, torch=torch)
+    files["README.md"] = readme.encode("utf-8")
+    files["constraints.txt"] = (
         "# The versions this course was built and tested with (the project's requirements.lock).\n"
-        + lock,
-        encoding="utf-8",
-    )
-    zip_path = out.with_suffix(".zip")
+        + lock
+    ).encode("utf-8")
+    leaks = scan(files, root / "solutions")
+    if leaks:
+        raise BundleError(out, "would ship a model answer: " + "; ".join(leaks[:5]))
+    if out.exists():
+        shutil.rmtree(out)
+    for rel, data in files.items():
+        target = out / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    zip_path = out.parent / f"{out.name}.zip"
     with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for path in sorted(out.rglob("*")):
-            if path.is_file():
-                info = zipfile.ZipInfo(
-                    str(Path(out.name) / path.relative_to(out)), (1980, 1, 1, 0, 0, 0)
-                )
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
-                zf.writestr(info, path.read_bytes())
+        for rel, data in sorted(files.items()):
+            info = zipfile.ZipInfo(f"{out.name}/{rel}", EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o100644 << 16
+            zf.writestr(info, data)
     return zip_path

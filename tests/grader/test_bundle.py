@@ -189,3 +189,104 @@ def test_bundle_installs_in_a_fresh_venv_from_its_readme_and_checks_every_topic(
     assert re.search(r"^(\d+)/\1 functions pass", done.stdout, re.M), done.stdout[-500:]
     torchless = subprocess.run([str(bin_dir / "python"), "-c", "import torch"], capture_output=True)
     assert torchless.returncode != 0, "the exercises need no PyTorch: the install stays small"
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    """A copy of the instructor's files a student release is built from."""
+    root = tmp_path / "project"
+    for part in ("solutions", "exercises", "lessons"):
+        shutil.copytree(ROOT / part, root / part, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copyfile(ROOT / "requirements.lock", root / "requirements.lock")
+    return root
+
+
+def _answer_body(topic: str = "activations") -> tuple[str, str]:
+    """(function name, body) of a solution function whose block has several statements."""
+    source = (ROOT / "solutions" / f"{topic}.py").read_text()
+    for block in find_blocks(source):
+        body = textwrap.dedent("\n".join(block.lines))
+        if block.function and len(ast.parse(body).body) >= 2:
+            return block.function, body
+    raise AssertionError("no multi-statement block")
+
+
+def test_a_stub_overwritten_with_the_answer_is_refused(tree: Path, tmp_path: Path):
+    """An instructor who copied solutions/ over exercises/ to try the public tests, then released
+    one topic (`gradelab release -t conv --bundle ...`), shipped every other answer."""
+    from grader.release.bundle import BundleError
+
+    shutil.copyfile(tree / "solutions" / "losses.py", tree / "exercises" / "losses.py")
+    with pytest.raises(BundleError, match=r"exercises/losses.py.*gradelab release"):
+        build_bundle(tmp_path / "student", tree)
+    assert not (tmp_path / "student").exists() and not (tmp_path / "student.zip").exists()
+
+
+@pytest.mark.parametrize(
+    ("stray", "what"),
+    [
+        ("exercises/scratch.py", "a scratch file beside the stubs"),
+        ("exercises/tests/data/old_topic.npz", "data of a topic that is not released"),
+        ("lessons/instructor_notes.md", "a Markdown file that is not a topic's lesson"),
+    ],
+)
+def test_files_outside_the_release_are_refused_not_shipped(tree: Path, tmp_path: Path, stray, what):
+    """Every .py/.npz/.md under exercises/ and lessons/ used to ship, whatever it was."""
+    from grader.release.bundle import BundleError
+
+    (tree / stray).write_bytes(b"# " + what.encode() + b"\n")
+    with pytest.raises(BundleError, match="not part of the student release"):
+        build_bundle(tmp_path / "student", tree)
+
+
+@pytest.mark.parametrize("where", ["lesson code block", "public-test helper"])
+def test_an_answer_reformatted_into_a_shipped_file_is_refused(tree: Path, tmp_path: Path, where):
+    """The content check compares ASTs: a solution body reindented, with its comments gone, in
+    a lesson's code block or in a helper of the public tests, is still the answer."""
+    from grader.release.bundle import BundleError
+
+    name, body = _answer_body()
+    code = ast.unparse(ast.parse(body))  # no comments, other layout
+    pasted = f"def {name}_worked_example(x):\n" + textwrap.indent(code, "        ") + "\n"
+    pasted = pasted.replace("        ", "  ")
+    if where == "lesson code block":
+        lesson = tree / "lessons" / "activations.md"
+        lesson.write_text(lesson.read_text() + f"\n```python\n{pasted}```\n")
+    else:
+        (tree / "exercises" / "tests" / "_examples.py").write_text(pasted)
+    with pytest.raises(
+        BundleError, match=r"would ship a model answer: .*solutions/activations\.py"
+    ):
+        build_bundle(tmp_path / "student", tree)
+
+
+@pytest.mark.parametrize("target", [".", "exercises", "grader", "lessons/x", ".."])
+def test_a_bundle_folder_that_is_or_holds_the_project_is_refused(tree: Path, target: str):
+    """`--bundle .` deleted the project (build_bundle rmtree'd its folder first)."""
+    from grader.release.bundle import BundleError
+
+    (tree / "grader").mkdir()
+    before = sorted(p.relative_to(tree) for p in tree.rglob("*"))
+    with pytest.raises(BundleError, match=r"overlaps|holds the project"):
+        build_bundle(tree / target, tree)
+    assert sorted(p.relative_to(tree) for p in tree.rglob("*")) == before
+
+
+def test_a_folder_of_other_files_is_never_deleted(tree: Path, tmp_path: Path):
+    """`--bundle out` (where the grades are) deleted out/grades; only an empty folder or a
+    student release written before is replaced."""
+    from grader.release.bundle import BundleError
+
+    out = tmp_path / "out"
+    (out / "grades").mkdir(parents=True)
+    (out / "grades" / "gradebook.sqlite").write_bytes(b"precious")
+    with pytest.raises(BundleError, match="not a student release"):
+        build_bundle(out, tree)
+    assert (out / "grades" / "gradebook.sqlite").read_bytes() == b"precious"
+    release = tmp_path / "student-2026.1"
+    first = build_bundle(release, tree)
+    (release / "leftover.txt").write_text("from the last release")
+    assert build_bundle(release, tree) == first == tmp_path / "student-2026.1.zip"
+    assert not (release / "leftover.txt").exists()
+    with zipfile.ZipFile(first) as zf:
+        assert all(n.startswith("student-2026.1/") for n in zf.namelist())
