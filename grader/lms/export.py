@@ -17,7 +17,9 @@ Rows follow the roster's order. A learner in the roster but not graded gets empt
 (an LMS leaves a blank unchanged, where 0 would be a grade); a learner graded but not in the
 roster cannot be imported and is left out of the CSV. Both kinds are listed in
 :attr:`Export.unmatched` (the console and the companion ``*.unmatched.csv``): nobody is dropped
-in silence. Every cell goes through :func:`grader.outputs.escape.csv_cell`.
+in silence. Ids match exactly; one that differs from an id on the other side only in case,
+surrounding blanks or Unicode form (:func:`grader.lms.roster.alike`) is listed with that id, so
+the instructor can fix the roster. Every cell goes through :func:`grader.outputs.escape.csv_cell`.
 """
 
 from __future__ import annotations
@@ -26,9 +28,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.lms.roster import Member
+from grader.lms.roster import Member, alike, loose_key
 from grader.outputs.csv_table import csv_table
-from grader.outputs.escape import csv_cell
+from grader.outputs.escape import csv_cell, visible
 from grader.results import SubmissionResult, topics_of
 
 FORMATS = ("canvas", "moodle")
@@ -77,6 +79,25 @@ def _csv(rows: list[list[str]]) -> str:
     return csv_table([csv_cell(c) for c in rows[0]], rows[1:])
 
 
+def _near_misses(graded: list[str], listed: list[str]) -> dict[str, str]:
+    """For each id found on one side only, the first id of the other side alike to it, said."""
+    only = {"graded": set(graded) - set(listed), "listed": set(listed) - set(graded)}
+    by_key: dict[str, list[str]] = {}
+    for learner in sorted(only["graded"] | only["listed"]):
+        by_key.setdefault(loose_key(learner), []).append(learner)
+    said: dict[str, str] = {}
+    for side, other_side, shown in (
+        ("graded", "listed", "the roster's '{}' differs only in {}"),
+        ("listed", "graded", "graded as '{}', which differs only in {}"),
+    ):
+        for learner in sorted(only[side]):
+            for other in by_key[loose_key(learner)]:
+                how = alike(learner, other) if other in only[other_side] else None
+                if how is not None and learner not in said:
+                    said[learner] = shown.format(visible(other), how)
+    return said
+
+
 def build_export(results: Sequence[SubmissionResult], roster: Sequence[Member], lms: str) -> Export:
     """The ``lms`` import CSV of ``results`` for the learners of ``roster``."""
     if lms not in FORMATS:
@@ -104,7 +125,9 @@ def build_export(results: Sequence[SubmissionResult], roster: Sequence[Member], 
         rows.append(identity + points + [number(result.score)])
     listed = {m.learner for m in roster}
     unmatched += [(r.learner, NOT_IN_ROSTER) for r in results if r.learner not in listed]
-    unmatched.sort(key=lambda item: (item[1] != NOT_IN_ROSTER, item[0]))
+    near = _near_misses([r.learner for r in results], [m.learner for m in roster])
+    unmatched = [(who, f"{why}; {near[who]}" if who in near else why) for who, why in unmatched]
+    unmatched.sort(key=lambda item: (not item[1].startswith(NOT_IN_ROSTER), item[0]))
     return Export(
         text=_csv(rows),
         exported=sum(1 for m in roster if m.learner in graded),

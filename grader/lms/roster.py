@@ -13,13 +13,20 @@ Columns, in any order (others are ignored):
 
 Every value is stripped of surrounding blanks. A learner id must be unique and non-empty; an
 export also needs, on every row, one value that identifies the learner in its LMS
-(:data:`IDENTIFIERS`). Any problem is a :class:`RosterError` naming the line.
+(:data:`IDENTIFIERS`), and no two rows may share one (ignoring case, as the LMS matches logins and
+e-mail addresses): the LMS would put both rows' grades on one student. Any problem is a
+:class:`RosterError` naming the line.
+
+Learner ids are matched exactly (as ``gradelab grade --roster`` does); :func:`alike` says how two
+ids that are not equal differ when they differ only in case, surrounding blanks or Unicode form,
+so an export can name the roster row a graded learner most likely is.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,6 +85,7 @@ def parse_roster(data: bytes, source: str = "roster", lms: str | None = None) ->
     members: list[Member] = []
     first: dict[str, int] = {}
     problems: list[str] = []
+    holders: dict[tuple[str, str], int] = {}  # (identifier column, value casefolded) → line
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue  # blank lines are layout
@@ -97,12 +105,50 @@ def parse_roster(data: bytes, source: str = "roster", lms: str | None = None) ->
         else:
             first[learner] = number
             members.append(Member(learner, number, values))
+            for column in IDENTIFIERS[lms] if lms is not None else ():
+                value = values.get(column, "")
+                held = holders.setdefault((column, value.casefold()), number)
+                if value and held != number:
+                    problems.append(
+                        f"line {number}: learner {learner!r} has the {column} of line {held} "
+                        f"({value!r})"
+                    )
     if problems:
         shown = "; ".join(problems[:10]) + ("; …" if len(problems) > 10 else "")
         raise RosterError(f"{source}: {len(problems)} bad row(s): {shown}")
     if not members:
         raise RosterError(f"{source}: the roster lists no learners (only a header)")
     return members
+
+
+#: what two ids naming one learner may differ in, tried in this order
+_LOOSER = (
+    ("surrounding blanks", str.strip),
+    ("Unicode form (NFC/NFD)", lambda text: unicodedata.normalize("NFC", text)),
+    ("case", str.casefold),
+)
+
+
+def alike(a: str, b: str) -> str | None:
+    """How ``a`` and ``b`` differ when they differ only in surrounding blanks, Unicode
+    normalisation or case (``"case"``, ``"surrounding blanks, case"``); None when they are equal
+    or differ in more than that."""
+    differences = []
+    for what, looser in _LOOSER:
+        if a == b:
+            break
+        loose_a, loose_b = looser(a), looser(b)
+        if (loose_a, loose_b) != (a, b):
+            differences.append(what)
+        a, b = loose_a, loose_b
+    return ", ".join(differences) if differences and a == b else None
+
+
+def loose_key(learner: str) -> str:
+    """``learner`` with everything :func:`alike` ignores taken out: ids alike share it."""
+    for _, looser in _LOOSER:
+        learner = looser(learner)
+    return learner
 
 
 def read_roster(path: Path, lms: str | None = None) -> list[Member]:

@@ -166,3 +166,23 @@ def test_the_export_carries_the_warning_when_its_learners_do_not_compare(out):
         app, ["export", str(out), "--format", "canvas", "--roster", str(out / "roster.csv")]
     )
     assert done.exit_code == 0 and "WARNING: this gradebook's learners" in done.output
+
+
+def test_an_id_differing_from_the_rosters_only_in_case_blanks_or_unicode_form_is_named():
+    """A learner's folder ``Ann`` or `` bob`` (a blank a roster cell cannot keep), or ``José``
+    written by macOS in decomposed form (NFD) while the roster has it composed (NFC): the ids
+    differ, so the export still matches nobody by guess, but it says which roster id it is."""
+    import unicodedata
+
+    from grader.results import SubmissionResult
+
+    nfd = unicodedata.normalize("NFD", "josé")
+    roster = parse_roster("learner,login\nann,a\nbob,b\njosé,j\ncid,c\n".encode())
+    graded = [SubmissionResult(i, "h", []) for i in ("Ann", " bob", nfd, "dan")]
+    why = dict(build_export(graded, roster, "canvas").unmatched)
+    assert why["Ann"].endswith("; the roster's 'ann' differs only in case")
+    assert why[" bob"].endswith("; the roster's 'bob' differs only in surrounding blanks")
+    assert why[nfd].endswith("; the roster's 'josé' differs only in Unicode form (NFC/NFD)")
+    assert why["ann"].endswith("; graded as 'Ann', which differs only in case")
+    assert why["dan"] == "graded, not in the roster: left out of the export"
+    assert why["cid"] == "in the roster, not graded: exported with empty grades"

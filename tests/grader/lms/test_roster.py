@@ -74,3 +74,17 @@ def test_every_bad_row_is_reported_at_once():
 def test_a_missing_roster_file_is_a_roster_error(tmp_path):
     with pytest.raises(RosterError, match="cannot read the roster"):
         read_roster(tmp_path / "nope.csv")
+
+
+def test_two_learners_with_one_lms_identity_are_refused_naming_both_lines():
+    """Canvas and Moodle find a student by the identifier: two roster rows with one login (a
+    copy-paste slip) put one learner's grades on the other's record. Logins and e-mail addresses
+    compare ignoring case, as the LMS does."""
+    data = b"learner,login,email\nann,alee,ann@x.org\nbob,broy,Ann@X.org\ncid,alee,cid@x.org\n"
+    with pytest.raises(RosterError) as caught:
+        parse_roster(data, "roster.csv", lms="moodle")
+    says = str(caught.value)
+    assert "line 3: learner 'bob' has the email of line 2 ('Ann@X.org')" in says
+    assert "line 4: learner 'cid' has the login of line 2 ('alee')" in says
+    assert len(parse_roster(data.replace(b"Ann@X", b"bob@x").replace(b"cid,alee", b"cid,c"))) == 3
+    assert len(parse_roster(data)) == 3  # without an LMS nothing is matched by identity
