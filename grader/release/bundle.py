@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import errno
 import shutil
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -35,7 +36,7 @@ build-backend = "setuptools.build_meta"
 name = "gradelab-exercises"
 version = "{version}"
 description = "Exercises for an introductory deep-learning course (gradelab student release)"
-requires-python = ">=3.10"
+requires-python = "{python}"  # the project's: constraints.txt pins for it (NumPy 2.4 needs 3.11)
 dependencies = [
     "numpy>=1.26",
     "pytest>=8.0",
@@ -68,7 +69,8 @@ testpaths = ["exercises/tests"]
 STUDENT_README = """\
 # Deep-learning exercises
 
-Fill in the NumPy functions in `exercises/<topic>.py`, one topic at a time, and check your work:
+Fill in the NumPy functions in `exercises/<topic>.py`, one topic at a time, and check your work
+(Python {python}):
 
 ```bash
 python -m venv .venv && . .venv/bin/activate
@@ -194,6 +196,14 @@ def _pinned(lock: str, name: str) -> str:
     raise ValueError(f"requirements.lock does not pin {name}")
 
 
+def _requires_python(root: Path) -> str:
+    """The project's ``requires-python``: the student release installs with the project's pins
+    (``constraints.txt``), which exist only for those Pythons; a looser range let pip start on
+    Python 3.10 and fail on ``numpy==2.4.6`` with no word about the Python version."""
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    return str(project["project"]["requires-python"])
+
+
 def _check_out(out: Path, root: Path) -> None:
     """Refuse a bundle folder whose replacement would delete someone's work.
 
@@ -239,8 +249,13 @@ def build_bundle(out: Path, root: Path = ROOT) -> Path:
     files = _learner_files(root, topics)
     lock = (root / "requirements.lock").read_text(encoding="utf-8")
     torch = _pinned(lock, "torch")
-    files["pyproject.toml"] = STUDENT_PYPROJECT.format(version=__version__, torch=torch).encode()
-    readme = STUDENT_README.format(topics=", ".join(topics), install=INSTALL, torch=torch)
+    python = _requires_python(root)
+    files["pyproject.toml"] = STUDENT_PYPROJECT.format(
+        version=__version__, torch=torch, python=python
+    ).encode()
+    readme = STUDENT_README.format(
+        topics=", ".join(topics), install=INSTALL, torch=torch, python=python
+    )
     files["README.md"] = readme.encode("utf-8")
     files["constraints.txt"] = (
         "# The versions this course was built and tested with (the project's requirements.lock).\n"

@@ -139,6 +139,17 @@ def test_the_readme_installs_with_one_command_pinned_by_the_shipped_constraints(
     assert f'"torch=={torch}"' in student  # the optional real embedder pins torch as we do
 
 
+def test_the_release_asks_for_the_python_its_pinned_versions_exist_for(bundle: Path):
+    """requires-python was >=3.10 while constraints.txt pins numpy 2.4 (Python >= 3.11): pip
+    began the install on 3.10 and failed on numpy with no word about the Python version."""
+    import tomllib
+
+    ours = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    student = tomllib.loads((bundle / "pyproject.toml").read_text())["project"]
+    assert student["requires-python"] == ours
+    assert f"(Python {ours})" in (bundle / "README.md").read_text()
+
+
 @pytest.mark.slow
 def test_bundle_installs_in_a_fresh_venv_from_its_readme_and_checks_every_topic(
     bundle: Path, tmp_path: Path
@@ -197,7 +208,8 @@ def tree(tmp_path: Path) -> Path:
     root = tmp_path / "project"
     for part in ("solutions", "exercises", "lessons"):
         shutil.copytree(ROOT / part, root / part, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copyfile(ROOT / "requirements.lock", root / "requirements.lock")
+    for name in ("requirements.lock", "pyproject.toml"):
+        shutil.copyfile(ROOT / name, root / name)
     return root
 
 
