@@ -1,12 +1,16 @@
 """Gradescope's ``results.json`` for one submission.
 
-Fields Gradescope reads: top-level ``score``, ``output``, ``visibility``, ``stdout_visibility``,
-``tests``; per test ``name``, ``score``, ``max_score``, ``status`` (``passed``/``failed``),
-``output``, ``visibility``, ``tags``. gradelab adds ``max_score`` at the top and its own details
-under ``extra_data`` (Gradescope keeps and ignores it). Nothing time-dependent is written, so
-regrading the same submission gives a byte-identical file. Learner text shown by Gradescope (test
-output) has its control and bidi characters escaped (:func:`grader.outputs.escape.visible`), and
-the file itself writes any left in data (the learner id) as ``\\uXXXX`` escapes.
+Fields Gradescope reads: top-level ``score``, ``output``, ``output_format``, ``visibility``,
+``stdout_visibility``, ``tests``; per test ``name``, ``score``, ``max_score``, ``status``
+(``passed``/``failed``), ``output``, ``output_format``, ``visibility``, ``tags``. gradelab adds
+``max_score`` at the top and its own details under ``extra_data`` (Gradescope keeps and ignores
+it). Nothing time-dependent is written, so regrading the same submission gives a byte-identical
+file. Learner text shown by Gradescope (test output) has its control and bidi characters escaped
+(:func:`grader.outputs.escape.visible`), and the file itself writes any left in data (the learner
+id) as ``\\uXXXX`` escapes. Every output is declared ``"output_format": "text"``
+(:data:`OUTPUT_FORMAT`): Gradescope's default, ``simple_format`` (Rails' helper of that name),
+keeps the HTML its sanitizer allows, so a learner's exception message ``<a href=...>`` or
+``<img src=https://...>`` could become a link or a remote image on the page staff read.
 
 Each test's ``visibility`` is the one its hidden test declares (``after_due_date`` unless the
 test says otherwise), or, given a ``visibility`` map (topic → Gradescope visibility, ``"*"`` for
@@ -20,6 +24,11 @@ from typing import Any
 
 from grader.outputs.escape import folder_name, json_text, visible
 from grader.results import SubmissionResult
+
+#: how Gradescope renders every output: as the text it is, never as HTML or Markdown
+OUTPUT_FORMAT = "text"
+#: the output formats Gradescope knows
+OUTPUT_FORMATS = ("text", "html", "simple_format", "md", "ansi")
 
 
 def _round(x: float) -> float | int:
@@ -47,6 +56,7 @@ def results_json(
             "max_score": _round(o.max_points),
             "status": "passed" if o.status == "passed" else "failed",
             "output": output,
+            "output_format": OUTPUT_FORMAT,
             "visibility": test_visibility(o.topic, o.visibility, visibility),
             "tags": [o.topic, o.function],
             "extra_data": {"outcome": o.status, "diagnosis": o.diagnosis},
@@ -60,6 +70,7 @@ def results_json(
         "score": _round(result.score),
         "max_score": _round(result.max_score),
         "output": summary,
+        "output_format": OUTPUT_FORMAT,
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,
@@ -103,6 +114,8 @@ def validate(document: dict[str, Any]) -> list[str]:
         for key, kind in REQUIRED_TEST_FIELDS.items():
             if not isinstance(test.get(key), kind):
                 problems.append(f"tests[{i}].{key} missing or of the wrong type")
+        if test.get("output_format", "simple_format") not in OUTPUT_FORMATS:
+            problems.append(f"tests[{i}].output_format is not a Gradescope output format")
         if test.get("status") not in ("passed", "failed"):
             problems.append(f"tests[{i}].status must be passed or failed")
         if test.get("visibility") not in ("hidden", "after_due_date", "after_published", "visible"):

@@ -96,3 +96,18 @@ def test_a_visibility_map_sets_each_topics_tests_and_the_rest():
         "after_due_date"
     )
     assert not gradescope.validate(shown)
+
+
+def test_every_output_is_declared_plain_text_so_gradescope_renders_no_learner_markup():
+    """Gradescope's default output format (``simple_format``) renders the HTML its sanitizer
+    allows: a learner's ``<img src=https://...>`` in an exception message loaded a remote image
+    on the results page. Each test's output and the summary are declared ``text``."""
+    hostile = '<a href="https://phish.example">regrade</a><img src="https://track.example/x">'
+    outcome = TestOutcome("losses", "mse", "agrees", 0.0, 1.0, "failed", hostile)
+    doc = gradescope.results_json(SubmissionResult(hostile, "h", [outcome]))
+    assert hostile in doc["tests"][0]["output"]  # shown as it is, as text
+    assert doc["output_format"] == "text"
+    assert [t["output_format"] for t in doc["tests"]] == ["text"]
+    assert gradescope.validate(doc) == []
+    doc["tests"][0]["output_format"] = "rtf"
+    assert gradescope.validate(doc) == ["tests[0].output_format is not a Gradescope output format"]
