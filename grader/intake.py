@@ -21,8 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from grader.layout import SOURCE_SUFFIXES, listed_names, would_work_as
-from grader.submissions import Submission, _helper_of
+from grader.layout import SOURCE_SUFFIXES, would_work_as
+from grader.submissions import Submission, _helper_of, listed
 from reference import TOPICS
 
 COLUMNS = ("learner", "status", "file", "would_work_as")
@@ -50,7 +50,7 @@ def in_place(name: str) -> bool:
 
 def survey(submission: Submission) -> list[Finding]:
     """What is wrong with one submission's files (empty when everything is in place)."""
-    names = listed_names(submission.origin)
+    names = listed(submission.origin)  # no link followed, no OS junk (.DS_Store)
     names = [n for n in names if PurePosixPath(n).parts]  # "." or "": no file at all
     if submission.origin.is_file() and names:
         prefix = PurePosixPath(names[0]).parts[0]

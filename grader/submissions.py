@@ -2,14 +2,19 @@
 
 A submission is a folder or ``.zip`` holding ``<topic>.py`` files at its root or under
 ``exercises/``; a class folder holds one submission (folder or zip) per learner, named after the
-learner. Zips are read defensively: no absolute or ``..`` paths, no links, bounded sizes, and
-only topic files are taken, so a zip cannot write outside the folder it is unpacked into.
+learner. Zips are read defensively: no absolute or ``..`` paths, no links, an entry count read
+from the end record before anything is parsed, bounded sizes, and only topic files and helpers
+are inflated (a data set zipped beside the code is never read and counts toward no limit), so a
+zip cannot write outside the folder it is unpacked into. In folders, a symbolic link is never
+followed (a class entry, ``exercises/``, a topic file or a helper), and a file that cannot be read
+(permission denied, a FIFO) is a problem for that file alone.
 The learner's own helper modules and packages beside the topic files (``helpers.py``,
 ``mypkg/__init__.py``, ``mypkg/util.py``; at most two folders deep, :data:`MAX_HELPER_FILES` of
 them, each within :data:`MAX_FILE_BYTES`) travel with them, so ``from . import helpers`` works in
 grading as it does under ``gradelab check``.
 A ``<topic>.ipynb`` counts as ``<topic>.py``: its code cells are extracted (IPython magics and shell
-escapes dropped, with a note in the feedback); a ``.py`` beside it wins.
+escapes dropped, with a note in the feedback); a ``.py`` beside it wins. A notebook may weigh up to
+:data:`MAX_NOTEBOOK_BYTES` (its plots are base64 in it); its code is held to :data:`MAX_FILE_BYTES`.
 
 Everything here is learner data read outside the sandbox: whatever a zip, a notebook or a file
 name holds, reading it ends in a :class:`Submission` (its ``problems`` naming what could not be
@@ -21,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import stat
+import struct
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -29,8 +35,11 @@ from grader.layout import SOURCE_SUFFIXES, listed_names, nothing_gradable
 from reference import TOPICS
 
 MAX_FILE_BYTES = 2 * 1024 * 1024  # a topic file larger than this is not a real answer
+#: a notebook's outputs (plots as base64) make it larger than its code; its code is then held
+#: to MAX_FILE_BYTES like a .py file's
+MAX_NOTEBOOK_BYTES = 32 * 1024 * 1024
 MAX_ZIP_ENTRIES = 2000
-MAX_ZIP_TOTAL_BYTES = 64 * 1024 * 1024
+MAX_ZIP_TOTAL_BYTES = 64 * 1024 * 1024  # of the members that are read (code), never of data
 MAX_NAME_SHOWN = 200  # a member name longer than this is shortened in the problems it appears in
 MAX_HELPER_FILES = 64  # helper modules carried beside the topic files
 
@@ -122,13 +131,21 @@ def _add_helper(
     helpers[key] = data
 
 
+def _limit(name: str) -> int:
+    """The most bytes a topic file may hold: a notebook carries its outputs."""
+    return MAX_NOTEBOOK_BYTES if name.endswith(".ipynb") else MAX_FILE_BYTES
+
+
 def _pick(candidates: dict[str, list[tuple[str, bytes]]]) -> tuple[dict[str, bytes], list[str]]:
     """Prefer a root-level file over ``exercises/``; report duplicates."""
     files, problems = {}, []
     for topic, found in sorted(candidates.items()):
         found.sort(key=lambda item: (item[0].count("/"), item[0].endswith(".ipynb"), item[0]))
         files[topic] = found[0][1]
-        if len(found) > 1:
+        same = sum(name == found[0][0] for name, _ in found)
+        if same > 1:  # a zip may hold one name several times (unzip keeps the last, we the first)
+            problems.append(f"{found[0][0]} is in the zip {same} times; graded the first")
+        elif len(found) > 1:
             problems.append(f"several {topic}.py files; graded {found[0][0]}")
         if found[0][0].endswith(".ipynb"):
             files[topic], notes = _from_notebook(found[0][0], found[0][1])
@@ -144,7 +161,11 @@ def _from_notebook(name: str, data: bytes) -> tuple[bytes, list[str]]:
         extracted = extract(data)
     except ValueError as exc:
         return b"", [f"{name}: this notebook could not be read: {exc}; graded as an empty file"]
-    return extracted.source.encode("utf-8"), problem_notes(name, extracted)
+    source = extracted.source.encode("utf-8")
+    if len(source) > MAX_FILE_BYTES:
+        why = f"{name}: its code is {len(source)} bytes (limit {MAX_FILE_BYTES}): ignored"
+        return b"", [why]
+    return source, problem_notes(name, extracted)
 
 
 def learner_id(path: Path) -> str:
@@ -172,49 +193,91 @@ def _shown(name: str) -> str:
     return f"{name[:MAX_NAME_SHOWN]}... ({len(name)} characters)"
 
 
+def _read_file(path: Path, rel: str, limit: int, problems: list[str]) -> bytes | None:
+    """A learner's regular file, or None with the reason in ``problems`` (a link, a FIFO or a
+    device, too large, permission denied: that file alone, never the whole submission)."""
+    if path.is_symlink():
+        problems.append(f"{rel} is a symbolic link: ignored")
+        return None
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO would block the read, a device never end
+            problems.append(f"{rel} is not a regular file: ignored")
+            return None
+        if info.st_size > limit:
+            problems.append(f"{rel} is {info.st_size} bytes (limit {limit}): ignored")
+            return None
+        with path.open("rb") as fh:
+            data = fh.read(limit + 1)  # a file growing while read is still bounded
+    except OSError as exc:  # permission denied, a name too long, gone meanwhile
+        problems.append(f"{rel} cannot be read ({exc.strerror or type(exc).__name__}): ignored")
+        return None
+    if len(data) > limit:
+        problems.append(f"{rel} is larger than {limit} bytes: ignored")
+        return None
+    return data
+
+
 def read_folder(folder: Path, learner: str | None = None) -> Submission:
     candidates: dict[str, list[tuple[str, bytes]]] = {}
     problems: list[str] = []
     for base in (folder, folder / "exercises"):
-        if not base.is_dir() or base.is_symlink():
+        if base.is_symlink():  # it may point anywhere: /etc, another learner
+            problems.append(f"{base.relative_to(folder).as_posix()} is a symbolic link: ignored")
+            continue
+        if not base.is_dir():
             continue
         for path in sorted(p for suffix in SOURCE_SUFFIXES for p in base.glob(f"*{suffix}")):
             rel = path.relative_to(folder).as_posix()
             topic = _topic_of(rel)
             if topic is None:
                 continue
-            if path.is_symlink():
-                problems.append(f"{rel} is a symbolic link: ignored")
-                continue
-            if not path.is_file():  # a FIFO would block the read, a device would never end
-                problems.append(f"{rel} is not a regular file: ignored")
-                continue
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                problems.append(f"{rel} is {size} bytes (limit {MAX_FILE_BYTES}): ignored")
-                continue
-            candidates.setdefault(topic, []).append((rel, path.read_bytes()))
+            data = _read_file(path, rel, _limit(rel), problems)
+            if data is not None:
+                candidates.setdefault(topic, []).append((rel, data))
     helpers: dict[str, bytes] = {}
     for pattern in ("*.py", "*/*.py", "*/*/*.py", "exercises/*/*/*.py"):
         for path in sorted(folder.glob(pattern)):
             rel = path.relative_to(folder).as_posix()
-            if _helper_of(rel) is None:
+            if _helper_of(rel) is None or _helper_of(rel) in helpers:
                 continue
             parts = path.relative_to(folder).parts
             if any(folder.joinpath(*parts[: k + 1]).is_symlink() for k in range(len(parts))):
                 problems.append(f"{rel} is (or lies in) a symbolic link: ignored")
                 continue
-            if not path.is_file():  # a FIFO would block the read (tar x makes them), a folder
-                problems.append(f"{rel} is not a regular file: ignored")
+            if len(helpers) >= MAX_HELPER_FILES:
+                problems.append(f"{rel}: more than {MAX_HELPER_FILES} helper modules, ignored")
                 continue
-            _add_helper(helpers, problems, rel, path.stat().st_size, path.read_bytes)
+            data = _read_file(path, rel, MAX_FILE_BYTES, problems)
+            if data is not None:
+                _add_helper(helpers, problems, rel, len(data), lambda d=data: d)
     files, more = _pick(candidates)
     return Submission(
         learner or learner_id(folder), folder, {**helpers, **files}, tuple(problems + more)
     )
 
 
+def _declared_entries(path: Path) -> int | None:
+    """The entry count a zip's end record declares, read without parsing the central directory
+    (a zip of millions of empty entries costs gigabytes as ZipInfo objects); None if unknown."""
+    try:
+        with path.open("rb") as fh:
+            end = zipfile._EndRecData(fh)  # type: ignore[attr-defined]  # stable since 2.x
+    except (OSError, ValueError, struct.error):
+        return None
+    return None if not end else int(end[zipfile._ECD_ENTRIES_TOTAL])  # type: ignore[attr-defined]
+
+
+def _too_many_entries(path: Path) -> bool:
+    declared = _declared_entries(path) if path.is_file() else None
+    return declared is not None and declared > MAX_ZIP_ENTRIES
+
+
 def read_zip(path: Path, learner: str | None = None) -> Submission:
+    if _too_many_entries(path):
+        raise SubmissionError(
+            f"{_decoded(path.name)}: {_declared_entries(path)} entries (limit {MAX_ZIP_ENTRIES})"
+        )
     try:
         zf = zipfile.ZipFile(path)
     except Exception as exc:  # any malformed archive (bad names, sizes, headers)
@@ -228,9 +291,13 @@ def read_zip(path: Path, learner: str | None = None) -> Submission:
         infos = zf.infolist()
         if len(infos) > MAX_ZIP_ENTRIES:
             raise SubmissionError(f"{path.name}: {len(infos)} entries (limit {MAX_ZIP_ENTRIES})")
-        if sum(i.file_size for i in infos) > MAX_ZIP_TOTAL_BYTES:
-            raise SubmissionError(f"{path.name}: unpacks to more than {MAX_ZIP_TOTAL_BYTES} bytes")
         strip = _common_prefix([i.filename for i in infos])
+        wanted = [(i, _member_rel(i.filename, strip)) for i in infos if not i.is_dir()]
+        wanted = [(i, rel) for i, rel in wanted if _topic_of(rel) or _helper_of(rel)]
+        # zipfile never returns more than a member's declared size (a lying header is a
+        # BadZipFile), so the declared sizes of what is read bound the work; data is not read
+        if sum(i.file_size for i, _ in wanted) > MAX_ZIP_TOTAL_BYTES:
+            raise SubmissionError(f"{path.name}: unpacks to more than {MAX_ZIP_TOTAL_BYTES} bytes")
         for info in infos:
             name = info.filename
             pure = PurePosixPath(name)
@@ -241,35 +308,40 @@ def read_zip(path: Path, learner: str | None = None) -> Submission:
             if stat.S_ISLNK(info.external_attr >> 16):
                 problems.append(f"{_shown(name)}: symbolic link, ignored")
                 continue
-            rel = name[len(strip) :] if strip and name.startswith(strip) else name
+            rel = _member_rel(name, strip)
             topic = _topic_of(rel)
-            if topic is None and not info.is_dir() and _helper_of(rel) is not None:
+            if info.is_dir() or (topic is None and _helper_of(rel) is None):
+                continue  # data, notes, anything else: never inflated
+            if topic is None:  # at most MAX_HELPER_FILES of them, each read to the limit + 1
                 _add_helper(helpers, problems, rel, info.file_size, lambda i=info: _read(zf, i))
                 continue
-            if topic is None or info.is_dir():
-                continue
-            if info.file_size > MAX_FILE_BYTES:
+            limit = _limit(rel)
+            if info.file_size > limit:
                 problems.append(
-                    f"{_shown(name)} is {info.file_size} bytes (limit {MAX_FILE_BYTES}): ignored"
+                    f"{_shown(name)} is {info.file_size} bytes (limit {limit}): ignored"
                 )
                 continue
             try:
                 with zf.open(info) as fh:
-                    data = fh.read(MAX_FILE_BYTES + 1)  # never trust the declared size alone
+                    data = fh.read(limit + 1)  # never trust the declared size alone
             except Exception as exc:  # BadZipFile, zlib.error, EOFError, ...
                 # a lying size (bad CRC), an encrypted entry, an unknown compression, truncation
                 problems.append(
                     f"{_shown(name)} cannot be read from the zip ({type(exc).__name__}: {exc}): ignored"
                 )
                 continue
-            if len(data) > MAX_FILE_BYTES:
-                problems.append(f"{_shown(name)} expands past {MAX_FILE_BYTES} bytes: ignored")
+            if len(data) > limit:
+                problems.append(f"{_shown(name)} expands past {limit} bytes: ignored")
                 continue
             candidates.setdefault(topic, []).append((rel, data))
     files, more = _pick(candidates)
     return Submission(
         learner or learner_id(path), path, {**helpers, **files}, tuple(problems + more)
     )
+
+
+def _member_rel(name: str, strip: str) -> str:
+    return name[len(strip) :] if strip and name.startswith(strip) else name
 
 
 def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
@@ -281,10 +353,22 @@ def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
         return b""
 
 
+#: what an archiver adds beside a zipped folder: never a second top folder of the learner's
+OS_JUNK = ("__MACOSX", ".DS_Store", "Thumbs.db", "desktop.ini")
+
+
+def os_junk(name: str) -> bool:
+    """A file the learner's OS or archiver made (``__MACOSX/``, ``.DS_Store``, ``._x.py``)."""
+    parts = PurePosixPath(name).parts
+    return bool(parts) and (parts[0] in OS_JUNK or parts[-1] in OS_JUNK or parts[-1][:2] == "._")
+
+
 def _common_prefix(names: list[str]) -> str:
-    """``learner/`` when every entry of a zip sits under one top folder (a zipped folder)."""
-    tops = {n.split("/", 1)[0] for n in names if n}
-    if len(tops) == 1 and all("/" in n for n in names if n):
+    """``learner/`` when every entry of a zip sits under one top folder (a zipped folder);
+    macOS's ``__MACOSX/`` beside it does not count (it made the folder's helpers unimportable)."""
+    names = [n for n in names if n and not os_junk(n)]
+    tops = {n.split("/", 1)[0] for n in names}
+    if len(tops) == 1 and all("/" in n for n in names):
         top = tops.pop()
         if top != "exercises":
             return top + "/"
@@ -309,7 +393,8 @@ def discover(paths: list[Path]) -> list[Submission]:
     ignored (``bob.ZIP``, ``carol.zip ``: LMS downloads); any other file but a hidden one
     (``.DS_Store``; a hidden folder is a learner's) is a submission that could not be read (``dave.py`` handed in alone). A
     folder holding topic files beside several learner folders is refused: the stray files would
-    otherwise make the class one learner whose "helpers" are everyone's work.
+    otherwise make the class one learner whose "helpers" are everyone's work. An entry that is a
+    symbolic link is never followed: a submission with that problem.
     """
     found: list[Submission] = []
     for path in paths:
@@ -335,7 +420,10 @@ def discover(paths: list[Path]) -> list[Submission]:
         if not children:
             raise SubmissionError(f"{path}: no <topic>.py files and no submissions inside")
         for child in children:
-            found.append(_read_one(child) if child in learners else _stray(child))
+            if child.is_symlink():  # may point anywhere: /etc, another learner, another class
+                found.append(_linked(child))
+            else:
+                found.append(_read_one(child) if child in learners else _stray(child))
     return found
 
 
@@ -352,6 +440,24 @@ def _stray(path: Path) -> Submission:
         "in a folder named after them"
     )
     return Submission(learner_id(path), path, {}, (reason,))
+
+
+def _linked(path: Path) -> Submission:
+    """A learner folder or zip that is a symbolic link: never followed, named."""
+    reason = (
+        f"{_decoded(path.name)} is a symbolic link: not followed (nothing outside the class "
+        "folder is read); put the learner's files in the class folder itself"
+    )
+    return Submission(learner_id(path), path, {}, (reason,))
+
+
+def listed(origin: Path) -> list[str]:
+    """:func:`grader.layout.listed_names`, but nothing for a symbolic link (its target may be
+    anywhere) or a zip declaring more entries than it may hold (listing would parse them all),
+    and without the files an OS or archiver adds (``.DS_Store``, ``__MACOSX/``)."""
+    if origin.is_symlink() or _too_many_entries(origin):
+        return []
+    return [n for n in listed_names(origin) if not os_junk(n)]
 
 
 def check_output_outside(out: Path, paths: list[Path], option: str = "--out") -> None:
@@ -371,9 +477,9 @@ def check_output_outside(out: Path, paths: list[Path], option: str = "--out") ->
 def _read_one(path: Path) -> Submission:
     """One submission; with no topic file, its problems end with what was found instead."""
     sub = _read_one_raw(path)
-    if any(topic in sub.files for topic in TOPICS):
-        return sub
-    note = nothing_gradable(listed_names(path))
+    if any(topic in sub.files for topic in TOPICS) or _too_many_entries(path):
+        return sub  # (a zip of too many entries is not listed: its problem says it all)
+    note = nothing_gradable(listed(path))
     return Submission(sub.learner, sub.origin, sub.files, (*sub.problems, note))
 
 

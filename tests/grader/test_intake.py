@@ -95,3 +95,23 @@ def test_a_zip_member_named_dot_is_no_file_and_stops_nothing(tmp_path):
     assert [s.learner for s in subs] == ["alice", "mallory"]
     assert all(isinstance(survey(s), list) for s in subs)
     check_class(subs, None)
+
+
+def test_os_junk_is_no_unknown_file_and_a_linked_learner_is_not_listed(tmp_path):
+    """.DS_Store and AppleDouble files filled submissions.csv with 'unknown' rows; a learner
+    folder linking outside the class had the outside files listed as theirs."""
+    root = tmp_path / "class"
+    (root / "ann").mkdir(parents=True)
+    (root / "ann" / "activations.py").write_bytes(SOURCE)
+    (root / "ann" / ".DS_Store").write_bytes(b"\0")
+    (root / "ann" / "._activations.py").write_bytes(b"\0")
+    with zipfile.ZipFile(root / "bob.zip", "w") as zf:
+        zf.writestr("bob/activations.py", SOURCE)
+        zf.writestr("bob/Thumbs.db", b"\0")
+        zf.writestr("__MACOSX/bob/._activations.py", b"\0")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "passwords.txt").write_text("x")
+    (root / "mal").symlink_to(outside)
+    findings = check_class(discover([root]), None)
+    assert [(f.learner, f.status, f.file) for f in findings] == [("mal", "no-code", "")]

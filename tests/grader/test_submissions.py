@@ -160,3 +160,133 @@ def test_a_helper_that_is_a_fifo_or_a_folder_is_ignored_with_a_problem(tmp_path:
     assert "losses" in sub.files and "helpers" not in sub.files
     assert any("helpers.py is not a regular file" in p for p in sub.problems)
     assert any("util.py is not a regular file" in p for p in sub.problems)
+
+
+GOOD = b"def relu(x):\n    return x\n"
+
+
+def test_a_learner_folder_or_zip_that_is_a_symlink_is_never_followed(tmp_path: Path):
+    """A class entry linking outside the class (another class, /etc) was read or listed: a
+    linked zip was graded, a linked folder's file names went into the feedback."""
+    outside = tmp_path / "outside"
+    (outside / "secret-folder").mkdir(parents=True)
+    (outside / "secret-folder" / "activations.py").write_bytes(GOOD)
+    make_zip(outside / "secret.zip", {"activations.py": GOOD})
+    klass = tmp_path / "class"
+    (klass / "ann").mkdir(parents=True)
+    (klass / "ann" / "activations.py").write_bytes(GOOD)
+    (klass / "mal").symlink_to(outside / "secret-folder")
+    (klass / "zed.zip").symlink_to(outside / "secret.zip")
+    found = {s.learner: s for s in discover([klass])}
+    assert found["ann"].files == {"activations": GOOD}
+    for learner in ("mal", "zed"):
+        assert found[learner].files == {}
+        (problem,) = found[learner].problems
+        assert "symbolic link: not followed" in problem and "activations.py" not in problem
+
+
+def test_an_unreadable_file_is_a_problem_for_that_file_alone(tmp_path: Path, monkeypatch):
+    """A permission-denied helper made the whole submission 'could not be read' (0 points)."""
+    (tmp_path / "activations.py").write_bytes(GOOD)
+    (tmp_path / "helpers.py").write_bytes(b"x = 1\n")
+    real_open = Path.open
+
+    def denied(self, *args, **kwargs):
+        if self.name == "helpers.py":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", denied)
+    sub = read_folder(tmp_path)
+    assert sub.files == {"activations": GOOD}
+    assert sub.problems == ("helpers.py cannot be read (Permission denied): ignored",)
+
+
+def _notebook(code: str, image_bytes: int) -> bytes:
+    import json
+
+    output = {
+        "output_type": "display_data",
+        "metadata": {},
+        "data": {"image/png": "A" * image_bytes},
+    }
+    cell = {"cell_type": "code", "metadata": {}, "source": code, "outputs": [output]}
+    return json.dumps(
+        {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [cell]}
+    ).encode()
+
+
+def test_a_notebook_with_large_plots_is_graded_by_its_code_in_a_folder_or_a_zip(tmp_path: Path):
+    """A notebook over 2 MiB because of its plots was ignored whole (the learner scored 0)."""
+    data = _notebook(GOOD.decode(), 3 * MAX_FILE_BYTES // 2)
+    assert len(data) > MAX_FILE_BYTES
+    (tmp_path / "f").mkdir()
+    (tmp_path / "f" / "activations.ipynb").write_bytes(data)
+    zipped = make_zip(tmp_path / "z.zip", {"activations.ipynb": data})
+    for sub in (read_folder(tmp_path / "f"), read_zip(zipped)):
+        assert sub.files == {"activations": GOOD} and sub.problems == ()
+
+
+def test_a_notebook_whose_code_alone_is_too_large_is_ignored_with_the_reason(tmp_path: Path):
+    code = "X = 1\n" + "#" * MAX_FILE_BYTES + "\n"
+    (tmp_path / "activations.ipynb").write_bytes(_notebook(code, 0))
+    sub = read_folder(tmp_path)
+    assert sub.files == {"activations": b""}
+    assert "its code is" in sub.problems[0] and f"limit {MAX_FILE_BYTES}" in sub.problems[0]
+
+
+def test_data_files_in_a_zip_are_never_read_nor_counted_against_its_size_limit(tmp_path: Path):
+    """A learner who zipped their data set (70 MiB unpacked) beside the code had the whole zip
+    refused as a bomb; only what is read (code) counts."""
+    from grader.submissions import MAX_ZIP_TOTAL_BYTES
+
+    path = tmp_path / "ann.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("activations.py", GOOD)
+        zf.writestr("data/train.bin", b"\0" * (MAX_ZIP_TOTAL_BYTES + 1024))
+    sub = read_zip(path)
+    assert sub.files == {"activations": GOOD} and sub.problems == ()
+
+
+def test_a_zip_declaring_too_many_entries_is_refused_before_its_directory_is_parsed(
+    tmp_path: Path, monkeypatch
+):
+    """The entry count came from parsing every entry (millions of empty entries: gigabytes of
+    ZipInfo) — now from the end record; and the refused zip is not listed either."""
+    from grader import submissions
+
+    make_zip(tmp_path / "many.zip", {f"f{i}.txt": b"" for i in range(30)})
+    monkeypatch.setattr(submissions, "MAX_ZIP_ENTRIES", 20)
+
+    def no_parse(*args, **kwargs):
+        raise AssertionError("the central directory was parsed")
+
+    monkeypatch.setattr(submissions.zipfile, "ZipFile", no_parse)
+    (sub,) = discover([tmp_path])
+    assert sub.files == {} and sub.problems == ("many.zip: 30 entries (limit 20)",)
+
+
+def test_macos_archive_junk_beside_a_zipped_folder_keeps_its_helpers_importable(tmp_path: Path):
+    """`__MACOSX/` beside `ann/` stopped `ann/` being stripped: helpers.py became `ann/helpers`,
+    not importable as `from . import helpers` next to activations.py."""
+    path = make_zip(
+        tmp_path / "ann.zip",
+        {
+            "ann/activations.py": GOOD,
+            "ann/helpers.py": b"X = 1\n",
+            "__MACOSX/ann/._activations.py": b"\0\5\0",
+            "ann/.DS_Store": b"\0",
+        },
+    )
+    sub = read_zip(path)
+    assert sub.files == {"activations": GOOD, "helpers": b"X = 1\n"}
+
+
+def test_a_name_twice_in_one_zip_says_which_copy_is_graded(tmp_path: Path):
+    path = tmp_path / "dup.zip"
+    with pytest.warns(UserWarning), zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("activations.py", GOOD)
+        zf.writestr("activations.py", b"def relu(x):\n    return 0\n")
+    sub = read_zip(path)
+    assert sub.files == {"activations": GOOD}
+    assert sub.problems == ("activations.py is in the zip 2 times; graded the first",)
