@@ -1,8 +1,10 @@
 """The report's figures, drawn with matplotlib and embedded as ``data:`` URIs (PNG).
 
 Figures are built as :class:`~matplotlib.figure.Figure` objects, not through pyplot: no global
-state, no display backend. Learner ids only ever reach a figure as tick labels drawn into pixels, never as markup, with
-control characters shown as escapes (``escape.visible``).
+state, no display backend. Learner ids only ever reach a figure as tick labels drawn into pixels,
+never as markup (:func:`tick_label`): control characters shown as escapes (``escape.visible``),
+and so is a letter the figure's font cannot draw, which would be an empty box (two learners
+named in a script the font lacks looked alike) and a missing-glyph warning on the console.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import base64
 import io
 
 import numpy as np
+from matplotlib import font_manager
 from matplotlib.figure import Figure
 
 from grader.outputs.escape import visible
@@ -18,6 +21,23 @@ from grader.results import SubmissionResult
 
 #: beyond this many learners the heat map drops their names (unreadable anyway)
 LABELLED_LEARNERS = 60
+#: the characters of a learner's label on the heat map
+LABEL_CHARS = 24
+
+
+def tick_label(learner: str) -> str:
+    """``learner`` as the heat map labels it: what :func:`visible` shows, with each letter the
+    default font has no glyph for written as its ``\\uXXXX`` escape, at most
+    :data:`LABEL_CHARS` characters."""
+    font = font_manager.get_font(font_manager.findfont(font_manager.FontProperties()))
+    shown = visible(learner)
+    drawn = "".join(c if c.isspace() or font.get_char_index(ord(c)) else _code(c) for c in shown)
+    return drawn[:LABEL_CHARS]
+
+
+def _code(char: str) -> str:
+    code = ord(char)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def data_uri(fig: Figure) -> str:
@@ -61,7 +81,7 @@ def heat_map(results: list[SubmissionResult]) -> str:
     if len(results) <= LABELLED_LEARNERS:
         ax.set_xticks(
             range(len(results)),
-            [visible(r.learner)[:24] for r in results],
+            [tick_label(r.learner) for r in results],
             rotation=90,
             parse_math=False,
         )

@@ -53,3 +53,20 @@ def test_topic_matrix_holds_each_topics_fraction_of_points():
     assert topics == ["losses", "conv"]
     assert grid[0].tolist() == [0.5, 1.0]
     assert grid[1, 0] == 0.5 and np.isnan(grid[1, 1])  # bob was not graded on conv
+
+
+def test_letters_the_figure_font_lacks_are_labelled_as_escapes_that_tell_learners_apart():
+    """Two learners named in a script the font cannot draw (here CJK, absent from DejaVu Sans)
+    were two identical rows of empty boxes, and each letter printed a missing-glyph warning to
+    the instructor's console; such letters are labelled ``\\u5b66``, the rest as they are."""
+    import warnings
+
+    from grader.report.figures import tick_label
+
+    assert tick_label("学生") == "\\u5b66\\u751f"
+    assert tick_label("José") == "José"
+    assert tick_label("学生") != tick_label("学者")
+    results = klass({"学生": [1], "学者": [0], "José": [1]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        png(heat_map(results))
