@@ -227,7 +227,13 @@ def read_folder(folder: Path, learner: str | None = None) -> Submission:
             continue
         if not base.is_dir():
             continue
-        for path in sorted(p for suffix in SOURCE_SUFFIXES for p in base.glob(f"*{suffix}")):
+        try:  # glob would skip a folder it may not list, without a word
+            listed_here = sorted(p for p in base.iterdir() if p.suffix in SOURCE_SUFFIXES)
+        except OSError as exc:
+            where = base.relative_to(folder).as_posix()
+            problems.append(f"{where} cannot be listed ({exc.strerror or type(exc).__name__})")
+            continue
+        for path in listed_here:
             rel = path.relative_to(folder).as_posix()
             topic = _topic_of(rel)
             if topic is None:

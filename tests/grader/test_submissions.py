@@ -290,3 +290,30 @@ def test_a_name_twice_in_one_zip_says_which_copy_is_graded(tmp_path: Path):
     sub = read_zip(path)
     assert sub.files == {"activations": GOOD}
     assert sub.problems == ("activations.py is in the zip 2 times; graded the first",)
+
+
+def test_a_folder_that_cannot_be_listed_is_named_not_skipped_in_silence(
+    tmp_path: Path, monkeypatch
+):
+    """An exercises/ folder without read permission was skipped by glob: the learner's files
+    there were silently missing."""
+    import os
+
+    (tmp_path / "exercises").mkdir()
+    (tmp_path / "exercises" / "activations.py").write_bytes(GOOD)
+    blocked = str(tmp_path / "exercises")
+    real_listdir, real_scandir = os.listdir, os.scandir
+
+    def deny(real):
+        def call(path="."):
+            if os.fspath(path) == blocked:
+                raise PermissionError(13, "Permission denied", blocked)
+            return real(path)
+
+        return call
+
+    monkeypatch.setattr(os, "listdir", deny(real_listdir))
+    monkeypatch.setattr(os, "scandir", deny(real_scandir))
+    sub = read_folder(tmp_path)
+    assert sub.files == {}
+    assert "exercises cannot be listed (Permission denied)" in sub.problems
