@@ -2,6 +2,13 @@
 
 ``visibility`` maps a topic to its tests' Gradescope visibility, ``"*"`` to every other topic's:
 ``visible`` (shown at once), ``after_due_date``, ``after_published`` or ``hidden``.
+
+``sandbox`` says whether learner code may run without bubblewrap: ``bwrap`` (the default) grades
+only where bubblewrap works and otherwise writes no results (Gradescope shows an autograder
+error); ``auto`` grades with whatever layers the container allows. Without bubblewrap the
+learner's code runs as the grader's user (root on Gradescope): it can read the hidden tests and
+the reference (and print them into its feedback), and write ``results.json`` itself and kill the
+grader, so Gradescope records whatever score it wrote. ``auto`` is for formative use only.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from reference import TOPICS
 
 CONFIG_NAME = "gradelab-autograder.json"
 DEFAULT_VISIBILITY = "after_due_date"
+SANDBOX_MODES = ("bwrap", "auto")
 
 
 class ConfigError(ValueError):
@@ -29,11 +37,14 @@ class AutograderConfig:
     visibility: dict[str, str] = field(default_factory=lambda: {"*": DEFAULT_VISIBILITY})
     max_examples: int = 12
     shrink: bool = True
+    sandbox: str = "bwrap"  # "auto": grade without bubblewrap too (see the module's docstring)
 
     def __post_init__(self) -> None:
         """A zip whose every submission would fail to grade is refused where it is built."""
         if self.max_examples < 1:
             raise ConfigError(f"--max-examples must be a whole number ≥ 1, got {self.max_examples}")
+        if self.sandbox not in SANDBOX_MODES:
+            raise ConfigError(f"sandbox {self.sandbox!r}: one of {', '.join(SANDBOX_MODES)}")
 
     def to_json(self) -> str:
         data = {
@@ -41,6 +52,7 @@ class AutograderConfig:
             "visibility": self.visibility,
             "max_examples": self.max_examples,
             "shrink": self.shrink,
+            "sandbox": self.sandbox,
         }
         return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
@@ -50,7 +62,8 @@ class AutograderConfig:
         topics = tuple(data["topics"])
         visibility = dict(data["visibility"])
         check(topics, visibility)
-        return cls(topics, visibility, int(data["max_examples"]), bool(data["shrink"]))
+        sandbox = str(data.get("sandbox", "bwrap"))  # a zip built before the setting: required
+        return cls(topics, visibility, int(data["max_examples"]), bool(data["shrink"]), sandbox)
 
     @classmethod
     def load(cls, path: Path) -> AutograderConfig:

@@ -9,7 +9,8 @@ a fake tree. ``setup.sh`` with ``GRADELAB_SETUP_DRY_RUN=1`` prints its commands 
 them; ``run_autograder`` uses ``GRADELAB_AUTOGRADER_PYTHON`` when set (a Python where gradelab is
 already installed), else the virtual environment ``setup.sh`` made.
 
-``setup.sh`` installs bubblewrap (the sandbox's second layer, used when the container allows it)
+``setup.sh`` installs bubblewrap (the sandbox's second layer, which the settings require by
+default: see :mod:`.config`, ``sandbox``; the build fails, saying why, where it cannot work)
 and a Python >= 3.11 (Gradescope's Ubuntu 24.04 image has 3.12; on 22.04 it installs
 ``python3.11``), then gradelab from the shipped source tree with the shipped
 ``requirements.lock`` as constraints, exactly as ``make`` does (CPU torch, pinned). The install is
@@ -47,6 +48,8 @@ fi
 $RUN "$PY" -m venv "$ROOT/venv"
 $RUN "$ROOT/venv/bin/python" -m pip install -c "$HERE/gradelab/requirements.lock" -e "$HERE/gradelab"
 $RUN "$ROOT/venv/bin/python" -c "import torch, faiss, grader.autograder.run"
+# fail the build, not every learner's upload, where the settings' sandbox cannot work
+$RUN "$ROOT/venv/bin/python" -P -m grader.autograder.run --root "$ROOT" --check-sandbox
 """
 
 RUN_AUTOGRADER = r"""#!/usr/bin/env bash
