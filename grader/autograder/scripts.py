@@ -12,8 +12,9 @@ already installed), else the virtual environment ``setup.sh`` made.
 ``setup.sh`` installs bubblewrap (the sandbox's second layer, which the settings require by
 default: see :mod:`.config`, ``sandbox``; the build fails, saying why, where it cannot work)
 and a Python >= 3.11 (Gradescope's Ubuntu 24.04 image has 3.12; on 22.04 it installs
-``python3.11``), then gradelab from the shipped source tree with the shipped
-``requirements.lock`` as constraints, exactly as ``make`` does (CPU torch, pinned). The install is
+``python3.11``), then the locked torch from PyTorch's CPU index (``GRADELAB_TORCH_INDEX``; PyPI's
+Linux wheel is the CUDA build, gigabytes the image does not need), then gradelab from the shipped
+source tree with the shipped ``requirements.lock`` as constraints, as ``make`` does. The install is
 editable: the virtual environment holds only a pointer to ``/autograder/source/gradelab``, so the
 hidden tests and the reference are not inside what the sandbox binds for learner code.
 """
@@ -28,6 +29,7 @@ ROOT="${GRADELAB_AUTOGRADER_ROOT:-/autograder}"
 RUN=""
 if [ -n "${GRADELAB_SETUP_DRY_RUN:-}" ]; then RUN="echo"; fi
 export DEBIAN_FRONTEND=noninteractive PIP_DISABLE_PIP_VERSION_CHECK=1
+TORCH_INDEX="${GRADELAB_TORCH_INDEX:-https://download.pytorch.org/whl/cpu}"
 
 $RUN apt-get update
 $RUN apt-get install -y --no-install-recommends bubblewrap python3 python3-venv python3-pip
@@ -46,6 +48,10 @@ if [ -z "$PY" ]; then  # Ubuntu 22.04: python3 is 3.10, 3.11 is in universe
 fi
 
 $RUN "$PY" -m venv "$ROOT/venv"
+# PyPI's Linux torch wheel is the CUDA build (gigabytes of nvidia-* packages): the CPU build of
+# the locked version first, from PyTorch's CPU index; the install below then keeps it
+TORCH="$(grep -E '^torch==' "$HERE/gradelab/requirements.lock")"
+$RUN "$ROOT/venv/bin/python" -m pip install --index-url "$TORCH_INDEX" "$TORCH"
 $RUN "$ROOT/venv/bin/python" -m pip install -c "$HERE/gradelab/requirements.lock" -e "$HERE/gradelab"
 $RUN "$ROOT/venv/bin/python" -c "import torch, faiss, grader.autograder.run"
 # fail the build, not every learner's upload, where the settings' sandbox cannot work

@@ -130,6 +130,13 @@ def test_setup_sh_installs_gradelab_pinned_from_the_shipped_tree(tmp_path):
     assert any(line.endswith(f"-m venv {root}/venv") for line in lines)
     pip = f"{root}/venv/bin/python -m pip install -c {source}/gradelab/requirements.lock -e {source}/gradelab"
     assert pip in lines
+    torch = next(
+        ln
+        for ln in (ROOT / "requirements.lock").read_text().splitlines()
+        if ln.startswith("torch==")
+    )
+    cpu = f"{root}/venv/bin/python -m pip install --index-url https://download.pytorch.org/whl/cpu {torch}"
+    assert lines.index(cpu) < lines.index(pip)  # the CPU build first: PyPI's Linux torch is CUDA
     check = f"{root}/venv/bin/python -P -m grader.autograder.run --root {root} --check-sandbox"
     assert lines[-1] == check  # the build fails where the settings' sandbox cannot work
     assert (source / "gradelab" / "requirements.lock").read_bytes() == (
