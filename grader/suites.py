@@ -169,21 +169,34 @@ def stated_defaults(topic: str, function: str) -> tuple[int, dict[str, Any]]:
     return len(params) - len(defaults), defaults
 
 
-def expect_stated_defaults(learner: Any, topic: str, function: str, args: Sequence[Any]) -> None:
+def expect_stated_defaults(
+    learner: Any, topic: str, function: str, args: Sequence[Any] | list[Sequence[Any]]
+) -> None:
     """Called with its required arguments only (the first ones of ``args``), the learner's
     function answers exactly, bit for bit, as when every default its signature states is passed
     explicitly: a default of its own (``reduction="sum"``, Keras's ``eps=1e-7``, ``h=1e-2``)
     fails, whatever the values it computes with the stated ones. ``args`` are chosen so that each
     default changes the answer (probabilities of exactly 0 and 1 for an ``eps``, a batch of
-    several for a ``reduction``)."""
-    required, defaults = stated_defaults(topic, function)
+    several for a ``reduction``, a 3-D input for an ``axis=-1``: on 2-D, ``axis=1`` is the same;
+    ``test_default_calls_tell_every_stated_default_from_its_alternatives`` proves it for every
+    suite). ``args`` may end with a dict of keyword arguments passed in both calls (a default
+    that matters only in another mode: ``batch_size`` with ``method="minibatch"``), and may be a
+    list of such calls, each checked."""
+    calls = args if isinstance(args, list) else [args]
+    required, stated = stated_defaults(topic, function)
     call = getattr(getattr(learner, topic), function)
-    explicit = call(*args[:required], **defaults)
-    omitted = call(*args[:required])
-    problem = compare(omitted, explicit, 0.0, 0.0)
-    if problem is not None:
-        stated = ", ".join(f"{k}={v!r}" for k, v in defaults.items())
-        raise AssertionError(
-            f"called without {', '.join(defaults)} it answers differently than with the defaults "
-            f"its signature states ({stated}): {problem}"
-        )
+    for one in calls:
+        fixed: dict[str, Any] = dict(one[-1]) if one and isinstance(one[-1], dict) else {}
+        given = list(one[:-1] if fixed else one)[:required]
+        defaults = {k: v for k, v in stated.items() if k not in fixed}
+        explicit = call(*given, **defaults, **fixed)
+        omitted = call(*given, **fixed)
+        problem = compare(omitted, explicit, 0.0, 0.0)
+        if problem is not None:
+            shown = ", ".join(f"{k}={v!r}" for k, v in defaults.items())
+            mode = ", ".join(f"{k}={v!r}" for k, v in fixed.items() if isinstance(v, str | int))
+            mode = f"with {mode} and " if mode else ""
+            raise AssertionError(
+                f"called {mode}without {', '.join(defaults)} it answers differently than with "
+                f"the defaults its signature states ({shown}): {problem}"
+            )

@@ -232,17 +232,23 @@ def test_does_not_modify_its_input(learner, fn):
 _MIXED = np.array(
     [[-2.0, -0.5, 0.0, 1.5], [3.0, -1.0, 0.25, -4.0]]
 )  # (2, 4): negatives, not square
+_CUBE = np.arange(24.0).reshape(2, 3, 4) % 7 - 3.0  # (2, 3, 4)
+
+
+def _softmax_rows(x: np.ndarray) -> np.ndarray:
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
 #: required arguments on which each stated default changes the answer (expect_stated_defaults)
-DEFAULT_CALLS: dict[str, tuple[Any, ...]] = {
+DEFAULT_CALLS: dict[str, Any] = {
     "leaky_relu": (_MIXED,),
     "leaky_relu_grad": (_MIXED,),
     "elu": (_MIXED,),
     "elu_grad": (_MIXED,),
-    "softmax": (_MIXED,),
-    "softmax_backward": (
-        np.array([[0.1, 0.2, 0.3, 0.4], [0.25, 0.25, 0.4, 0.1]]),
-        _MIXED,
-    ),
+    # 2-D and 3-D: a default axis=1 answers alike on 2-D, axis=2 alike on 3-D
+    "softmax": [(_MIXED,), (_CUBE,)],
+    "softmax_backward": [(_softmax_rows(_MIXED), _MIXED[::-1]), (_softmax_rows(_CUBE), _CUBE[::-1])],
 }
 
 

@@ -290,8 +290,9 @@ def test_does_not_modify_its_inputs(learner, fn):
 
 #: required arguments on which each stated default changes the answer (expect_stated_defaults)
 DEFAULT_CALLS: dict[str, tuple[Any, ...]] = {
-    f: CALLS[f]
-    for f in ("momentum_step", "adagrad_step", "rmsprop_step", "adadelta_step", "adam_step")
+    **{f: CALLS[f] for f in ("momentum_step", "adagrad_step", "adadelta_step", "adam_step")},
+    # an average that is not grad² already: there β·sq_avg + (1 − β)·grad² is grad² for any β
+    "rmsprop_step": (W, G, G**2 * 0.5 + 0.25, 0.1),
 }
 
 

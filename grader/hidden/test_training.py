@@ -783,12 +783,17 @@ def test_early_stopping_does_not_modify_its_input(learner):
 
 
 #: required arguments on which each stated default changes the answer (expect_stated_defaults)
-DEFAULT_CALLS: dict[str, tuple[Any, ...]] = {
+DEFAULT_CALLS: dict[str, Any] = {
     "num_iterations": (10, 3, 2),  # 10 = 3·3 + 1: drop_last decides
-    "train_linear_regression": (
-        np.array([[1.0, 2.0], [0.5, -1.0], [3.0, 0.0]]),
-        np.array([1.0, -0.5, 2.0]),
-    ),
+    "train_linear_regression": [
+        (np.array([[1.0, 2.0], [0.5, -1.0], [3.0, 0.0]]), np.array([1.0, -0.5, 2.0])),
+        # batch_size matters only in mini-batches, and only with more than 32 samples
+        (
+            np.linspace(-1.0, 1.0, 80).reshape(40, 2),
+            np.linspace(0.5, -0.5, 40),
+            {"method": "minibatch", "epochs": 3, "rng": rng(5)},
+        ),
+    ],
     "dropout": (np.array([[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]]), 0.5, rng(7)),
     # improvements of 5e-5: any min_delta above 0 ignores them
     "early_stopping": (np.array([1.0, 0.99995, 0.9999, 0.99985, 0.9998, 0.99975]), 2),

@@ -10,16 +10,18 @@ a result that is its input or a view of it.
 from __future__ import annotations
 
 import ast
+import copy
 import importlib
 import inspect
 import re
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
-from exercises.tests._harness import load_cases
+from exercises.tests._harness import compare, load_cases
 from exercises.tests._runner import run_check
 from exercises.tests._warnings import WARNING_FREE
 from exercises.tests._widths import STATED_FLOAT32
@@ -490,3 +492,81 @@ def test_gradelab_check_holds_every_stated_requirement_that_grading_holds(tmp_pa
     for fn in functions:
         assert rows[fn].status == "failed", f"{topic}.{fn}: gradelab check passes '{kind}'"
         assert any(_says(kind, m) for m in rows[fn].messages), rows[fn].messages
+
+
+class _KeepingModule:
+    """A module whose functions also answer ``.keep(...)`` (an object kept in the worker)."""
+
+    def __init__(self, module: Any) -> None:
+        self.module = module
+
+    def __getattr__(self, name: str) -> Any:
+        fn = getattr(self.module, name)
+        return type("Kept", (), {"__call__": staticmethod(fn), "keep": staticmethod(fn)})()
+
+
+def _alternatives(name: str, default: Any, args: tuple[Any, ...]) -> list[Any]:
+    """Values a learner might have put in place of a stated default: every other axis literal
+    (``axis=1`` for ``axis=-1``: the same axis on 2-D inputs, not on 3-D), a flipped flag, the
+    other reductions, a float doubled, halved and zeroed, an int ± 1."""
+    if isinstance(default, bool):
+        return [not default]
+    if isinstance(default, int) and name == "axis":  # literals: 1 is not -1 on a 3-D input
+        return [a for a in range(-4, 4) if a != default]
+    if isinstance(default, int):
+        return [default - 1, default + 1]
+    if isinstance(default, float):
+        return [v for v in (default * 2, default / 2, 0.0) if v != default]
+    if default in ("mean", "sum", "none"):
+        return [r for r in ("mean", "sum", "none") if r != default]
+    return []
+
+
+def test_default_calls_tell_every_stated_default_from_its_alternatives():
+    """The inputs each suite's ``DEFAULT_CALLS`` gives a function make every stated default
+    matter: the model answer called with any other value of one default (another axis, another
+    reduction, a changed eps) answers differently. Softmax's defaults were checked on a 2-D
+    input, where a learner's ``axis=1`` is ``axis=-1``: such a default passed."""
+    from exercises.tests._handles import build
+    from grader.sandbox.channel import HandleRef
+    from grader.suites import stated_defaults
+
+    def fresh(args: tuple[Any, ...]) -> list[Any]:  # named handles built, as the worker does
+        return [build(a.name) if isinstance(a, HandleRef) else copy.deepcopy(a) for a in args]
+
+    def fresh_kw(kwargs: dict[str, Any]) -> dict[str, Any]:
+        return dict(zip(kwargs, fresh(tuple(kwargs.values())), strict=True))
+
+    class Answers:  # the learner proxy a suite builds arguments with, over the model answers
+        def __getattr__(self, topic: str) -> Any:
+            return _KeepingModule(importlib.import_module(f"solutions.{topic}"))
+
+    unseen = []
+    for topic in GRADED:
+        suite = importlib.import_module(f"grader.hidden.test_{topic}")
+        answers = importlib.import_module(f"solutions.{topic}")
+        for function, built in getattr(suite, "DEFAULT_CALLS", {}).items():
+            made = built(Answers()) if callable(built) else built
+            required, stated = stated_defaults(topic, function)
+            fn = getattr(answers, function)
+            told: dict[tuple[str, Any], bool] = {}  # (default, alternative) → some call tells
+            for one in made if isinstance(made, list) else [made]:
+                fixed = dict(one[-1]) if one and isinstance(one[-1], dict) else {}
+                given = list(one[:-1] if fixed else one)[:required]
+                defaults = {k: v for k, v in stated.items() if k not in fixed}
+
+                def run(changed: dict[str, Any], fn=fn, given=given, fixed=fixed) -> Any:
+                    return fn(*fresh(tuple(given)), **changed, **fresh_kw(fixed))
+
+                answer = run(defaults)
+                for name, default in defaults.items():
+                    for other in _alternatives(name, default, tuple(given)):
+                        try:
+                            moved = run({**defaults, name: other})
+                        except Exception:  # the alternative is refused: no learner keeps it
+                            told[name, other] = True
+                            continue
+                        differs = compare(moved, answer, 0.0, 0.0) is not None
+                        told[name, other] = told.get((name, other), False) or differs
+            unseen += [f"{topic}.{function}({n}={v!r})" for (n, v), ok in told.items() if not ok]
+    assert not unseen, f"these defaults' alternatives answer as the stated one: {unseen}"
