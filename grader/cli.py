@@ -472,19 +472,35 @@ def example_class(
     console.print(f"wrote {len(learners)} submissions under {out}/: {', '.join(learners)}")
 
 
+#: the --force of the commands that write files an instructor or a learner may edit afterwards
+FORCE_HELP = (
+    "overwrite files edited since gradelab wrote them (their edited copies are kept under "
+    "OUT/.gradelab/replaced/)"
+)
+
+
+def _say(line: str) -> None:
+    console.print(line, markup=False, highlight=False)
+
+
 @app.command()
 def nbgrader(
     out: Path = typer.Option(..., "--out", help="folder for the nbgrader course"),
     topic: list[str] = typer.Option(None, "--topic", "-t", help="only these topics (repeatable)"),
     assignment: str = typer.Option("gradelab", help="the nbgrader assignment name"),
+    force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ) -> None:
-    """Build an nbgrader course whose autograded cells run gradelab's hidden tests."""
+    """Build an nbgrader course whose autograded cells run gradelab's hidden tests.
+
+    A re-run updates the files it wrote that nobody changed since (OUT/.gradelab/manifest.json);
+    if one was edited since, or was not written by gradelab, it writes nothing, names them and
+    exits 2, unless --force."""
     from grader.nbgrader.course import NotebookError, build_course, ensure_kernel
 
     try:
-        written = build_course(out, topic or None, assignment=assignment)
+        written = build_course(out, topic or None, assignment=assignment, force=force, say=_say)
     except NotebookError as exc:
-        console.print(f"[red]{exc}")
+        console.print(str(exc), style="red", markup=False, highlight=False)
         raise typer.Exit(2) from None
     ensure_kernel()
     console.print(
@@ -500,14 +516,19 @@ def nbgrader(
 def notebooks(
     out: Path = typer.Option(..., "--out", help="folder for the learner notebooks"),
     topic: list[str] = typer.Option(None, "--topic", "-t", help="only these topics (repeatable)"),
+    force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ) -> None:
-    """Write one learner notebook per topic: lesson, code cells to fill in, a public check."""
+    """Write one learner notebook per topic: lesson, code cells to fill in, a public check.
+
+    A re-run updates the notebooks it wrote that nobody changed since; if one was edited since
+    (a learner's work) or was not written by gradelab, it writes nothing, names them and exits
+    2, unless --force."""
     from grader.nbgrader.course import NotebookError, build_notebooks
 
     try:
-        written = build_notebooks(out, topic or None)
+        written = build_notebooks(out, topic or None, force=force, say=_say)
     except NotebookError as exc:
-        console.print(f"[red]{exc}")
+        console.print(str(exc), style="red", markup=False, highlight=False)
         raise typer.Exit(2) from None
     console.print(f"wrote {len(written)} notebooks under {out}/")
 

@@ -45,10 +45,21 @@ def describe(exc: OSError) -> str:
     if isinstance(exc, FileExistsError) and path is not None and not Path(path).is_dir():
         why = "a file is there, where a folder is needed"
     elif isinstance(exc, NotADirectoryError):
+        blocker = None if path is None else _file_in_the_way(Path(_text(path)))
+        if blocker is not None:  # name the file, not a path below it the command made up
+            return f"{blocker}: a file is there, where a folder is needed"
         why = "a part of this path is a file, where a folder is needed"
     elif isinstance(exc, IsADirectoryError):
         why = "a folder is there, where a file is needed"
     return why if path is None else f"{_text(path)}: {why}"
+
+
+def _file_in_the_way(path: Path) -> Path | None:
+    """The first part of ``path`` that is a file (``out.txt`` of ``out.txt/.gradelab/tmp``)."""
+    for part in reversed([path, *path.parents]):
+        if part.is_file():
+            return part
+    return None
 
 
 def _text(path: Any) -> str:

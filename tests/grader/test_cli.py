@@ -535,3 +535,24 @@ def test_sigterm_to_the_whole_process_group_leaves_no_learner_process_and_no_scr
         time.sleep(0.1)
     assert not [p for p in started if _running(p)], "a learner or pool process outlived the run"
     assert not list(scratch.iterdir()), "scratch folders were left behind"
+
+
+def test_notebooks_rerun_keeps_an_edited_notebook_unless_force(tmp_path):
+    """``gradelab notebooks --out D`` again over a learner's edited notebook once replaced their
+    work silently: now it refuses (exit 2, naming the file), and ``--force`` overwrites it after
+    keeping the edited copy under ``D/.gradelab/replaced/``."""
+    out = tmp_path / "nb"
+    args = ["notebooks", "--out", str(out), "-t", "activations"]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    (notebook,) = out.glob("*.ipynb")
+    edited = notebook.read_text().replace("raise NotImplementedError", "return x  # mine", 1)
+    notebook.write_text(edited)
+    refused = CliRunner().invoke(app, args)
+    assert refused.exit_code == 2 and notebook.name in refused.output, refused.output
+    assert notebook.read_text() == edited
+    forced = CliRunner().invoke(app, [*args, "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert notebook.read_text() != edited
+    kept = list((out / ".gradelab" / "replaced").rglob(notebook.name))
+    assert [p.read_text() for p in kept] == [edited]
