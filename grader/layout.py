@@ -64,7 +64,9 @@ def nothing_gradable(names: list[str]) -> str:
         shown = ", ".join(f"`{n}`" for n in names[:10])
         more = f" and {len(names) - 10} more" if len(names) > 10 else ""
         found = f"The submission holds {shown}{more}, but no topic file."
-    hints = sorted({f"`{n}` → `{t}`" for n in names if (t := would_work_as(n))})
+    # a name that already is its topic's was left out for another reason (a link, too large):
+    # renaming it is no advice
+    hints = sorted({f"`{n}` → `{t}`" for n in names if (t := would_work_as(n)) and t != n})
     fix = f" Renamed or moved, these would be graded: {', '.join(hints)}." if hints else ""
     return (
         f"{found}{fix} Nothing could be graded. Hand in `<topic>.py` files (for example "

@@ -74,6 +74,13 @@ def test_nothing_gradable_feedback_is_one_short_paragraph_naming_what_was_found(
     assert nothing_gradable([]).startswith("The submission is empty")
 
 
+def test_a_topic_file_left_out_for_another_reason_gets_no_rename_advice():
+    """A zip whose ``activations.py`` is a symbolic link holds a topic-named file that is not
+    graded: "`activations.py` → `activations.py`" was the advice."""
+    text = nothing_gradable(["activations.py", "Losses.py"])
+    assert "`activations.py` →" not in text and "`Losses.py` → `losses.py`" in text
+
+
 def test_a_dry_run_points_to_no_submissions_csv():
     from grader.intake import Finding, console_lines
 
