@@ -394,6 +394,12 @@ def gradescope(
         12, parser=values.at_least_one, help="hypothesis examples per property test"
     ),
     shrink: bool = typer.Option(True, help="minimal failing inputs in the feedback (see grade)"),
+    sandbox: str = typer.Option(
+        "uid",
+        metavar="MODE",
+        help="uid: bubblewrap, else an unprivileged uid with the kit closed to it (refused where "
+        "neither works); bwrap: bubblewrap only; auto: whatever works (formative use only)",
+    ),
 ) -> None:
     """Build a Gradescope autograder zip (setup.sh, run_autograder) grading with the hidden tests."""
     from grader.autograder.config import AutograderConfig, ConfigError, visibility_map
@@ -403,7 +409,7 @@ def gradescope(
     topics = tuple(topic) if topic else TOPICS
     try:
         shown = visibility_map(visibility, topic_visibility or [], topics)
-        config = AutograderConfig(topics, shown, max_examples, shrink)
+        config = AutograderConfig(topics, shown, max_examples, shrink, sandbox)
         size = build_autograder(out, config)
     except (ConfigError, PackageError) as exc:
         console.print(str(exc), style="red", markup=False, highlight=False)

@@ -3,12 +3,19 @@
 ``visibility`` maps a topic to its tests' Gradescope visibility, ``"*"`` to every other topic's:
 ``visible`` (shown at once), ``after_due_date``, ``after_published`` or ``hidden``.
 
-``sandbox`` says whether learner code may run without bubblewrap: ``bwrap`` (the default) grades
-only where bubblewrap works and otherwise writes no results (Gradescope shows an autograder
-error); ``auto`` grades with whatever layers the container allows. Without bubblewrap the
-learner's code runs as the grader's user (root on Gradescope): it can read the hidden tests and
-the reference (and print them into its feedback), and write ``results.json`` itself and kill the
-grader, so Gradescope records whatever score it wrote. ``auto`` is for formative use only.
+``sandbox`` says how learner code must be isolated, or nothing is graded (Gradescope then shows
+an autograder error, and ``setup.sh`` fails the build, saying why):
+
+- ``uid`` (the default): bubblewrap where it works; else, where Gradescope's container forbids
+  its namespaces, the worker's unprivileged uid (the grader runs as root there) with the kit's
+  folder closed to other users before any learner code runs: the learner's code cannot read
+  the hidden tests or the reference, write ``results.json`` or signal the grader, but it can
+  open network connections and read what any user may read on the image. Refused where
+  neither works (a Python the unprivileged uid cannot read).
+- ``bwrap``: bubblewrap only (no network, nothing of the host but the Python installation).
+- ``auto``: whatever layers the container allows; without both, the learner's code runs as
+  root: it can read the hidden tests and the reference (and print them into its feedback),
+  write ``results.json`` itself and kill the grader. For formative use only.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from reference import TOPICS
 
 CONFIG_NAME = "gradelab-autograder.json"
 DEFAULT_VISIBILITY = "after_due_date"
-SANDBOX_MODES = ("bwrap", "auto")
+SANDBOX_MODES = ("uid", "bwrap", "auto")
 
 
 class ConfigError(ValueError):
@@ -37,7 +44,7 @@ class AutograderConfig:
     visibility: dict[str, str] = field(default_factory=lambda: {"*": DEFAULT_VISIBILITY})
     max_examples: int = 12
     shrink: bool = True
-    sandbox: str = "bwrap"  # "auto": grade without bubblewrap too (see the module's docstring)
+    sandbox: str = "uid"  # see the module's docstring
 
     def __post_init__(self) -> None:
         """A zip whose every submission would fail to grade is refused where it is built."""

@@ -12,7 +12,8 @@ setting, bubblewrap not working where the settings require it) writes no results
 so Gradescope shows an autograder error, never a 0, and stdout (shown to instructors only) says
 what failed in one line. ``results.json`` is removed first and again on any failure: a file that
 learner code managed to write (see :mod:`.config`, ``sandbox``) is never the one Gradescope reads
-after a failed run.
+after a failed run. Without bubblewrap, learner code runs as an unprivileged uid and the kit's
+folder is closed to it first (:func:`close_kit`).
 """
 
 from __future__ import annotations
@@ -74,17 +75,44 @@ def unreadable(reason: str) -> dict[str, object]:
 
 
 def sandbox_for(config: AutograderConfig) -> Sandbox:
-    """The sandbox learner code runs in; :class:`SetupError` where the settings require
-    bubblewrap and it does not work in this container."""
+    """The sandbox learner code runs in under the settings' ``sandbox`` (:mod:`.config`);
+    :class:`SetupError` where it does not work in this container."""
+    if config.sandbox == "auto":
+        return detect("auto")
     try:
-        return detect(config.sandbox)
+        return detect("bwrap")
     except RuntimeError as exc:
-        raise SetupError(
-            f"{exc}. Learner code would run without it, as this user (root on Gradescope): it "
-            "could read the hidden tests and write its own results.json. "
-            'Use an image where bubblewrap works, or set "sandbox": "auto" in '
-            f"{CONFIG_NAME} to grade without it (formative use only)."
-        ) from None
+        bwrap_failed = str(exc)
+    found = detect("auto")
+    if config.sandbox == "uid" and found.drop_uid is not None:
+        return found  # no bubblewrap: the unprivileged uid, with the kit closed (close_kit)
+    why = (
+        "neither works here: the unprivileged uid cannot run this Python (install it where every "
+        "user may read it, as the image's /usr/bin/python3 is)"
+        if config.sandbox == "uid"
+        else "it is required"
+    )
+    raise SetupError(
+        f"{bwrap_failed}, and {why}. Learner code would run as this user (root on Gradescope): "
+        "it could read the hidden tests and write its own results.json. Use an image where "
+        f'bubblewrap works, or set "sandbox": "auto" in {CONFIG_NAME} to grade without it '
+        "(formative use only)."
+    ) from None
+
+
+def close_kit(root: Path, sandbox: Sandbox) -> None:
+    """Without bubblewrap the worker's unprivileged uid sees the container's files: close the
+    autograder's copy of the kit (``ROOT/source``: the hidden tests, the reference) and keep the
+    results folder the grader's alone, before any learner code runs. The worker loads every
+    gradelab file it runs before it drops to that uid; a learner's ``import reference`` then
+    fails. With bubblewrap nothing is needed (the kit is not in the sandbox); as root without
+    the uid drop nothing helps (``auto`` only)."""
+    if sandbox.bwrap or sandbox.drop_uid is None:
+        return
+    (root / "source").chmod(0o700)
+    results = root / "results"
+    results.mkdir(exist_ok=True)
+    results.chmod(0o755)
 
 
 def load_config(root: Path) -> AutograderConfig:
@@ -105,6 +133,7 @@ def grade_root(root: Path) -> str:
     :class:`GradingError` when the grader cannot grade)."""
     config = load_config(root)
     sandbox = sandbox_for(config)
+    close_kit(root, sandbox)
     try:
         sub = read_submission(root / "submission")
     except SubmissionError as exc:

@@ -32,6 +32,7 @@ import os
 import resource
 import select
 import selectors
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -143,6 +144,22 @@ def _world_readable(folder: Path) -> None:
                 os.chmod(path, 0o644)
 
 
+def _unprivileged_scratch(scratch: Path, submission: Path, uid: int | None) -> tuple[Path, str]:
+    """Without bubblewrap, the unprivileged uid reaches the submission through the host's folders,
+    and the grader's temporary folders (0700) are closed to it: the submission is copied into the
+    scratch folder (made traversable, not listable: 0711), beside a working folder of the uid's
+    own (its cwd, HOME and TMPDIR). Returns (the submission copy, the working folder)."""
+    os.chmod(scratch, 0o711)
+    copy = scratch / "submission"
+    shutil.copytree(submission, copy, symlinks=True)  # a link is copied as a link, not followed
+    _world_readable(copy)
+    work = scratch / "work"
+    work.mkdir(mode=0o700)
+    if uid is not None:
+        os.chown(work, uid, uid)
+    return copy, str(work)
+
+
 def _become_subreaper() -> None:
     """Orphaned descendants of our workers come to us, not to init (Linux; a no-op elsewhere)."""
     with contextlib.suppress(OSError, AttributeError):
@@ -241,9 +258,14 @@ class WorkerProcess:
     def start(self) -> None:
         self.close()
         self._scratch = tempfile.TemporaryDirectory(prefix="gradelab-scratch-")
+        submission, workdir = self.submission.resolve(), self._scratch.name
         if self.sandbox.drop_uid is not None:
             _world_readable(self.submission)
-        argv, extra = self.sandbox.command(WORKER, self.submission.resolve(), HANDLES)
+            if not self.sandbox.bwrap:  # no binds: the uid reaches its files through the host's
+                submission, workdir = _unprivileged_scratch(
+                    Path(self._scratch.name), submission, self.sandbox.worker_uid()
+                )
+        argv, extra = self.sandbox.command(WORKER, submission, HANDLES)
         nproc = self.sandbox.drop_uid is not None
         if self.cgroups.version is not None:
             lim = self.limits
@@ -257,8 +279,8 @@ class WorkerProcess:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            cwd=self._scratch.name,
-            env={**clean_env(self._scratch.name), **extra},
+            cwd=workdir,
+            env={**clean_env(workdir), **extra},
             start_new_session=True,
             preexec_fn=lambda: _enter(group, self.limits, nproc),
         )

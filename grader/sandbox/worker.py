@@ -235,8 +235,6 @@ def _filter_syscalls() -> None:
 
 
 def main(argv: list[str]) -> int:
-    _drop_privileges()
-    _filter_syscalls()  # after the uid drop, before any learner code
     if len(argv) != 3:
         print("usage: worker.py SUBMISSION_DIR HANDLES_PY", file=sys.stderr)
         return 2
@@ -247,7 +245,16 @@ def main(argv: list[str]) -> int:
     os.dup2(2, 1)  # learner prints go to the capped output pipe, never the protocol
     sys.stdin = open(os.devnull)  # noqa: SIM115
     sys.stdout = os.fdopen(1, "w", buffering=1, closefd=False)
-    Worker(str(Path(argv[1]).resolve()), argv[2], proto_in, proto_out).serve()
+    # every gradelab file the worker runs is loaded before the uid drop: without bubblewrap the
+    # kit may lie where the unprivileged uid cannot read (the Gradescope autograder hides it)
+    worker = Worker(str(Path(argv[1]).resolve()), argv[2], proto_in, proto_out)
+    worker._kit("_handles")
+    import probes  # noqa: F401 - loaded now, used by the "probe" requests
+    import syscall_filter  # noqa: F401 - installed below
+
+    _drop_privileges()
+    _filter_syscalls()  # after the uid drop, before any learner code
+    worker.serve()
     return 0
 
 

@@ -556,3 +556,27 @@ def test_notebooks_rerun_keeps_an_edited_notebook_unless_force(tmp_path):
     assert notebook.read_text() != edited
     kept = list((out / ".gradelab" / "replaced").rglob(notebook.name))
     assert [p.read_text() for p in kept] == [edited]
+
+
+def test_gradescope_sandbox_mode_is_written_into_the_zip_and_checked(tmp_path):
+    """``--sandbox`` picks how learner code is isolated on Gradescope (uid by default; bwrap;
+    auto) and lands in the zip's settings; another word is refused before anything is built."""
+    import json
+    import zipfile
+
+    from grader.autograder.config import CONFIG_NAME
+
+    wrong = CliRunner().invoke(
+        app, ["gradescope", "--out", str(tmp_path / "x.zip"), "--sandbox", "none"]
+    )
+    assert wrong.exit_code == 2 and "sandbox 'none'" in wrong.output
+    assert not (tmp_path / "x.zip").exists()
+    for mode in ("uid", "bwrap"):
+        out = tmp_path / f"{mode}.zip"
+        extra = [] if mode == "uid" else ["--sandbox", mode]
+        done = CliRunner().invoke(
+            app, ["gradescope", "--out", str(out), "-t", "activations", *extra]
+        )
+        assert done.exit_code == 0, done.output
+        with zipfile.ZipFile(out) as zf:
+            assert json.loads(zf.read(CONFIG_NAME))["sandbox"] == mode

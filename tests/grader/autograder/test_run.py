@@ -175,9 +175,9 @@ def _failing_bwrap(tmp_path: Path) -> dict[str, str]:
 def test_without_working_bubblewrap_nothing_is_graded_and_no_results_json_survives(tmp_path):
     """Graded without bubblewrap, learner code runs as root on Gradescope: it wrote results.json
     itself, killed the grader, and Gradescope recorded its score (and it read the hidden tests
-    into its feedback). By default the autograder refuses to grade there, says so in one line,
-    and leaves no results.json behind: Gradescope shows an autograder error."""
-    root = fake_autograder(tmp_path, AutograderConfig(("activations",)))
+    into its feedback). With bubblewrap required the autograder refuses to grade there, says so
+    in one line, and leaves no results.json behind: Gradescope shows an autograder error."""
+    root = fake_autograder(tmp_path, AutograderConfig(("activations",), sandbox="bwrap"))
     (root / "submission").mkdir()
     (root / "submission" / "activations.py").write_text(
         (ROOT / "solutions" / "activations.py").read_text()
@@ -281,3 +281,70 @@ def test_a_missing_settings_file_is_one_line_for_the_operator(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.count("\n") == 1 and "gradelab-autograder.json is missing" in out
     assert "Traceback" not in out and not (tmp_path / "results" / "results.json").exists()
+
+
+FORGER = """import os
+
+def relu(x):
+    tried = []
+    for path, mode in ((KIT, "r"), (RESULTS, "w")):
+        try:
+            with open(path, mode) as fh:
+                fh.write('{"score": 1000}') if mode == "w" else fh.read()
+            tried.append("done")
+        except OSError as exc:
+            tried.append(type(exc).__name__)
+    raise ValueError(" ".join(tried))
+"""
+
+
+def test_uid_mode_without_bubblewrap_closes_the_kit_before_learner_code_runs(tmp_path, monkeypatch):
+    """The default ``uid``: where the container forbids bubblewrap's namespaces, learner code
+    runs as the worker's unprivileged uid, and the autograder's kit folder is closed to it and
+    the results folder kept the grader's before it runs: reading the kit (the hidden tests, the
+    reference) and writing results.json both fail, and the grade is written as usual."""
+    import grader.engine.sandbox as sandbox_module
+    from grader.autograder import run
+    from grader.autograder.config import CONFIG_NAME
+
+    if os.geteuid() != 0:
+        pytest.skip("the uid drop is for a root grader")
+    monkeypatch.setattr(sandbox_module, "find_bwrap", lambda: None)
+    monkeypatch.setattr(sandbox_module, "_probe_uid_drop", lambda base: None)  # see test_sandbox
+    detect.cache_clear()
+    try:
+        root = fake_autograder(tmp_path, AutograderConfig(("activations",)))
+        assert AutograderConfig.load(root / "source" / CONFIG_NAME).sandbox == "uid"
+        (root / "results").mkdir(mode=0o777)  # as loose as an image may leave it
+        forger = FORGER.replace("KIT", repr(str(root / "source" / CONFIG_NAME)))
+        forger = forger.replace("RESULTS", repr(str(root / "results" / "results.json")))
+        (root / "submission").mkdir()
+        (root / "submission" / "activations.py").write_text(
+            (ROOT / "solutions" / "activations.py").read_text() + "\n" + forger
+        )
+        document = json.loads(run.grade_root(root))
+    finally:
+        detect.cache_clear()
+    relu = [t for t in document["tests"] if t["name"].startswith("activations.relu")]
+    assert relu and "PermissionError PermissionError" in relu[0]["output"], relu[0]["output"]
+    assert not (root / "results" / "results.json").exists()
+    assert (root / "source").stat().st_mode & 0o777 == 0o700
+    assert (root / "results").stat().st_mode & 0o777 == 0o755
+
+
+def test_uid_mode_is_refused_where_neither_bubblewrap_nor_the_uid_drop_works(monkeypatch):
+    """A Python the unprivileged uid cannot read (installed under /root) leaves learner code
+    running as root: the ``uid`` setting refuses to grade, naming both failures; ``auto`` grades
+    as it can."""
+    from grader.autograder import run
+    from grader.engine.sandbox import Sandbox
+
+    def detect_here(mode: str = "auto") -> Sandbox:
+        if mode == "bwrap":
+            raise RuntimeError("bubblewrap sandbox requested but unavailable: no namespaces")
+        return Sandbox(None, None)
+
+    monkeypatch.setattr(run, "detect", detect_here)
+    with pytest.raises(run.SetupError, match="no namespaces, and neither works here"):
+        run.sandbox_for(AutograderConfig(("activations",), sandbox="uid"))
+    assert run.sandbox_for(AutograderConfig(("activations",), sandbox="auto")).bwrap is None
