@@ -22,29 +22,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from grader.intake import survey
-from grader.layout import listed_names
 from grader.outputs.escape import visible
-from grader.submissions import Submission
-
-#: when Gradescope shows tests of each visibility, as said to the learner
-WHEN = {
-    "after_due_date": "after the due date",
-    "after_published": "when grades are published",
-    "hidden": "to instructors only",
-}
-
-
-def _points(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:.4g}"
-
-
-def score_line(score: float, max_score: float, visibilities: Iterable[str]) -> str:
-    """The score when every test is visible, else when the results will be shown."""
-    later = sorted({v for v in visibilities if v != "visible"}, key=list(WHEN).index)
-    if not later:
-        return f"{_points(score)}/{_points(max_score)} points."
-    when = "; ".join(WHEN[v] for v in later)
-    return f"Graded tests run; their results are shown {when}."
+from grader.outputs.gradescope import score_line
+from grader.submissions import Submission, listed
 
 
 def upload_notes(submission: Submission, graded: tuple[str, ...]) -> list[str]:
@@ -57,7 +37,7 @@ def upload_notes(submission: Submission, graded: tuple[str, ...]) -> list[str]:
                 "at the top of your upload (or under exercises/)."
             )
     if not any(topic in submission.files for topic in graded):
-        names = listed_names(submission.origin)
+        names = listed(submission.origin)  # never a symbolic link's target
         found = ", ".join(visible(n) for n in names[:10]) + (", ..." if len(names) > 10 else "")
         notes.append(
             f"Nothing in the upload could be graded (it holds: {found})."

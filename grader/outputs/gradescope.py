@@ -19,7 +19,7 @@ every other topic: ``gradelab gradescope --visibility/--topic-visibility``), the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from grader.outputs.escape import folder_name, json_text, visible
@@ -63,7 +63,7 @@ def results_json(
         }
         tests.append(test)
     missing = ", ".join(result.missing_topics)
-    summary = f"{_round(result.score)}/{_round(result.max_score)} points."
+    summary = score_line(result.score, result.max_score, [t["visibility"] for t in tests])
     if missing:
         summary += f" Missing topic files (0 points): {missing}."
     return {
@@ -87,6 +87,30 @@ def results_json(
             }
         },
     }
+
+
+#: when Gradescope shows tests of each visibility, as said to the learner
+WHEN = {
+    "after_due_date": "after the due date",
+    "after_published": "when grades are published",
+    "hidden": "to instructors only",
+}
+
+
+def _points(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:.4g}"
+
+
+def score_line(score: float, max_score: float, visibilities: Iterable[str]) -> str:
+    """The always-visible summary's score, only when every test is visible: Gradescope hides
+    the total while tests are ``after_due_date`` or ``after_published``, and "37/55 points."
+    above them gave it away (``hidden`` tests with points do not hide it, by Gradescope's
+    documentation: a course's choice, not stated here either). Else when results are shown."""
+    later = sorted({v for v in visibilities if v != "visible"}, key=list(WHEN).index)
+    if not later:
+        return f"{_points(score)}/{_points(max_score)} points."
+    when = "; ".join(WHEN[v] for v in later)
+    return f"Graded tests run; their results are shown {when}."
 
 
 def render(result: SubmissionResult, visibility: Mapping[str, str] | None = None) -> str:

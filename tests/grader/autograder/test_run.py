@@ -261,12 +261,13 @@ def test_any_failure_reading_the_upload_is_a_zero_with_the_reason_not_a_grader_e
     """Only SubmissionError was caught: an OSError on a learner's file (a name the file system
     refuses, a file unreadable to the grader) was a traceback and an autograder error."""
     from grader.autograder import run
+    from grader.engine.sandbox import Sandbox
 
     def unreadable(folder, learner):
         raise PermissionError(13, "Permission denied", str(folder / "activations.py"))
 
     monkeypatch.setattr(run, "read_folder", unreadable)
-    monkeypatch.setattr(run, "sandbox_for", lambda config: None)
+    monkeypatch.setattr(run, "sandbox_for", lambda config: Sandbox())
     root = fake_autograder(tmp_path, AutograderConfig(("activations",)))
     (root / "submission").mkdir()
     assert run.main(["--root", str(root)]) == 0

@@ -111,3 +111,14 @@ def test_every_output_is_declared_plain_text_so_gradescope_renders_no_learner_ma
     assert gradescope.validate(doc) == []
     doc["tests"][0]["output_format"] = "rtf"
     assert gradescope.validate(doc) == ["tests[0].output_format is not a Gradescope output format"]
+
+
+def test_the_always_shown_output_states_the_score_only_while_every_test_is_visible():
+    """Gradescope shows the top-level output whatever the tests' visibility: "2/6.5 points."
+    above tests shown after the due date gave the score away (the autograder had this rule;
+    ``gradelab grade``'s own results.json, uploaded through the API, did not)."""
+    later = gradescope.results_json(result())  # after_due_date by default
+    assert "points." not in later["output"].split(" Missing")[0]
+    assert later["output"].startswith("Graded tests run; their results are shown after the due")
+    shown = gradescope.results_json(result(), {"*": "visible"})
+    assert shown["output"].startswith("2/6.5 points.")
