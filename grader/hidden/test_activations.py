@@ -248,7 +248,10 @@ DEFAULT_CALLS: dict[str, Any] = {
     "elu_grad": (_MIXED,),
     # 2-D and 3-D: a default axis=1 answers alike on 2-D, axis=2 alike on 3-D
     "softmax": [(_MIXED,), (_CUBE,)],
-    "softmax_backward": [(_softmax_rows(_MIXED), _MIXED[::-1]), (_softmax_rows(_CUBE), _CUBE[::-1])],
+    "softmax_backward": [
+        (_softmax_rows(_MIXED), _MIXED[::-1]),
+        (_softmax_rows(_CUBE), _CUBE[::-1]),
+    ],
 }
 
 
