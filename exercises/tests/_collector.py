@@ -101,7 +101,9 @@ class Collector:
         label = f"{case.topic}.{case.function} ({case.note or case.id})" if case else item.name
         problem = f"{label}: {_loading.describe_exception(exc, 'the call')}"
         failure = pytest.fail.Exception(problem, pytrace=False)
-        failure.kind, failure.problem, failure.printed = "failed", problem, ""  # type: ignore[attr-defined]
+        printed = getattr(exc, "printed", "")  # what the call printed first (_harness)
+        printed = printed if isinstance(printed, str) else ""
+        failure.kind, failure.problem, failure.printed = "failed", problem, printed  # type: ignore[attr-defined]
         raise failure from None
 
     @pytest.hookimpl(hookwrapper=True)

@@ -350,6 +350,13 @@ def run_case(case: Case, where: str | None = None) -> None:
             )
         except Exception as exc:  # the learner's error, reported in one line
             fail(f"{label}: {describe_exception(exc, 'the call')}", printed=printed)
+        except (pytest.fail.Exception, pytest.skip.Exception, pytest.exit.Exception):
+            raise
+        except KeyboardInterrupt as exc:  # the learner's or a Ctrl-C: the collector decides,
+            exc.printed = printed.render()  # type: ignore[attr-defined]  # with the prints
+            raise
+        except BaseException as exc:  # exit(), sys.exit, a learner's own BaseException
+            fail(f"{label}: {describe_exception(exc, 'the call')}", printed=printed)
     if not_implemented:  # outside the except block: no chained traceback
         skip(f"not implemented yet: {qual}", "not_implemented")
     impure = purity_problem(

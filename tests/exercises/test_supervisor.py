@@ -123,3 +123,20 @@ def _running(pid: int) -> bool:
             return False
         time.sleep(0.1)
     return True
+
+
+@pytest.mark.parametrize(
+    ("leave", "said"),
+    [
+        ("sys.exit(3)", "called exit() with status 3"),
+        ("raise KeyboardInterrupt", "KeyboardInterrupt"),
+    ],
+)
+def test_what_a_function_printed_before_it_exits_is_shown(tmp_path, leave, said):
+    """A learner debugging with print and leaving with ``sys.exit`` (or a ``KeyboardInterrupt`` of
+    their own) saw the exit named but lost the prints that would tell them why."""
+    body = f"    print('debug: about to leave', x.shape)\n    {leave}\n"
+    rows, status = _rows(_learner(tmp_path, f"import sys\ndef relu(x):\n{body}"), timeout=5)
+    relu = rows["relu"]
+    assert status != 0 and relu.status == "failed"
+    assert said in relu.messages[0] and "debug: about to leave (1, 5)" in relu.printed, relu
