@@ -21,8 +21,9 @@ def test_a_file_where_a_folder_is_needed_is_named_as_such(tmp_path):
     (tmp_path / "afile").write_text("x\n")
     exc = _raised(lambda: (tmp_path / "afile").mkdir(parents=True, exist_ok=True))
     assert describe(exc) == f"{tmp_path / 'afile'}: a file is there, where a folder is needed"
-    exc = _raised(lambda: (tmp_path / "afile" / "x").mkdir(parents=True, exist_ok=True))
-    assert "a part of this path is a file" in describe(exc)
+    # below a file: the file is named, not the path the command made up under it
+    exc = _raised(lambda: (tmp_path / "afile" / "x" / "y").mkdir(parents=True, exist_ok=True))
+    assert describe(exc) == f"{tmp_path / 'afile'}: a file is there, where a folder is needed"
 
 
 def test_a_folder_where_a_file_is_needed_names_the_target_of_a_rename(tmp_path):
