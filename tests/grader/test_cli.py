@@ -425,15 +425,12 @@ def _running(pid: int) -> bool:
     return "\nState:\tZ" not in status
 
 
-def test_sigterm_stops_a_pool_run_like_ctrl_c_exits_143_and_leaves_no_pool_process(tmp_path):
-    """``kill PID`` (``timeout``, systemd, a batch scheduler) once ended the grader silently
-    and left its pool processes blocked on their pipes for good; then they were killed
-    outright, leaving their scratch folders behind: each now cleans up before it exits."""
+def _slow_pool_run(tmp_path, *, own_group: bool):
+    """``gradelab grade --jobs 2`` started on three learners whose relu sleeps a minute, its
+    temporary folders under ``tmp_path/tmp``: (process, class, out, that folder)."""
     import os
-    import signal
     import subprocess
     import sys
-    import time
     from pathlib import Path
 
     klass = tmp_path / "class"
@@ -452,7 +449,19 @@ def test_sigterm_stops_a_pool_run_like_ctrl_c_exits_143_and_leaves_no_pool_proce
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=own_group,
     )
+    return proc, klass, out, scratch
+
+
+def test_sigterm_stops_a_pool_run_like_ctrl_c_exits_143_and_leaves_no_pool_process(tmp_path):
+    """``kill PID`` (``timeout``, systemd, a batch scheduler) once ended the grader silently
+    and left its pool processes blocked on their pipes for good; then they were killed
+    outright, leaving their scratch folders behind: each now cleans up before it exits."""
+    import signal
+    import time
+
+    proc, klass, out, scratch = _slow_pool_run(tmp_path, own_group=False)
     try:
         deadline = time.monotonic() + 120
         while len(_children(proc.pid)) < 3 and time.monotonic() < deadline:  # 2 + a tracker
@@ -492,29 +501,9 @@ def test_sigterm_to_the_whole_process_group_leaves_no_learner_process_and_no_scr
     Now each pool process stops its worker on the way out, and the run ends as for ``kill PID``."""
     import os
     import signal
-    import subprocess
-    import sys
     import time
-    from pathlib import Path
 
-    klass = tmp_path / "class"
-    for learner in ("ann", "bob", "cid"):
-        (klass / learner).mkdir(parents=True)
-        (klass / learner / "activations.py").write_text(SLOW)
-    out, scratch = tmp_path / "out", tmp_path / "tmp"
-    scratch.mkdir()
-    args = ["grade", str(klass), "--out", str(out), "--jobs", "2", "-t", "activations"]
-    root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "GRADELAB_REPLAY_CACHE": "off", "COLUMNS": "300", "TMPDIR": str(scratch)}
-    proc = subprocess.Popen(
-        [sys.executable, "-c", "from grader.cli import main; main()", *args],
-        cwd=root,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
+    proc, _, _, scratch = _slow_pool_run(tmp_path, own_group=True)
     try:
         deadline = time.monotonic() + 120
         while len(_descendants(proc.pid)) < 5 and time.monotonic() < deadline:
