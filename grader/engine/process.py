@@ -147,14 +147,24 @@ def _world_readable(folder: Path) -> None:
 def _unprivileged_scratch(scratch: Path, submission: Path, uid: int | None) -> tuple[Path, str]:
     """Without bubblewrap, the unprivileged uid reaches the submission through the host's folders,
     and the grader's temporary folders (0700) are closed to it: the submission is copied into the
-    scratch folder (made traversable, not listable: 0711), beside a working folder of the uid's
-    own (its cwd, HOME and TMPDIR). Returns (the submission copy, the working folder)."""
+    scratch folder (made traversable, not listable: 0711), beside a working folder (its cwd,
+    HOME and TMPDIR), both the worker uid's alone: the uid of a classmate graded at the same
+    time (another grading process, another uid) can find the scratch folder in /tmp but open
+    neither. Returns (the submission copy, the working folder)."""
     os.chmod(scratch, 0o711)
     copy = scratch / "submission"
     shutil.copytree(submission, copy, symlinks=True)  # a link is copied as a link, not followed
-    _world_readable(copy)
     work = scratch / "work"
     work.mkdir(mode=0o700)
+    for root, dirs, files in os.walk(copy):
+        os.chmod(root, 0o700)
+        for name in files:
+            path = os.path.join(root, name)
+            if not os.path.islink(path):
+                os.chmod(path, 0o600)
+        for path in [root, *(os.path.join(root, n) for n in [*dirs, *files])]:
+            if uid is not None:
+                os.lchown(path, uid, uid)
     if uid is not None:
         os.chown(work, uid, uid)
     return copy, str(work)

@@ -129,3 +129,43 @@ def test_without_bubblewrap_a_root_grader_still_drops_the_uid(without_bubblewrap
         }
         assert worker.call("probe", "reach", [str(out), os.getpid()], {})["uid"] != 0
     assert not (out / "forged.json").exists()
+
+
+SNOOP = """import os
+
+def snoop(tmp):
+    found = []
+    for name in os.listdir(tmp):
+        if name.startswith("gradelab-scratch-") and name not in os.getcwd():  # not its own
+            for part in ("submission/secret.py", "work"):
+                try:
+                    path = os.path.join(tmp, name, part)
+                    found.append(open(path).read() if part.endswith(".py") else os.listdir(path))
+                except OSError:
+                    pass
+    return found
+"""
+
+
+def test_without_bubblewrap_a_classmate_graded_at_once_cannot_read_the_copy(
+    without_bubblewrap, tmp_path
+):
+    """The submission's copy and working folder sit in /tmp, where any uid can list them: they
+    are the worker uid's alone, so a classmate's worker (another grading process, another uid)
+    finds the folder but opens neither."""
+    import tempfile
+    from dataclasses import replace
+
+    sandbox = without_bubblewrap
+    victim, snooper = tmp_path / "victim", tmp_path / "snooper"
+    victim.mkdir()
+    snooper.mkdir()
+    (victim / "secret.py").write_text("ANSWER = 42\n\ndef ok():\n    return 1\n")
+    (snooper / "probe.py").write_text(SNOOP)
+    other = replace(sandbox, drop_uid=sandbox.drop_uid + 1)  # as another grading process's
+    with (
+        WorkerProcess(victim, Limits(call_timeout=30), sandbox=other) as first,
+        WorkerProcess(snooper, Limits(call_timeout=30), sandbox=sandbox) as second,
+    ):
+        assert first.call("secret", "ok", [], {}) == 1  # its copy is in place
+        assert second.call("probe", "snoop", [tempfile.gettempdir()], {}) == []
