@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.gradelab-installed
 PIP    := $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: all demo test lint fmt bench release lock clean
+.PHONY: all demo test lint fmt bench mutants release lock clean
 
 all: test
 
@@ -40,6 +40,9 @@ fmt: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+mutants: $(STAMP)
+	$(BIN)/python -m grader.mutants --out mutants.md
 
 release: $(STAMP)
 	$(BIN)/gradelab release
