@@ -17,7 +17,9 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import shutil
 import signal
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -74,7 +76,7 @@ _GRADING = threading.Event()
 _STOPPING = threading.Event()
 
 
-def _pool_process_start(known: list[fingerprint.Parsed]) -> None:
+def _pool_process_start(known: list[fingerprint.Parsed], scratch: str) -> None:
     """A pool process's initializer. Its parent decides when the run stops: Ctrl-C in a
     terminal reaches every process of the foreground group, and is ignored here (the parent's
     :func:`abandon_on_interrupt` stops the pool). A SIGTERM (the parent's, or one sent to the
@@ -82,8 +84,11 @@ def _pool_process_start(known: list[fingerprint.Parsed]) -> None:
     grading, the first raises :class:`Terminated` there, so the ``with`` blocks stop the
     learner's worker and remove its scratch and cgroup, and a later one is ignored rather than
     let to cut that cleanup short (the parent sends SIGKILL after :data:`STOP_GRACE_SECONDS`);
-    an idle process exits at once, and a stopping one starts no submission it had queued."""
+    an idle process exits at once, and a stopping one starts no submission it had queued.
+    Its temporary folders (submission copies, workers' scratch) go under ``scratch``, which the
+    parent removes once the pool is stopped, whatever a process could not finish."""
     fingerprint.remember_reads(known)  # the kit the parent parsed already
+    tempfile.tempdir = scratch
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def terminated(signum: int, frame: object) -> None:
@@ -206,28 +211,33 @@ class LocalExecutor:
                 yield graded(sub.learner, grade_submission, sub, self.settings)
             return
         ctx = multiprocessing.get_context("spawn")
-        with (
-            ProcessPoolExecutor(
-                max_workers=self.jobs,
-                mp_context=ctx,
-                initializer=_pool_process_start,
-                initargs=(fingerprint.known_reads(),),
-            ) as pool,
-            abandon_on_interrupt(pool),
-        ):
-            learners: dict[Future[dict[str, Any]], str] = {
-                pool.submit(_pooled_grade, sub, self.settings): sub.learner for sub in todo
-            }
-            pending = set(learners)
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    yield graded(learners[future], future.result)
+        scratch = tempfile.mkdtemp(prefix="gradelab-pool-")
+        os.chmod(scratch, 0o711)  # an unprivileged worker reaches its own folders below
+        try:
+            with (
+                ProcessPoolExecutor(
+                    max_workers=self.jobs,
+                    mp_context=ctx,
+                    initializer=_pool_process_start,
+                    initargs=(fingerprint.known_reads(), scratch),
+                ) as pool,
+                abandon_on_interrupt(pool),
+            ):
+                learners: dict[Future[dict[str, Any]], str] = {
+                    pool.submit(_pooled_grade, sub, self.settings): sub.learner for sub in todo
+                }
+                pending = set(learners)
+                while pending:
+                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        yield graded(learners[future], future.result)
+        finally:  # what a killed pool process left (its own cleanup is the rule)
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 #: how long a stopped pool's processes have to clean up (stop their learner's worker, remove
 #: its scratch) before they are killed
-STOP_GRACE_SECONDS = 5.0
+STOP_GRACE_SECONDS = 10.0
 
 
 @contextmanager

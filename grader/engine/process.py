@@ -321,10 +321,12 @@ class WorkerProcess:
             _LIVE.discard(proc.pid)
             _kill_escaped(self._since, self._known)
         if group is not None:  # whatever is still in it: it cannot have left
-            group.remove()
-        if self._scratch is not None:
-            self._scratch.cleanup()
+            group.kill()
+        if self._scratch is not None:  # before the group's folders, which the kernel frees late
+            self._scratch.cleanup()  # (a stopped grading has seconds to clean up, no more)
             self._scratch = None
+        if group is not None:
+            group.remove()
 
     @property
     def layers(self) -> list[str]:
