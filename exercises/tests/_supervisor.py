@@ -30,6 +30,7 @@ import time
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from . import _reaper
 from ._limits import timeout_seconds
 from ._progress import LOST, Events
 from ._results import FunctionResult, Tally, exit_status
@@ -108,6 +109,8 @@ def _run_child(config: dict[str, Any], tally: Tally, plan: _Plan, limit: float) 
     """One child over the cases left, its reports fed to ``tally`` and ``plan``."""
     read, write = os.pipe()
     os.set_blocking(read, False)
+    me = os.getpid()
+    known = {pid for pid, (ppid, _, _) in _reaper.processes().items() if ppid == me}
     with tempfile.TemporaryFile() as err:
         try:
             proc = subprocess.Popen(
@@ -125,6 +128,7 @@ def _run_child(config: dict[str, Any], tally: Tally, plan: _Plan, limit: float) 
             )
         finally:
             os.close(write)
+        since = _reaper.start_time(proc.pid)
         run = _Run()
         events = Events(proc.pid)
         heard = time.monotonic()
@@ -152,7 +156,8 @@ def _run_child(config: dict[str, Any], tally: Tally, plan: _Plan, limit: float) 
                     run.timed_out = True
                     break
         finally:
-            _kill_group(proc)  # the child, and every process and thread it left
+            _kill_group(proc)  # the child, and every process and thread it left in its group
+            _reaper.kill_escaped(since, known)  # and what left the group with setsid
             os.close(read)
         run.returncode = proc.returncode
         if not run.done:
@@ -223,6 +228,7 @@ def supervise(
     """Check ``topics`` in supervised children: the rows and the exit status (0 all pass,
     1 some do not or the check broke, 130 Ctrl-C)."""
     limit = timeout if timeout is not None else timeout_seconds()
+    _reaper.become_subreaper()  # a setsid'd process of the learner's comes back to us when orphaned
     tally, plan = Tally(), _Plan()
     config: dict[str, Any] = {"topics": topics, "where": where, "timeout": timeout}
     previous = signal.signal(signal.SIGTERM, _terminate)

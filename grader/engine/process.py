@@ -27,7 +27,6 @@ with all their descendants.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import resource
 import select
@@ -41,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from exercises.tests._reaper import become_subreaper, kill_escaped, processes, start_time
 from grader.engine import cgroups
 from grader.engine.cgroups import Cgroup, CgroupSupport
 from grader.engine.sandbox import Sandbox, configured
@@ -49,7 +49,6 @@ from grader.sandbox.channel import MAX_FRAME_BYTES, ChannelError, decode, encode
 SANDBOX_DIR = Path(__file__).resolve().parents[1] / "sandbox"
 WORKER = SANDBOX_DIR / "worker.py"
 HANDLES = Path(__file__).resolve().parents[2] / "exercises" / "tests" / "_handles.py"
-PR_SET_CHILD_SUBREAPER = 36
 _LIVE: set[int] = set()  # pids of the workers this process is running now
 
 
@@ -170,70 +169,6 @@ def _unprivileged_scratch(scratch: Path, submission: Path, uid: int | None) -> t
     return copy, str(work)
 
 
-def _become_subreaper() -> None:
-    """Orphaned descendants of our workers come to us, not to init (Linux; a no-op elsewhere)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-
-
-def _processes() -> dict[int, tuple[int, int, int]]:
-    """pid → (parent pid, session id, start time in clock ticks), from /proc."""
-    table = {}
-    with contextlib.suppress(OSError):
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                with open(f"/proc/{entry}/stat", "rb") as fh:
-                    raw = fh.read()
-            except OSError:
-                continue
-            fields = raw[raw.rfind(b")") + 2 :].split()  # after "pid (comm) ": state ppid ...
-            table[int(entry)] = (int(fields[1]), int(fields[3]), int(fields[19]))
-    return table
-
-
-def _kill_escaped(since: int, known: frozenset[int]) -> None:
-    """SIGKILL and reap our children that escaped a worker's process group, and their subtrees.
-
-    An escapee is a child of ours that we did not start: it started after the worker
-    (``since``), was not our child before (``known``), is no live worker, and is outside our
-    session (descendants of a worker are in its session or in one they made with setsid; a
-    child the grader itself started would be in the grader's).
-    """
-    me, session = os.getpid(), os.getsid(0)
-    deadline = time.monotonic() + 5.0
-    while time.monotonic() < deadline:
-        table = _processes()
-        roots = [
-            pid
-            for pid, (ppid, sid, start) in table.items()
-            if ppid == me
-            and sid != session
-            and start >= since
-            and pid not in known
-            and pid not in _LIVE
-        ]
-        if not roots:
-            return
-        children: dict[int, list[int]] = {}
-        for pid, (ppid, _, _) in table.items():
-            children.setdefault(ppid, []).append(pid)
-        doomed, frontier = set(roots), list(roots)
-        while frontier:
-            for pid in children.get(frontier.pop(), []):
-                if pid not in doomed:
-                    doomed.add(pid)
-                    frontier.append(pid)
-        for pid in doomed:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(pid, signal.SIGKILL)
-        for pid in roots:  # reap; their killed children come to us and are reaped next round
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, os.WNOHANG)
-        time.sleep(0.001)
-
-
 def _names(listed: Any) -> list[str]:
     """A reply's list of argument names (``mutated``, ``aliased``), defensively: the worker is
     untrusted, anything but a list reads as none."""
@@ -281,9 +216,9 @@ class WorkerProcess:
             lim = self.limits
             self._group = self.cgroups.create(lim.memory_bytes, lim.processes, lim.cpus)
         group = self._group
-        _become_subreaper()
+        become_subreaper()
         me = os.getpid()
-        self._known = frozenset(p for p, (ppid, _, _) in _processes().items() if ppid == me)
+        self._known = frozenset(p for p, (ppid, _, _) in processes().items() if ppid == me)
         self._proc = subprocess.Popen(
             argv,
             stdin=subprocess.PIPE,
@@ -299,7 +234,7 @@ class WorkerProcess:
         self._selector = selectors.DefaultSelector()  # one per worker, not one per call
         self._selector.register(self._proc.stdout, selectors.EVENT_READ, "reply")
         self._selector.register(self._proc.stderr, selectors.EVENT_READ, "output")
-        self._since = _processes().get(self._proc.pid, (0, 0, 0))[2]
+        self._since = start_time(self._proc.pid)
         self.starts += 1
         self._request({"op": "ping"}, self.limits.start_timeout)
 
@@ -319,7 +254,7 @@ class WorkerProcess:
                         stream.close()
             proc.wait()
             _LIVE.discard(proc.pid)
-            _kill_escaped(self._since, self._known)
+            kill_escaped(self._since, self._known, _LIVE)
         if group is not None:  # whatever is still in it: it cannot have left
             group.kill()
         if self._scratch is not None:  # before the group's folders, which the kernel frees late

@@ -140,3 +140,39 @@ def test_what_a_function_printed_before_it_exits_is_shown(tmp_path, leave, said)
     relu = rows["relu"]
     assert status != 0 and relu.status == "failed"
     assert said in relu.messages[0] and "debug: about to leave (1, 5)" in relu.printed, relu
+
+
+def test_a_process_that_leaves_the_group_with_setsid_does_not_outlive_the_check(tmp_path):
+    """The check kills its child's process group at the end; a learner process that made a
+    session of its own (fork, setsid, fork again) was outside it and ran on after the check.
+    The supervisor is now a subreaper: that orphan comes back to it and is ended too."""
+    import os
+
+    marker = tmp_path / "escaped.pid"
+    body = (
+        "    pid = os.fork()\n"
+        "    if pid == 0:\n"
+        "        os.setsid()\n"
+        "        if os.fork() == 0:\n"
+        f"            open({str(marker)!r}, 'w').write(str(os.getpid()))\n"
+        "            time.sleep(300)\n"
+        "        os._exit(0)\n"
+        "    os.waitpid(pid, 0)\n"
+        "    return np.maximum(x, 0)\n"
+    )
+    rows, _ = _rows(_learner(tmp_path, f"import os, time\ndef relu(x):\n{body}"), timeout=5)
+    assert rows["relu"].status == "passed"
+    deadline = time.monotonic() + 10
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    escaped = int(marker.read_text())
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{escaped}/stat").read_text().split(") ")[1][0]
+        except OSError:
+            return  # gone
+        if state == "Z":
+            return  # ended, waiting to be reaped
+        time.sleep(0.05)
+    os.kill(escaped, 9)
+    raise AssertionError("the process the learner's code made with setsid outlived the check")
