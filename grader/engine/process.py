@@ -127,20 +127,21 @@ def _enter(group: Cgroup | None, limits: Limits, nproc: bool) -> None:
     _rlimits(limits, nproc)
 
 
-def _world_readable(folder: Path) -> None:
-    """Let the sandbox's unprivileged uid read the submission (a grader-made copy): every folder
-    (0755) and file (0644) in it, helper packages' subfolders included, whatever the umask the
-    copy was made under (under umask 077 a learner's ``mypkg/`` could not be entered, and her
-    helper import failed). Symlinks are left alone (the copy holds none)."""
-    os.chmod(folder, 0o755)
-    for root, dirs, files in os.walk(folder):
-        for name in dirs:
-            if not os.path.islink(os.path.join(root, name)):
-                os.chmod(os.path.join(root, name), 0o755)
-        for name in files:
-            path = os.path.join(root, name)
-            if os.path.isfile(path) and not os.path.islink(path):
-                os.chmod(path, 0o644)
+def _set_modes(folder: Path, dir_mode: int, file_mode: int, owner: int | None = None) -> None:
+    """Every folder (``dir_mode``) and file (``file_mode``) of a grader-made copy, ``folder``
+    itself and helper packages' subfolders included, whatever the umask the copy was made under
+    (under umask 077 a learner's ``mypkg/`` could not be entered, and her helper import failed);
+    with ``owner``, that uid's and gid's too. Symlinks are left alone (the copy holds none)."""
+    for root, _, files in os.walk(folder):  # never into a linked folder
+        paths = [root] + [
+            p
+            for p in (os.path.join(root, name) for name in files)
+            if os.path.isfile(p) and not os.path.islink(p)
+        ]
+        for path in paths:
+            os.chmod(path, dir_mode if path == root else file_mode)
+            if owner is not None:
+                os.chown(path, owner, owner)
 
 
 def _unprivileged_scratch(scratch: Path, submission: Path, uid: int | None) -> tuple[Path, str]:
@@ -153,17 +154,9 @@ def _unprivileged_scratch(scratch: Path, submission: Path, uid: int | None) -> t
     os.chmod(scratch, 0o711)
     copy = scratch / "submission"
     shutil.copytree(submission, copy, symlinks=True)  # a link is copied as a link, not followed
+    _set_modes(copy, 0o700, 0o600, uid)
     work = scratch / "work"
     work.mkdir(mode=0o700)
-    for root, dirs, files in os.walk(copy):
-        os.chmod(root, 0o700)
-        for name in files:
-            path = os.path.join(root, name)
-            if not os.path.islink(path):
-                os.chmod(path, 0o600)
-        for path in [root, *(os.path.join(root, n) for n in [*dirs, *files])]:
-            if uid is not None:
-                os.lchown(path, uid, uid)
     if uid is not None:
         os.chown(work, uid, uid)
     return copy, str(work)
@@ -204,12 +197,12 @@ class WorkerProcess:
         self.close()
         self._scratch = tempfile.TemporaryDirectory(prefix="gradelab-scratch-")
         submission, workdir = self.submission.resolve(), self._scratch.name
-        if self.sandbox.drop_uid is not None:
-            _world_readable(self.submission)
-            if not self.sandbox.bwrap:  # no binds: the uid reaches its files through the host's
-                submission, workdir = _unprivileged_scratch(
-                    Path(self._scratch.name), submission, self.sandbox.worker_uid()
-                )
+        if self.sandbox.drop_uid is not None and self.sandbox.bwrap:
+            _set_modes(self.submission, 0o755, 0o644)  # bound in: the uid reads it there
+        elif self.sandbox.drop_uid is not None:  # no binds: it reaches its files through the host's
+            submission, workdir = _unprivileged_scratch(
+                Path(self._scratch.name), submission, self.sandbox.worker_uid()
+            )
         argv, extra = self.sandbox.command(WORKER, submission, HANDLES)
         nproc = self.sandbox.drop_uid is not None
         if self.cgroups.version is not None:
