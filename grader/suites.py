@@ -36,6 +36,7 @@ import importlib
 import inspect
 import itertools
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -169,6 +170,31 @@ def stated_defaults(topic: str, function: str) -> tuple[int, dict[str, Any]]:
     return len(params) - len(defaults), defaults
 
 
+@dataclass(frozen=True)
+class DefaultCall:
+    """One call of :func:`expect_stated_defaults`: the required arguments, the keyword
+    arguments passed in both calls (the mode), and the stated defaults left to check."""
+
+    given: list[Any]
+    fixed: dict[str, Any]
+    defaults: dict[str, Any]
+
+
+def default_calls(
+    topic: str, function: str, args: Sequence[Any] | list[Sequence[Any]]
+) -> list[DefaultCall]:
+    """A suite's ``DEFAULT_CALLS`` entry for ``topic.function`` as the calls it stands for: one
+    tuple of arguments or a list of them, each maybe ending with a dict of keyword arguments."""
+    required, stated = stated_defaults(topic, function)
+    calls = []
+    for one in args if isinstance(args, list) else [args]:
+        fixed: dict[str, Any] = dict(one[-1]) if one and isinstance(one[-1], dict) else {}
+        given = list(one[:-1] if fixed else one)[:required]
+        defaults = {k: v for k, v in stated.items() if k not in fixed}
+        calls.append(DefaultCall(given, fixed, defaults))
+    return calls
+
+
 def expect_stated_defaults(
     learner: Any, topic: str, function: str, args: Sequence[Any] | list[Sequence[Any]]
 ) -> None:
@@ -182,13 +208,9 @@ def expect_stated_defaults(
     suite). ``args`` may end with a dict of keyword arguments passed in both calls (a default
     that matters only in another mode: ``batch_size`` with ``method="minibatch"``), and may be a
     list of such calls, each checked."""
-    calls = args if isinstance(args, list) else [args]
-    required, stated = stated_defaults(topic, function)
     call = getattr(getattr(learner, topic), function)
-    for one in calls:
-        fixed: dict[str, Any] = dict(one[-1]) if one and isinstance(one[-1], dict) else {}
-        given = list(one[:-1] if fixed else one)[:required]
-        defaults = {k: v for k, v in stated.items() if k not in fixed}
+    for one in default_calls(topic, function, args):
+        given, fixed, defaults = one.given, one.fixed, one.defaults
         explicit = call(*given, **defaults, **fixed)
         omitted = call(*given, **fixed)
         problem = compare(omitted, explicit, 0.0, 0.0)

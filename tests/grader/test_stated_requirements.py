@@ -529,7 +529,7 @@ def test_default_calls_tell_every_stated_default_from_its_alternatives():
     input, where a learner's ``axis=1`` is ``axis=-1``: such a default passed."""
     from exercises.tests._handles import build
     from grader.sandbox.channel import HandleRef
-    from grader.suites import stated_defaults
+    from grader.suites import default_calls
 
     def fresh(args: tuple[Any, ...]) -> list[Any]:  # named handles built, as the worker does
         return [build(a.name) if isinstance(a, HandleRef) else copy.deepcopy(a) for a in args]
@@ -547,13 +547,10 @@ def test_default_calls_tell_every_stated_default_from_its_alternatives():
         answers = importlib.import_module(f"solutions.{topic}")
         for function, built in getattr(suite, "DEFAULT_CALLS", {}).items():
             made = built(Answers()) if callable(built) else built
-            required, stated = stated_defaults(topic, function)
             fn = getattr(answers, function)
             told: dict[tuple[str, Any], bool] = {}  # (default, alternative) → some call tells
-            for one in made if isinstance(made, list) else [made]:
-                fixed = dict(one[-1]) if one and isinstance(one[-1], dict) else {}
-                given = list(one[:-1] if fixed else one)[:required]
-                defaults = {k: v for k, v in stated.items() if k not in fixed}
+            for one in default_calls(topic, function, made):
+                given, fixed, defaults = one.given, one.fixed, one.defaults
 
                 def run(changed: dict[str, Any], fn=fn, given=given, fixed=fixed) -> Any:
                     return fn(*fresh(tuple(given)), **changed, **fresh_kw(fixed))
