@@ -25,8 +25,9 @@ import numpy as np
 import pytest
 
 from grader.engine.expect import reference
-from grader.examples import grade_variant
 from grader.suites import stated_defaults
+
+from ._variants import assert_keeps_full_marks, assert_loses_points
 
 #: (id, topic, function, source appended to the model answers' topic file): wrong variants
 WRONG = [
@@ -350,18 +351,14 @@ RIGHT = [
 
 @pytest.mark.parametrize(("name", "topic", "function", "source"), WRONG, ids=[v[0] for v in WRONG])
 def test_the_audits_wrong_variants_lose_points(tmp_path, name, topic, function, source):
-    points, top, outcomes = grade_variant(tmp_path / "learner", topic, function, source)
-    passed = [o.check_case for o in outcomes if o.status == "passed"]
-    assert points < top, f"{name} keeps {points}/{top} on {topic}.{function}: {passed}"
+    assert_loses_points(tmp_path / "learner", name, topic, function, source)
 
 
 @pytest.mark.parametrize(("name", "topic", "function", "source"), RIGHT, ids=[v[0] for v in RIGHT])
 def test_one_hot_categorical_cross_entropy_keeps_full_marks(
     tmp_path, name, topic, function, source
 ):
-    points, top, outcomes = grade_variant(tmp_path / "learner", topic, function, source)
-    failed = [(o.check_case, o.message) for o in outcomes if o.status != "passed"]
-    assert points == top > 0, f"{name}: {points}/{top}, failed {failed}"
+    assert_keeps_full_marks(tmp_path / "learner", name, topic, function, source)
 
 
 def test_the_perceptron_defaults_data_changes_every_epoch():

@@ -40,6 +40,8 @@ from grader.examples import grade_variant
 from grader.suites import SEEDS_DIFFER
 from reference import TOPICS
 
+from ._variants import assert_keeps_full_marks, assert_loses_points
+
 #: (id, topic, function, source appended to the model answers' topic file): wrong variants
 WRONG = [
     (
@@ -508,16 +510,12 @@ RIGHT = [
 
 @pytest.mark.parametrize(("name", "topic", "function", "source"), WRONG, ids=[v[0] for v in WRONG])
 def test_the_audits_wrong_variants_lose_points(tmp_path, name, topic, function, source):
-    points, top, outcomes = grade_variant(tmp_path / "learner", topic, function, source)
-    passed = [o.check_case for o in outcomes if o.status == "passed"]
-    assert points < top, f"{name} keeps {points}/{top} on {topic}.{function}: {passed}"
+    assert_loses_points(tmp_path / "learner", name, topic, function, source)
 
 
 @pytest.mark.parametrize(("name", "topic", "function", "source"), RIGHT, ids=[v[0] for v in RIGHT])
 def test_right_variants_keep_full_marks(tmp_path, name, topic, function, source):
-    points, top, outcomes = grade_variant(tmp_path / "learner", topic, function, source)
-    failed = [(o.check_case, o.message[:200]) for o in outcomes if o.status != "passed"]
-    assert points == top > 0, f"{name} gets {points}/{top} on {topic}.{function}: {failed}"
+    assert_keeps_full_marks(tmp_path / "learner", name, topic, function, source)
 
 
 def _functions_taking_an_rng() -> list[tuple[str, str]]:
