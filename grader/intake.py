@@ -7,7 +7,10 @@ For every submission the instructor learns, before any points are given:
   (``sub/activations.py`` → ``activations.py``, ``Activations.py`` → ``activations.py``,
   ``activation.ipynb`` → ``activations.ipynb``: a name within
   :data:`grader.layout.NEAR` of a topic name);
-- ``unknown``: a file that is neither a topic, a helper module, nor near a topic name;
+- ``unreadable``: a topic file where grading looks that could not be read (too large, not a
+  regular file, permission denied), with the reason;
+- ``unknown``: a file that is neither a topic, a helper module, nor near a topic name (a zip
+  inside a submission, as Moodle's download holds them, is said not to be opened);
 - ``not-in-roster`` / ``no-submission``: the class folder and the roster disagree.
 
 Every learner-controlled name here is data: it is shown through the escaping helpers only.
@@ -21,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from grader.layout import SOURCE_SUFFIXES, would_work_as
+from grader.layout import UNOPENED_ZIP, in_place, would_work_as
 from grader.submissions import Submission, _helper_of, listed
 from reference import TOPICS
 
@@ -33,19 +36,10 @@ class Finding:
     """One line of ``submissions.csv``: a learner, what is wrong, and the fix when there is one."""
 
     learner: str
-    status: str  # no-code | misplaced | unknown | not-in-roster | no-submission
+    status: str  # no-code | misplaced | unreadable | unknown | not-in-roster | no-submission
     file: str = ""
     would_work_as: str = ""
-
-
-def in_place(name: str) -> bool:
-    """True for a topic file where grading looks: the root or ``exercises/``."""
-    path = PurePosixPath(name)
-    return (
-        path.suffix in SOURCE_SUFFIXES
-        and path.stem in TOPICS
-        and path.parts[:-1] in ((), ("exercises",))
-    )
+    why: str = ""  # the console's explanation (not a column of submissions.csv)
 
 
 def survey(submission: Submission) -> list[Finding]:
@@ -59,12 +53,16 @@ def survey(submission: Submission) -> list[Finding]:
     findings: list[Finding] = []
     for name in names:
         if in_place(name):
+            if PurePosixPath(name).stem not in submission.files:  # too large, a FIFO, ...
+                why = next((p for p in submission.problems if name in p), "")
+                findings.append(Finding(submission.learner, "unreadable", name, "", why))
             continue
         target = would_work_as(name)
         if target is None and _helper_of(name) is not None:
             continue  # the learner's own module, carried beside the topic files
         status = "misplaced" if target else "unknown"
-        findings.append(Finding(submission.learner, status, name, target or ""))
+        why = UNOPENED_ZIP if name.lower().endswith(".zip") else ""
+        findings.append(Finding(submission.learner, status, name, target or "", why))
     if not any(topic in submission.files for topic in TOPICS):
         findings.insert(0, Finding(submission.learner, "no-code", ", ".join(names[:10])))
     return findings
@@ -108,8 +106,10 @@ def console_lines(findings: list[Finding], csv_path: Path | None) -> list[str]:
                 parts.append(f"no gradable code (found: {f.file or 'nothing'})")
             elif f.status == "misplaced":
                 parts.append(f"{f.file} would be graded as {f.would_work_as}")
+            elif f.status == "unreadable":
+                parts.append(f.why or f"{f.file} could not be read (see its feedback)")
             elif f.status == "unknown":
-                parts.append(f"unknown file {f.file}")
+                parts.append(f"unknown file {f.file}" + (f" ({f.why})" if f.why else ""))
             else:
                 parts.append(
                     {"not-in-roster": "not in the roster", "no-submission": "no submission"}[

@@ -8,6 +8,7 @@ imports neither, so neither closes an import cycle through it.
 from __future__ import annotations
 
 import difflib
+import os
 import zipfile
 from pathlib import Path, PurePosixPath
 
@@ -16,6 +17,24 @@ from reference import TOPICS
 SOURCE_SUFFIXES = (".py", ".ipynb")
 NEAR = 0.8  # difflib ratio from which a file name is taken for a misspelt topic name
 MAX_LISTED = 200  # names looked at per submission (a zip of 10,000 files is listed in part)
+#: folders a tool makes, never a learner's work nor a learner: an archiver's (``__MACOSX``),
+#: Python's, Jupyter's and version control's (a GitHub Classroom clone holds ``.git/``)
+TOOL_FOLDERS = frozenset({"__MACOSX", "__pycache__", ".ipynb_checkpoints", ".git", ".hg", ".svn"})
+
+
+def in_place(name: str) -> bool:
+    """True for a topic file where grading looks: the root or ``exercises/``."""
+    path = PurePosixPath(name)
+    return (
+        path.suffix in SOURCE_SUFFIXES
+        and path.stem in TOPICS
+        and path.parts[:-1] in ((), ("exercises",))
+    )
+
+
+def in_tool_folder(name: str) -> bool:
+    """True for a relative name inside one of :data:`TOOL_FOLDERS`, at any depth."""
+    return any(part in TOOL_FOLDERS for part in PurePosixPath(name).parts[:-1])
 
 
 def listed_names(origin: Path) -> list[str]:
@@ -26,16 +45,27 @@ def listed_names(origin: Path) -> list[str]:
             with zipfile.ZipFile(origin) as zf:
                 names = [n for n in zf.namelist() if not n.endswith("/")]
         elif origin.is_dir():
-            for path in sorted(origin.rglob("*")):
-                if path.is_file() and not path.is_symlink():
-                    names.append(path.relative_to(origin).as_posix())
-                if len(names) >= MAX_LISTED:
-                    break
+            names = sorted(_files_under(origin))
     except (OSError, EOFError, ValueError, RuntimeError, NotImplementedError, zipfile.BadZipFile):
         # a hostile or broken zip (member names that are not UTF-8, an unknown compression):
         # listing is best effort, reading it already recorded the problem
         return names
-    return [n for n in names[:MAX_LISTED] if "__MACOSX" not in n and "__pycache__" not in n]
+    return [n for n in names if not in_tool_folder(n)][:MAX_LISTED]
+
+
+def _files_under(folder: Path) -> list[str]:
+    """The relative names of the regular files under ``folder``: no link followed, no tool
+    folder entered (a clone's ``.git/`` holds thousands), at most ten times MAX_LISTED."""
+    names: list[str] = []
+    for where, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if d not in TOOL_FOLDERS)
+        for file in files:
+            path = Path(where, file)
+            if path.is_file() and not path.is_symlink():
+                names.append(path.relative_to(folder).as_posix())
+        if len(names) >= 10 * MAX_LISTED:
+            break
+    return names
 
 
 def would_work_as(name: str) -> str | None:
@@ -56,14 +86,31 @@ def would_work_as(name: str) -> str | None:
     return f"{match}{suffix}" if match else None
 
 
+#: why a zip inside a submission (Moodle's download holds each learner's uploaded zip) is not
+#: graded, and what to do
+UNOPENED_ZIP = (
+    "A zip inside a submission is not opened: unzip it into the learner's folder, or put it in "
+    "the class folder as <learner>.zip"
+)
+
+
 def nothing_gradable(names: list[str]) -> str:
     """The one feedback paragraph for a submission with no topic file in it."""
+    shown = ", ".join(f"`{n}`" for n in names[:10])
+    more = f" and {len(names) - 10} more" if len(names) > 10 else ""
+    unread = [f"`{n}`" for n in names if in_place(n)]  # where grading looks, yet not read
     if not names:
         found = "The submission is empty: no files were found."
+    elif unread:
+        found = (
+            f"The submission holds {shown}{more}; {', '.join(unread[:10])} could not be read "
+            "(the reason is above)."
+        )
     else:
-        shown = ", ".join(f"`{n}`" for n in names[:10])
-        more = f" and {len(names) - 10} more" if len(names) > 10 else ""
         found = f"The submission holds {shown}{more}, but no topic file."
+    zips = [f"`{n}`" for n in names if n.lower().endswith(".zip")]
+    if zips:
+        found += f" {UNOPENED_ZIP} ({', '.join(zips[:3])})."
     # a name that already is its topic's was left out for another reason (a link, too large):
     # renaming it is no advice
     hints = sorted({f"`{n}` → `{t}`" for n in names if (t := would_work_as(n)) and t != n})

@@ -24,6 +24,7 @@ undecodable bytes are kept visible as ``\\xNN`` so the id is always printable te
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import stat
 import struct
@@ -31,7 +32,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from grader.layout import SOURCE_SUFFIXES, listed_names, nothing_gradable
+from grader.layout import SOURCE_SUFFIXES, TOOL_FOLDERS, listed_names, nothing_gradable
 from reference import TOPICS
 
 MAX_FILE_BYTES = 2 * 1024 * 1024  # a topic file larger than this is not a real answer
@@ -150,7 +151,26 @@ def _pick(candidates: dict[str, list[tuple[str, bytes]]]) -> tuple[dict[str, byt
         if found[0][0].endswith(".ipynb"):
             files[topic], notes = _from_notebook(found[0][0], found[0][1])
             problems += notes
+            if not notes and not files[topic].strip():
+                problems.append(f"{found[0][0]} has no code in its code cells: nothing to grade")
+        else:
+            problems += _not_code(found[0][0], files[topic])
     return files, problems
+
+
+def _not_code(name: str, data: bytes) -> list[str]:
+    """Why the topic file ``name`` cannot be the learner's code (it is graded all the same,
+    and every check fails): said once, as ``gradelab check`` does, not in every failed check."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return [f"{name} is saved as UTF-16 (or UTF-32): save it as UTF-8 and hand it in again"]
+    if b"\0" in data:
+        return [
+            f"{name} holds NUL bytes (a binary file, or text saved as UTF-16): save it as UTF-8 "
+            "text and hand it in again"
+        ]
+    if not data.strip():
+        return [f"{name} is empty: nothing in it could be graded"]
+    return []
 
 
 def _from_notebook(name: str, data: bytes) -> tuple[bytes, list[str]]:
@@ -364,9 +384,15 @@ OS_JUNK = ("__MACOSX", ".DS_Store", "Thumbs.db", "desktop.ini")
 
 
 def os_junk(name: str) -> bool:
-    """A file the learner's OS or archiver made (``__MACOSX/``, ``.DS_Store``, ``._x.py``)."""
+    """A file the learner's OS, archiver or tools made (``__MACOSX/``, ``.DS_Store``,
+    ``._x.py``, anything under ``.git/``, ``.ipynb_checkpoints/`` or ``__pycache__/``)."""
     parts = PurePosixPath(name).parts
-    return bool(parts) and (parts[0] in OS_JUNK or parts[-1] in OS_JUNK or parts[-1][:2] == "._")
+    return bool(parts) and (
+        parts[0] in OS_JUNK
+        or parts[-1] in OS_JUNK
+        or parts[-1][:2] == "._"
+        or any(part in TOOL_FOLDERS for part in parts[:-1])
+    )
 
 
 def _common_prefix(names: list[str]) -> str:
@@ -397,7 +423,9 @@ def discover(paths: list[Path]) -> list[Submission]:
     no files and the reason in ``problems``: it scores 0 and its feedback says why. In a class
     folder, a zip is any file whose name ends in ``.zip`` in any case, trailing spaces
     ignored (``bob.ZIP``, ``carol.zip ``: LMS downloads); any other file but a hidden one
-    (``.DS_Store``; a hidden folder is a learner's) is a submission that could not be read (``dave.py`` handed in alone). A
+    (``.DS_Store``; a hidden folder is a learner's, but for a tool's: ``.git``,
+    ``.ipynb_checkpoints``, ``__MACOSX``, ``__pycache__``, :data:`grader.layout.TOOL_FOLDERS`) is
+    a submission that could not be read (``dave.py`` handed in alone). A
     folder holding topic files beside several learner folders is refused: the stray files would
     otherwise make the class one learner whose "helpers" are everyone's work. An entry that is a
     symbolic link is never followed: a submission with that problem.
@@ -411,7 +439,11 @@ def discover(paths: list[Path]) -> list[Submission]:
         if path.is_file():
             found.append(_read_one(path))
             continue
-        children = sorted(p for p in path.iterdir() if p.is_dir() or not p.name.startswith("."))
+        children = sorted(
+            p
+            for p in path.iterdir()
+            if (p.is_dir() or not p.name.startswith(".")) and p.name not in TOOL_FOLDERS
+        )
         learners = [p for p in children if p.is_dir() or _zip_name(p)]
         if _has_topics(path):
             inside = [p.name for p in learners if p.is_dir() and _has_topics(p)]

@@ -122,3 +122,51 @@ def test_os_junk_is_no_unknown_file_and_a_linked_learner_is_not_listed(tmp_path)
     (root / "mal").symlink_to(outside)
     findings = check_class(discover([root]), None)
     assert [(f.learner, f.status, f.file) for f in findings] == [("mal", "no-code", "")]
+
+
+def test_a_topic_file_in_place_that_could_not_be_read_is_named_with_the_reason(tmp_path):
+    """A 3 MB ``activations.py`` was listed as "no gradable code (found: activations.py)" and
+    its feedback said "holds `activations.py`, but no topic file": both read as a grader bug."""
+    from grader.intake import console_lines
+    from grader.submissions import MAX_FILE_BYTES
+
+    root = tmp_path / "class"
+    (root / "big").mkdir(parents=True)
+    (root / "big" / "activations.py").write_bytes(b"#" * (MAX_FILE_BYTES + 1))
+    (root / "half").mkdir()
+    (root / "half" / "activations.py").write_bytes(SOURCE)
+    (root / "half" / "losses.py").write_bytes(b"#" * (MAX_FILE_BYTES + 1))
+    subs = discover([root])
+    findings = check_class(subs, None)
+    assert [(f.learner, f.status, f.file) for f in findings] == [
+        ("big", "no-code", "activations.py"),
+        ("big", "unreadable", "activations.py"),
+        ("half", "unreadable", "losses.py"),
+    ]
+    lines = console_lines(findings, root / "submissions.csv")
+    assert "limit" in lines[0] and "limit" in lines[1], lines
+    note = subs[0].problems[-1]
+    assert "but no topic file" not in note and "could not be read" in note, note
+
+
+def test_a_zip_inside_a_learner_folder_and_a_git_clone_are_explained(tmp_path):
+    """Moodle's "download all submissions" gives a folder per learner holding the zip they
+    uploaded: it was "unknown file hw.zip" with no way out; a GitHub Classroom clone's
+    ``.git/`` files were each an "unknown" row."""
+    from grader.intake import console_lines
+
+    root = tmp_path / "class"
+    (root / "ann").mkdir(parents=True)
+    with zipfile.ZipFile(root / "ann" / "hw.zip", "w") as zf:
+        zf.writestr("activations.py", SOURCE)
+    (root / "bob" / ".git" / "objects").mkdir(parents=True)
+    (root / "bob" / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (root / "bob" / ".git" / "objects" / "ab").write_bytes(b"\0")
+    (root / "bob" / "activations.py").write_bytes(SOURCE)
+    findings = check_class(discover([root]), None)
+    assert [(f.learner, f.status, f.file) for f in findings] == [
+        ("ann", "no-code", "hw.zip"),
+        ("ann", "unknown", "hw.zip"),
+    ]
+    line = console_lines(findings, root / "submissions.csv")[0]
+    assert "unzip" in line, line

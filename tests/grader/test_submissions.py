@@ -317,3 +317,40 @@ def test_a_folder_that_cannot_be_listed_is_named_not_skipped_in_silence(
     sub = read_folder(tmp_path)
     assert sub.files == {}
     assert "exercises cannot be listed (Permission denied)" in sub.problems
+
+
+@pytest.mark.parametrize("tool", ["__MACOSX", "__pycache__", ".ipynb_checkpoints", ".git"])
+def test_a_folder_a_tool_made_in_a_class_folder_is_no_learner(tmp_path: Path, tool: str):
+    """A class unzipped on macOS (``__MACOSX/``), browsed in Jupyter (``.ipynb_checkpoints/``),
+    run from (``__pycache__/``) or kept in git (``.git/``) got a learner of that name graded 0,
+    in grades.csv and in the LMS export's unmatched list."""
+    klass = tmp_path / "class"
+    (klass / "alice").mkdir(parents=True)
+    (klass / "alice" / "losses.py").write_text("A = 1\n")
+    (klass / tool / "alice").mkdir(parents=True)
+    (klass / tool / "alice" / "._losses.py").write_bytes(b"\0")
+    (klass / ".hidden").mkdir()  # any other hidden folder is still a learner's
+    assert [s.learner for s in discover([klass])] == [".hidden", "alice"]
+
+
+@pytest.mark.parametrize(
+    ("data", "why"),
+    [
+        (b"", "is empty"),
+        (b"\n  \n\t\n", "is empty"),
+        ("A = 1\n".encode("utf-16"), "UTF-16"),
+        (b"A = 1\n\0\0", "NUL bytes"),
+    ],
+)
+def test_a_topic_file_that_cannot_be_code_is_named_in_the_problems(
+    tmp_path: Path, data: bytes, why: str
+):
+    """An empty ``activations.py`` was graded as a module without the functions (every check:
+    "has no attribute 'sigmoid'"), a UTF-16 one as "source code string cannot contain null
+    bytes": the feedback never said what was wrong with the file, as ``gradelab check`` does."""
+    (tmp_path / "ann").mkdir()
+    (tmp_path / "ann" / "activations.py").write_bytes(data)
+    make_zip(tmp_path / "bob.zip", {"bob/activations.py": data})
+    for sub in discover([tmp_path]):
+        assert "activations" in sub.files  # still graded (0 points), with the reason
+        assert any(p.startswith("activations.py ") and why in p for p in sub.problems), sub.problems
