@@ -16,6 +16,8 @@ import json
 import shutil
 import sqlite3
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -109,7 +111,12 @@ class Gradebook:
             self.db.executescript(SCHEMA)
         except sqlite3.DatabaseError as exc:
             self.close()
-            raise GradebookError(f"{path}: not a readable gradebook ({exc})") from None
+            if getattr(exc, "sqlite_errorname", "") in ("SQLITE_NOTADB", "SQLITE_CORRUPT"):
+                raise GradebookError(f"{path}: not a readable gradebook ({exc})") from None
+            raise GradebookError(  # a full disk, a read-only folder, a lock: not the file's fault
+                f"{path}: cannot open the gradebook ({exc}): make room or fix the folder, then "
+                "run the same command again"
+            ) from None
 
     def close(self) -> None:
         if getattr(self, "db", None) is not None:
@@ -139,10 +146,25 @@ class Gradebook:
             for learner, content_hash, fingerprint, data in sorted(rows)
         }
 
+    @contextmanager
+    def _writing(self, learner: str) -> Iterator[None]:
+        """One transaction, recorded whole or not at all; a write SQLite refuses (a full disk,
+        a folder made read-only, a lock held past the timeout) is a :class:`GradebookError`
+        naming the file, and what to do: the results recorded before are kept."""
+        try:
+            with self.db:
+                yield
+        except sqlite3.OperationalError as exc:
+            raise GradebookError(
+                f"{self.path}: could not record {learner!r} ({exc}): make room or fix the "
+                "folder, then run the same command again (the results recorded so far are kept "
+                "and reused)"
+            ) from None
+
     def make_current(self, learner: str, content_hash: str, fingerprint: str) -> None:
         """Make the stored entry of this exact submission the learner's current one (a run
         reused it: it is what this run's outputs show)."""
-        with self.db:
+        with self._writing(learner):
             self.db.execute(
                 MAKE_CURRENT,
                 (learner, content_hash, fingerprint),
@@ -151,7 +173,7 @@ class Gradebook:
     def record(self, result: dict[str, Any], fingerprint: str) -> bool:
         """Store a result and its tests atomically, as the learner's current entry; False when
         it was already there (it is made current all the same)."""
-        with self.db:
+        with self._writing(result["learner"]):
             cur = self.db.execute(
                 "INSERT OR IGNORE INTO submissions (learner, content_hash, fingerprint, score, max_score,"
                 " seconds, graded_at, result_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

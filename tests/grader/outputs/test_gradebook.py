@@ -133,3 +133,54 @@ def test_deleting_a_submission_row_deletes_its_current_mark(tmp_path):
         book.db.execute("DELETE FROM submissions WHERE content_hash IN ('h2', 'h3')")
     assert [(r["learner"], r["content_hash"]) for r in book.latest()] == [("ann", "h1")]
     book.close()
+
+
+def test_a_full_disk_is_a_gradebook_error_naming_the_file_and_keeping_what_was_recorded(
+    tmp_path,
+):
+    """A full disk raised sqlite3.OperationalError through `gradelab grade`: a traceback, exit
+    1, and no word on what was kept or how to go on."""
+    import pytest
+
+    from grader.outputs.gradebook import GradebookError
+
+    book = Gradebook(tmp_path / "gradebook.sqlite")
+    book.record(result("ann", "h1", 1.0), "fp")
+    pages = book.db.execute("PRAGMA page_count").fetchone()[0]
+    book.db.execute(f"PRAGMA max_page_count = {pages}")  # as a disk with no room left
+    big = result("bob", "h2", 0.0)
+    big["outcomes"] = big["outcomes"] * 2000
+    with pytest.raises(GradebookError, match=r"gradebook\.sqlite: .*full.*same command again"):
+        book.record(big, "fp")
+    with pytest.raises(GradebookError, match=r"gradebook\.sqlite: "):
+        for n in range(100):  # reusing a result writes too
+            book.record(result(f"c{n}", "h1", 1.0), "fp")
+    assert next(r["learner"] for r in book.latest()) == "ann"  # recorded whole or not at all
+    assert "bob" not in [r["learner"] for r in book.latest()]
+    book.close()
+
+
+def test_a_gradebook_that_cannot_be_created_is_not_called_unreadable(tmp_path, monkeypatch):
+    """On a full disk, creating the gradebook said "not a readable gradebook": the instructor
+    went looking for a damaged file instead of making room."""
+    import sqlite3
+
+    import pytest
+
+    from grader.outputs import gradebook
+    from grader.outputs.gradebook import GradebookError
+
+    class Full:
+        def execute(self, *args):
+            exc = sqlite3.OperationalError("database or disk is full")
+            exc.sqlite_errorname = "SQLITE_FULL"
+            raise exc
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(gradebook.sqlite3, "connect", lambda *a, **k: Full())
+    with pytest.raises(GradebookError) as caught:
+        Gradebook(tmp_path / "gradebook.sqlite")
+    assert "not a readable gradebook" not in str(caught.value)
+    assert "disk is full" in str(caught.value) and "same command again" in str(caught.value)
