@@ -53,7 +53,11 @@ def write_similarity(
     chosen = check_topics(topics)
     if not 0 < threshold <= 1:
         raise ValueError(f"threshold must be in (0, 1], got {threshold}")
-    pairs = compare_class(discover(paths), chosen, threshold)
+    from grader.grading import check_unique
+
+    found = discover(paths)
+    check_unique(found)  # as grade: two submissions of one id are named, never one kept silently
+    pairs = compare_class(found, chosen, threshold)
     atomic_write(out / "similarity.csv", similarity_csv(pairs))
     atomic_write(out / "index.html", page.render(pairs, threshold))
     return pairs

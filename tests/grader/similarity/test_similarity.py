@@ -70,3 +70,18 @@ def test_unknown_topics_and_bad_thresholds_are_refused(tmp_path):
         write_similarity([tmp_path], tmp_path / "o", ["nope"])
     with pytest.raises(ValueError, match="threshold"):
         write_similarity([tmp_path], tmp_path / "o", ["losses"], threshold=0)
+
+
+def test_two_submissions_of_one_learner_are_refused_as_grade_refuses_them(tmp_path):
+    """``dup/`` and ``dup.zip`` in one class: ``grade`` names both (exit 2), but ``similarity``
+    kept one of them in silence, so a copy in the other was never compared."""
+    import zipfile
+
+    klass = tmp_path / "class"
+    (klass / "dup").mkdir(parents=True)
+    (klass / "dup" / "activations.py").write_text("A = 1\n")
+    with zipfile.ZipFile(klass / "dup.zip", "w") as zf:
+        zf.writestr("activations.py", "B = 2\n")
+    with pytest.raises(ValueError, match=r"share a learner id.*dup\.zip"):
+        write_similarity([klass], tmp_path / "out", ["activations"])
+    assert not (tmp_path / "out").exists()
