@@ -219,6 +219,7 @@ def _check_out(out: Path, root: Path) -> None:
         source = project / name
         if source.is_relative_to(where) or where.is_relative_to(source):
             raise BundleError(out, f"overlaps the project's {name}/: choose a folder outside it")
+    _check_zip(out.parent / f"{out.name}.zip", out.name)
     if not out.exists():
         return
     if not out.is_dir():
@@ -230,6 +231,24 @@ def _check_out(out: Path, root: Path) -> None:
             out,
             "holds files that are not a student release; it would be deleted: choose a new "
             "or empty folder, or delete it yourself",
+        )
+
+
+def _check_zip(zip_path: Path, name: str) -> None:
+    """Refuse to replace a zip beside the release folder unless it is a student release written
+    before (``--bundle homework`` beside the class download ``homework.zip`` replaced it)."""
+    if not zip_path.exists() and not zip_path.is_symlink():
+        return
+    try:
+        with zipfile.ZipFile(zip_path) as zf:
+            mark = zf.read(f"{name}/pyproject.toml").decode("utf-8", "replace")
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        mark = ""
+    if zip_path.is_symlink() or _RELEASE_MARK not in mark:
+        raise BundleError(
+            zip_path,
+            "is there and is not a student release; it would be overwritten by the release's "
+            "zip: choose another folder name, or move it away",
         )
 
 

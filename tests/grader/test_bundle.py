@@ -302,3 +302,24 @@ def test_a_folder_of_other_files_is_never_deleted(tree: Path, tmp_path: Path):
     assert not (release / "leftover.txt").exists()
     with zipfile.ZipFile(first) as zf:
         assert all(n.startswith("student-2026.1/") for n in zf.namelist())
+
+
+def test_a_zip_beside_the_folder_that_is_no_student_release_is_never_overwritten(
+    tree: Path, tmp_path: Path
+):
+    """`--bundle homework` beside the class download `homework.zip` replaced the download with
+    the release: the learners' submissions were gone. Only a release zip written before is."""
+    from grader.release.bundle import BundleError
+
+    download = tmp_path / "homework.zip"
+    with zipfile.ZipFile(download, "w") as zf:
+        zf.writestr("alice/activations.py", "precious = 1\n")
+    before = download.read_bytes()
+    with pytest.raises(BundleError, match=r"homework\.zip: .*not a student release"):
+        build_bundle(tmp_path / "homework", tree)
+    assert download.read_bytes() == before and not (tmp_path / "homework").exists()
+    (tmp_path / "junk.zip").write_bytes(b"not a zip")
+    with pytest.raises(BundleError, match=r"junk\.zip: "):
+        build_bundle(tmp_path / "junk", tree)
+    again = build_bundle(tmp_path / "release", tree)  # a release zip written before: replaced
+    assert build_bundle(tmp_path / "release", tree) == again
