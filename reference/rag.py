@@ -36,7 +36,7 @@ import numpy as np
 import torch
 
 from reference import _hugepages
-from reference._validate import expect, require_tensor
+from reference._validate import FLOAT_DTYPES, expect, require_tensor
 
 __all__ = [
     "HashingEmbedder",
@@ -306,7 +306,7 @@ def build_index(embeddings: torch.Tensor) -> faiss.IndexFlatIP:
     unit = _unit_rows(embeddings.detach().to(torch.float32))  # (N, D)
     index = faiss.IndexFlatIP(dims["D"])
     index.add(np.ascontiguousarray(unit.cpu().numpy()))  # faiss-cpu reads host memory
-    _hugepages.collapse(_flat_vectors(index))  # each search streams it all: fewer TLB misses
+    _flat_vectors(index)  # its storage onto huge pages now: each search streams it all
     return index
 
 
@@ -420,30 +420,24 @@ def search(index: faiss.Index, queries: torch.Tensor, k: int) -> tuple[torch.Ten
     require_tensor(fn, "queries", queries)
     if not isinstance(index, faiss.Index):
         raise TypeError(f"{fn}: index must be a faiss.Index, got {type(index).__name__}")
-    expect(fn, queries=(queries, f"Q {index.d}"))
-    k = _require_int(fn, "k", k, minimum=1)
+    if not (queries.dtype in FLOAT_DTYPES and queries.dim() == 2 and queries.shape[1] == index.d):
+        expect(fn, queries=(queries, f"Q {index.d}"))  # raises, naming what is wrong
+    if type(k) is not int or k < 1:  # the common case without a call
+        k = _require_int(fn, "k", k, minimum=1)
     n = index.ntotal
     if k > n:
         raise ValueError(f"{fn}: k={k} is larger than the number of indexed vectors {n}")
-    q = queries.detach()
-    if q.dtype != torch.float32 or q.device.type != "cpu":  # no torch dispatch when already so
-        q = q.to(device="cpu", dtype=torch.float32)  # (Q, D), faiss-cpu: host memory
-    q = q.numpy()
-    norm = np.sqrt(np.einsum("qd,qd->q", q, q))[:, None]  # (Q, 1); a zero row stays zero
-    q = q / np.where(norm > 0, norm, np.float32(1.0))  # (Q, D), a new C-contiguous array
+    on_cpu = queries.is_cpu
+    if on_cpu and queries.dtype is torch.float32 and not queries.requires_grad:
+        q = queries.numpy()  # (Q, D), no torch dispatch (each costs µs against a 10k search)
+    else:
+        q = queries.detach().to(device="cpu", dtype=torch.float32).numpy()  # faiss-cpu: host
+    q = _unit_queries(q)  # (Q, D), a new C-contiguous array
     if type(index) is faiss.IndexFlatIP:
         ids, scores = _search_flat(index, q, k)
     else:
         ids, scores = _search_faiss(index, q, k)
-    return _as_queries(ids, scores, queries)
-
-
-def _as_queries(
-    ids: np.ndarray, scores: np.ndarray, queries: torch.Tensor
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """(ids, float64 scores) as tensors on the queries' device, scores in their dtype; on the
-    CPU without a torch conversion (each ``.to`` costs ~10 µs, a tenth of a 10k search)."""
-    if queries.device.type == "cpu" and queries.dtype in _NUMPY_FLOATS:
+    if on_cpu and queries.dtype in _NUMPY_FLOATS:  # as tensors without a torch conversion
         return torch.from_numpy(ids), torch.from_numpy(scores.astype(_NUMPY_FLOATS[queries.dtype]))
     return (
         torch.from_numpy(ids).to(queries.device),
@@ -451,13 +445,39 @@ def _as_queries(
     )
 
 
+def _unit_queries(q: np.ndarray) -> np.ndarray:
+    """q_i / ‖q_i‖ for every row of q (Q, D) float32; a zero row stays zero."""
+    if len(q) == 1:  # one query: one dot product, no einsum set-up
+        norm = np.sqrt(np.dot(q[0], q[0]))
+        return q / norm if norm > 0 else q.copy()
+    norm = np.sqrt(np.einsum("qd,qd->q", q, q))[:, None]  # (Q, 1)
+    return q / np.where(norm > 0, norm, np.float32(1.0))
+
+
 #: torch float dtypes NumPy has, and NumPy's name for each
 _NUMPY_FLOATS = {torch.float16: np.float16, torch.float32: np.float32, torch.float64: np.float64}
 
 
 def _flat_vectors(index: faiss.IndexFlatIP) -> np.ndarray:
-    """The index's stored vectors (N, D) float32, a view of faiss's own memory (no copy)."""
-    return faiss.rev_swig_ptr(index.get_xb(), index.ntotal * index.d).reshape(index.ntotal, -1)
+    """The index's stored vectors (N, D) float32, a view of faiss's own memory (no copy).
+
+    Views are kept by (address, N, D) of the storage: a key names the memory it views, so a view
+    found is right for any index whose storage is there now (one freed and another built at the
+    same place included), and the storage is moved onto huge pages once, when first seen.
+    """
+    address, n, d = int(index.get_xb()), index.ntotal, index.d
+    xb = _VIEWS.get((address, n, d))
+    if xb is None:
+        xb = faiss.rev_swig_ptr(index.get_xb(), n * d).reshape(n, d)
+        _hugepages.collapse(xb)
+        if len(_VIEWS) >= 64:  # indexes come and go: keep the cache small
+            _VIEWS.clear()
+        _VIEWS[(address, n, d)] = xb
+    return xb
+
+
+#: (storage address, N, D) → a view of an IndexFlatIP's storage (see :func:`_flat_vectors`)
+_VIEWS: dict[tuple[int, int, int], np.ndarray] = {}
 
 
 def _row_dots64(q: np.ndarray, stored: np.ndarray) -> np.ndarray:
@@ -469,18 +489,31 @@ def _row_dots64(q: np.ndarray, stored: np.ndarray) -> np.ndarray:
 def _search_flat(index: faiss.IndexFlatIP, q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Exact top k against an ``IndexFlatIP``: float32 BLAS pass, float64 re-rank (Q, k)."""
     xb = _flat_vectors(index)  # (N, D)
-    _hugepages.collapse(xb)  # once per storage (an index built or grown elsewhere), a no-op after
-    n = len(xb)
+    if len(q) == 1:  # one query: a matrix-vector product, as few steps as possible after it
+        ids, scores = _top_k_exact(xb, q[0], xb @ q[0], k)
+        return ids[None], scores[None]
     ids, scores = np.empty((len(q), k), dtype=np.int64), np.empty((len(q), k))
     for lo in range(0, len(q), _QUERY_BLOCK):
         block = q[lo : lo + _QUERY_BLOCK] @ xb.T  # (B, N) float32
         for row, s32 in enumerate(block, start=lo):
-            kth = np.partition(s32, n - k)[n - k]  # the k-th largest float32 score
-            cand = np.flatnonzero(s32 >= kth - _FAISS_TOL)  # (M,) ascending ids, M ≥ k
-            exact = _row_dots64(q[row], xb[cand])  # (M,)
-            best = np.argsort(-exact, kind="stable")[:k]  # stable: ties keep ascending id
-            ids[row], scores[row] = cand[best], exact[best]
+            ids[row], scores[row] = _top_k_exact(xb, q[row], s32, k)
     return ids, scores
+
+
+def _top_k_exact(
+    xb: np.ndarray, q: np.ndarray, s32: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The exact top k (ids, float64 scores) of one query q (D,), given its float32 scores s32
+    (N,) against the stored vectors xb (N, D): every vector within ``_FAISS_TOL`` of the k-th
+    float32 score is re-scored in float64 and sorted by descending score, ties to the lower id.
+    (After the product streamed all of xb through the cache, each step here runs cold: keep
+    them few.)"""
+    n = len(s32)
+    kth = np.partition(s32, n - k)[n - k]  # the k-th largest float32 score
+    cand = np.flatnonzero(s32 >= kth - _FAISS_TOL)  # (M,) ascending ids, M ≥ k
+    exact = _row_dots64(q, xb[cand])  # (M,)
+    best = np.argsort(-exact, kind="stable")[:k]  # stable: ties keep ascending id
+    return cand[best], exact[best]
 
 
 def _search_faiss(index: faiss.Index, q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -266,6 +266,23 @@ def test_search_through_faiss_on_other_index_types_matches_the_flat_path():
         torch.testing.assert_close(s_gen, s_flat, atol=0, rtol=0)
 
 
+def test_search_sees_an_index_grown_emptied_or_refilled_after_an_earlier_search():
+    """The flat path keeps views of faiss's storage between calls: growing the index (its
+    storage moves), emptying and refilling it with as many other vectors, or a new index built
+    where a freed one was, must each be searched as it is now, never through a stale view."""
+    x, y = _random_unit(11, 50, 8), _random_unit(12, 50, 8)
+    index = rag.build_index(x)
+    assert rag.search(index, x[:3], 1)[0].ravel().tolist() == [0, 1, 2]
+    index.add(np.ascontiguousarray(y.numpy()))  # grows 50 → 100: faiss reallocates
+    assert rag.search(index, y[:3], 1)[0].ravel().tolist() == [50, 51, 52]
+    index.reset()
+    index.add(np.ascontiguousarray(y.flip(0).numpy()))  # 50 others, perhaps at the same place
+    assert rag.search(index, y[:3], 1)[0].ravel().tolist() == [49, 48, 47]
+    for seed in range(20):  # indexes freed and built again, often at a freed one's address
+        z = _random_unit(100 + seed, 50, 8)
+        assert rag.search(rag.build_index(z), z[7:8], 1)[0].item() == 7
+
+
 def test_search_restores_the_callers_faiss_thread_count():
     generic = faiss.IndexFlat(8, faiss.METRIC_INNER_PRODUCT)
     generic.add(_random_unit(7, 20, 8).numpy())
