@@ -40,6 +40,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.outputs import named
+
 STATE = ".gradelab"  # under the output folder: manifest, temporaries, replaced copies
 MANIFEST = "manifest.json"
 
@@ -184,12 +186,15 @@ def _atomic_write(out: Path, path: Path, data: bytes) -> None:
     tmp_dir.mkdir(parents=True, exist_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        _write_then_rename(tmp_dir, path, data)
-    except OSError as exc:
-        if exc.errno != errno.EXDEV:
-            raise
-        # the target's folder is another file system (a mount under out): rename within it
-        _write_then_rename(path.parent, path, data)
+        try:
+            _write_then_rename(tmp_dir, path, data)
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+            # the target's folder is another file system (a mount under out): rename within it
+            _write_then_rename(path.parent, path, data)
+    except OSError as exc:  # ENOSPC from the write names no file: name the one asked for
+        raise named(exc, path) from None
 
 
 def _mode(path: Path) -> int:

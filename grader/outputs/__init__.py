@@ -33,6 +33,16 @@ def atomic_write(path: Path, data: str | bytes) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.filename is None:  # ENOSPC, EIO from the write
+            raise named(exc, path) from None
         raise
+
+
+def named(exc: OSError, path: Path | str) -> OSError:
+    """``exc`` naming ``path`` when the system call named no file (a write or fsync failing
+    with ENOSPC, EDQUOT or EIO): the CLI's error line then says which file, not only why."""
+    if exc.filename is not None:
+        return exc
+    return type(exc)(exc.errno, exc.strerror or str(exc), str(path))

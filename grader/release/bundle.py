@@ -23,6 +23,7 @@ import zipfile
 from pathlib import Path
 
 from exercises.tests._loading import INSTALL  # the one command, also named by gradelab check
+from grader.outputs import named
 from grader.release.build import ROOT
 from grader.release.leaks import scan
 from grader.release.strip import strip_solutions
@@ -288,12 +289,18 @@ def build_bundle(out: Path, root: Path = ROOT) -> Path:
     for rel, data in files.items():
         target = out / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        try:
+            target.write_bytes(data)
+        except OSError as exc:  # ENOSPC from the write names no file
+            raise named(exc, target) from None
     zip_path = out.parent / f"{out.name}.zip"
-    with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for rel, data in sorted(files.items()):
-            info = zipfile.ZipInfo(f"{out.name}/{rel}", EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o100644 << 16
-            zf.writestr(info, data)
+    try:
+        with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for rel, data in sorted(files.items()):
+                info = zipfile.ZipInfo(f"{out.name}/{rel}", EPOCH)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o100644 << 16
+                zf.writestr(info, data)
+    except OSError as exc:
+        raise named(exc, zip_path) from None
     return zip_path

@@ -323,3 +323,17 @@ def test_a_zip_beside_the_folder_that_is_no_student_release_is_never_overwritten
         build_bundle(tmp_path / "junk", tree)
     again = build_bundle(tmp_path / "release", tree)  # a release zip written before: replaced
     assert build_bundle(tmp_path / "release", tree) == again
+
+
+def test_a_full_disk_names_the_file_being_written(tree: Path, tmp_path: Path, monkeypatch):
+    """ENOSPC from a write names no file: `release --bundle` on a full disk said only "No space
+    left on device"."""
+    import errno
+
+    def full(self, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    with pytest.raises(OSError) as caught:
+        build_bundle(tmp_path / "student", tree)
+    assert str(caught.value.filename).startswith(str(tmp_path / "student"))

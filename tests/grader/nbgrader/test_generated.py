@@ -206,3 +206,19 @@ def test_a_learner_notebook_the_learner_worked_in_is_never_overwritten(tmp_path)
     with pytest.raises(NotebookError, match=r"activations\.ipynb"):
         build_notebooks(tmp_path, ["activations"])
     assert "return x  #" in path.read_text()
+
+
+def test_a_full_disk_names_the_file_being_written(tmp_path, monkeypatch):
+    """ENOSPC from the write carries no file name: `gradelab notebooks` on a full disk said only
+    "No space left on device"."""
+    import errno
+    import os
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(OSError) as caught:
+        write_files(tmp_path, {"sub/a.ipynb": b"{}"})
+    assert caught.value.errno == errno.ENOSPC
+    assert str(caught.value.filename).startswith(str(tmp_path))  # the manifest is written first

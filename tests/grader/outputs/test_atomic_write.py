@@ -27,3 +27,21 @@ def test_output_file_mode_respects_a_stricter_umask(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "x.md").stat().st_mode) == 0o600
+
+
+def test_a_full_disk_names_the_file_asked_for_and_leaves_no_temporary(tmp_path, monkeypatch):
+    """ENOSPC from the write itself carries no file name: `gradelab gradescope --out` on a full
+    disk printed "No space left on device" and nothing else."""
+    import errno
+
+    import pytest
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(OSError) as caught:
+        atomic_write(tmp_path / "autograder.zip", b"x")
+    assert caught.value.errno == errno.ENOSPC
+    assert caught.value.filename == str(tmp_path / "autograder.zip")
+    assert list(tmp_path.iterdir()) == []
