@@ -73,9 +73,18 @@ def check_class(submissions: Iterable[Submission], roster: Iterable[str] | None)
     subs = list(submissions)
     findings = [f for s in subs for f in survey(s)]
     if roster is not None:
+        from grader.lms.export import near_misses
+
         expected, present = list(roster), {s.learner for s in subs}
-        findings += [Finding(s.learner, "not-in-roster") for s in subs if s.learner not in expected]
-        findings += [Finding(m, "no-submission") for m in expected if m not in present]
+        near = near_misses([s.learner for s in subs], expected, "handed in")  # "Zoë" NFD against NFC
+        findings += [
+            Finding(s.learner, "not-in-roster", why=near.get(s.learner, ""))
+            for s in subs
+            if s.learner not in expected
+        ]
+        findings += [
+            Finding(m, "no-submission", why=near.get(m, "")) for m in expected if m not in present
+        ]
     return findings
 
 
@@ -111,11 +120,8 @@ def console_lines(findings: list[Finding], csv_path: Path | None) -> list[str]:
             elif f.status == "unknown":
                 parts.append(f"unknown file {f.file}" + (f" ({f.why})" if f.why else ""))
             else:
-                parts.append(
-                    {"not-in-roster": "not in the roster", "no-submission": "no submission"}[
-                        f.status
-                    ]
-                )
+                gap = {"not-in-roster": "not in the roster", "no-submission": "no submission"}
+                parts.append(gap[f.status] + (f" ({f.why})" if f.why else ""))
         more = f" (+{len(own) - 3} more)" if len(own) > 3 else ""
         lines.append(f"{learner}: {'; '.join(parts)}{more}")
     if lines:

@@ -79,8 +79,9 @@ def _csv(rows: list[list[str]]) -> str:
     return csv_table([csv_cell(c) for c in rows[0]], rows[1:])
 
 
-def _near_misses(graded: list[str], listed: list[str]) -> dict[str, str]:
-    """For each id found on one side only, the first id of the other side alike to it, said."""
+def near_misses(graded: list[str], listed: list[str], found: str = "graded") -> dict[str, str]:
+    """For each id found on one side only, the first id of the other side alike to it, said
+    (``found``: what happened to the graded side's ids, "graded" or "handed in")."""
     only = {"graded": set(graded) - set(listed), "listed": set(listed) - set(graded)}
     by_key: dict[str, list[str]] = {}
     for learner in sorted(only["graded"] | only["listed"]):
@@ -88,7 +89,7 @@ def _near_misses(graded: list[str], listed: list[str]) -> dict[str, str]:
     said: dict[str, str] = {}
     for side, other_side, shown in (
         ("graded", "listed", "the roster's '{}' differs only in {}"),
-        ("listed", "graded", "graded as '{}', which differs only in {}"),
+        ("listed", "graded", found + " as '{}', which differs only in {}"),
     ):
         for learner in sorted(only[side]):
             for other in by_key[loose_key(learner)]:
@@ -125,7 +126,7 @@ def build_export(results: Sequence[SubmissionResult], roster: Sequence[Member], 
         rows.append(identity + points + [number(result.score)])
     listed = {m.learner for m in roster}
     unmatched += [(r.learner, NOT_IN_ROSTER) for r in results if r.learner not in listed]
-    near = _near_misses([r.learner for r in results], [m.learner for m in roster])
+    near = near_misses([r.learner for r in results], [m.learner for m in roster])
     unmatched = [(who, f"{why}; {near[who]}" if who in near else why) for who, why in unmatched]
     unmatched.sort(key=lambda item: (not item[1].startswith(NOT_IN_ROSTER), item[0]))
     return Export(

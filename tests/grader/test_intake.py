@@ -170,3 +170,28 @@ def test_a_zip_inside_a_learner_folder_and_a_git_clone_are_explained(tmp_path):
     ]
     line = console_lines(findings, root / "submissions.csv")[0]
     assert "unzip" in line, line
+
+
+def test_roster_gaps_that_differ_only_in_unicode_form_case_or_blanks_say_so(tmp_path):
+    """A folder named on macOS (``Zoë`` decomposed, NFD) against a typed roster (NFC) printed
+    "Zoë: not in the roster" and "Zoë: no submission", two lines that look the same; ``export``
+    already says how they differ."""
+    import unicodedata
+
+    from grader.intake import console_lines
+
+    root = tmp_path / "class"
+    (root / unicodedata.normalize("NFD", "Zoë")).mkdir(parents=True)
+    (root / "Bob").mkdir()
+    subs = discover([root])
+    findings = check_class(subs, [unicodedata.normalize("NFC", "Zoë"), "bob", "carol"])
+    gaps = [f for f in findings if f.status in ("not-in-roster", "no-submission")]
+    assert [(f.status, bool(f.why)) for f in gaps] == [
+        ("not-in-roster", True),
+        ("not-in-roster", True),
+        ("no-submission", True),
+        ("no-submission", True),
+        ("no-submission", False),
+    ]
+    text = "\n".join(console_lines(findings, root / "submissions.csv"))
+    assert "Unicode form (NFC/NFD)" in text and "case" in text
