@@ -76,7 +76,8 @@ def check_class(submissions: Iterable[Submission], roster: Iterable[str] | None)
         from grader.lms.export import near_misses
 
         expected, present = list(roster), {s.learner for s in subs}
-        near = near_misses([s.learner for s in subs], expected, "handed in")  # "Zoë" NFD against NFC
+        # "Zoë" decomposed (NFD, a macOS file name) against the roster's composed "Zoë"
+        near = near_misses([s.learner for s in subs], expected, "handed in")
         findings += [
             Finding(s.learner, "not-in-roster", why=near.get(s.learner, ""))
             for s in subs
