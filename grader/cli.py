@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -11,6 +12,9 @@ from exercises.tests._cli import check as learner_check
 from exercises.tests._cli import gradelab_app
 from grader.console import options as values
 from grader.console.errors import ErrorBoundary, fail
+
+if TYPE_CHECKING:
+    from grader.grading import GradeOptions
 
 
 def _kit_version() -> str:
@@ -157,9 +161,9 @@ def grade(
     (options, paths, environment), 130 Ctrl-C, 143 SIGTERM (both keep what was recorded)."""
     from grader.console import grade as shown_grade
     from grader.engine.process import Limits
-    from grader.executors import Terminated, cpus_available, stop_on_sigterm
+    from grader.executors import cpus_available
     from grader.grading import GradeOptions, check_unique, plan
-    from grader.grading import grade as run_grade
+    from grader.outputs import exclusive
     from grader.outputs.escape import console as shown
     from grader.settings import GradeSettings, check_environment
     from grader.submissions import SubmissionError, check_output_outside, discover
@@ -187,15 +191,29 @@ def grade(
         cluster_timeout=cluster_timeout,
         visibility=shown_to,
     )
-    intake = _intake_or_exit(found, roster, None if dry_run else out)
     errors: tuple[type[Exception], ...] = (SubmissionError, ValueError)
     if dry_run:
+        _intake_or_exit(found, roster, None)
         try:
             shown_grade.print_plan(console, plan(found, options), len(found))
         except errors as exc:
             console.print(shown(str(exc), "red"), highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
         return
+    with exclusive(out):  # one run writes an --out at a time (OutputBusy, exit 2)
+        _grade_into(found, roster, out, options, errors)
+
+
+def _grade_into(
+    found: list, roster: Path | None, out: Path, options: GradeOptions, errors: tuple
+) -> None:
+    """Grade ``found`` into ``out`` (held by this run), print and write the results."""
+    from grader.console import grade as shown_grade
+    from grader.executors import Terminated, stop_on_sigterm
+    from grader.grading import grade as run_grade
+    from grader.outputs.escape import console as shown
+
+    intake = _intake_or_exit(found, roster, out)
     if options.cluster:  # the workers' sandboxes are reported once the cluster is reached
         from grader.cluster import ClusterError
 

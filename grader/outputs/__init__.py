@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+#: held by the run writing an output folder (``gradelab grade --out``); holds its pid
+LOCK_NAME = ".gradelab-grading.lock"
 
 
 def _umask() -> int:
@@ -46,3 +52,47 @@ def named(exc: OSError, path: Path | str) -> OSError:
     if exc.filename is not None:
         return exc
     return type(exc)(exc.errno, exc.strerror or str(exc), str(path))
+
+
+class OutputBusy(OSError):
+    """Another run holds the output folder; an ``OSError`` naming it, so the CLI's error
+    boundary prints one line (exit 2)."""
+
+    def __init__(self, out: Path, pid: str) -> None:
+        who = f"another gradelab run (pid {pid})" if pid else "another gradelab run"
+        why = f"{who} is writing here now: wait for it to end, or give another --out"
+        super().__init__(errno.EBUSY, why, str(out))
+
+    def __str__(self) -> str:
+        return f"{self.filename}: {self.strerror}"
+
+
+@contextmanager
+def exclusive(out: Path) -> Iterator[None]:
+    """Hold ``out`` for one run: a second run writing there at the same time (another terminal,
+    a cron job) is :class:`OutputBusy` before it writes anything, instead of both rewriting the
+    learners' files, ``grades.csv`` and ``class/`` from each other's half-made gradebook.
+
+    An advisory ``flock`` on ``out/.gradelab-grading.lock``: the kernel drops it when the
+    process ends, however it ends, so a killed run never leaves ``out`` locked. Where locks are
+    not supported (no ``fcntl``, some network file systems) the run goes on unlocked."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX
+        yield
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o666 & ~_umask())
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pid = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            raise OutputBusy(out, pid if pid.isdigit() else "") from None
+        except OSError:  # ENOLCK: a file system without locks
+            pass
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)

@@ -569,3 +569,29 @@ def test_gradescope_sandbox_mode_is_written_into_the_zip_and_checked(tmp_path):
         assert done.exit_code == 0, done.output
         with zipfile.ZipFile(out) as zf:
             assert json.loads(zf.read(CONFIG_NAME))["sandbox"] == mode
+
+
+def test_a_second_grade_into_an_out_being_graded_is_refused_naming_it(monkeypatch, tmp_path):
+    """Two `grade` runs into one --out at once (-t activations and -t losses) each rewrote the
+    learners' files, grades.csv and class/ from the other's half-made gradebook: the first
+    printed the activations grades and left the losses ones, its class report "nobody passes"
+    for tests it had just seen pass."""
+    import grader.grading
+    from grader.outputs import exclusive
+
+    klass = tmp_path / "class"
+    (klass / "ann").mkdir(parents=True)
+    (klass / "ann" / "losses.py").write_text("A = 1\n")
+    out = tmp_path / "out"
+
+    def never(*args, **kwargs):
+        raise AssertionError("graded while another run held --out")
+
+    monkeypatch.setattr(grader.grading, "grade", never)
+    with exclusive(out):
+        done = CliRunner().invoke(app, ["grade", str(klass), "--out", str(out), "-t", "losses"])
+    assert done.exit_code == 2, done.output
+    last = [line for line in done.output.splitlines() if line.strip()][-1]
+    assert str(out) in " ".join(done.output.split()) and "another" in done.output, done.output
+    assert "Traceback" not in done.output and last
+    assert not (out / "submissions.csv").exists()
