@@ -142,6 +142,32 @@ def companion_path(to: Path) -> Path:
     return to.with_name(f"{to.stem}.unmatched.csv")
 
 
+#: how the files an export writes begin: an existing file that begins otherwise is not replaced
+EXPORT_HEADERS = (
+    *(",".join(title for title, _ in columns) + "," for columns in IDENTITY.values()),
+    "learner,problem",
+)
+
+
+def _replaceable(path: Path) -> None:
+    """Refuse to overwrite a file that is not an export written before (the instructor's own
+    spreadsheet given as ``--to``): it would be lost."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096).decode("utf-8-sig", "replace")
+    except FileNotFoundError:
+        return
+    except IsADirectoryError:
+        raise ValueError(f"{path}: a folder is there, where a file is needed") from None
+    except OSError:
+        return  # unreadable: writing it says why, naming it
+    if head.strip() and not head.startswith(EXPORT_HEADERS):  # an empty file holds nothing
+        raise ValueError(
+            f"{path}: a file is there that is not a gradelab export; it would be overwritten: "
+            "give another --to, or move it away"
+        )
+
+
 def export_gradebook(
     out: Path, roster_path: Path, lms: str, to: Path | None = None
 ) -> tuple[Export, Path]:
@@ -161,6 +187,8 @@ def export_gradebook(
     inputs = {roster_path.resolve(), (out / "gradebook.sqlite").resolve()}
     if {target.resolve(), companion_path(target).resolve()} & inputs:
         raise ValueError(f"--to {target} would overwrite the roster or the gradebook")
+    for path in (target, companion_path(target)):
+        _replaceable(path)
     atomic_write(target, result.text)
     atomic_write(companion_path(target), result.unmatched_csv())
     return result, target

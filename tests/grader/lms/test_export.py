@@ -186,3 +186,22 @@ def test_an_id_differing_from_the_rosters_only_in_case_blanks_or_unicode_form_is
     assert why["ann"].endswith("; graded as 'Ann', which differs only in case")
     assert why["dan"] == "graded, not in the roster: left out of the export"
     assert why["cid"] == "in the roster, not graded: exported with empty grades"
+
+
+def test_a_file_at_to_that_is_no_export_is_never_overwritten(out):
+    """`--to grades.xlsx.csv` (the instructor's own spreadsheet) or `--to OUT/grades.csv` was
+    replaced by the export without a word; an export written before is replaced as asked."""
+    roster = out / "roster.csv"
+    mine = out / "my-grades.csv"
+    mine.write_text("Name,Midterm\nAnn,17\n")
+    with pytest.raises(ValueError, match=r"my-grades\.csv.*not a gradelab export"):
+        export_gradebook(out, roster, "canvas", mine)
+    assert mine.read_text() == "Name,Midterm\nAnn,17\n"
+    beside = out / "lms.unmatched.csv"  # the companion list's place, held by another file
+    beside.write_text("keep me\n")
+    with pytest.raises(ValueError, match=r"lms\.unmatched\.csv.*not a gradelab export"):
+        export_gradebook(out, roster, "moodle", out / "lms.csv")
+    assert beside.read_text() == "keep me\n" and not (out / "lms.csv").exists()
+    beside.unlink()
+    for lms in ("canvas", "moodle", "canvas"):  # an earlier export, of either format, is replaced
+        export_gradebook(out, roster, lms, out / "lms.csv")
