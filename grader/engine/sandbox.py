@@ -30,6 +30,24 @@ With or without bubblewrap, the worker installs a **syscall filter** (seccomp, s
 POSIX IPC, Unix-domain sockets and other processes' memory are refused, so two workers of one uid
 cannot leave each other signals in the kernel. A start-up probe checks the kernel accepts it. ``detect()`` runs the probe once per process; without a
 working bubblewrap grading continues with layer 1 only and says so loudly.
+
+**What no layer closes.** Two learners graded side by side share the machine, and what one
+does to shared hardware the other can measure. These channels stay open, under every layer:
+
+- *contention*: CPU time (the cgroup's quota bounds what one takes, not whether the other
+  notices), memory bandwidth and CPU caches, how long a read of a shared file takes (whether a
+  classmate's read brought its page into the page cache: the exact probes, ``RWF_NOWAIT`` and
+  eviction by advice, are filtered; ``mincore`` and ``cachestat`` the kernel itself refuses for
+  files the caller cannot write);
+- *machine-wide counters* any process may read: ``sysinfo()`` (free memory, the number of
+  threads on the machine, load averages) and ``/proc/cpuinfo``'s clock speeds (bound in for
+  torch). The C library's ``sysconf`` answers from ``sysinfo``, so it cannot be refused, and
+  seccomp cannot change what a call returns.
+
+Each needs both learners running at once, graded beside each other by chance, and carries
+bits only as fast as they can be told from the noise of everything else the machine runs; none
+reaches what the grader keeps (hidden tests, reference, other learners' files), so it can carry
+only what one learner chooses to tell another, which handing over code does more simply.
 """
 
 from __future__ import annotations

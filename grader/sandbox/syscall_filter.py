@@ -21,10 +21,44 @@ the system calls that reach such state fail with ``EPERM``:
   it fails with ``ENOSYS``, and the C library falls back to ``clone`` (threads still start);
 - **io_uring** (it opens the Unix sockets ``socket()`` refuses), **inotify/fanotify** (watching
   a shared read-only file for a classmate's opens is a channel between two workers graded side
-  by side), and ``bpf``, ``userfaultfd``, ``perf_event_open`` (kernel surfaces no exercise needs).
+  by side), and ``bpf``, ``userfaultfd``, ``perf_event_open`` (kernel surfaces no exercise needs);
+- **socket families other than IPv4, IPv6 and netlink**: a network namespace confines those
+  three, not every family (``AF_VSOCK`` reaches the hypervisor's host and other guests from any
+  namespace);
+- the **kernel log** (``syslog``): a classmate's crash is written there.
+
+**Kernel state keyed by a shared file.** Workers graded side by side read the same files (the
+Python installation, the packages, ``/dev/null``): bind mounts and read-only mounts change
+neither the inode nor the page cache, and the kernel keys some state by inode. Each was a
+working channel between two bubblewrap sandboxes of two uids:
+
+- **file locks** (``flock``; ``fcntl`` ``F_SETLK``/``F_SETLKW`` and the open-file-description
+  ``F_OFD_SETLK``/``F_OFD_SETLKW``: a read lock needs only read access): one worker holds a lock
+  on a shared file, the other tests it. Inside the sandbox these calls succeed and lock nothing,
+  so no worker ever holds a lock a classmate could see (``F_GETLK`` stays: there is nothing of a
+  classmate's to report; a learner's own processes get no mutual exclusion from file locks);
+- **directory notifications** (``fcntl`` ``F_NOTIFY``, "dnotify": a signal when a classmate reads
+  a file of a shared folder) and **leases** (``F_SETLEASE``) are refused;
+- **futexes** on a file's page are keyed by (inode, offset), also in a private mapping, so one
+  worker's ``FUTEX_WAKE`` woke another's ``FUTEX_WAIT`` on the same page of a shared library. A
+  futex call without ``FUTEX_PRIVATE_FLAG`` ("process-shared") never sleeps here: ``WAIT`` and
+  ``WAKE`` (and their ``_BITSET`` forms) return 0 at once, as a spurious wake-up and a wake-up
+  of nobody, which the C library's process-shared mutexes, condition variables and semaphores
+  (``multiprocessing``'s locks) tolerate by checking the futex word again: they still exclude,
+  by spinning instead of sleeping. The other process-shared operations (requeue, wake-op,
+  priority inheritance) and the newer futex calls (``futex_waitv``, ``futex_wait``, ...) say
+  ``ENOSYS``. Private futexes (every thread lock of one process) are untouched;
+- the **page cache**: one worker evicted pages of a shared file (``posix_fadvise``
+  ``DONTNEED``) and the other saw, exactly, which pages were cached (``preadv2`` with
+  ``RWF_NOWAIT`` fails with ``EAGAIN`` for a page that is not). Advice (``fadvise64``) is
+  accepted and ignored, as the kernel may; ``RWF_NOWAIT`` always says ``EAGAIN`` (the caller
+  reads without it); Linux AIO (``io_setup``), which carries ``RWF_NOWAIT`` where a filter cannot
+  read it, says ``ENOSYS``. Whether a page is cached still shows in how long a read takes: a
+  timing channel, like CPU and memory contention (``grader/engine/sandbox.py`` lists what stays
+  open, and why).
 
 The filter is a classic BPF program over ``struct seccomp_data`` (``nr`` at offset 0, ``arch`` at
-4, the low word of ``args[0]`` at 16, the layout of little-endian machines): system calls of another ABI (i386 or x32 on x86-64) are refused outright,
+4, the low word of ``args[i]`` at 16 + 8 i, the layout of little-endian machines): system calls of another ABI (i386 or x32 on x86-64) are refused outright,
 so none of the above can be reached through a second numbering. It is installed with
 ``SECCOMP_FILTER_FLAG_TSYNC`` (every thread of the worker) after ``PR_SET_NO_NEW_PRIVS``; a filter
 cannot be removed, and it is inherited by every child and kept across ``execve``.
@@ -49,17 +83,54 @@ AF_UNIX = 1
 X32_BIT = 0x40000000
 
 RET_ENOSYS = 0x00050000 | errno.ENOSYS
+RET_EAGAIN = 0x00050000 | errno.EAGAIN
+RET_NOTHING = 0x00050000  # "errno 0": the call returns 0 and does nothing
 #: clone() flags that make a new namespace (CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER,
 #: NEWPID, NEWNET)
 CLONE_NEW_NAMESPACES = 0x7E020000
+#: the socket families a network namespace confines: AF_INET, AF_INET6, AF_NETLINK
+SOCKET_FAMILIES = (2, 10, 16)
+#: fcntl commands that take a lock (F_SETLK, F_SETLKW, F_OFD_SETLK, F_OFD_SETLKW): do nothing
+FCNTL_LOCKS = (6, 7, 37, 38)
+#: fcntl commands refused: F_SETLEASE, F_NOTIFY (dnotify)
+FCNTL_REFUSED = (1024, 1026)
+FUTEX_PRIVATE_FLAG = 128
+FUTEX_CMD_MASK = 127
+#: process-shared futex operations that return 0 at once: WAIT, WAKE, WAIT_BITSET, WAKE_BITSET
+FUTEX_NO_SLEEP = (0, 1, 9, 10)
+RWF_NOWAIT = 8
 
-# BPF opcodes: ld word absolute, jump if equal / greater-or-equal / any bit set, return
-LD_ABS, JEQ, JGE, JSET, RET = 0x20, 0x15, 0x35, 0x45, 0x06
+# BPF opcodes: ld word absolute, jump if equal / greater-or-equal / any bit set, A &= k, return
+LD_ABS, JEQ, JGE, JSET, AND, RET = 0x20, 0x15, 0x35, 0x45, 0x54, 0x06
 
 #: machine → (AUDIT_ARCH value, the numbers of the calls the program looks at); DENIED has the rest
 ARCHES = {
-    "x86_64": (0xC000003E, {"seccomp": 317, "socket": 41, "clone": 56, "clone3": 435}),
-    "aarch64": (0xC00000B7, {"seccomp": 277, "socket": 198, "clone": 220, "clone3": 435}),
+    "x86_64": (
+        0xC000003E,
+        {
+            "seccomp": 317,
+            "socket": 41,
+            "clone": 56,
+            "clone3": 435,
+            "fcntl": 72,
+            "futex": 202,
+            "preadv2": 327,
+            "pwritev2": 328,
+        },
+    ),
+    "aarch64": (
+        0xC00000B7,
+        {
+            "seccomp": 277,
+            "socket": 198,
+            "clone": 220,
+            "clone3": 435,
+            "fcntl": 25,
+            "futex": 98,
+            "preadv2": 286,
+            "pwritev2": 287,
+        },
+    ),
 }
 DENIED = {  # name → (x86_64, aarch64)
     "add_key": (248, 217),
@@ -115,6 +186,24 @@ DENIED = {  # name → (x86_64, aarch64)
     "bpf": (321, 280),
     "userfaultfd": (323, 282),
     "perf_event_open": (298, 241),
+    # the kernel log: a classmate's segfault is written there
+    "syslog": (103, 116),
+}
+#: calls that return 0 and do nothing (name → (x86_64, aarch64)): a lock no classmate can see,
+#: advice the kernel may ignore anyway
+IGNORED = {
+    "flock": (73, 32),
+    "fadvise64": (221, 223),
+}
+#: calls that say ENOSYS: clone3 (glibc falls back to clone), the futex calls whose flags the
+#: filter cannot read or check (futex_waitv, futex_wake, futex_wait, futex_requeue), Linux AIO
+NOT_HERE = {
+    "clone3": (435, 435),
+    "futex_waitv": (449, 449),
+    "futex_wake": (454, 454),
+    "futex_wait": (455, 455),
+    "futex_requeue": (456, 456),
+    "io_setup": (206, 0),
 }
 
 
@@ -127,35 +216,68 @@ def supported() -> bool:
     return platform.system() == "Linux" and platform.machine() in ARCHES
 
 
+def _numbers(table: dict[str, tuple[int | None, int | None]], column: int) -> list[int]:
+    return sorted({nrs[column] for nrs in table.values() if nrs[column] is not None})
+
+
+def _arg(index: int) -> int:
+    """Offset of the low word of ``args[index]`` in ``struct seccomp_data``."""
+    return 16 + 8 * index
+
+
 def program(machine: str) -> list[tuple[int, int, int, int]]:
     """The filter for ``machine`` as (code, jt, jf, k) instructions."""
     arch, numbers = ARCHES[machine]
     column = list(ARCHES).index(machine)
-    denied = sorted({nrs[column] for nrs in DENIED.values() if nrs[column] is not None})
     # (code, jt, jf, k) with jt/jf as labels; labels resolve to relative offsets below
-    code: list[tuple[int, int | str, int | str, int]] = [
+    code: list[tuple[int | str, int | str, int | str, int]] = [
         (LD_ABS, 0, 0, 4),  # A = arch
         (JEQ, 0, "eperm", arch),  # another ABI (i386): refused
         (LD_ABS, 0, 0, 0),  # A = nr
     ]
     if machine == "x86_64":
         code.append((JGE, "eperm", 0, X32_BIT))  # x32 numbering: refused
-    code += [(JEQ, "eperm", 0, nr) for nr in denied]
+    code += [(JEQ, "eperm", 0, nr) for nr in _numbers(DENIED, column)]
+    code += [(JEQ, "enosys", 0, nr) for nr in _numbers(NOT_HERE, column)]
+    code += [(JEQ, "nothing", 0, nr) for nr in _numbers(IGNORED, column)]
     code += [
-        (JEQ, "enosys", 0, numbers["clone3"]),  # glibc falls back to clone() on ENOSYS
-        (JEQ, 0, "socket", numbers["clone"]),
-        (LD_ABS, 0, 0, 16),  # A = low word of args[0]: clone's flags
+        (JEQ, "clone", 0, numbers["clone"]),
+        (JEQ, "socket", 0, numbers["socket"]),
+        (JEQ, "fcntl", 0, numbers["fcntl"]),
+        (JEQ, "futex", 0, numbers["futex"]),
+        (JEQ, "rwv2", 0, numbers["preadv2"]),
+        (JEQ, "rwv2", "allow", numbers["pwritev2"]),
+        ("clone", 0, 0, 0),
+        (LD_ABS, 0, 0, _arg(0)),  # clone's flags
         (JSET, "eperm", "allow", CLONE_NEW_NAMESPACES),
         ("socket", 0, 0, 0),
-        (JEQ, 0, "allow", numbers["socket"]),
-        (LD_ABS, 0, 0, 16),  # A = low word of args[0]: the address family
-        (JEQ, "eperm", "allow", AF_UNIX),
+        (LD_ABS, 0, 0, _arg(0)),  # the address family
+        *[(JEQ, "allow", 0, family) for family in SOCKET_FAMILIES],
+        (JEQ, "eperm", "eperm", 0),  # any other family (AF_UNIX, AF_VSOCK, ...): refused
+        ("fcntl", 0, 0, 0),
+        (LD_ABS, 0, 0, _arg(1)),  # the command
+        *[(JEQ, "nothing", 0, cmd) for cmd in FCNTL_LOCKS],
+        *[(JEQ, "eperm", 0, cmd) for cmd in FCNTL_REFUSED],
+        (JEQ, "allow", "allow", 0),
+        ("futex", 0, 0, 0),
+        (LD_ABS, 0, 0, _arg(1)),  # the operation
+        (JSET, "allow", 0, FUTEX_PRIVATE_FLAG),  # private: keyed by this process alone
+        (AND, 0, 0, FUTEX_CMD_MASK),
+        *[(JEQ, "nothing", 0, op) for op in FUTEX_NO_SLEEP],
+        (JEQ, "enosys", "enosys", 0),
+        ("rwv2", 0, 0, 0),
+        (LD_ABS, 0, 0, _arg(5)),  # preadv2/pwritev2's flags
+        (JSET, "eagain", "allow", RWF_NOWAIT),
         ("allow", 0, 0, 0),
         (RET, 0, 0, RET_ALLOW),
         ("eperm", 0, 0, 0),
         (RET, 0, 0, RET_EPERM),
         ("enosys", 0, 0, 0),
         (RET, 0, 0, RET_ENOSYS),
+        ("nothing", 0, 0, 0),
+        (RET, 0, 0, RET_NOTHING),
+        ("eagain", 0, 0, 0),
+        (RET, 0, 0, RET_EAGAIN),
     ]
     return _assemble(code)
 

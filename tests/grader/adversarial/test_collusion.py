@@ -2,7 +2,9 @@
 
 One *writer* learner leaves a signal in every channel we could think of (kernel keyrings, System V
 and POSIX IPC, abstract and TCP sockets, files in ``/tmp``, ``/dev/shm`` and ``/var/tmp``, its
-name in the process list) and keeps the live ones open. One *reader* per channel answers
+name in the process list, and the kernel state keyed by a file every worker reads: file locks,
+directory notifications, futexes on the file's page, the file's pages in the page cache) and
+keeps the live ones open. One *reader* per channel answers
 ``sigmoid`` correctly only when it sees the writer's signal in its channel, else with zeros: alone
 it scores 4 of 7. The readers are graded after the writer was graded and its worker is gone, and
 while a second writer's worker is still running beside them; each score must stay 4, and no
@@ -49,6 +51,12 @@ CHANNELS = {
     "dev_shm_file": True,
     "var_tmp_file": True,
     "process_list": False,
+    "flock_shared_file": False,
+    "posix_lock_shared_file": False,
+    "ofd_lock_shared_file": False,
+    "dnotify_shared_folder": False,
+    "futex_shared_file": False,
+    "page_cache_shared_file": False,
 }
 #: what layer 1 alone cannot close: asserted open without bubblewrap, closed with it
 GAPS = {
@@ -61,7 +69,7 @@ GAPS = {
 ALONE, SEEN = 4.0, 7.0  # a reader's score without and with its writer's signal
 
 CHANNEL_CODE = """
-import ctypes, os, platform, socket
+import ctypes, os, platform, socket, time
 
 import numpy as np
 
@@ -76,6 +84,109 @@ libc = ctypes.CDLL(None, use_errno=True)
 libc.syscall.restype = ctypes.c_long
 L = ctypes.c_long
 KEEP = []  # live channels stay open while this worker runs
+FUTEX = 98 if ARM else 202
+LOCKS = ("flock_shared_file", "posix_lock_shared_file", "ofd_lock_shared_file")
+SHARED_FILES = ("dnotify_shared_folder", "futex_shared_file", "page_cache_shared_file") + LOCKS
+
+
+def shared_file(channel):
+    # a file of NumPy's that every worker can read and none imports (its tests), one per channel
+    import glob, zlib
+    tests = sorted(glob.glob(os.path.join(os.path.dirname(np.__file__), "*", "tests", "test_*.py")))
+    start = zlib.crc32(TOKEN.encode())
+    return tests[(start + SHARED_FILES.index(channel)) % len(tests)]
+
+
+def lock(fd, channel, kind):
+    import fcntl, struct
+    if channel == "flock_shared_file":
+        return fcntl.flock(fd, fcntl.LOCK_SH if kind == "read" else fcntl.LOCK_EX | fcntl.LOCK_NB)
+    cmd = {{"posix_lock_shared_file": (fcntl.F_SETLK, fcntl.F_GETLK),
+           "ofd_lock_shared_file": (37, 36)}}[channel][kind == "test"]
+    ltype = fcntl.F_RDLCK if kind == "read" else fcntl.F_WRLCK
+    got = fcntl.fcntl(fd, cmd, struct.pack("hhqqi", ltype, 0, 0, 0, 0))
+    if kind == "test" and struct.unpack("hhqqi", got)[0] != fcntl.F_UNLCK:
+        raise BlockingIOError("a lock is held")
+
+
+def futex_word(path):
+    import mmap
+    with open(path, "rb") as fh:
+        page = mmap.mmap(fh.fileno(), 0, flags=mmap.MAP_PRIVATE, prot=mmap.PROT_READ)
+    KEEP.append(page)
+    word = np.frombuffer(page, dtype=np.uint32, count=1)
+    return word.ctypes.data, int(word[0])
+
+
+def forever(step):
+    import threading
+
+    def loop():
+        while True:
+            try:
+                step()
+            except Exception:
+                time.sleep(0.01)
+    threading.Thread(target=loop, daemon=True).start()
+
+
+def plant_shared(channel, path):
+    if channel in LOCKS:
+        fd = os.open(path, os.O_RDONLY)
+        KEEP.append(fd)
+        lock(fd, channel, "read")
+    elif channel == "dnotify_shared_folder":  # read the file again and again
+        forever(lambda: (open(path, "rb").read(), time.sleep(0.02)))
+    elif channel == "futex_shared_file":  # sleep on the file's first word, again and again
+        address, value = futex_word(path)
+        forever(lambda: (libc.syscall(L(FUTEX), L(address), L(0), L(value),
+                                      ctypes.byref((L * 2)(1, 0)), L(0), L(0)), time.sleep(0.01)))
+    elif channel == "page_cache_shared_file":  # keep the file's first page in the page cache
+        fd = os.open(path, os.O_RDONLY)
+        forever(lambda: (os.pread(fd, 1, 0), time.sleep(0.01)))
+
+
+def seen_shared(channel, path):
+    if channel in LOCKS:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            lock(fd, channel, "test")
+            return False
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)
+    if channel == "dnotify_shared_folder":  # a signal when anyone reads a file of the folder
+        import fcntl, signal
+        got = []
+        signal.signal(signal.SIGIO, lambda *_: got.append(1))
+        folder = os.open(os.path.dirname(path), os.O_RDONLY)
+        KEEP.append(folder)
+        fcntl.fcntl(folder, fcntl.F_NOTIFY, fcntl.DN_ACCESS | fcntl.DN_MULTISHOT)
+        end = time.monotonic() + 0.5
+        while not got and time.monotonic() < end:
+            time.sleep(0.01)
+        return bool(got)
+    if channel == "futex_shared_file":  # FUTEX_WAKE answers how many it woke
+        address, _ = futex_word(path)
+        for _ in range(20):
+            if libc.syscall(L(FUTEX), L(address), L(1), L(1), L(0), L(0), L(0)) > 0:
+                return True
+            time.sleep(0.01)
+        return False
+    if channel == "page_cache_shared_file":  # evict the page, wait, see whether it came back
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            time.sleep(0.3)
+            try:
+                os.preadv(fd, [bytearray(1)], 0, os.RWF_NOWAIT)
+                return True
+            except BlockingIOError:
+                return False
+        finally:
+            os.close(fd)
+    return False
 
 
 def plant(channel):
@@ -106,6 +217,8 @@ def plant(channel):
             fh.write("1")
     elif channel == "process_list":
         libc.prctl(15, TOKEN[-15:].encode(), 0, 0, 0)  # PR_SET_NAME: /proc/<pid>/comm
+    elif channel in SHARED_FILES:
+        plant_shared(channel, shared_file(channel))
 
 
 def seen(channel):
@@ -137,6 +250,8 @@ def seen(channel):
                             return True
                 except OSError:
                     pass
+    if channel in SHARED_FILES:
+        return seen_shared(channel, shared_file(channel))
     return False
 """
 
