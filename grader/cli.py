@@ -425,6 +425,7 @@ def gradescope(
     from reference import TOPICS
 
     topics = tuple(topic) if topic else TOPICS
+    _autograder_or_nothing(out)
     try:
         shown = visibility_map(visibility, topic_visibility or [], topics)
         config = AutograderConfig(topics, shown, max_examples, shrink, sandbox)
@@ -438,6 +439,25 @@ def gradescope(
         markup=False,
         highlight=False,
     )
+
+
+def _autograder_or_nothing(out: Path) -> None:
+    """Refuse an ``--out`` file that is not an autograder zip written before (the class download
+    ``homework.zip`` given as ``--out``): it would be replaced, and the learners' work lost."""
+    import zipfile
+
+    if not out.is_file():
+        return  # new (a folder there is named when it is written)
+    try:
+        with zipfile.ZipFile(out) as zf:
+            names = set(zf.namelist())
+    except (OSError, zipfile.BadZipFile, ValueError):
+        names = set()
+    if out.stat().st_size and not {"setup.sh", "run_autograder"} <= names:
+        fail(
+            f"{out}: a file is there that is not a gradelab autograder zip; it would be "
+            "overwritten: give another --out, or move it away"
+        )
 
 
 @app.command()

@@ -595,3 +595,21 @@ def test_a_second_grade_into_an_out_being_graded_is_refused_naming_it(monkeypatc
     assert str(out) in " ".join(done.output.split()) and "another" in done.output, done.output
     assert "Traceback" not in done.output and last
     assert not (out / "submissions.csv").exists()
+
+
+def test_gradescope_never_overwrites_a_file_that_is_no_autograder_zip(tmp_path):
+    """`gradelab gradescope --out homework.zip` beside the class download of that name replaced
+    the learners' submissions with the autograder; an autograder written before is replaced."""
+    import zipfile
+
+    download = tmp_path / "homework.zip"
+    with zipfile.ZipFile(download, "w") as zf:
+        zf.writestr("alice/activations.py", "precious = 1\n")
+    before = download.read_bytes()
+    args = ["gradescope", "--out", str(download), "-t", "activations"]
+    _one_line_error(CliRunner().invoke(app, args), "homework.zip", "not a gradelab autograder")
+    assert download.read_bytes() == before
+    again = tmp_path / "autograder.zip"
+    for _ in range(2):
+        done = CliRunner().invoke(app, ["gradescope", "--out", str(again), "-t", "activations"])
+        assert done.exit_code == 0, done.output
