@@ -8,7 +8,8 @@ module adds, where a start-up probe shows it works:
   filesystem of read-only binds of exactly the Python installation, the virtual environment's
   packages, the submission and the worker's own folder, size-limited tmpfs for ``/tmp`` and
   ``/dev/shm``, a read-only minimal ``/dev``, ``--die-with-parent``, ``--new-session``. The hidden
-  tests, the reference, the solutions and the gradebook are simply not there, and what is there
+  tests, the reference, the solutions and the gradebook are simply not there (a kit installed
+  into a bound folder, such as the environment's site-packages, shows its packages empty), and what is there
   shows little of the host: the packages, the submission and the worker sit at neutral paths
   (``/gradelab/site-packages``, ``/submission``, ``/gradelab/sandbox``), and there is no ``/proc``
   but ``cpuinfo`` (its mount table would name every bind's host path, pid 1's command line the
@@ -72,6 +73,12 @@ TMP_BYTES = 64 * 1024 * 1024
 #: read-only into the sandbox next to it (grader/sandbox/worker.py ``Worker._kit``)
 KIT_FILES = ("_handles.py", "_observe.py")
 SHM_BYTES = 16 * 1024 * 1024
+#: the folder holding the kit's packages: the checkout, or the site-packages it was installed into
+KIT_ROOT = Path(__file__).resolve().parents[2]
+#: the kit's own packages (pyproject's ``packages.find``): learner code needs none of them (the
+#: worker's folder and the kit files it loads are bound on their own), and some hold what it must
+#: never read (the hidden tests in ``grader/``, ``reference/``, ``solutions/``)
+KIT_PACKAGES = ("grader", "reference", "solutions", "exercises", "lessons", "bench")
 
 
 @dataclass(frozen=True)
@@ -171,6 +178,7 @@ class Sandbox:
             binds.append(("/proc/cpuinfo", "/proc/cpuinfo"))
         args += _binds(binds)
         args += _masks(packages)
+        args += _kit_masks(binds)
         args += ["--dev", "/dev"]
         args += ["--perms", "1777", "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
         args += ["--perms", "1777", "--size", str(SHM_BYTES), "--tmpfs", "/dev/shm"]
@@ -221,6 +229,24 @@ def _masks(packages: list[tuple[str, str]]) -> list[str]:
             for path in sorted(Path(src).glob(pattern)):
                 if path.is_file():
                     args += ["--ro-bind", "/dev/null", f"{dst}/{path.relative_to(src)}"]
+    return args
+
+
+def _kit_masks(binds: list[tuple[str, str]]) -> list[str]:
+    """An empty read-only folder over each of the kit's packages that a bind brings in: gradelab
+    installed into the environment (``pip install .``, a wheel) rather than editable, into the
+    base Python, or a checkout kept under ``/usr`` puts the hidden tests, the reference and the
+    solutions inside a folder the sandbox binds whole."""
+    args: list[str] = []
+    for name in KIT_PACKAGES:
+        package = os.path.realpath(KIT_ROOT / name)
+        if not os.path.isdir(package):
+            continue
+        for src, dst in binds:
+            real = os.path.realpath(src)
+            if os.path.isdir(real) and package.startswith(os.path.join(real, "")):
+                inside = dst.rstrip("/") + package[len(real) :]
+                args += ["--perms", "0555", "--tmpfs", inside, "--remount-ro", inside]
     return args
 
 
