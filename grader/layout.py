@@ -22,6 +22,13 @@ MAX_LISTED = 200  # names looked at per submission (a zip of 10,000 files is lis
 TOOL_FOLDERS = frozenset({"__MACOSX", "__pycache__", ".ipynb_checkpoints", ".git", ".hg", ".svn"})
 
 
+def posix_name(name: str) -> str:
+    """A zip member's name with ``/`` between its parts: Windows archivers (PowerShell's
+    Compress-Archive, .NET) write ``ann\\activations.py``. Safety checks (``..``, an absolute
+    path, a drive letter) are made on this form."""
+    return name.replace("\\", "/")
+
+
 def in_place(name: str) -> bool:
     """True for a topic file where grading looks: the root or ``exercises/``."""
     path = PurePosixPath(name)
@@ -43,7 +50,7 @@ def listed_names(origin: Path) -> list[str]:
     try:
         if origin.is_file() and zipfile.is_zipfile(origin):
             with zipfile.ZipFile(origin) as zf:
-                names = [n for n in zf.namelist() if not n.endswith("/")]
+                names = [posix_name(n) for n in zf.namelist() if not n.endswith(("/", "\\"))]
         elif origin.is_dir():
             names = sorted(_files_under(origin))
     except (OSError, EOFError, ValueError, RuntimeError, NotImplementedError, zipfile.BadZipFile):

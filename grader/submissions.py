@@ -32,7 +32,13 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from grader.layout import SOURCE_SUFFIXES, TOOL_FOLDERS, listed_names, nothing_gradable
+from grader.layout import (
+    SOURCE_SUFFIXES,
+    TOOL_FOLDERS,
+    listed_names,
+    nothing_gradable,
+    posix_name,
+)
 from reference import TOPICS
 
 MAX_FILE_BYTES = 2 * 1024 * 1024  # a topic file larger than this is not a real answer
@@ -317,17 +323,17 @@ def read_zip(path: Path, learner: str | None = None) -> Submission:
         infos = zf.infolist()
         if len(infos) > MAX_ZIP_ENTRIES:
             raise SubmissionError(f"{path.name}: {len(infos)} entries (limit {MAX_ZIP_ENTRIES})")
-        strip = _common_prefix([i.filename for i in infos])
-        wanted = [(i, _member_rel(i.filename, strip)) for i in infos if not i.is_dir()]
+        strip = _common_prefix([posix_name(i.filename) for i in infos])
+        wanted = [(i, _member_rel(posix_name(i.filename), strip)) for i in infos if not i.is_dir()]
         wanted = [(i, rel) for i, rel in wanted if _topic_of(rel) or _helper_of(rel)]
         # zipfile never returns more than a member's declared size (a lying header is a
         # BadZipFile), so the declared sizes of what is read bound the work; data is not read
         if sum(i.file_size for i, _ in wanted) > MAX_ZIP_TOTAL_BYTES:
             raise SubmissionError(f"{path.name}: unpacks to more than {MAX_ZIP_TOTAL_BYTES} bytes")
         for info in infos:
-            name = info.filename
+            name = posix_name(info.filename)  # Windows archivers write ann\\activations.py
             pure = PurePosixPath(name)
-            unsafe = name.startswith("/") or "\\" in name or ".." in pure.parts
+            unsafe = name.startswith("/") or ".." in pure.parts
             if unsafe or (pure.parts and ":" in pure.parts[0]):
                 problems.append(f"{_shown(name)}: unsafe path, ignored")
                 continue

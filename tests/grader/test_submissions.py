@@ -354,3 +354,24 @@ def test_a_topic_file_that_cannot_be_code_is_named_in_the_problems(
     for sub in discover([tmp_path]):
         assert "activations" in sub.files  # still graded (0 points), with the reason
         assert any(p.startswith("activations.py ") and why in p for p in sub.problems), sub.problems
+
+
+def test_a_zip_made_on_windows_with_backslashes_is_read_like_any_other(tmp_path: Path):
+    """Windows PowerShell's Compress-Archive writes ``ann\\activations.py``: every such zip was
+    "unsafe path, ignored" and scored 0. Backslashes are separators; escapes stay refused."""
+    from grader.intake import survey
+
+    ann = make_zip(
+        tmp_path / "ann.zip", {"ann\\activations.py": b"A = 1\n", "ann\\helpers.py": b"H = 1\n"}
+    )
+    bob = make_zip(tmp_path / "bob.zip", {"exercises\\losses.py": b"B = 1\n"})
+    for sub, topics in ((read_zip(ann), ["activations", "helpers"]), (read_zip(bob), ["losses"])):
+        assert sorted(sub.files) == topics and sub.problems == ()
+        assert survey(sub) == []
+    evil = make_zip(
+        tmp_path / "evil.zip",
+        {"..\\losses.py": b"E = 1\n", "C:\\conv.py": b"E = 1\n", "rnn.py": b"OK = 1\n"},
+    )
+    sub = read_zip(evil)
+    assert sorted(sub.files) == ["rnn"]
+    assert sum("unsafe path" in p for p in sub.problems) == 2
