@@ -35,7 +35,7 @@ import faiss
 import numpy as np
 import torch
 
-from reference import _hugepages
+from reference import _exact_search
 from reference._validate import FLOAT_DTYPES, expect, require_tensor
 
 __all__ = [
@@ -306,7 +306,7 @@ def build_index(embeddings: torch.Tensor) -> faiss.IndexFlatIP:
     unit = _unit_rows(embeddings.detach().to(torch.float32))  # (N, D)
     index = faiss.IndexFlatIP(dims["D"])
     index.add(np.ascontiguousarray(unit.cpu().numpy()))  # faiss-cpu reads host memory
-    _flat_vectors(index)  # its storage onto huge pages now: each search streams it all
+    _exact_search.flat_vectors(index)  # its storage onto huge pages now: each search streams it all
     return index
 
 
@@ -379,33 +379,16 @@ def top_k(query: torch.Tensor, matrix: torch.Tensor, k: int) -> tuple[torch.Tens
     return order, scores[order]
 
 
-#: faiss computes scores in float32; a candidate within this of the k-th score may be a tie.
-_FAISS_TOL = 1e-4
-
-#: Queries scored together in one float32 matrix product on the flat path (bounds its memory).
-_QUERY_BLOCK = 64
-
-
 def search(index: faiss.Index, queries: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
     """The k nearest stored vectors of each query by inner product, in :func:`top_k` order.
 
     Queries are L2-normalised first, so against an index built by :func:`build_index` the score
     s_j = ⟨q/‖q‖, e_j⟩ is the cosine similarity. The result is the exact top k by that score,
-    ties to the lower id. Candidates come from a float32 pass, which may round two identical
-    vectors differently and so cannot order ties: every vector scoring within 1e-4 of the k-th
-    float32 score is kept, the candidates' scores are recomputed row by row in float64 from the
-    stored vectors (float32 × float32 products are exact there), and the candidates are sorted
-    by descending score, ties to the lower id.
-
-    - ``faiss.IndexFlatIP`` (what :func:`build_index` returns): the float32 pass is one BLAS
-      product with the index's own storage (no copy), the threshold found by ``np.partition``.
-      For single queries this beats faiss's search, whose thread start-up dominates small work.
-      The storage is moved onto huge pages once where Linux allows (:mod:`reference._hugepages`):
-      the product streams all of it for every query.
-    - Any other index: faiss's search, fetching 2k candidates and doubling while the last one
-      still scores within 1e-4 of the k-th, with one faiss thread per call when Q = 1 (the
-      caller's setting is restored); indexes that cannot ``reconstruct_batch`` keep faiss's
-      float32 scores.
+    ties to the lower id (:mod:`reference._exact_search`: a float32 pass finds every candidate
+    within 1e-4 of the k-th score, float64 re-scores and orders them). On an
+    ``faiss.IndexFlatIP`` (what :func:`build_index` returns) the float32 pass is one BLAS product
+    with the index's own storage, which beats faiss's search for single queries (its thread
+    start-up dominates small work); any other index goes through faiss's search.
 
     Args:
         index: a faiss index (e.g. from :func:`build_index`) of dimension D.
@@ -432,117 +415,18 @@ def search(index: faiss.Index, queries: torch.Tensor, k: int) -> tuple[torch.Ten
         q = queries.numpy()  # (Q, D), no torch dispatch (each costs µs against a 10k search)
     else:
         q = queries.detach().to(device="cpu", dtype=torch.float32).numpy()  # faiss-cpu: host
-    q = _unit_queries(q)  # (Q, D), a new C-contiguous array
+    q = _exact_search.unit_queries(q)  # (Q, D), a new C-contiguous array
     if type(index) is faiss.IndexFlatIP:
-        ids, scores = _search_flat(index, q, k)
+        ids, scores = _exact_search.search_flat(index, q, k)
     else:
-        ids, scores = _search_faiss(index, q, k)
-    if on_cpu and queries.dtype in _NUMPY_FLOATS:  # as tensors without a torch conversion
-        return torch.from_numpy(ids), torch.from_numpy(scores.astype(_NUMPY_FLOATS[queries.dtype]))
+        ids, scores = _exact_search.search_faiss(index, q, k)
+    numpy_dtype = _exact_search.NUMPY_FLOATS.get(queries.dtype)
+    if on_cpu and numpy_dtype is not None:  # as tensors without a torch conversion
+        return torch.from_numpy(ids), torch.from_numpy(scores.astype(numpy_dtype))
     return (
         torch.from_numpy(ids).to(queries.device),
         torch.from_numpy(scores).to(device=queries.device, dtype=queries.dtype),
     )
-
-
-def _unit_queries(q: np.ndarray) -> np.ndarray:
-    """q_i / ‖q_i‖ for every row of q (Q, D) float32; a zero row stays zero."""
-    if len(q) == 1:  # one query: one dot product, no einsum set-up
-        norm = np.sqrt(np.dot(q[0], q[0]))
-        return q / norm if norm > 0 else q.copy()
-    norm = np.sqrt(np.einsum("qd,qd->q", q, q))[:, None]  # (Q, 1)
-    return q / np.where(norm > 0, norm, np.float32(1.0))
-
-
-#: torch float dtypes NumPy has, and NumPy's name for each
-_NUMPY_FLOATS = {torch.float16: np.float16, torch.float32: np.float32, torch.float64: np.float64}
-
-
-def _flat_vectors(index: faiss.IndexFlatIP) -> np.ndarray:
-    """The index's stored vectors (N, D) float32, a view of faiss's own memory (no copy).
-
-    Views are kept by (address, N, D) of the storage: a key names the memory it views, so a view
-    found is right for any index whose storage is there now (one freed and another built at the
-    same place included), and the storage is moved onto huge pages once, when first seen.
-    """
-    address, n, d = int(index.get_xb()), index.ntotal, index.d
-    xb = _VIEWS.get((address, n, d))
-    if xb is None:
-        xb = faiss.rev_swig_ptr(index.get_xb(), n * d).reshape(n, d)
-        _hugepages.collapse(xb)
-        if len(_VIEWS) >= 64:  # indexes come and go: keep the cache small
-            _VIEWS.clear()
-        _VIEWS[(address, n, d)] = xb
-    return xb
-
-
-#: (storage address, N, D) → a view of an IndexFlatIP's storage (see :func:`_flat_vectors`)
-_VIEWS: dict[tuple[int, int, int], np.ndarray] = {}
-
-
-def _row_dots64(q: np.ndarray, stored: np.ndarray) -> np.ndarray:
-    """⟨q, row⟩ in float64 for every row of ``stored`` (M, D); float32 × float32 products are
-    exact in float64, and every row is summed the same way, so identical rows tie exactly."""
-    return (stored.astype(np.float64) * q.astype(np.float64)).sum(axis=-1)  # (..., M)
-
-
-def _search_flat(index: faiss.IndexFlatIP, q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Exact top k against an ``IndexFlatIP``: float32 BLAS pass, float64 re-rank (Q, k)."""
-    xb = _flat_vectors(index)  # (N, D)
-    if len(q) == 1:  # one query: a matrix-vector product, as few steps as possible after it
-        ids, scores = _top_k_exact(xb, q[0], xb @ q[0], k)
-        return ids[None], scores[None]
-    ids, scores = np.empty((len(q), k), dtype=np.int64), np.empty((len(q), k))
-    for lo in range(0, len(q), _QUERY_BLOCK):
-        block = q[lo : lo + _QUERY_BLOCK] @ xb.T  # (B, N) float32
-        for row, s32 in enumerate(block, start=lo):
-            ids[row], scores[row] = _top_k_exact(xb, q[row], s32, k)
-    return ids, scores
-
-
-def _top_k_exact(
-    xb: np.ndarray, q: np.ndarray, s32: np.ndarray, k: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """The exact top k (ids, float64 scores) of one query q (D,), given its float32 scores s32
-    (N,) against the stored vectors xb (N, D): every vector within ``_FAISS_TOL`` of the k-th
-    float32 score is re-scored in float64 and sorted by descending score, ties to the lower id.
-    (After the product streamed all of xb through the cache, each step here runs cold: keep
-    them few.)"""
-    n = len(s32)
-    kth = np.partition(s32, n - k)[n - k]  # the k-th largest float32 score
-    cand = np.flatnonzero(s32 >= kth - _FAISS_TOL)  # (M,) ascending ids, M ≥ k
-    exact = _row_dots64(q, xb[cand])  # (M,)
-    best = np.argsort(-exact, kind="stable")[:k]  # stable: ties keep ascending id
-    return cand[best], exact[best]
-
-
-def _search_faiss(index: faiss.Index, q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Exact top k through faiss's own search (any index type), (Q, k)."""
-    n = index.ntotal
-    fetch = min(n, 2 * k)
-    threads = faiss.omp_get_max_threads()
-    if len(q) == 1:
-        faiss.omp_set_num_threads(1)  # one query: thread start-up costs more than it saves
-    try:
-        while True:
-            faiss_scores, ids = index.search(q, fetch)  # (Q, fetch), descending scores
-            # An unfetched vector scores <= the last candidate; stop once that is clearly below
-            # every query's k-th score.
-            last, kth = faiss_scores[:, fetch - 1], faiss_scores[:, k - 1]
-            if fetch == n or bool((last < kth - _FAISS_TOL).all()):
-                break
-            fetch = min(n, 2 * fetch)
-    finally:
-        faiss.omp_set_num_threads(threads)
-    try:
-        stored = index.reconstruct_batch(ids.ravel()).reshape(len(q), fetch, index.d)
-        scores = _row_dots64(q[:, None, :], stored)  # (Q, fetch)
-    except RuntimeError:  # e.g. an IVF index without a direct map
-        scores = faiss_scores.astype(np.float64)
-    by_id = np.argsort(ids, axis=1, kind="stable")  # first ascending id ...
-    ids, scores = np.take_along_axis(ids, by_id, 1), np.take_along_axis(scores, by_id, 1)
-    by_score = np.argsort(-scores, axis=1, kind="stable")[:, :k]  # ... then descending score
-    return np.take_along_axis(ids, by_score, 1), np.take_along_axis(scores, by_score, 1)
 
 
 # --------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 
-from reference import _hugepages, rag
+from reference import _exact_search, _hugepages, rag
 
 THP = Path("/sys/kernel/mm/transparent_hugepage/enabled")
 
@@ -140,7 +140,7 @@ def test_build_index_advises_its_storage_and_search_is_unchanged(monkeypatch) ->
     rng = np.random.default_rng(0)
     vectors = rng.standard_normal((6000, 384)).astype(np.float32)  # 8.8 MiB
     index = rag.build_index(torch.from_numpy(vectors))
-    stored = rag._flat_vectors(index)
+    stored = _exact_search.flat_vectors(index)
     assert advised == [(stored.ctypes.data, stored.nbytes)]
     queries = torch.from_numpy(vectors[:3])
     ids, _ = rag.search(index, queries, 4)
