@@ -157,8 +157,8 @@ def grade(
 ) -> None:
     """Grade submissions with the hidden tests, in a sandbox, and write the gradebook.
 
-    Exit status: 0 graded, 1 some submissions could not be graded, 2 a mistake in the command
-    (options, paths, environment), 130 Ctrl-C, 143 SIGTERM (both keep what was recorded)."""
+    Exit status: 0 graded, 1 some submissions could not be graded, 2 a mistake in the command (options, paths, environment), 130 Ctrl-C, 143 SIGTERM (both keep what was recorded).
+    """
     from grader.console import grade as shown_grade
     from grader.engine.process import Limits
     from grader.executors import cpus_available
@@ -377,7 +377,8 @@ def _interrupted(recorded: int, total: int, out: Path, terminated: bool = False)
 def doctor() -> None:
     """Explain which sandbox layers are active here, what each missing one means, and the fix.
 
-    Exit status: 0 every layer is active, 1 some are missing, 2 a GRADELAB_* setting is wrong."""
+    Exit status: 0 every layer is active, 1 some are missing, 2 a GRADELAB_* setting is wrong.
+    """
     from grader.doctor import details, gaps
     from grader.engine import cgroups
     from grader.settings import host_sandbox
@@ -505,8 +506,8 @@ def example_class(
 ) -> None:
     """Write an example class: model answers, untouched stubs, and planted known mistakes.
 
-    OUT must be new, empty, or an example class written before (it is replaced); any other
-    folder is refused (exit 2) unless --force."""
+    OUT must be new, empty, or an example class written before (it is replaced); any other folder is refused (exit 2) unless --force.
+    """
     from grader.examples import ExampleClassError, build_example_class
 
     try:
@@ -536,9 +537,8 @@ def nbgrader(
 ) -> None:
     """Build an nbgrader course whose autograded cells run gradelab's hidden tests.
 
-    A re-run updates the files it wrote that nobody changed since (OUT/.gradelab/manifest.json);
-    if one was edited since, or was not written by gradelab, it writes nothing, names them and
-    exits 2, unless --force."""
+    A re-run updates the files it wrote that nobody changed since (OUT/.gradelab/manifest.json); if one was edited since, or was not written by gradelab, it writes nothing, names them and exits 2, unless --force.
+    """
     from grader.nbgrader.course import NotebookError, build_course, ensure_kernel
 
     try:
@@ -564,9 +564,8 @@ def notebooks(
 ) -> None:
     """Write one learner notebook per topic: lesson, code cells to fill in, a public check.
 
-    A re-run updates the notebooks it wrote that nobody changed since; if one was edited since
-    (a learner's work) or was not written by gradelab, it writes nothing, names them and exits
-    2, unless --force."""
+    A re-run updates the notebooks it wrote that nobody changed since; if one was edited since (a learner's work) or was not written by gradelab, it writes nothing, names them and exits 2, unless --force.
+    """
     from grader.nbgrader.course import NotebookError, build_notebooks
 
     try:

@@ -613,3 +613,18 @@ def test_gradescope_never_overwrites_a_file_that_is_no_autograder_zip(tmp_path):
     for _ in range(2):
         done = CliRunner().invoke(app, ["gradescope", "--out", str(again), "-t", "activations"])
         assert done.exit_code == 0, done.output
+
+
+def test_help_paragraphs_wrap_to_the_terminal_not_to_the_source():
+    """typer keeps a docstring's line breaks: `grade -h` on 80 columns printed "2 a mistake in
+    / the command / (options, ..." as three ragged lines. A paragraph is one source line."""
+    import inspect
+
+    import grader.cli
+
+    for command in app.registered_commands:
+        if command.callback.__module__ != grader.cli.__name__:
+            continue  # the learner's check is exercises/tests/_cli.py's
+        paragraphs = inspect.cleandoc(command.callback.__doc__ or "").split("\n\n")
+        for paragraph in paragraphs[1:]:
+            assert "\n" not in paragraph.strip(), (command.callback.__name__, paragraph)
