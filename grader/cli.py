@@ -547,8 +547,8 @@ def nbgrader(
         console.print(str(exc), style="red", markup=False, highlight=False)
         raise typer.Exit(2) from None
     ensure_kernel()
-    console.print(
-        f"wrote {out}/nbgrader_config.py and {len(written)} notebooks under {out}/source/"
+    console.print(  # the lines above say which were new, updated or unchanged
+        f"{out}/nbgrader_config.py and {len(written)} notebook(s) under {out}/source/ are up to date"
     )
     console.print(
         f"next: cd {out} && nbgrader generate_assignment {assignment} --force; "
@@ -573,7 +573,7 @@ def notebooks(
     except NotebookError as exc:
         console.print(str(exc), style="red", markup=False, highlight=False)
         raise typer.Exit(2) from None
-    console.print(f"wrote {len(written)} notebooks under {out}/")
+    console.print(f"{len(written)} notebook(s) under {out}/ are up to date")  # see the lines above
 
 
 def main() -> None:

@@ -628,3 +628,13 @@ def test_help_paragraphs_wrap_to_the_terminal_not_to_the_source():
         paragraphs = inspect.cleandoc(command.callback.__doc__ or "").split("\n\n")
         for paragraph in paragraphs[1:]:
             assert "\n" not in paragraph.strip(), (command.callback.__name__, paragraph)
+
+
+def test_notebooks_run_again_does_not_claim_to_have_written_what_was_unchanged(tmp_path):
+    """A second `notebooks --out` printed "unchanged: activations.ipynb" then "wrote 1
+    notebooks": the instructor could not tell whether a learner's copy was touched."""
+    args = ["notebooks", "--out", str(tmp_path / "nb"), "-t", "activations"]
+    CliRunner().invoke(app, args)
+    done = CliRunner().invoke(app, args, terminal_width=200)
+    assert done.exit_code == 0, done.output
+    assert "unchanged: activations.ipynb" in done.output and "wrote" not in done.output
