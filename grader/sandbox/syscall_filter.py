@@ -48,6 +48,12 @@ working channel between two bubblewrap sandboxes of two uids:
   by spinning instead of sleeping. The other process-shared operations (requeue, wake-op,
   priority inheritance) and the newer futex calls (``futex_waitv``, ``futex_wait``, ...) say
   ``ENOSYS``. Private futexes (every thread lock of one process) are untouched;
+- the **dentry cache**: looking up a name that does not exist in a shared folder leaves a
+  negative dentry, for as long as memory allows, and ``openat2`` with ``RESOLVE_CACHED`` tells a
+  cached name (``ENOENT``) from one never looked up (``EAGAIN``): a message that one learner left
+  in the names it looked up was read exactly by a classmate graded beside it *or days later*.
+  ``openat2`` says ``ENOSYS`` (its flags are in memory the filter cannot read; the C library
+  opens with ``openat``);
 - the **page cache**: one worker evicted pages of a shared file (``posix_fadvise``
   ``DONTNEED``) and the other saw, exactly, which pages were cached (``preadv2`` with
   ``RWF_NOWAIT`` fails with ``EAGAIN`` for a page that is not). Advice (``fadvise64``) is
@@ -196,7 +202,8 @@ IGNORED = {
     "fadvise64": (221, 223),
 }
 #: calls that say ENOSYS: clone3 (glibc falls back to clone), the futex calls whose flags the
-#: filter cannot read or check (futex_waitv, futex_wake, futex_wait, futex_requeue), Linux AIO
+#: filter cannot read or check (futex_waitv, futex_wake, futex_wait, futex_requeue), Linux AIO,
+#: openat2 (its RESOLVE_CACHED, in memory, probes the dentry cache; the C library uses openat)
 NOT_HERE = {
     "clone3": (435, 435),
     "futex_waitv": (449, 449),
@@ -204,6 +211,7 @@ NOT_HERE = {
     "futex_wait": (455, 455),
     "futex_requeue": (456, 456),
     "io_setup": (206, 0),
+    "openat2": (437, 437),
 }
 
 

@@ -3,8 +3,8 @@
 One *writer* learner leaves a signal in every channel we could think of (kernel keyrings, System V
 and POSIX IPC, abstract and TCP sockets, files in ``/tmp``, ``/dev/shm`` and ``/var/tmp``, its
 name in the process list, and the kernel state keyed by a file every worker reads: file locks,
-directory notifications, futexes on the file's page, the file's pages in the page cache) and
-keeps the live ones open. One *reader* per channel answers
+directory notifications, futexes on the file's page, the file's pages in the page cache, missing
+names looked up in its folder) and keeps the live ones open. One *reader* per channel answers
 ``sigmoid`` correctly only when it sees the writer's signal in its channel, else with zeros: alone
 it scores 4 of 7. The readers are graded after the writer was graded and its worker is gone, and
 while a second writer's worker is still running beside them; each score must stay 4, and no
@@ -57,6 +57,7 @@ CHANNELS = {
     "dnotify_shared_folder": False,
     "futex_shared_file": False,
     "page_cache_shared_file": False,
+    "dentry_cache_shared_folder": True,
 }
 #: what layer 1 alone cannot close: asserted open without bubblewrap, closed with it
 GAPS = {
@@ -87,6 +88,7 @@ KEEP = []  # live channels stay open while this worker runs
 FUTEX = 98 if ARM else 202
 LOCKS = ("flock_shared_file", "posix_lock_shared_file", "ofd_lock_shared_file")
 SHARED_FILES = ("dnotify_shared_folder", "futex_shared_file", "page_cache_shared_file") + LOCKS
+SHARED_FILES += ("dentry_cache_shared_folder",)
 
 
 def shared_file(channel):
@@ -144,6 +146,8 @@ def plant_shared(channel, path):
     elif channel == "page_cache_shared_file":  # keep the file's first page in the page cache
         fd = os.open(path, os.O_RDONLY)
         forever(lambda: (os.pread(fd, 1, 0), time.sleep(0.01)))
+    elif channel == "dentry_cache_shared_folder":  # look up a name no one else would
+        os.path.exists(f"{{path}}-{{TOKEN}}")
 
 
 def seen_shared(channel, path):
@@ -174,6 +178,12 @@ def seen_shared(channel, path):
                 return True
             time.sleep(0.01)
         return False
+    if channel == "dentry_cache_shared_folder":  # is that missing name in the dentry cache?
+        how = (ctypes.c_uint64 * 3)(os.O_RDONLY, 0, 0x20)  # RESOLVE_CACHED
+        name = f"{{path}}-{{TOKEN}}".encode()
+        ctypes.set_errno(0)
+        libc.syscall(L(437), L(-100), name, ctypes.byref(how), L(24))  # openat2
+        return ctypes.get_errno() == 2  # ENOENT from the cache; EAGAIN when not there
     if channel == "page_cache_shared_file":  # evict the page, wait, see whether it came back
         fd = os.open(path, os.O_RDONLY)
         try:

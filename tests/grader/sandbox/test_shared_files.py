@@ -3,7 +3,7 @@ to set it or to read it exactly.
 
 Workers graded side by side read the same inodes (the Python installation, the packages,
 ``/dev/null``) through read-only binds, and the kernel keys file locks, directory notifications,
-futexes on a file's page and the page cache by inode: each carried a signal between two
+futexes on a file's page, the page cache and the dentry cache by inode (or folder): each carried a signal between two
 bubblewrap sandboxes of two uids (``tests/grader/adversarial/test_collusion.py`` grades such a
 pair end to end). Here each mechanism is checked at the filter itself: the *classmate* is this
 test process (no filter), the learner a forked child that installed it.
@@ -216,3 +216,40 @@ def test_the_page_cache_of_a_shared_file_can_be_neither_reset_nor_read_exactly(s
 
     assert in_filtered_child(check) == {"nowait": errno.EAGAIN}
     assert _cached(shared)  # the learner's advice evicted nothing
+
+
+def _resolve_cached(path: str) -> int:
+    """errno of ``openat2(path, RESOLVE_CACHED)``: ENOENT for a name the dentry cache holds as
+    missing, EAGAIN for a name it does not hold (0 if it opened)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    how = struct.pack("QQQ", os.O_RDONLY, 0, 0x20)  # flags, mode, resolve = RESOLVE_CACHED
+    ctypes.set_errno(0)
+    fd = libc.syscall(ctypes.c_long(437), ctypes.c_int(-100), path.encode(), how, 24)
+    if fd >= 0:
+        os.close(fd)
+        return 0
+    return ctypes.get_errno()
+
+
+def test_the_dentry_cache_cannot_be_probed(shared: Path):
+    """A classmate's lookup of a missing name in a shared folder leaves a negative dentry, and
+    ``openat2(RESOLVE_CACHED)`` told it apart from a name never looked up: a message left in
+    the dentry cache, read by a learner graded beside it or later. Under the filter openat2
+    says ENOSYS (the C library opens with openat: opening files is untouched)."""
+    looked_up, never = str(shared.parent / "looked-up"), str(shared.parent / "never-looked-up")
+    assert not os.path.exists(looked_up)  # the classmate's lookup: a negative dentry now
+    assert (_resolve_cached(looked_up), _resolve_cached(never)) == (errno.ENOENT, errno.EAGAIN)
+
+    def check():
+        return {
+            "looked up": _resolve_cached(looked_up),
+            "never": _resolve_cached(never),
+            "open": len(shared.read_bytes()),
+        }
+
+    assert in_filtered_child(check) == {
+        "looked up": errno.ENOSYS,
+        "never": errno.ENOSYS,
+        "open": len(shared.read_bytes()),
+    }
