@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from grader.layout import UNOPENED_ZIP, in_place, would_work_as
+from grader.layout import UNOPENED_ZIP, in_place, release_file, would_work_as
 from grader.submissions import Submission, _helper_of, listed
 from reference import TOPICS
 
@@ -57,6 +57,8 @@ def survey(submission: Submission) -> list[Finding]:
                 why = next((p for p in submission.problems if name in p), "")
                 findings.append(Finding(submission.learner, "unreadable", name, "", why))
             continue
+        if release_file(name):
+            continue  # the release folder handed in whole: its README, lessons, public tests
         target = would_work_as(name)
         if target is None and _helper_of(name) is not None:
             continue  # the learner's own module, carried beside the topic files

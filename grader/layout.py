@@ -18,8 +18,27 @@ SOURCE_SUFFIXES = (".py", ".ipynb")
 NEAR = 0.8  # difflib ratio from which a file name is taken for a misspelt topic name
 MAX_LISTED = 200  # names looked at per submission (a zip of 10,000 files is listed in part)
 #: folders a tool makes, never a learner's work nor a learner: an archiver's (``__MACOSX``),
-#: Python's, Jupyter's and version control's (a GitHub Classroom clone holds ``.git/``)
-TOOL_FOLDERS = frozenset({"__MACOSX", "__pycache__", ".ipynb_checkpoints", ".git", ".hg", ".svn"})
+#: Python's, Jupyter's, version control's (a GitHub Classroom clone holds ``.git/``), a virtual
+#: environment and the caches and editor settings of a learner's release folder
+TOOL_FOLDERS = frozenset(
+    {
+        "__MACOSX",
+        "__pycache__",
+        ".ipynb_checkpoints",
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        ".pytest_cache",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".vscode",
+        ".idea",
+    }
+)
+#: the student release's own files beside the topic stubs (``gradelab release --bundle``):
+#: learners work in that folder and often hand it in whole
+RELEASE_FILES = frozenset({"README.md", "constraints.txt", "pyproject.toml"})
 
 
 def posix_name(name: str) -> str:
@@ -40,8 +59,34 @@ def in_place(name: str) -> bool:
 
 
 def in_tool_folder(name: str) -> bool:
-    """True for a relative name inside one of :data:`TOOL_FOLDERS`, at any depth."""
-    return any(part in TOOL_FOLDERS for part in PurePosixPath(name).parts[:-1])
+    """True for a relative name inside one of :data:`TOOL_FOLDERS` (or a ``*.egg-info`` folder
+    ``pip install -e .`` made), at any depth."""
+    return any(
+        part in TOOL_FOLDERS or part.endswith(".egg-info")
+        for part in PurePosixPath(name).parts[:-1]
+    )
+
+
+def release_file(name: str) -> bool:
+    """True for a file the student release ships beside the topic stubs: its README, pyproject
+    and constraints, a lesson, ``exercises/__init__.py``, the public tests and their data (the
+    shape :func:`grader.release.bundle._allowed` builds), so handing in the release folder whole
+    is no "unknown" file."""
+    parts = PurePosixPath(name).parts
+    stem = PurePosixPath(name).stem
+    if len(parts) == 1:
+        return parts[0] in RELEASE_FILES
+    if parts[0] == "lessons":
+        return len(parts) == 2 and name.endswith(".md") and stem in TOPICS
+    if parts[0] != "exercises":
+        return False
+    if len(parts) == 2:
+        return parts[1] == "__init__.py"
+    if parts[1] != "tests":
+        return False
+    if len(parts) == 3:
+        return name.endswith(".py")
+    return len(parts) == 4 and parts[2] == "data" and name.endswith(".npz") and stem in TOPICS
 
 
 def listed_names(origin: Path) -> list[str]:

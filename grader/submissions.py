@@ -35,6 +35,7 @@ from pathlib import Path, PurePosixPath
 from grader.layout import (
     SOURCE_SUFFIXES,
     TOOL_FOLDERS,
+    in_tool_folder,
     listed_names,
     nothing_gradable,
     posix_name,
@@ -397,7 +398,7 @@ def os_junk(name: str) -> bool:
         parts[0] in OS_JUNK
         or parts[-1] in OS_JUNK
         or parts[-1][:2] == "._"
-        or any(part in TOOL_FOLDERS for part in parts[:-1])
+        or in_tool_folder(name)
     )
 
 

@@ -195,3 +195,38 @@ def test_roster_gaps_that_differ_only_in_unicode_form_case_or_blanks_say_so(tmp_
     ]
     text = "\n".join(console_lines(findings, root / "submissions.csv"))
     assert "Unicode form (NFC/NFD)" in text and "case" in text
+
+
+def test_a_learner_who_hands_in_the_whole_student_release_has_no_unknown_files(tmp_path):
+    """Learners work in the release folder (`pip install -e .`, `gradelab check`) and hand it
+    in whole: each was "unknown file README.md; unknown file constraints.txt; ... (+24 more)",
+    a console line per learner that buried the real problems."""
+    root = tmp_path / "class"
+    ann = root / "ann"
+    release = [
+        "README.md",
+        "constraints.txt",
+        "pyproject.toml",
+        "lessons/activations.md",
+        "exercises/__init__.py",
+        "exercises/losses.py",
+        "exercises/tests/__init__.py",
+        "exercises/tests/_cli.py",
+        "exercises/tests/test_losses.py",
+        "exercises/tests/data/losses.npz",
+        "gradelab_exercises.egg-info/PKG-INFO",
+        ".pytest_cache/v/cache/lastfailed",
+        ".venv/lib/python3.12/site-packages/numpy/__init__.py",
+        "exercises/__pycache__/losses.cpython-312.pyc",
+    ]
+    for name in release:
+        (ann / name).parent.mkdir(parents=True, exist_ok=True)
+        (ann / name).write_bytes(SOURCE)
+    (ann / "exercises" / "scratch.txt").write_text("mine")
+    with zipfile.ZipFile(root / "ben.zip", "w") as zf:
+        for name in release:
+            zf.writestr(f"ben/{name}", SOURCE)
+    findings = check_class(discover([root]), None)
+    assert [(f.learner, f.status, f.file) for f in findings] == [
+        ("ann", "unknown", "exercises/scratch.txt")
+    ]
