@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from grader.layout import UNOPENED_ZIP, in_place, release_file, would_work_as
-from grader.submissions import Submission, _helper_of, listed
+from grader.submissions import Submission, _helper_of, listed, stray
 from reference import TOPICS
 
 COLUMNS = ("learner", "status", "file", "would_work_as")
@@ -44,6 +44,9 @@ class Finding:
 
 def survey(submission: Submission) -> list[Finding]:
     """What is wrong with one submission's files (empty when everything is in place)."""
+    if stray(submission):  # a lone file in a class folder: the file, and what to do
+        name = PurePosixPath(submission.origin.name).as_posix()
+        return [Finding(submission.learner, "no-code", name, "", submission.problems[0])]
     names = listed(submission.origin)  # no link followed, no OS junk (.DS_Store)
     names = [n for n in names if PurePosixPath(n).parts]  # "." or "": no file at all
     if submission.origin.is_file() and names:
@@ -116,6 +119,8 @@ def console_lines(findings: list[Finding], csv_path: Path | None) -> list[str]:
         for f in own[:3]:
             if f.status == "no-code":
                 parts.append(f"no gradable code (found: {f.file or 'nothing'})")
+                if f.why:
+                    parts.append(f.why)
             elif f.status == "misplaced":
                 parts.append(f"{f.file} would be graded as {f.would_work_as}")
             elif f.status == "unreadable":

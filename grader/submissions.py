@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import re
 import stat
 import struct
 import zipfile
@@ -395,10 +396,7 @@ def os_junk(name: str) -> bool:
     ``._x.py``, anything under ``.git/``, ``.ipynb_checkpoints/`` or ``__pycache__/``)."""
     parts = PurePosixPath(name).parts
     return bool(parts) and (
-        parts[0] in OS_JUNK
-        or parts[-1] in OS_JUNK
-        or parts[-1][:2] == "._"
-        or in_tool_folder(name)
+        parts[0] in OS_JUNK or parts[-1] in OS_JUNK or parts[-1][:2] == "._" or in_tool_folder(name)
     )
 
 
@@ -477,13 +475,26 @@ def _zip_name(path: Path) -> bool:
     return path.is_file() and path.name.rstrip().lower().endswith(".zip")
 
 
+#: how Canvas's "Download Submissions" names each learner's file in its flat folder:
+#: ``<sortable name>_[LATE_]<user id>_<submission id>_<the file's own name>``
+CANVAS_NAME = re.compile(r"(?P<who>[^_]+)_(?:late_)?\d+_\d+_(?P<file>.+)", re.IGNORECASE)
+
+
 def _stray(path: Path) -> Submission:
     """A file in a class folder that is neither a learner folder nor a zip: a submission that
-    could not be read, named after the file, so it is seen (graded 0, with the reason)."""
+    could not be read, named after the file, so it is seen (graded 0, with the reason; for a
+    file of Canvas's flat download, the folder it belongs in)."""
+    name = _decoded(path.name)
     reason = (
-        f"{_decoded(path.name)} is a single file, not a folder or a .zip: put the learner's files "
-        "in a folder named after them"
+        f"{name} is a single file, not a folder or a .zip: put the learner's files in a folder "
+        "named after them"
     )
+    canvas = CANVAS_NAME.fullmatch(name)
+    if canvas:
+        reason += (
+            f" (it looks like Canvas's download of {canvas['who']}'s {canvas['file']}: "
+            f"{canvas['who']}/{canvas['file']})"
+        )
     return Submission(learner_id(path), path, {}, (reason,))
 
 
@@ -540,3 +551,15 @@ def _read_one_raw(path: Path) -> Submission:
     except Exception as exc:  # whatever the learner's files hold: theirs alone
         why = f"{_decoded(path.name)}: could not be read ({type(exc).__name__}: {exc})"
         return Submission(learner_id(path), path, {}, (why,))
+
+
+def stray(submission: Submission) -> bool:
+    """True for a lone file of a class folder read as a learner (:func:`_stray`): neither a
+    folder nor a zip, it has no listing of its own."""
+    origin = submission.origin
+    return (
+        not submission.files
+        and not origin.is_symlink()
+        and origin.is_file()
+        and not _zip_name(origin)
+    )

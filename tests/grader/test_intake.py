@@ -230,3 +230,27 @@ def test_a_learner_who_hands_in_the_whole_student_release_has_no_unknown_files(t
     assert [(f.learner, f.status, f.file) for f in findings] == [
         ("ann", "unknown", "exercises/scratch.txt")
     ]
+
+
+def test_a_single_file_in_a_class_folder_is_named_with_what_to_do(tmp_path):
+    """Canvas's "Download Submissions" is flat: `doejane_12345_678_activations.py`. Each file
+    was a learner with "no gradable code (found: nothing)", though a .py was found; the console
+    now names the file and the folder it belongs in."""
+    from grader.intake import console_lines
+
+    root = tmp_path / "class"
+    root.mkdir()
+    (root / "doejane_12345_678_activations.py").write_bytes(SOURCE)
+    (root / "smithbob_LATE_2345_680_hw.zip").write_bytes(b"PK")  # a zip is a submission
+    (root / "dave.py").write_bytes(SOURCE)
+    subs = discover([root])
+    findings = check_class(subs, None)
+    by = {f.learner: f for f in findings if f.status == "no-code"}
+    assert by["doejane_12345_678_activations"].file == "doejane_12345_678_activations.py"
+    assert by["dave"].file == "dave.py"
+    text = "\n".join(console_lines(findings, root / "submissions.csv"))
+    assert "found: nothing" not in text.split("smithbob")[0]
+    assert "doejane/activations.py" in text and "Canvas" in text
+    assert "a folder named after" in text
+    canvas = next(s for s in subs if s.learner.startswith("doejane"))
+    assert any("doejane/activations.py" in p for p in canvas.problems)  # the feedback too
