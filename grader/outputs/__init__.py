@@ -6,7 +6,7 @@ import errno
 import os
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 #: held by the run writing an output folder (``gradelab grade --out``); holds its pid
@@ -74,25 +74,49 @@ def exclusive(out: Path) -> Iterator[None]:
     learners' files, ``grades.csv`` and ``class/`` from each other's half-made gradebook.
 
     An advisory ``flock`` on ``out/.gradelab-grading.lock``: the kernel drops it when the
-    process ends, however it ends, so a killed run never leaves ``out`` locked. Where locks are
+    process ends, however it ends, so a killed run never leaves ``out`` locked. The run that
+    ends removes the file (while it still holds it: a run that opened it meanwhile sees its
+    path gone and opens a new one), and ``out`` itself if this run made it and wrote nothing
+    there, so a run refused or stopped early leaves the folder as it found it. Where locks are
     not supported (no ``fcntl``, some network file systems) the run goes on unlocked."""
     try:
         import fcntl
     except ImportError:  # not POSIX
         yield
         return
+    made = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
-    fd = os.open(out / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o666 & ~_umask())
-    try:
+    lock = out / LOCK_NAME
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666 & ~_umask())
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             pid = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            os.close(fd)
             raise OutputBusy(out, pid if pid.isdigit() else "") from None
         except OSError:  # ENOLCK: a file system without locks
             pass
+        if _same_file(fd, lock):
+            break
+        os.close(fd)  # the run before removed it between our open and our lock: open anew
+    try:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         yield
     finally:
+        lock.unlink(missing_ok=True)  # still held: nobody locks this inode after us
         os.close(fd)
+        if made:
+            with suppress(OSError):
+                out.rmdir()  # only when empty: this run made it and wrote nothing
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    """Whether ``path`` still names the file open as ``fd``."""
+    try:
+        here = os.stat(path)
+    except FileNotFoundError:
+        return False
+    mine = os.fstat(fd)
+    return (here.st_dev, here.st_ino) == (mine.st_dev, mine.st_ino)
