@@ -16,6 +16,9 @@ def summary_lines(report: ClassReport) -> list[str]:
     carrying a terminal escape (``\\x1b[2J``) or a bidi override shows it, never acts on it."""
     lines = [report.warning] if report.warning else []
     lines.append(f"class report: {report.folder}/index.html (items.csv, mistakes.csv)")
+    if not report.learners:  # a gradebook with no result yet (its first run stopped early)
+        lines.append("no graded learner in this gradebook yet: nothing to report")
+        return [visible(line) for line in lines]
     top = report.top_mistakes(SHOWN)
     if top:
         lines.append(f"most common mistakes ({len(top)} shown):")

@@ -56,3 +56,11 @@ def test_summary_lines_show_learner_text_with_escapes_visible():
     lines = summary_lines(report)
     assert lines[0] == "WARNING: graded on different topics: x (ev\\x1b[2Jil\\u202e)"
     assert not any("\x1b" in line or "\u202e" in line for line in lines)
+
+
+def test_an_empty_gradebook_says_no_learner_is_graded_not_that_nobody_was_wrong():
+    """`gradelab report` on a gradebook whose first run was stopped before any result said
+    "no wrong answers in this class": read as a class that did everything right."""
+    lines = summary_lines(report_of([]))
+    assert "no wrong answers in this class" not in lines
+    assert any("no graded learner" in line for line in lines), lines
