@@ -232,22 +232,50 @@ def _masks(packages: list[tuple[str, str]]) -> list[str]:
     return args
 
 
+#: where an installed Python keeps its packages, below its prefix (``/usr``, ``/usr/local``, the
+#: base interpreter's, a virtual environment's)
+SITE_FOLDERS = (
+    "lib/python3*/site-packages",
+    "lib/python3*/dist-packages",
+    "local/lib/python3*/*-packages",
+)
+
+
 def _kit_masks(binds: list[tuple[str, str]]) -> list[str]:
     """An empty read-only folder over each of the kit's packages that a bind brings in: gradelab
     installed into the environment (``pip install .``, a wheel) rather than editable, into the
-    base Python, or a checkout kept under ``/usr`` puts the hidden tests, the reference and the
-    solutions inside a folder the sandbox binds whole."""
+    base Python or the system's, an old copy left there, or a checkout kept under ``/usr`` puts
+    the hidden tests, the reference and the solutions inside a folder the sandbox binds whole."""
     args: list[str] = []
-    for name in KIT_PACKAGES:
-        package = os.path.realpath(KIT_ROOT / name)
-        if not os.path.isdir(package):
-            continue
+    for package in _kit_packages(KIT_ROOT, tuple(sorted({src for src, _ in binds}))):
         for src, dst in binds:
             real = os.path.realpath(src)
             if os.path.isdir(real) and package.startswith(os.path.join(real, "")):
                 inside = dst.rstrip("/") + package[len(real) :]
                 args += ["--perms", "0555", "--tmpfs", inside, "--remount-ro", inside]
     return args
+
+
+@functools.cache
+def _kit_packages(kit: Path, roots: tuple[str, ...]) -> list[str]:
+    """Every copy of the kit's packages there is below ``roots``: this kit's own (under ``kit``),
+    and those of any gradelab installed in a site folder of theirs (one that holds a
+    ``gradelab-*.dist-info`` or ``gradelab*.egg-info``; a root may be one itself), as real paths.
+    Looked for once per set of roots (a few globs, at the first worker's start)."""
+    homes = {kit}
+    for root in roots:
+        for pattern in ("", *SITE_FOLDERS):
+            for site in Path(root).glob(pattern) if pattern else [Path(root)]:
+                if any(site.glob("gradelab-*.dist-info")) or any(site.glob("gradelab*.egg-info")):
+                    homes.add(site)
+    return sorted(
+        {
+            os.path.realpath(home / name)
+            for home in homes
+            for name in KIT_PACKAGES
+            if (home / name).is_dir()
+        }
+    )
 
 
 def _namespace_args(as_root: bool) -> list[str]:
