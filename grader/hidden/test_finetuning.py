@@ -115,6 +115,7 @@ def test_lora_num_params_is_linear_in_the_rank(learner, d_in, d_out, r):
 @given(examples=example_lists, query=phrases)
 @example(examples=[("cat", "chat"), ("cat", "chien"), ("dog", "chat")], query="cat")  # repeats
 @example(examples=[("cat", "chat"), ("dog", "chien"), ("cat", "chat")], query="cat")  # one twice
+@example(examples=[(" cat ", "chat  "), ("two  dogs", "\tchiens")], query=" bird\t")  # verbatim
 def test_few_shot_prompt_matches_reference(learner, examples, query):
     expect_close(
         learner.finetuning.few_shot_prompt(examples, query),

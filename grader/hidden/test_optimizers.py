@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from exercises.tests._harness import describe_change
@@ -139,6 +139,37 @@ def test_one_step_matches_reference(learner, fn, data):
     )
 
 
+#: each step's decays at 0, the end of their range where the state keeps no memory (momentum's
+#: velocity is grad, RMSProp's average grad², ...): listed in :data:`HYPER`, but 12 derandomized
+#: examples need not draw them, and a step that special-cases them, or divides by a power of β,
+#: kept full marks. Not Adam: at β1 = 0 a step that corrects only m is one that corrects nothing
+#: (m̂ = m), two catalogued mistakes this check could not tell apart in its feedback
+NO_MEMORY: dict[str, dict[str, float]] = {
+    "momentum_step": {"lr": 0.1, "beta": 0.0},
+    "rmsprop_step": {"lr": 0.01, "beta": 0.0},
+    "adadelta_step": {"rho": 0.0},
+}
+
+
+@pytest.mark.parametrize(
+    "fn",
+    params(
+        list(NO_MEMORY), "with a decay of 0 (a state without memory) matches the reference", 0.5
+    ),
+)
+def test_one_step_with_a_decay_of_zero(learner, fn):
+    gen = np.random.default_rng(17)
+    w, grad = gen.uniform(-2.0, 2.0, size=(2, 3)), gen.uniform(-1.0, 1.0, size=(2, 3))
+    low = {"signed": -1.0, "square": 0.1}  # a square state is never negative
+    state = [gen.uniform(low[kind], 1.0, size=(2, 3)) for kind in STATE[fn]]
+    args = (w, grad, *state)
+    expect_close(
+        getattr(learner.optimizers, fn)(*args, **NO_MEMORY[fn]),
+        reference(TOPIC, fn, *args, **NO_MEMORY[fn]),
+        learner,
+    )
+
+
 # ---------------------------------------------------------------- 20 steps, own state fed back
 
 
@@ -239,6 +270,8 @@ def test_first_step_size_from_a_zero_state(learner, fn, shape, seed):
     series=float_arrays(shapes(min_dims=1, max_dims=3, max_side=6), bound=10.0),
     beta=st.sampled_from([0.95, 0.9, 0.5, 0.3, 0.99, 0.0, 1.0]),
 )
+@example(series=np.arange(1.0, 9.0).reshape(4, 2), beta=0.0)  # no memory: V = the series
+@example(series=np.arange(1.0, 9.0).reshape(4, 2), beta=1.0)  # all memory: V_t = a_1
 def test_ewa_matches_reference(learner, series, beta):
     expect_close(
         learner.optimizers.ewa(series, beta), reference(TOPIC, "ewa", series, beta), learner

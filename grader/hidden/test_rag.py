@@ -578,6 +578,9 @@ phrases = texts(1, 8)
 
 @graded("augment", "builds exactly the reference prompt", points=1)
 @given(question=phrases, contexts=st.lists(phrases, max_size=5))
+@example(  # verbatim: no stripping or re-spacing of the texts it is given
+    question="  what  is\tit? ", contexts=[" padded ", "two  inner\tgaps", "trailing  "]
+)
 def test_augment_matches_reference(learner, question, contexts):
     expect_close(
         learner.rag.augment(question, contexts),

@@ -532,6 +532,47 @@ def test_stochastic_training_draws_every_epoch_afresh(learner, method, seed, dat
         )
 
 
+#: seeds of the first-epoch check, on one traced problem: a new order drawn from rng is the
+#: index order (0, 1, ..., N − 1, as SGD samples or as mini-batches) with probability 1/120
+#: (SGD) or 1/140 (mini-batch), so in all four runs with probability below 3e-8
+FIRST_EPOCH_SEEDS, FIRST_EPOCH_DATA_SEED = (101, 102, 103, 104), 5
+
+
+@pytest.mark.parametrize(
+    "method",
+    [
+        pytest.param(
+            m,
+            marks=graded(
+                "train_linear_regression", f"{m}: the first epoch is shuffled too", points=0.5
+            ),
+            id=m,
+        )
+        for m in METHODS
+    ],
+)
+def test_stochastic_training_shuffles_the_first_epoch(learner, method):
+    """One epoch with each of four seeds: a run that visits the samples in index order in its
+    first epoch (shuffling at the end of each epoch, or only from the second on) fails, however
+    it shuffles later ones. Order 0 of :func:`epoch_orders` is the index order."""
+    n, batch_size = STOCHASTIC_N[method]
+    source = np.random.default_rng(FIRST_EPOCH_DATA_SEED)
+    x, y = source.normal(size=(n, 2)), source.normal(size=n)
+    for seed in FIRST_EPOCH_SEEDS:
+        _, _, history = stochastic_run(learner, x, y, method, seed, 1, batch_size, STOCHASTIC_LR)
+        paths = orders_behind(x, y, history, method, batch_size, STOCHASTIC_LR)
+        if not paths:  # the update rule's own check says why
+            raise mismatch("no order of the samples gives your logged loss (see the update rule)")
+        if any(chosen != [0] for chosen, _, _ in paths):
+            return
+    unit = "samples" if method == "sgd" else f"batches of {batch_size}"
+    raise mismatch(
+        f"with {len(FIRST_EPOCH_SEEDS)} different seeds the first epoch visited the {unit} in "
+        "index order (0, 1, 2, ...) every time: draw the epoch's order from rng at the start of "
+        "every epoch, the first one included, not at its end"
+    )
+
+
 RNG_CALLS: dict[str, Any] = {
     "minibatch_indices": lambda seed: (23, 4, rng(seed)),
     "dropout": lambda seed: (np.linspace(-1.0, 1.0, 60).reshape(6, 10), 0.4, rng(seed)),
@@ -677,6 +718,40 @@ def test_dropout_notes_example(learner):
     sigma = math.sqrt(0.3 / 0.7 / x.size)  # std of the mean of x·mask/(1 − p) for x = 1
     if abs(out.mean() - 1.0) > 5 * sigma:
         raise mismatch(f"the layer's mean is {out.mean():.3f}; inverted dropout keeps it near 1")
+
+
+#: (x, p, seeds) for the independence check: 4 rows of 10 units without zeros, 12 seeds
+INDEPENDENCE_X = np.linspace(0.5, 2.0, 40).reshape(4, 10)
+INDEPENDENCE_P = 0.25
+INDEPENDENCE_SEEDS = range(300, 312)
+
+
+@graded("dropout", "drops each unit on its own: the count varies, each row its own mask", points=1)
+def test_dropout_drops_each_unit_independently(learner):
+    """Over 12 seeds, a dropout that zeroes exactly round(p·n) units (a fixed count, however
+    its positions are drawn), or draws one mask for a row and shares it with every row of the
+    batch, fails; an independent draw per unit, Binomial(40, 0.25) dropped, gives one count all
+    12 times with probability below 1e-9 and four equal rows in every call far less often."""
+    x, p = INDEPENDENCE_X, INDEPENDENCE_P
+    counts, shared = set(), 0
+    for seed in INDEPENDENCE_SEEDS:
+        out = np.asarray(learner.training.dropout(x, p, rng(seed)), dtype=np.float64)
+        if out.shape != x.shape:
+            raise mismatch(f"the output has shape {out.shape}, expected x's shape {x.shape}")
+        dropped = out == 0
+        counts.add(int(dropped.sum()))
+        shared += bool(np.all(dropped == dropped[0]))
+    if len(counts) == 1:
+        raise mismatch(
+            f"with p = {p} on {x.size} units every one of {len(INDEPENDENCE_SEEDS)} seeds "
+            f"dropped exactly {counts.pop()} units: drop each unit with probability p on its "
+            "own (one uniform draw per unit), so the number dropped varies from call to call"
+        )
+    if shared == len(INDEPENDENCE_SEEDS):
+        raise mismatch(
+            "every row of the batch got the same mask: draw the mask for the whole shape of x, "
+            "one draw per unit, not one row's mask broadcast over the batch"
+        )
 
 
 @graded("dropout", PURE, points=0.5)
