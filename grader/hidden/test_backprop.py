@@ -1,9 +1,9 @@
 """Hidden tests: backprop. Agreement with the reference on generated layers, networks and sigmoid
-chains (under every loss name; chains with pre-activations past ±10 too), gradients that match
-central differences of the loss computed here, the notes' vanishing-gradient bound (each sigmoid
-scales the gradient by at most 0.25), numerical gradients of f(x) = Σ x³/3 + Σ x² against the
-exact x² + 2x and of a function of x's rows (which f must be given in x's shape), and no input
-modified.
+chains (under every loss name, also on one-sample batches; chains with pre-activations past ±10
+too), gradients that match central differences of the loss computed here, the notes'
+vanishing-gradient bound (each sigmoid scales the gradient by at most 0.25), numerical gradients
+of f(x) = Σ x³/3 + Σ x² against the exact x² + 2x (at 0-d points too) and of a function of x's
+rows (which f must be given in x's shape), and no input modified.
 
 Values come from a seed hypothesis draws (grader.strategies.seeded_*), so a shrunk failing
 example stays generic and is named after the mistake that produced it."""
@@ -223,6 +223,30 @@ def test_mlp_backward_fixed_networks(learner):
         )
 
 
+#: one-sample batches of the fixed networks: every generated problem has at least 2 samples
+#: (mlp_problem), so a backward pass that special-cases N = 1 (a single sample's δ kept as its
+#: bias gradient, shape (1, D)) kept full marks. The leaky_relu network's sample, MLP_X[0], has
+#: a pre-activation of exactly 0 (its first hidden unit): leaky_relu′(0) = α, not 1 (relu′(0) = 0
+#: is held by the same sample in the fixed networks)
+ONE_SAMPLE = [
+    *WORKED,
+    ("leaky_relu", "elu", "mae", np.array([[0.5, -1.0], [1.0, 0.0], [-0.5, 2.0]])),
+    ("elu", "tanh", "huber", np.array([[0.5, -1.0], [1.0, 0.0], [-0.5, 2.0]])),
+]
+
+
+@graded("mlp_backward", "a batch of one sample: the same gradients, the same shapes", points=0.5)
+def test_mlp_backward_one_sample(learner):
+    for n, (hidden, output, loss, y) in enumerate(ONE_SAMPLE):
+        x, y = MLP_X[n % 3 : n % 3 + 1], y[n % 3 : n % 3 + 1]
+        layers = [(*HIDDEN, hidden), (*OUT, output)]
+        expect_close(
+            learner.backprop.mlp_backward(x, layers, y, loss=loss),
+            reference(TOPIC, "mlp_backward", x, layers, y, loss=loss),
+            learner,
+        )
+
+
 # --- chain_forward, chain_backward ---------------------------------------------------------------
 
 
@@ -374,6 +398,22 @@ def test_numerical_gradient_calls_f_with_the_shape_of_x(learner, x, h):
         reference(TOPIC, "numerical_gradient", row_square_sum, x, h=h),
         learner,
     )
+
+
+#: 0-d points ("x: the point, any shape"): the drawn points have one to three axes, so an
+#: estimate that makes x at least 1-D (np.atleast_1d, ndmin=1) returned (1,) for () and kept
+#: full marks
+ZERO_D_POINTS = [np.array(-1.25), np.array(0.5), np.array(2.0)]
+
+
+@graded("numerical_gradient", "at a 0-d point the gradient is 0-d too (x of any shape)", points=0.5)
+def test_numerical_gradient_at_a_0d_point(learner):
+    for x in ZERO_D_POINTS:
+        expect_close_live(
+            learner.backprop.numerical_gradient(handle("square_sum"), x, h=1e-3),
+            reference(TOPIC, "numerical_gradient", square_sum, x, h=1e-3),
+            learner,
+        )
 
 
 # --- inputs are never modified -------------------------------------------------------------------

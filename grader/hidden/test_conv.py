@@ -1,7 +1,8 @@
 """Hidden tests: conv. Agreement with the reference on generated problems (strides that do not
 divide the input, padding wider than the filter, non-square filters, ties in max pooling), the
 notes' worked examples (6×6 with 3×3, the edge filters on one-edge images, 2×2 max pooling of a
-4×4 map), reference-free properties of padding and pooling, and no input modified in place."""
+4×4 map), 5-D arrays for pad2d and flatten, strides longer than the padded input (one window),
+reference-free properties of padding and pooling, and no input modified in place."""
 
 from __future__ import annotations
 
@@ -56,6 +57,20 @@ def test_conv_output_size_matches_reference(learner, args):
 def test_conv_output_size_examples(learner):
     for n, padding, size in [(5, 2, 7), (6, 0, 4), (6, 1, 6)]:  # 5 + 2·2 − 3 + 1 = 7
         expect_close(learner.conv.conv_output_size(n, 3, padding=padding), size, learner)
+
+
+#: (n, f, padding, stride) whose stride is longer than the padded input n + 2p: the first window
+#: is the only one, ⌊(n + 2p − f)/s⌋ + 1 = 1, and no error is stated; the drawn sizes reach such
+#: a stride almost never (n + 2p < 4), so a ValueError of one's own there kept full marks
+LONG_STRIDES = [(2, 2, 0, 3), (1, 1, 1, 4), (3, 2, 0, 5)]
+
+
+@graded("conv_output_size", "a stride longer than the padded input leaves one window", points=0.5)
+def test_conv_output_size_stride_past_the_input(learner):
+    for n, f, padding, stride in LONG_STRIDES:
+        expect_close(
+            learner.conv.conv_output_size(n, f, padding=padding, stride=stride), 1, learner
+        )
 
 
 @st.composite
@@ -129,6 +144,17 @@ def test_pad2d_properties(learner, x, p):
     )
 
 
+#: more leading axes than the drawn arrays' (at most 4-D): (..., H, W) is any number of them;
+#: a pad2d or flatten that lists its pad widths or sizes for 2-D to 4-D arrays kept full marks
+FIVE_D = np.arange(2 * 1 * 2 * 3 * 2, dtype=np.float64).reshape(2, 1, 2, 3, 2) % 7 - 3.0
+
+
+@graded("pad2d", "pads only the last two axes of a 5-D array, zero and edge", points=0.5)
+def test_pad2d_five_axes(learner):
+    for mode in ("zero", "edge"):
+        expect_close(*call(learner, "pad2d", FIVE_D, 2, mode=mode), learner, atol=0)
+
+
 # --- convolution ---------------------------------------------------------------------------------
 
 # The notes' 6×6 images with one sharp edge (dark above / left, bright below / right).
@@ -165,6 +191,20 @@ CONV2D_EXAMPLES = [
 @graded("conv2d", "the notes' edge filters on one-edge images, and a strided example", points=2)
 def test_conv2d_examples(learner):
     for x, kernel, kwargs in CONV2D_EXAMPLES:
+        expect_close(*call(learner, "conv2d", x, kernel, **kwargs), learner)
+
+
+#: strides longer than the padded image (2×3 here): the output is the first window alone
+LONG_STRIDE_KERNELS = [
+    (np.array([[1.0, -2.0], [0.5, 3.0]]), {"stride": 4}),
+    (np.array([[2.0, -1.0]]), {"stride": 5, "padding": 1}),
+]
+
+
+@graded("conv2d", "a stride longer than the padded image keeps the first window only", points=0.5)
+def test_conv2d_stride_past_the_image(learner):
+    x = np.arange(6.0).reshape(2, 3) - 2.0
+    for kernel, kwargs in LONG_STRIDE_KERNELS:
         expect_close(*call(learner, "conv2d", x, kernel, **kwargs), learner)
 
 
@@ -301,6 +341,11 @@ def test_flatten_matches_reference(learner, x):
 def test_flatten_channel_order(learner):
     x = np.arange(2 * 3 * 2 * 2, dtype=np.float64).reshape(2, 3, 2, 2)
     expect_close(learner.conv.flatten(x), x.reshape(2, 12), learner, atol=0)
+
+
+@graded("flatten", "(N, ...) with four axes after the batch axis", points=0.5)
+def test_flatten_five_axes(learner):
+    expect_close(*call(learner, "flatten", FIVE_D), learner, atol=0)
 
 
 # --- inputs are never modified -------------------------------------------------------------------

@@ -1,10 +1,10 @@
 """Hidden tests: forward. Agreement with the reference on generated inputs (exact dyadic data for
-the perceptron, so the step's decision at z = 0 does not depend on summation order), step(0) = 0,
-the AND/OR/NOR gates with the default hyper-parameters, convergence on separable data
-(Novikoff), square weight matrices (where the torch layout and a misplaced bias give wrong
-values instead of an error), networks whose inputs reach hundreds now and then (a ReLU capped at 6
-is caught), every activation name, the stated defaults (on data where every epoch up to 47
-changes w and b), and no input modified in place."""
+the perceptron, so the step's decision at z = 0 does not depend on summation order), step(0) = 0
+(and the step of a 0-d z), the AND/OR/NOR gates with the default hyper-parameters, convergence
+on separable data (Novikoff), square weight matrices (where the torch layout and a misplaced bias
+give wrong values instead of an error), networks whose inputs reach hundreds now and then (a ReLU
+capped at 6 is caught), every activation name, the stated defaults (on data where every epoch up
+to 47 changes w and b), and no input modified in place."""
 
 from __future__ import annotations
 
@@ -73,6 +73,17 @@ def test_step_matches_reference(learner, z):
 def test_step_at_zero(learner):
     z = np.array([-1.0, -0.0, 0.0, 5e-324, 1.0])
     expect_close(learner.forward.step(z), reference(TOPIC, "step", z), learner, atol=0)
+
+
+#: 0-d inputs ("z: any shape"): the drawn shapes have one to three axes, so a step that makes
+#: its input at least 1-D (np.atleast_1d, ndmin=1) returned (1,) for () and kept full marks
+ZERO_D = [np.array(-1.5), np.array(0.0), np.array(-0.0), np.array(2.0)]
+
+
+@graded("step", "a 0-d z gives a 0-d result: the shape of z, whatever it is", points=0.5)
+def test_step_of_a_0d_array(learner):
+    for z in ZERO_D:
+        expect_close(learner.forward.step(z), reference(TOPIC, "step", z), learner, atol=0)
 
 
 @graded("perceptron_predict", "matches the reference, points on the boundary included", points=2)
