@@ -1,9 +1,10 @@
 """Hidden tests: activations. Agreement with the reference on generated inputs (mostly small, with
 the kinks, and now and then of magnitude up to hundreds: a ReLU capped at 6 or a derivative set to
 0 beyond 5 is caught), exact kink values, stability at ±1000 (with clusters of large, close values,
-and along every axis for softmax), the notes' worked example (σ′ peaks at 0.25 at x = 0), PReLU
-with one slope per channel and with one shared slope (shape (1,), a 0-d array or a float),
-softmax's and its backward pass's properties, and no input modified in place."""
+and along every axis for softmax, with slices spanning −1000 to 1000), the notes' worked example
+(σ′ peaks at 0.25 at x = 0), PReLU with one slope per channel and with one shared slope (shape
+(1,), a 0-d array or a float), slopes above 1 included, softmax's and its backward pass's
+properties, and no input modified in place."""
 
 from __future__ import annotations
 
@@ -141,6 +142,25 @@ def test_prelu_matches_reference(learner, fn, alpha_kind, data):
     )
 
 
+#: learned slopes are not bounded (the drawn ones lie in [−1, 1]): slopes above 1, where
+#: np.maximum(x, alpha·x) is alpha·x for x > 0 instead of x, and a negative one, per channel and
+#: shared
+PRELU_X = np.array([[-2.0, 0.5, -0.25, 3.0], [1.5, -1.0, 0.0, -4.0], [0.0, 2.0, -3.0, 0.75]])
+PRELU_SLOPES = (np.array([1.5, 3.0, -0.5, 2.0]), np.array([2.5]), 1.25)
+
+
+@pytest.mark.parametrize(
+    "fn", params(list(PRELU_FUNCTIONS), "takes slopes above 1 as they are (x for x > 0)", 0.5)
+)
+def test_prelu_slopes_above_one(learner, fn):
+    for alpha in PRELU_SLOPES:
+        expect_close(
+            getattr(learner.activations, fn)(PRELU_X, alpha),
+            reference(TOPIC, fn, PRELU_X, np.asarray(alpha, dtype=np.float64)),
+            learner,
+        )
+
+
 @graded("softmax", "matches the reference along any axis", points=2)
 @given(data=st.data())
 def test_softmax_matches_reference(learner, data):
@@ -151,6 +171,23 @@ def test_softmax_matches_reference(learner, data):
         reference(TOPIC, "softmax", x, axis=axis),
         learner,
     )
+
+
+#: slices spanning −1000 to 1000 (along the last axis, along axis 0, and along axis 1 of a 3-D
+#: array): a shift by anything but the max (the mean, the first entry, the min) leaves an exponent
+#: near 1000 in one of them, which overflows; the drawn extremes rarely spread a slice that wide
+SPREAD = np.array([[1000.0, -1000.0, 0.0], [-1000.0, 1000.0, 999.0], [-999.5, 0.0, -1000.0]])
+SPREAD_CALLS = ((SPREAD, -1), (SPREAD, 0), (SPREAD.T[None], 1))
+
+
+@graded("softmax", "stays finite when one slice spans −1000 to 1000 (shift by the max)", points=0.5)
+def test_softmax_of_widely_spread_slices(learner):
+    for x, axis in SPREAD_CALLS:
+        expect_close(
+            learner.activations.softmax(x, axis=axis),
+            reference(TOPIC, "softmax", x, axis=axis),
+            learner,
+        )
 
 
 @graded("softmax", "rows sum to 1 and adding a constant changes nothing", points=1)

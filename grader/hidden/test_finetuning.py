@@ -1,7 +1,8 @@
 """Hidden tests: finetuning. LoRA's forward pass against the reference for several ranks and
 scales, LoRA's defining identities (B = 0 is the frozen layer, the adapter merges into one weight),
 the trainable-parameter count (linear in r, the 768 × 768 example), and the few-shot prompt's
-exact format and structure (every example a block, identical examples repeated included)."""
+exact format and structure (every example a block, identical examples repeated and empty texts
+included)."""
 
 from __future__ import annotations
 
@@ -116,6 +117,7 @@ def test_lora_num_params_is_linear_in_the_rank(learner, d_in, d_out, r):
 @example(examples=[("cat", "chat"), ("cat", "chien"), ("dog", "chat")], query="cat")  # repeats
 @example(examples=[("cat", "chat"), ("dog", "chien"), ("cat", "chat")], query="cat")  # one twice
 @example(examples=[(" cat ", "chat  "), ("two  dogs", "\tchiens")], query=" bird\t")  # verbatim
+@example(examples=[("cat", ""), ("", "chien")], query="dog")  # empty texts: "Output: " still
 def test_few_shot_prompt_matches_reference(learner, examples, query):
     expect_close(
         learner.finetuning.few_shot_prompt(examples, query),

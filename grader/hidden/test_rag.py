@@ -1,10 +1,12 @@
 """Hidden tests: rag. Chunking against the reference and by its properties (every word covered in
-order, exact overlaps, no chunk too long, clause marks ending no sentence), embeddings with the
-tiny hashing embedder (and a salted one: each call embeds with its own model), the learner's
-faiss index probed against brute force, cosine similarity, top-k and faiss search with exact
-ties (vectors whose cosines are exact; large tied groups across the k-th place), the prompt
-format, the whole answer pipeline (with a generate that rewrites its prompt, chunks stored twice
-included), and the two retrieval metrics (relevant ids listed twice included).
+order, exact overlaps, no chunk too long, clause marks ending no sentence, every whitespace of
+str.split(), a quote or bracket after the final '.' ending no sentence), embeddings with the tiny
+hashing embedder (and a salted one: each call embeds with its own model), the learner's faiss
+index probed against brute force, cosine similarity, top-k and faiss search with exact ties
+(vectors whose cosines are exact; large tied groups across the k-th place, for any query of a
+batch), the prompt format, the whole answer pipeline (with a generate that rewrites its prompt,
+chunks stored twice included), and the two retrieval metrics (relevant ids listed twice, a first
+hit past position 10 included).
 
 ``search`` and ``answer`` take the faiss index the learner's ``build_index`` left in the sandbox,
 so ``expect_close`` cannot re-run the catalogued mistakes on the recorded call.
@@ -136,6 +138,13 @@ def _words_of(chunks: Any) -> list[list[str]]:
 # --- chunk_text ----------------------------------------------------------------------------------
 
 
+#: whitespace that str.split() splits on but a split on spaces, tabs and newlines does not
+CRLF_TEXT = "one two\r\nthree\r\n\r\nfour five\x0csix\xa0seven eight\r\n"
+CRLF_SENTENCES = "Rain fell.\r\nIt stopped!\r\nThe sun\x0cis out.\xa0Birds sang\r\n"
+#: a word whose last character is a quote or a bracket ends no sentence, whatever comes before it
+QUOTED_SENTENCES = 'He said "stop." and (left.) then "why?" ok. End'
+
+
 @st.composite
 def window_sizes(draw: st.DrawFn) -> tuple[int, int]:
     chunk_size = draw(st.integers(1, 8))
@@ -144,6 +153,9 @@ def window_sizes(draw: st.DrawFn) -> tuple[int, int]:
 
 @graded("chunk_text", "matches the reference for many sizes and overlaps", points=2)
 @given(text=messy_texts(max_words=30), sizes=window_sizes())
+# words are the pieces of str.split(): Windows line ends, form feeds and no-break spaces separate
+# them too (the drawn texts use spaces, tabs and newlines only)
+@example(text=CRLF_TEXT, sizes=(3, 1))
 def test_chunk_text_matches_reference(learner, text, sizes):
     expect_close(
         learner.rag.chunk_text(text, *sizes), reference(TOPIC, "chunk_text", text, *sizes), learner
@@ -179,6 +191,8 @@ def test_chunk_text_properties(learner, text, sizes):
 @graded(
     "chunk_sentences", "matches the reference on texts with decimals and long sentences", points=2
 )
+@example(text=CRLF_SENTENCES, max_words=3)  # str.split()'s whitespace
+@example(text=QUOTED_SENTENCES, max_words=4)  # the last character decides
 @given(text=sentence_texts(), max_words=st.integers(1, 8))
 def test_chunk_sentences_matches_reference(learner, text, max_words):
     expect_close(
@@ -540,6 +554,14 @@ def test_search_breaks_ties_by_lower_id(learner, problem):
 #: last candidate ties the k-th, as search's docstring says, keeps full marks otherwise: the
 #: mutation sweep found it, ``make mutants``)
 TIE_PAST_2K = (EXACT_DIRECTIONS[15][None], EXACT_DIRECTIONS[[12, 7, 12, 12, 12, 12, 12, 7]], 3)
+#: TIE_PAST_2K's query second, after a query whose k-th and 2k-th candidates differ (four more rows
+#: along its own direction, cosine 1 with it and −1 with the other): the pool grows for every query
+#: whose last candidate ties its k-th, not only when the first query's does
+TIE_PAST_2K_SECOND = (
+    EXACT_DIRECTIONS[[16, 15]],
+    EXACT_DIRECTIONS[[12, 7, 12, 12, 12, 12, 12, 7, 16, 16, 16, 16]],
+    3,
+)
 
 
 @graded("search", "breaks ties across the k-th place by the lower id, many rows tied", points=0.5)
@@ -547,6 +569,7 @@ TIE_PAST_2K = (EXACT_DIRECTIONS[15][None], EXACT_DIRECTIONS[[12, 7, 12, 12, 12, 
 @given(problem=crowded_ties(max_queries=3))
 @example(problem=(TIE_AT_K[0][None], *TIE_AT_K[1:]))
 @example(problem=TIE_PAST_2K)
+@example(problem=TIE_PAST_2K_SECOND)
 def test_search_ties_straddling_the_kth_place(learner, problem):
     queries, rows, k = problem
     _search(learner, rows, queries.astype(np.float32), k)
@@ -737,6 +760,9 @@ rankings_and_sets = st.lists(ranked_ids(min_relevant=0), min_size=1, max_size=4)
 
 @graded("mean_reciprocal_rank", "matches the reference, queries without a hit included", points=1)
 @given(queries=rankings_and_sets)
+#: no cut-off: a first hit at position 12 counts 1/12 (an MRR@10 would make it 0; the drawn rankings
+#: hold at most 8 ids)
+@example(queries=[([*range(20, 31), 3], [3]), ([1, 2], [2])])
 def test_mean_reciprocal_rank_matches_reference(learner, queries):
     lists, sets = [r for r, _ in queries], [s for _, s in queries]
     expect_close(
