@@ -28,7 +28,7 @@ app = gradelab_app(
     _kit_version,
 )
 app.info.cls = ErrorBoundary  # every command: an instructor's mistake is one line, exit 2
-console = Console()
+console = Console(emoji=False)  # learner ids and messages: ':bomb:' is shown as typed
 SHOWN_PAIRS = 20  # flagged similarity pairs listed on the console (all are in similarity.csv)
 
 

@@ -638,3 +638,13 @@ def test_notebooks_run_again_does_not_claim_to_have_written_what_was_unchanged(t
     done = CliRunner().invoke(app, args, terminal_width=200)
     assert done.exit_code == 0, done.output
     assert "unchanged: activations.ipynb" in done.output and "wrote" not in done.output
+
+
+def test_the_console_shows_emoji_codes_in_learner_text_as_typed():
+    """rich turns ':bomb:' into an emoji even with markup off: `gradelab report`'s warning
+    named a learner 'fp-b (:bomb:)' as 'fp-b (💣)', an id no folder has."""
+    import grader.cli
+
+    with grader.cli.console.capture() as captured:
+        grader.cli.console.print("graded on different topics: fp-b (:bomb:)", markup=False)
+    assert ":bomb:" in captured.get() and "\N{BOMB}" not in captured.get()
