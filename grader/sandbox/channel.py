@@ -58,6 +58,11 @@ def _canonical_dtype(dtype: np.dtype) -> str:
     return dtype.newbyteorder("<").str if dtype.byteorder == ">" else dtype.str
 
 
+def crosses(dtype: np.dtype) -> bool:
+    """Whether arrays of ``dtype`` can cross the channel (:data:`ALLOWED_DTYPES`)."""
+    return _canonical_dtype(dtype) in ALLOWED_DTYPES
+
+
 def _int(value: int) -> int:
     if abs(value) >= 2**63:
         raise ChannelError("integer out of 64-bit range")

@@ -32,9 +32,28 @@ for _packages in os.environ.pop("GRADELAB_SITE_PACKAGES", "").split(":"):
         site.addsitedir(_packages)
 
 import numpy as np  # noqa: E402 - after the site-packages are on sys.path
-from channel import ChannelError, HandleRef, RemoteRef, decode, encode, read_frame  # noqa: E402
+from channel import (  # noqa: E402
+    ChannelError,
+    HandleRef,
+    RemoteRef,
+    crosses,
+    decode,
+    encode,
+    read_frame,
+)
 
 PACKAGE = "learner"
+
+
+def _unsendable(dtype: np.dtype) -> str:
+    """Why a result array of ``dtype`` is no answer, and what to return instead (an array of
+    text or complex numbers failed as "raised ChannelError: ... cannot cross the channel",
+    blaming the learner's function for an error it never raised)."""
+    if dtype.kind == "O":
+        return "the result is an object array; return numbers"
+    if dtype.kind in "US":
+        return f"the result is a NumPy array of text (dtype {dtype}); return a list of str"
+    return f"the result is an array of dtype {dtype}; return real numbers (float64)"
 
 
 class Worker:
@@ -108,8 +127,8 @@ class Worker:
         if type(value).__module__.startswith("torch") and hasattr(value, "detach"):
             value = value.detach().cpu().numpy()
         if isinstance(value, np.ndarray):
-            if value.dtype == object:
-                raise TypeError("the result is an object array; return numbers")
+            if not crosses(value.dtype):  # said here, not as the channel's own error later
+                raise TypeError(_unsendable(value.dtype))
             return np.array(value, copy=True, subok=False)
         if type(value) in (list, tuple):
             return type(value)(self._normalise(v, depth + 1) for v in value)

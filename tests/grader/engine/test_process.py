@@ -36,6 +36,8 @@ TOY = textwrap.dedent(
     def nested(x): return (x, [1, 2.0, "s"], {"a": np.float32(2)})
     def env(x): return sorted(os.environ)
     def where(x): return os.getcwd()
+    def texts(x): return np.array(["a b", "c"])
+    def complexes(x): return np.ones(2) * 1j
     """
 )
 
@@ -115,6 +117,22 @@ def test_learner_output_is_captured_apart_from_the_protocol(worker):
 def test_a_result_that_is_not_data_is_refused(worker):
     with pytest.raises(LearnerError, match="object array"):
         worker.call("toy", "objects", [1.0], {})
+
+
+@pytest.mark.parametrize(
+    ("function", "said"),
+    [
+        ("texts", r"a NumPy array of text \(dtype <U3\); return a list of str"),
+        ("complexes", r"an array of dtype complex128; return real numbers"),
+    ],
+)
+def test_an_array_the_channel_cannot_carry_is_refused_saying_what_to_return(worker, function, said):
+    """chunk_text returning np.array(chunks) was "raised ChannelError: arrays of dtype <U15
+    cannot cross the channel": an error the learner's code never raised, and no way out."""
+    with pytest.raises(LearnerError, match=said) as info:
+        worker.call("toy", function, [1.0], {})
+    assert info.value.type == "TypeError" and "channel" not in str(info.value)
+    assert np.array_equal(worker.call("toy", "double", [np.arange(3.0)], {}), [0.0, 2.0, 4.0])
 
 
 def test_the_worker_sees_a_clean_environment_and_a_scratch_cwd(worker, monkeypatch):
