@@ -5,8 +5,9 @@ and the messages of the exceptions its code raises. Each output that shows such 
 through the one function for that format:
 
 - :func:`visible`: control characters (C0, DEL, C1: terminal escapes such as ``\\x1b[2J``),
-  Unicode format characters (bidi overrides such as U+202E, zero-width characters) and line or
-  paragraph separators are written as escapes (``\\x1b``, ``\\u202e``), so what is shown is what
+  Unicode format characters (bidi overrides such as U+202E, zero-width characters), the other
+  default-ignorable characters (Hangul fillers, variation selectors: :data:`IGNORABLE`) and line
+  or paragraph separators are written as escapes (``\\x1b``, ``\\u202e``), so what is shown is what
   is there. Every other format below starts from it.
 - :func:`csv_cell`: a cell a spreadsheet would evaluate (first non-blank character ``=``, ``+``,
   ``-``, ``@``, or their full-width forms; tab and CR are already escaped) gets a leading ``'``
@@ -43,6 +44,14 @@ from rich.text import Text
 
 #: Unicode categories shown escaped: controls, format (bidi, zero-width), separators, surrogates
 HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+#: the other characters Unicode says to render as nothing (Default_Ignorable_Code_Point outside
+#: the categories above): combining grapheme joiner, Hangul fillers, Khmer inherent vowels,
+#: Mongolian and other variation selectors, unassigned ignorables. ``alice\u3164`` or
+#: ``alice\u034f`` would otherwise look exactly like ``alice`` in every output.
+IGNORABLE = re.compile(
+    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180d\u180f\u2065\u3164\ufe00-\ufe0f"
+    "\uffa0\ufff0-\ufff8\U000e0000-\U000e0fff]"
+)
 FORMULA_START = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
 
 _PLAIN = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
@@ -58,13 +67,14 @@ PREFIX_CHARS = 48
 
 
 def _hidden(char: str) -> bool:
-    return unicodedata.category(char) in HIDDEN_CATEGORIES
+    return unicodedata.category(char) in HIDDEN_CATEGORIES or IGNORABLE.match(char) is not None
 
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
-def _escape_char(char: str) -> str:
+def escape_char(char: str) -> str:
+    """``char`` as the escape :func:`visible` writes for it (``\\n``, ``\\x1b``, ``\\u202e``)."""
     code = ord(char)
     if char in _NAMED:
         return _NAMED[char]
@@ -75,9 +85,9 @@ def _escape_char(char: str) -> str:
 
 def visible(text: str, keep: str = "") -> str:
     """``text`` with every invisible or control character (but those in ``keep``) as an escape."""
-    if text.isprintable():  # no control, format, separator (but space) or surrogate character
+    if text.isprintable() and not IGNORABLE.search(text):  # nothing invisible: as it is
         return text
-    return "".join(_escape_char(c) if _hidden(c) and c not in keep else c for c in text)
+    return "".join(escape_char(c) if _hidden(c) and c not in keep else c for c in text)
 
 
 def csv_cell(text: str) -> str:

@@ -57,6 +57,27 @@ def test_visible_names_the_characters_it_escapes():
 
 
 @pytest.mark.parametrize(
+    "char",
+    list("\u034f\u115f\u1160\u17b4\u180b\u2065\u3164\ufe00\ufe0f\uffa0\U000e0100"),
+)
+def test_default_ignorable_characters_outside_cf_are_shown_escaped_in_every_format(char):
+    """A character Unicode renders as nothing (combining grapheme joiner, Hangul filler,
+    variation selector...) is not a control or format character, yet ``alice`` + it looks exactly
+    like ``alice``: a learner could pass for a classmate in grades.csv, the console and the
+    report. Every format shows it as an escape, as it does zero-width characters."""
+    learner = f"alice{char}"
+    code = ord(char)
+    name = f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+    assert visible(learner) == f"alice{name}"
+    assert csv_cell(learner) == f"alice{name}"
+    assert html(learner) == f"alice{name}"
+    assert name in md_inline(learner) and char not in md_inline(learner)
+    assert console(learner).plain == f"alice{name}"
+    written = json_text({"learner": learner})
+    assert char not in written and json.loads(written) == {"learner": learner}
+
+
+@pytest.mark.parametrize(
     "cell",
     ["=1+1+cmd|' -C calc'!A0", "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", " =1", "\uff1d1+1"],
 )
