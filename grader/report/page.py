@@ -52,10 +52,11 @@ def _mistake_rows(mistakes: list[Mistake]) -> list[str]:
     rows = []
     for m in mistakes:
         example = f"<code>{e(m.example_call)}</code><br>" if m.example_call else ""
+        who = ", ".join(f"<code>{e(learner)}</code>" for learner in m.learners)  # one box each
         rows.append(
             f"<tr><td>{'named' if m.named else 'unnamed'}</td><td>{e(m.name)}</td>"
             f"<td>{e(m.topic)}.{e(m.function)}</td><td class=num>{m.count}</td>"
-            f"<td>{e(', '.join(m.learners))}</td><td>{example}{e(m.example_message)}</td></tr>"
+            f"<td>{who}</td><td>{example}{e(m.example_message)}</td></tr>"
         )
     return rows
 

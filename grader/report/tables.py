@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from grader.outputs.csv_table import csv_table
+from grader.outputs.escape import escape_char
 from grader.report.items import Item
 from grader.report.mistakes import Mistake
 
@@ -45,6 +46,15 @@ def items_csv(items: list[Item]) -> str:
     return csv_table(header, rows, text={"item", "topic", "function"})
 
 
+def learner_list(learners: list[str]) -> str:
+    """The learners of a mistake in one cell, separated by spaces: a blank inside an id (``ann
+    smith``, a no-break space) is written as its escape (``ann\\x20smith``), so splitting the
+    cell on blanks gives back each learner, never two made-up ones."""
+    return " ".join(
+        "".join(escape_char(c) if c.isspace() else c for c in learner) for learner in learners
+    )
+
+
 def listed(named: list[Mistake], unnamed: list[Mistake]) -> list[Mistake]:
     """Every named mistake, then the most common unnamed wrong answers."""
     return [*named, *unnamed[:UNNAMED_LISTED]]
@@ -71,7 +81,7 @@ def mistakes_csv(named: list[Mistake], unnamed: list[Mistake]) -> str:
             m.topic,
             m.function,
             m.count,
-            " ".join(m.learners),
+            learner_list(m.learners),
             m.example_call,
             m.example_message,
         ]

@@ -56,3 +56,11 @@ def test_a_hostile_class_page_loads_in_a_browser_without_running_anything(tmp_pa
     assert EVIL in [row[0] for row in dom.body_rows("learners")]
     assert len(dom.body_rows("items")) == 2
     assert any("alert('m')" in cell for row in dom.body_rows("mistakes") for cell in row)
+
+
+def test_each_learner_of_a_mistake_is_its_own_code_box_so_an_id_with_a_comma_stays_one():
+    """The mistakes table's "who" cell lists learners with ", ": an id ``ann, bob`` read as two
+    learners would blame classmates; each id is its own ``<code>`` element instead."""
+    results = klass({"ann, bob": [0, 1], "eve": [0, 1], "zed": [1, 1]})
+    page = page_of(results)
+    assert "<code>ann, bob</code>, <code>eve</code>" in page

@@ -44,3 +44,14 @@ def test_mistakes_csv_neutralises_formulas_in_learner_text_and_lists_five_unname
     assert first["learners_count"] == "2"
     assert first["example_call"] == "'+mse(1)" and first["example_message"] == "'@oops"
     assert [r["key"] for r in table[1:]] == [f"u{i}" for i in range(UNNAMED_LISTED)]
+
+
+def test_a_learner_id_with_blanks_stays_one_learner_in_the_mistakes_learners_cell():
+    """mistakes.csv lists a mistake's learners in one cell, separated by spaces: an id holding a
+    blank (``ann bob``, a no-break space) is written with the blank escaped, so splitting the
+    cell gives each real learner and never names classmates ``ann`` and ``bob`` who made no
+    such mistake."""
+    who = ["ann bob", "carl\u00a0dee", "eve"]
+    table = rows(mistakes_csv([Mistake("k", "m", "losses", "mse", True, who)], []))
+    assert table[0]["learners"].split() == ["ann\\x20bob", "carl\\xa0dee", "eve"]
+    assert table[0]["learners_count"] == "3"
