@@ -6,6 +6,8 @@ Self-contained (inline CSS, no script, nothing from the network) and every learn
 
 from __future__ import annotations
 
+import numpy as np
+
 from grader.report.safe import html_text as e
 from grader.similarity.fingerprint import NOISE, highlighted
 from grader.similarity.pairs import MIN_SHARED_TOKENS, Pair
@@ -14,6 +16,10 @@ from grader.similarity.pairs import MIN_SHARED_TOKENS, Pair
 CLOSEST_SHOWN = 20
 #: flagged pairs shown side by side (the most similar; the page holds both files of each)
 SIDE_BY_SIDE_SHOWN = 50
+#: characters of each file shown side by side: a learner's 2 MB file (comments normalised away,
+#: so still flagged with every copy) would otherwise be written once per pair it is in, a page of
+#: hundreds of MB; real answers are a few KB
+CODE_SHOWN = 50_000
 
 STYLE = """
 body{font-family:system-ui,sans-serif;max-width:100rem;margin:2rem auto;padding:0 1rem;color:#222}
@@ -42,9 +48,22 @@ def _table(table_id: str, rows: list[str]) -> str:
     return f'<table id="{table_id}"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
+def _listing(code: str, slices: np.ndarray, css_class: str) -> str:
+    """``code`` highlighted, its first :data:`CODE_SHOWN` characters only, the rest counted."""
+    if len(code) <= CODE_SHOWN:
+        return highlighted(code, slices, css_class)
+    if slices.size:
+        slices = np.minimum(slices[:, slices[0] < CODE_SHOWN], CODE_SHOWN)
+    more = len(code) - CODE_SHOWN
+    return (
+        highlighted(code[:CODE_SHOWN], slices, css_class)
+        + f"\n<em>… {more} more characters not shown (the whole file is in the submission)</em>"
+    )
+
+
 def _side_by_side(p: Pair, anchor: str | None) -> str:
-    left = highlighted(p.code[0], p.slices[0], "a")
-    right = highlighted(p.code[1], p.slices[1], "b")
+    left = _listing(p.code[0], p.slices[0], "a")
+    right = _listing(p.code[1], p.slices[1], "b")
     return (
         f'<section id="{anchor}"><h3>{e(p.describe())}</h3><div class="sides">'
         f"<div><h4>{e(p.learner_a)}</h4><pre>{left}</pre></div>"

@@ -44,3 +44,22 @@ def test_side_by_side_sections_stop_at_the_cap_but_every_flagged_pair_is_listed(
     assert len(Tables(page).body_rows("flagged")) == SIDE_BY_SIDE_SHOWN + 2
     assert page.count("<section") == SIDE_BY_SIDE_SHOWN
     assert "The 2 less similar flagged pairs" in page
+
+
+def test_a_huge_file_is_shown_cut_to_code_shown_in_each_pair_with_the_rest_counted():
+    """A 2 MB topic file (the limit) that is flagged with many copies would be written whole
+    into every side-by-side section it is in: the page would grow to hundreds of MB. Each side
+    shows its first CODE_SHOWN characters, the shared code still marked, and counts the rest."""
+    from grader.similarity.page import CODE_SHOWN
+
+    huge = "z = 1\n" + "# pad\n" * 350_000
+    pairs = []
+    for i in range(10):
+        p = pair(f"a{i}", "big", 0.9, True)
+        p.code = ("z = 1\n", huge)
+        p.slices = (np.array([[0], [5]]), np.array([[0, CODE_SHOWN - 2], [5, len(huge)]]))
+        pairs.append(p)
+    page = render(pairs, 0.5)
+    assert len(page) < 10 * 2 * CODE_SHOWN  # not 10 copies of 2.1 MB
+    assert page.count(f"{len(huge) - CODE_SHOWN} more characters not shown") == 10
+    assert page.count('<mark class="b">') == 20 and page.count("<mark") == page.count("</mark>")
