@@ -228,8 +228,21 @@ def _error(exc: BaseException, submission: str) -> dict[str, str]:
     where = f"{Path(mine[-1].filename).name}:{mine[-1].lineno}" if mine else ""
     if isinstance(exc, SyntaxError) and exc.filename:
         where = f"{Path(exc.filename).name}:{exc.lineno}"
-    message = str(exc) if not isinstance(exc, SyntaxError) else str(exc.msg)
-    return {"type": type(exc).__name__, "message": message[:2000], "where": where}
+    return {"type": type(exc).__name__, "message": _message(exc), "where": where}
+
+
+def _message(exc: BaseException) -> str:
+    """The exception's message, a plain ``str`` of at most 2,000 characters. Learner code made
+    the exception: a ``__str__`` that raises, or returns no str or a str subclass with methods of
+    its own, is said in the message, never a worker that dies of it ("crash: the worker exited
+    during the call" blamed the wrong thing)."""
+    try:
+        text = str(exc.msg) if isinstance(exc, SyntaxError) else str(exc)
+        if not isinstance(text, str):
+            raise TypeError(type(text).__name__)
+        return str.__getitem__(text, slice(0, 2000))  # a plain str, whatever the subclass does
+    except BaseException:
+        return f"(its message cannot be shown: {type(exc).__name__}.__str__ failed)"
 
 
 def _drop_privileges() -> None:

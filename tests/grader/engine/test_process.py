@@ -38,6 +38,9 @@ TOY = textwrap.dedent(
     def where(x): return os.getcwd()
     def texts(x): return np.array(["a b", "c"])
     def complexes(x): return np.ones(2) * 1j
+    class Unprintable(Exception):
+        def __str__(self): raise RuntimeError("no")
+    def unprintable(x): raise Unprintable()
     """
 )
 
@@ -300,3 +303,13 @@ def test_a_helper_package_copied_under_a_strict_umask_is_readable_by_the_worker(
     for path in [tmp_path, *tmp_path.rglob("*")]:
         want = 0o005 if path.is_dir() else 0o004  # others may enter folders and read files
         assert path.stat().st_mode & want == want, path
+
+
+def test_an_exception_whose_message_cannot_be_read_is_still_the_learners_error(worker):
+    """An exception whose __str__ raises killed the worker: "crash: the worker exited during
+    the call", blaming the grader's worker, not the learner's exception."""
+    with pytest.raises(LearnerError, match=r"Unprintable: .*cannot be shown") as info:
+        worker.call("toy", "unprintable", [1.0], {})
+    assert info.value.type == "Unprintable" and info.value.where.startswith("toy.py:")
+    assert np.array_equal(worker.call("toy", "double", [np.arange(3.0)], {}), [0.0, 2.0, 4.0])
+    assert worker.starts == 1
