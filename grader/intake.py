@@ -24,7 +24,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from grader.layout import UNOPENED_ZIP, in_place, release_file, would_work_as
+from grader.layout import (
+    UNOPENED_ZIP,
+    in_place,
+    nothing_gradable,
+    release_file,
+    shortened,
+    would_work_as,
+)
 from grader.submissions import Submission, _helper_of, listed, stray
 from reference import TOPICS
 
@@ -58,7 +65,7 @@ def survey(submission: Submission) -> list[Finding]:
         if in_place(name):
             if PurePosixPath(name).stem not in submission.files:  # too large, a FIFO, ...
                 why = next((p for p in submission.problems if name in p), "")
-                findings.append(Finding(submission.learner, "unreadable", name, "", why))
+                findings.append(Finding(submission.learner, "unreadable", shortened(name), "", why))
             continue
         if release_file(name):
             continue  # the release folder handed in whole: its README, lessons, public tests
@@ -67,9 +74,14 @@ def survey(submission: Submission) -> list[Finding]:
             continue  # the learner's own module, carried beside the topic files
         status = "misplaced" if target else "unknown"
         why = UNOPENED_ZIP if name.lower().endswith(".zip") else ""
-        findings.append(Finding(submission.learner, status, name, target or "", why))
+        findings.append(Finding(submission.learner, status, shortened(name), target or "", why))
     if not any(topic in submission.files for topic in TOPICS):
-        findings.insert(0, Finding(submission.learner, "no-code", ", ".join(names[:10])))
+        found = ", ".join(shortened(n) for n in names[:10])
+        # nothing listed, yet a reason (a corrupt zip, too many entries, a FIFO): said, not
+        # "found: nothing" alone (the "nothing gradable" note itself is no reason)
+        reasons = [p for p in submission.problems if p != nothing_gradable([])]
+        why = reasons[0] if not names and reasons else ""
+        findings.insert(0, Finding(submission.learner, "no-code", found, "", why))
     return findings
 
 

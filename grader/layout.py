@@ -17,6 +17,7 @@ from reference import TOPICS
 SOURCE_SUFFIXES = (".py", ".ipynb")
 NEAR = 0.8  # difflib ratio from which a file name is taken for a misspelt topic name
 MAX_LISTED = 200  # names looked at per submission (a zip of 10,000 files is listed in part)
+MAX_NAME_SHOWN = 200  # a listed name longer than this is shortened wherever it is shown
 #: folders a tool makes, never a learner's work nor a learner: an archiver's (``__MACOSX``),
 #: Python's, Jupyter's, version control's (a GitHub Classroom clone holds ``.git/``), a virtual
 #: environment and the caches and editor settings of a learner's release folder
@@ -46,6 +47,14 @@ def posix_name(name: str) -> str:
     Compress-Archive, .NET) write ``ann\\activations.py``. Safety checks (``..``, an absolute
     path, a drive letter) are made on this form."""
     return name.replace("\\", "/")
+
+
+def shortened(name: str) -> str:
+    """A listed name as shown in feedback, the console and ``submissions.csv``: a zip member's
+    name may be 65,535 characters, and ten of them made one learner's note megabytes long."""
+    if len(name) <= MAX_NAME_SHOWN:
+        return name
+    return f"{name[:MAX_NAME_SHOWN]}... ({len(name)} characters)"
 
 
 def in_place(name: str) -> bool:
@@ -148,7 +157,7 @@ UNOPENED_ZIP = (
 
 def nothing_gradable(names: list[str]) -> str:
     """The one feedback paragraph for a submission with no topic file in it."""
-    shown = ", ".join(f"`{n}`" for n in names[:10])
+    shown = ", ".join(f"`{shortened(n)}`" for n in names[:10])
     more = f" and {len(names) - 10} more" if len(names) > 10 else ""
     unread = [f"`{n}`" for n in names if in_place(n)]  # where grading looks, yet not read
     if not names:
@@ -160,12 +169,14 @@ def nothing_gradable(names: list[str]) -> str:
         )
     else:
         found = f"The submission holds {shown}{more}, but no topic file."
-    zips = [f"`{n}`" for n in names if n.lower().endswith(".zip")]
+    zips = [f"`{shortened(n)}`" for n in names if n.lower().endswith(".zip")]
     if zips:
         found += f" {UNOPENED_ZIP} ({', '.join(zips[:3])})."
     # a name that already is its topic's was left out for another reason (a link, too large):
     # renaming it is no advice
-    hints = sorted({f"`{n}` → `{t}`" for n in names if (t := would_work_as(n)) and t != n})
+    hints = sorted(
+        {f"`{shortened(n)}` → `{t}`" for n in names if (t := would_work_as(n)) and t != n}
+    )
     fix = f" Renamed or moved, these would be graded: {', '.join(hints)}." if hints else ""
     return (
         f"{found}{fix} Nothing could be graded. Hand in `<topic>.py` files (for example "

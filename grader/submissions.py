@@ -28,11 +28,11 @@ import codecs
 import hashlib
 import re
 import stat
-import struct
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from grader import archive
 from grader.layout import (
     SOURCE_SUFFIXES,
     TOOL_FOLDERS,
@@ -40,6 +40,7 @@ from grader.layout import (
     listed_names,
     nothing_gradable,
     posix_name,
+    shortened,
 )
 from reference import TOPICS
 
@@ -49,7 +50,6 @@ MAX_FILE_BYTES = 2 * 1024 * 1024  # a topic file larger than this is not a real 
 MAX_NOTEBOOK_BYTES = 32 * 1024 * 1024
 MAX_ZIP_ENTRIES = 2000
 MAX_ZIP_TOTAL_BYTES = 64 * 1024 * 1024  # of the members that are read (code), never of data
-MAX_NAME_SHOWN = 200  # a member name longer than this is shortened in the problems it appears in
 MAX_HELPER_FILES = 64  # helper modules carried beside the topic files
 
 
@@ -128,16 +128,33 @@ def _add_helper(
     if key is None or key in helpers:
         return
     if len(helpers) >= MAX_HELPER_FILES:
-        problems.append(f"{name}: more than {MAX_HELPER_FILES} helper modules, ignored")
+        _too_many_helpers(problems, name)
         return
     if size > MAX_FILE_BYTES:
-        problems.append(f"{name} is {size} bytes (limit {MAX_FILE_BYTES}): ignored")
+        problems.append(f"{shortened(name)} is {size} bytes (limit {MAX_FILE_BYTES}): ignored")
         return
-    data = read()  # type: ignore[operator]
+    try:
+        data = read()  # type: ignore[operator]
+    except Exception as exc:  # BadZipFile, zlib.error, an encrypted entry, ...: as for topics
+        problems.append(f"{shortened(name)} cannot be read from the zip ({_why(exc)}): ignored")
+        return
     if len(data) > MAX_FILE_BYTES:
-        problems.append(f"{name} expands past {MAX_FILE_BYTES} bytes: ignored")
+        problems.append(f"{shortened(name)} expands past {MAX_FILE_BYTES} bytes: ignored")
         return
     helpers[key] = data
+
+
+#: the end of the one problem saying helper modules past :data:`MAX_HELPER_FILES` are ignored
+_HELPERS_PAST = "and every helper module after it ignored"
+
+
+def _too_many_helpers(problems: list[str], name: str) -> None:
+    """Say once (not once per file: 3,000 helpers made 2,936 lines of feedback) that the
+    helper modules from ``name`` on are ignored."""
+    if not any(p.endswith(_HELPERS_PAST) for p in problems):
+        problems.append(
+            f"more than {MAX_HELPER_FILES} helper modules: {shortened(name)} {_HELPERS_PAST}"
+        )
 
 
 def _limit(name: str) -> int:
@@ -183,8 +200,21 @@ def _not_code(name: str, data: bytes) -> list[str]:
 
 def _from_notebook(name: str, data: bytes) -> tuple[bytes, list[str]]:
     """A notebook's code cells as module source, and the feedback notes on how it was read."""
-    from grader.nbgrader.ipynb import extract, problem_notes
+    from grader.nbgrader.ipynb import code_cells_size, extract, looks_like_json, problem_notes
 
+    if len(data) > MAX_FILE_BYTES and not looks_like_json(data):
+        # not JSON, and too large to be told apart from Python source cheaply (telling it takes
+        # a parse: minutes and gigabytes for 30 MB); held to the limit of a .py file
+        why = (
+            f"{name}: this notebook could not be read: not JSON (a notebook starts with '{{') "
+            f"and {len(data)} bytes, more than a code file may be ({MAX_FILE_BYTES}); "
+            "graded as an empty file"
+        )
+        return b"", [why]
+    code_size = code_cells_size(data) if len(data) > MAX_FILE_BYTES else 0
+    if code_size > MAX_FILE_BYTES:  # extracting 30 MB of code took 10 s, to be refused after
+        why = f"{name}: its code is {code_size} bytes (limit {MAX_FILE_BYTES}): ignored"
+        return b"", [why]
     try:
         extracted = extract(data)
     except ValueError as exc:
@@ -214,11 +244,9 @@ def _decoded(name: str) -> str:
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def _shown(name: str) -> str:
-    """A member name for a problem message, shortened when absurdly long."""
-    if len(name) <= MAX_NAME_SHOWN:
-        return name
-    return f"{name[:MAX_NAME_SHOWN]}... ({len(name)} characters)"
+def _why(exc: BaseException) -> str:
+    """An exception as a reason, shortened: zipfile's messages quote the member's whole name."""
+    return shortened(f"{type(exc).__name__}: {exc}")
 
 
 def _read_file(path: Path, rel: str, limit: int, problems: list[str]) -> bytes | None:
@@ -280,7 +308,7 @@ def read_folder(folder: Path, learner: str | None = None) -> Submission:
                 problems.append(f"{rel} is (or lies in) a symbolic link: ignored")
                 continue
             if len(helpers) >= MAX_HELPER_FILES:
-                problems.append(f"{rel}: more than {MAX_HELPER_FILES} helper modules, ignored")
+                _too_many_helpers(problems, rel)
                 continue
             data = _read_file(path, rel, MAX_FILE_BYTES, problems)
             if data is not None:
@@ -291,27 +319,29 @@ def read_folder(folder: Path, learner: str | None = None) -> Submission:
     )
 
 
-def _declared_entries(path: Path) -> int | None:
-    """The entry count a zip's end record declares, read without parsing the central directory
-    (a zip of millions of empty entries costs gigabytes as ZipInfo objects); None if unknown."""
-    try:
-        with path.open("rb") as fh:
-            end = zipfile._EndRecData(fh)  # type: ignore[attr-defined]  # stable since 2.x
-    except (OSError, ValueError, struct.error):
+def _entry_count(path: Path) -> int | None:
+    """The entries a zip declares or holds, whichever is more (the count stops just past
+    :data:`MAX_ZIP_ENTRIES`); None if unknown."""
+    declared = archive.declared_entries(path)
+    if declared is None:
         return None
-    return None if not end else int(end[zipfile._ECD_ENTRIES_TOTAL])  # type: ignore[attr-defined]
+    return max(declared, archive.counted_entries(path, MAX_ZIP_ENTRIES + 1))
 
 
 def _too_many_entries(path: Path) -> bool:
-    declared = _declared_entries(path) if path.is_file() else None
-    return declared is not None and declared > MAX_ZIP_ENTRIES
+    count = _entry_count(path) if path.is_file() else None
+    return count is not None and count > MAX_ZIP_ENTRIES
+
+
+def _too_many_message(path: Path) -> str:
+    declared = archive.declared_entries(path) or 0
+    many = declared if declared > MAX_ZIP_ENTRIES else f"more than {MAX_ZIP_ENTRIES}"
+    return f"{_decoded(path.name)}: {many} entries (limit {MAX_ZIP_ENTRIES})"
 
 
 def read_zip(path: Path, learner: str | None = None) -> Submission:
     if _too_many_entries(path):
-        raise SubmissionError(
-            f"{_decoded(path.name)}: {_declared_entries(path)} entries (limit {MAX_ZIP_ENTRIES})"
-        )
+        raise SubmissionError(_too_many_message(path))
     try:
         zf = zipfile.ZipFile(path)
     except Exception as exc:  # any malformed archive (bad names, sizes, headers)
@@ -328,8 +358,9 @@ def read_zip(path: Path, learner: str | None = None) -> Submission:
         strip = _common_prefix([posix_name(i.filename) for i in infos])
         wanted = [(i, _member_rel(posix_name(i.filename), strip)) for i in infos if not i.is_dir()]
         wanted = [(i, rel) for i, rel in wanted if _topic_of(rel) or _helper_of(rel)]
-        # zipfile never returns more than a member's declared size (a lying header is a
-        # BadZipFile), so the declared sizes of what is read bound the work; data is not read
+        # no more than a member's declared size is returned (a lying header is a BadZipFile)
+        # and archive.inflate bounds the work of getting it, so the declared sizes of what is read
+        # bound the work; data is not read
         if sum(i.file_size for i, _ in wanted) > MAX_ZIP_TOTAL_BYTES:
             raise SubmissionError(f"{path.name}: unpacks to more than {MAX_ZIP_TOTAL_BYTES} bytes")
         for info in infos:
@@ -337,10 +368,10 @@ def read_zip(path: Path, learner: str | None = None) -> Submission:
             pure = PurePosixPath(name)
             unsafe = name.startswith("/") or ".." in pure.parts
             if unsafe or (pure.parts and ":" in pure.parts[0]):
-                problems.append(f"{_shown(name)}: unsafe path, ignored")
+                problems.append(f"{shortened(name)}: unsafe path, ignored")
                 continue
             if stat.S_ISLNK(info.external_attr >> 16):
-                problems.append(f"{_shown(name)}: symbolic link, ignored")
+                problems.append(f"{shortened(name)}: symbolic link, ignored")
                 continue
             rel = _member_rel(name, strip)
             topic = _topic_of(rel)
@@ -352,20 +383,19 @@ def read_zip(path: Path, learner: str | None = None) -> Submission:
             limit = _limit(rel)
             if info.file_size > limit:
                 problems.append(
-                    f"{_shown(name)} is {info.file_size} bytes (limit {limit}): ignored"
+                    f"{shortened(name)} is {info.file_size} bytes (limit {limit}): ignored"
                 )
                 continue
             try:
-                with zf.open(info) as fh:
-                    data = fh.read(limit + 1)  # never trust the declared size alone
+                data = archive.inflate(zf, info, limit)  # never trust the declared size alone
             except Exception as exc:  # BadZipFile, zlib.error, EOFError, ...
                 # a lying size (bad CRC), an encrypted entry, an unknown compression, truncation
                 problems.append(
-                    f"{_shown(name)} cannot be read from the zip ({type(exc).__name__}: {exc}): ignored"
+                    f"{shortened(name)} cannot be read from the zip ({_why(exc)}): ignored"
                 )
                 continue
             if len(data) > limit:
-                problems.append(f"{_shown(name)} expands past {limit} bytes: ignored")
+                problems.append(f"{shortened(name)} expands past {limit} bytes: ignored")
                 continue
             candidates.setdefault(topic, []).append((rel, data))
     files, more = _pick(candidates)
@@ -379,12 +409,9 @@ def _member_rel(name: str, strip: str) -> str:
 
 
 def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    """A helper module's bytes (never more than the limit + 1; unreadable → empty)."""
-    try:
-        with zf.open(info) as fh:
-            return fh.read(MAX_FILE_BYTES + 1)
-    except Exception:  # any unreadable member (as for topic files): nothing is carried
-        return b""
+    """A helper module's bytes (never more than the limit + 1); an unreadable member raises,
+    and :func:`_add_helper` names it (carried empty, it failed to import without a word)."""
+    return archive.inflate(zf, info, MAX_FILE_BYTES)
 
 
 #: what an archiver adds beside a zipped folder: never a second top folder of the learner's
@@ -412,13 +439,32 @@ def _common_prefix(names: list[str]) -> str:
     return ""
 
 
-def _has_topics(folder: Path) -> bool:
+def _has_topics(folder: Path, where: tuple[str, ...] = ("", "exercises")) -> bool:
+    """True when ``folder`` (or its ``exercises/``) holds a topic file; a folder named
+    ``activations.py`` (a learner's, in a class folder) is none."""
     return any(
-        (where / f"{t}{suffix}").exists()
+        (folder / sub / f"{t}{suffix}").exists() and not (folder / sub / f"{t}{suffix}").is_dir()
         for t in TOPICS
-        for where in (folder, folder / "exercises")
+        for sub in where
         for suffix in SOURCE_SUFFIXES
     )
+
+
+def _zip_has_topics(path: Path) -> bool:
+    """True when the zip ``path`` lists a topic file (at its root, under ``exercises/``, or in
+    one top folder): a learner's zip, never a data set beside a submission's code."""
+    names = listed(path)
+    strip = _common_prefix(names)
+    return any(_topic_of(_member_rel(n, strip)) for n in names)
+
+
+def _learners_with_topics(learners: list[Path], but: str = "") -> list[str]:
+    """The names of the learner folders and zips (but ``but``) that hold topic files."""
+    return [
+        p.name
+        for p in learners
+        if p.name != but and (_has_topics(p) if p.is_dir() else _zip_has_topics(p))
+    ]
 
 
 def discover(paths: list[Path]) -> list[Submission]:
@@ -432,7 +478,8 @@ def discover(paths: list[Path]) -> list[Submission]:
     ``.ipynb_checkpoints``, ``__MACOSX``, ``__pycache__``, :data:`grader.layout.TOOL_FOLDERS`) is
     a submission that could not be read (``dave.py`` handed in alone). A
     folder holding topic files beside several learner folders is refused: the stray files would
-    otherwise make the class one learner whose "helpers" are everyone's work. An entry that is a
+    otherwise make the class one learner whose "helpers" are everyone's work (a learner folder
+    named ``exercises`` or ``activations.py`` is a learner, not such files). An entry that is a
     symbolic link is never followed: a submission with that problem.
     """
     found: list[Submission] = []
@@ -450,8 +497,13 @@ def discover(paths: list[Path]) -> list[Submission]:
             if (p.is_dir() or not p.name.startswith(".")) and p.name not in TOOL_FOLDERS
         )
         learners = [p for p in children if p.is_dir() or _zip_name(p)]
-        if _has_topics(path):
-            inside = [p.name for p in learners if p.is_dir() and _has_topics(p)]
+        # topic files only under exercises/, beside two or more learners (folders or zips)
+        # holding theirs: a learner named "exercises", not one submission swallowing the class
+        named_exercises = not _has_topics(path, ("",)) and (
+            len(_learners_with_topics(learners, but="exercises")) >= 2
+        )
+        if _has_topics(path) and not named_exercises:
+            inside = _learners_with_topics(learners)
             if len(inside) >= 2:
                 raise SubmissionError(
                     f"{path}: holds topic files of its own beside learner folders "

@@ -17,6 +17,7 @@ the shape, :func:`extract` either returns the code or raises :class:`NotebookErr
 from __future__ import annotations
 
 import ast
+import codecs
 import json
 import re
 from typing import Any
@@ -229,3 +230,44 @@ def problem_notes(name: str, extracted: Extracted) -> list[str]:
         f"{name}: {DROPPED_NOTE} before grading ({len(extracted.dropped)}: {shown})",
         *notes,
     ]
+
+
+def code_cells_size(data: bytes) -> int:
+    """The UTF-8 bytes a notebook's code cells hold (0 when it cannot be told: extraction then
+    names the reason): parsing is linear, extracting is not, so a notebook whose code could
+    never be within the limit is refused before it is extracted."""
+    try:  # json's C parser refuses deep nesting with a RecursionError (extraction names it)
+        nb = json.loads(data)
+        cells = _cells(nb) if isinstance(nb, dict) else []
+        return sum(
+            len(("".join(src) if isinstance(src, list) else src).encode("utf-8", "surrogatepass"))
+            for cell in cells
+            if isinstance(cell, dict) and cell.get("cell_type") == "code"
+            for src in [cell.get("source", "")]
+            if isinstance(src, str)
+            or (isinstance(src, list) and all(isinstance(x, str) for x in src))
+        )
+    except (ValueError, RecursionError):  # not JSON, too deep, a bad shape: extraction says why
+        return 0
+
+
+#: what may come before a notebook's opening brace: byte order marks (longest first: the
+#: UTF-32 LE mark begins with UTF-16 LE's), then whitespace and the NULs of UTF-16/32 text
+_BOMS = (
+    codecs.BOM_UTF32_LE,
+    codecs.BOM_UTF32_BE,
+    codecs.BOM_UTF8,
+    codecs.BOM_UTF16_LE,
+    codecs.BOM_UTF16_BE,
+)
+
+
+_NOT_BLANK = re.compile(rb"[^ \t\r\n\0]")
+
+
+def looks_like_json(data: bytes) -> bool:
+    """True when ``data`` could be a JSON object or array (in UTF-8, -16 or -32): its first
+    character, past a byte order mark and whitespace, is a bracket."""
+    start = next((len(bom) for bom in _BOMS if data.startswith(bom)), 0)
+    first = _NOT_BLANK.search(data, start)
+    return first is not None and first.group() in (b"{", b"[")

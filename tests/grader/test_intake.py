@@ -254,3 +254,53 @@ def test_a_single_file_in_a_class_folder_is_named_with_what_to_do(tmp_path):
     assert "a folder named after" in text
     canvas = next(s for s in subs if s.learner.startswith("doejane"))
     assert any("doejane/activations.py" in p for p in canvas.problems)  # the feedback too
+
+
+def test_a_zip_member_name_of_sixty_thousand_characters_is_shortened_wherever_shown(tmp_path):
+    """A zip member's name may be 65,535 characters: one such name filled the console, the
+    learner's feedback (ten names: megabytes) and submissions.csv. Each is now shortened to 200
+    characters and its length, in the console, the feedback note and the CSV."""
+    from grader.intake import console_lines
+
+    root = tmp_path / "class"
+    root.mkdir()
+    long = "x" * 60000 + ".txt"
+    with zipfile.ZipFile(root / "zed.zip", "w") as zf:
+        zf.writestr(long, b"")
+        zf.writestr("Activation.py", SOURCE)
+    (sub,) = discover([root])
+    findings = check_class([sub], None)
+    shown = "x" * 200 + "... (60004 characters)"
+    assert all(len(p) < 2000 and shown in p for p in sub.problems[-1:])
+    assert [f.file for f in findings if f.status == "unknown"] == [shown]
+    assert all(len(line) < 2000 for line in console_lines(findings, None))
+    assert len(to_csv(findings)) < 2000
+    assert len(nothing_gradable([long] * 10)) < 5000
+
+
+def test_a_submission_with_nothing_listed_says_why_in_the_console(tmp_path):
+    """A corrupt zip, a zip of too many entries or a FIFO named ``activations.py`` showed
+    "no gradable code (found: nothing)" in the console, as an empty folder does, the reason
+    only in the feedback; the console line now gives it (an empty folder still has none)."""
+    import os
+
+    from grader import submissions
+    from grader.intake import console_lines
+
+    root = tmp_path / "class"
+    (root / "empty").mkdir(parents=True)
+    (root / "piped").mkdir()
+    os.mkfifo(root / "piped" / "activations.py")
+    (root / "broken.zip").write_bytes(b"PK\3\4 not really")
+    with zipfile.ZipFile(root / "many.zip", "w") as zf:
+        for i in range(submissions.MAX_ZIP_ENTRIES + 1):
+            zf.writestr(f"f{i}.txt", b"")
+    lines = console_lines(check_class(discover([root]), None), None)
+    assert lines[:4] == [
+        "broken: no gradable code (found: nothing); broken.zip: not a readable zip "
+        "(BadZipFile: File is not a zip file)",
+        "empty: no gradable code (found: nothing)",
+        f"many: no gradable code (found: nothing); many.zip: {submissions.MAX_ZIP_ENTRIES + 1} "
+        f"entries (limit {submissions.MAX_ZIP_ENTRIES})",
+        "piped: no gradable code (found: nothing); activations.py is not a regular file: ignored",
+    ]

@@ -266,6 +266,35 @@ def test_a_zip_declaring_too_many_entries_is_refused_before_its_directory_is_par
     assert sub.files == {} and sub.problems == ("many.zip: 30 entries (limit 20)",)
 
 
+def test_a_zip_declaring_few_entries_but_holding_many_is_refused_without_parsing_them(
+    tmp_path: Path, monkeypatch
+):
+    """zipfile parses the whole central directory whatever the end record declares: a 50 MB zip
+    declaring 1 entry but holding a million (all pointing at one local header) took 30 s and
+    500 MB, twice (read, then listed). The directory is now counted header by header, stopping
+    just past the limit, and the zip is refused in one line without being parsed or listed."""
+    import struct
+
+    from grader import submissions
+
+    local = struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 0, 0, 0, 0, 0, 0, 1, 0) + b"a"
+    names = [b"%d" % i for i in range(30)]
+    directory = b"".join(
+        struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 0, 0, 0, 0, 0, 0, len(n), *[0] * 6) + n
+        for n in names
+    )
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 1, 1, len(directory), len(local), 0)
+    (tmp_path / "liar.zip").write_bytes(local + directory + end)
+    monkeypatch.setattr(submissions, "MAX_ZIP_ENTRIES", 20)
+
+    def no_parse(*args, **kwargs):
+        raise AssertionError("the central directory was parsed")
+
+    monkeypatch.setattr(submissions.zipfile, "ZipFile", no_parse)
+    (sub,) = discover([tmp_path])
+    assert sub.files == {} and sub.problems == ("liar.zip: more than 20 entries (limit 20)",)
+
+
 def test_macos_archive_junk_beside_a_zipped_folder_keeps_its_helpers_importable(tmp_path: Path):
     """`__MACOSX/` beside `ann/` stopped `ann/` being stripped: helpers.py became `ann/helpers`,
     not importable as `from . import helpers` next to activations.py."""
@@ -375,3 +404,188 @@ def test_a_zip_made_on_windows_with_backslashes_is_read_like_any_other(tmp_path:
     sub = read_zip(evil)
     assert sorted(sub.files) == ["rnn"]
     assert sum("unsafe path" in p for p in sub.problems) == 2
+
+
+def test_a_large_notebook_that_is_not_json_is_refused_without_parsing_it_as_python(
+    tmp_path: Path, monkeypatch
+):
+    """A 30 MB ``activations.ipynb`` of Python source took 134 s and gigabytes outside the sandbox
+    (telling the learner "it is Python source" parses it first). Past the code limit, a notebook
+    not starting with a bracket is refused in one line without being parsed; one in UTF-16 (or
+    with a byte order mark and leading blank lines) is still read."""
+    import json
+
+    from grader.nbgrader import ipynb
+
+    def no_parse(*args, **kwargs):
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr(ipynb, "extract", no_parse)
+    (tmp_path / "ann").mkdir()
+    (tmp_path / "ann" / "activations.ipynb").write_bytes(b"x = 1\n" * (MAX_FILE_BYTES // 6 + 1))
+    (sub,) = discover([tmp_path])
+    assert sub.files == {"activations": b""}
+    assert "not JSON" in sub.problems[0] and "graded as an empty file" in sub.problems[0]
+
+    monkeypatch.undo()
+    cell = {"cell_type": "code", "source": "X = 1\n", "outputs": [{"data": "A" * MAX_FILE_BYTES}]}
+    text = "\n  " + json.dumps({"cells": [cell]})
+    (tmp_path / "ann" / "activations.ipynb").write_bytes(text.encode("utf-16"))
+    (sub,) = discover([tmp_path])
+    assert sub.files == {"activations": b"X = 1\n"} and sub.problems == ()
+
+
+def test_a_learner_named_exercises_or_activations_py_is_one_learner_of_the_class(tmp_path):
+    """A learner folder named ``exercises`` (or a folder named ``activations.py``) beside the
+    others made the class folder look like one submission: beside learner folders the whole
+    class run stopped ("holds topic files of its own"), beside learner zips the class was graded
+    as one learner and every zip dropped without a word. Such a folder is now a learner; a stray
+    topic file beside learner zips is refused as beside learner folders."""
+    folders = tmp_path / "folders"
+    for learner in ("ann", "bob", "exercises", "activations.py"):
+        (folders / learner).mkdir(parents=True)
+        (folders / learner / "losses.py").write_text(f"WHO = {learner!r}\n")
+    found = {s.learner: s.files for s in discover([folders])}
+    assert sorted(found) == ["activations.py", "ann", "bob", "exercises"]
+    assert found["exercises"]["losses"] == b"WHO = 'exercises'\n"
+
+    zips = tmp_path / "zips"
+    (zips / "exercises").mkdir(parents=True)
+    (zips / "exercises" / "losses.py").write_text("E = 1\n")
+    make_zip(zips / "ann.zip", {"losses.py": b"A = 1\n"})
+    make_zip(zips / "bob.zip", {"bob/losses.py": b"B = 1\n"})
+    found = {s.learner: s.files for s in discover([zips])}
+    assert found == {
+        "ann": {"losses": b"A = 1\n"},
+        "bob": {"losses": b"B = 1\n"},
+        "exercises": {"losses": b"E = 1\n"},
+    }
+
+    (zips / "exercises" / "losses.py").unlink()
+    (zips / "exercises").rmdir()
+    (zips / "losses.py").write_text("stray = 1\n")
+    with pytest.raises(SubmissionError, match="beside learner folders"):
+        discover([zips])
+
+
+def test_an_unreadable_helper_in_a_zip_is_named_not_carried_empty(tmp_path: Path):
+    """An encrypted (or corrupt) ``helpers.py`` in a zip was carried as an empty module without
+    a word: ``from .helpers import f`` then failed in every check with no reason given. It is
+    now left out with the reason, as an unreadable topic file is; zipfile's message (which
+    quotes the member's whole name, up to 65,535 characters) is shortened."""
+    import struct
+
+    path = make_zip(
+        tmp_path / "ann.zip",
+        {"activations.py": GOOD, "helpers.py": b"X = 1\n", "h" * 5000 + ".py": b"Y = 1\n"},
+    )
+    data = bytearray(path.read_bytes())
+    for signature, flags in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.find(signature)
+        while at != -1:
+            if b"helpers.py" in data[at : at + 60] or b"hhhh" in data[at : at + 60]:
+                struct.pack_into("<H", data, at + flags, 1)  # "encrypted"
+            at = data.find(signature, at + 4)
+    path.write_bytes(bytes(data))
+    sub = read_zip(path)
+    assert sub.files == {"activations": GOOD}
+    assert any(p.startswith("helpers.py cannot be read from the zip") for p in sub.problems)
+    assert len(sub.problems) == 2 and all(len(p) < 1000 for p in sub.problems)
+
+
+def test_helper_modules_past_the_limit_are_one_problem_not_one_per_file(tmp_path: Path):
+    """3,000 ``h<N>.py`` beside a topic file gave 2,936 lines of feedback, one per file past
+    MAX_HELPER_FILES; now one line, in a folder as in a zip, and the topic is still graded."""
+    from grader.submissions import MAX_HELPER_FILES
+
+    helpers = {f"h{i}.py": b"X = 1\n" for i in range(MAX_HELPER_FILES + 100)}
+    (tmp_path / "ann").mkdir()
+    (tmp_path / "ann" / "activations.py").write_bytes(GOOD)
+    for name, data in helpers.items():
+        (tmp_path / "ann" / name).write_bytes(data)
+    zipped = make_zip(tmp_path / "bob.zip", {"activations.py": GOOD, **helpers})
+    for sub in (read_folder(tmp_path / "ann"), read_zip(zipped)):
+        assert sub.files["activations"] == GOOD
+        (problem,) = sub.problems
+        assert problem.startswith(f"more than {MAX_HELPER_FILES} helper modules: h")
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA])
+def test_a_bzip2_or_lzma_bomb_is_never_inflated_past_the_limit(tmp_path, monkeypatch, method):
+    """zipfile gives a bzip2/LZMA decompressor all the compressed bytes asked for, with no bound
+    on what comes out: a 911-byte zip (a bzip2 member declaring 100 bytes, holding 1 GiB of
+    zeros) took 2 GB of memory before its CRC was checked; a few kB more take all of it. No
+    decompression step now yields more than the limit + 1 bytes, and the member is named."""
+    import bz2
+    import lzma
+    import struct
+
+    from grader import submissions
+
+    monkeypatch.setattr(submissions, "MAX_FILE_BYTES", 10_000)
+    path = tmp_path / "ann.zip"
+    with zipfile.ZipFile(path, "w", compression=method) as zf:
+        zf.writestr("activations.py", b"\0" * (8 * 1024 * 1024))
+        zf.writestr("helpers.py", b"\0" * (8 * 1024 * 1024))
+        zf.writestr("losses.py", GOOD)
+    data = bytearray(path.read_bytes())  # both bombs declare 100 bytes
+    for signature, size_at, name_at in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
+        at = data.find(signature)
+        while at != -1:
+            if data[at + name_at : at + name_at + 9] != b"losses.py":
+                struct.pack_into("<I", data, at + size_at, 100)
+            at = data.find(signature, at + 4)
+    path.write_bytes(bytes(data))
+    largest = [0]
+
+    def spying(kind):
+        class Spy:
+            def __init__(self, *args, **kwargs):
+                self._d = kind(*args, **kwargs)
+
+            def decompress(self, *args, **kwargs):
+                out = self._d.decompress(*args, **kwargs)
+                largest[0] = max(largest[0], len(out))
+                return out
+
+            def __getattr__(self, name):
+                return getattr(self._d, name)
+
+        return Spy
+
+    monkeypatch.setattr(bz2, "BZ2Decompressor", spying(bz2.BZ2Decompressor))
+    monkeypatch.setattr(lzma, "LZMADecompressor", spying(lzma.LZMADecompressor))
+    sub = read_zip(path)
+    assert sub.files == {"losses": GOOD}
+    assert largest[0] <= 10_001
+    assert set(sub.problems) == {
+        "helpers.py expands past 10000 bytes: ignored",
+        "activations.py expands past 10000 bytes: ignored",
+    }
+
+
+def test_a_notebook_whose_code_cells_are_too_large_is_refused_before_extraction(
+    tmp_path: Path, monkeypatch
+):
+    """Extracting 30 MB of code cells (within MAX_NOTEBOOK_BYTES) took ~10 s per topic outside
+    the sandbox, only to be refused as over MAX_FILE_BYTES afterwards. The code cells' size is
+    now read first (one JSON parse) and such a notebook refused without extraction; a notebook
+    large only by its plots is still extracted."""
+    import json
+
+    from grader.nbgrader import ipynb
+
+    big = {"cells": [{"cell_type": "code", "source": ["X = 1\n"] * (MAX_FILE_BYTES // 6 + 1)}]}
+    (tmp_path / "activations.ipynb").write_text(json.dumps(big))
+
+    def no_extract(*args, **kwargs):
+        raise AssertionError("extracted")
+
+    monkeypatch.setattr(ipynb, "extract", no_extract)
+    sub = read_folder(tmp_path)
+    assert sub.files == {"activations": b""}
+    (problem,) = sub.problems
+    assert problem.startswith("activations.ipynb: its code is ") and "limit" in problem
+    monkeypatch.undo()
+    (tmp_path / "activations.ipynb").write_bytes(_notebook(GOOD.decode(), 3 * MAX_FILE_BYTES // 2))
+    assert read_folder(tmp_path).files == {"activations": GOOD}
