@@ -151,13 +151,26 @@ def clean_cell(text: str) -> tuple[str, list[str]]:
     return "\n".join(kept), dropped
 
 
+#: a future statement on a line of its own (``from __future__ import annotations``)
+FUTURE = re.compile(r"^from[ \t]+__future__[ \t]+import[ \t]+[A-Za-z_][\w \t,]*$", re.MULTILINE)
+
+
 def join_cells(cells: list[str]) -> Extracted:
-    """Join cell sources into a module, leaving out IPython-only lines (reported in ``dropped``)."""
+    """Join cell sources into a module, leaving out IPython-only lines (reported in ``dropped``).
+
+    A future statement at the top of a later cell is valid in Jupyter, where each cell compiles
+    alone, and a ``SyntaxError`` in the middle of a module (a notebook that runs scored 0): such
+    statements move to a first line of their own, and lines move down by one only then."""
     parts: list[str] = []
     dropped: list[str] = []
     for text in cells:
         code, gone = clean_cell(text)
         dropped += gone
         parts.append(code.rstrip())
-    source = "\n\n\n".join(p for p in parts if p.strip())
+    parts = [p for p in parts if p.strip()]
+    if any(FUTURE.search(p) for p in parts[1:]):  # the first cell's too: nothing may precede
+        hoisted = dict.fromkeys(m.strip() for p in parts for m in FUTURE.findall(p))
+        parts = [FUTURE.sub("", p) for p in parts]  # a blank line each: cells keep their lines
+        parts[0] = "; ".join(hoisted) + "\n" + parts[0]
+    source = "\n\n\n".join(parts)
     return Extracted(source + "\n" if source else "", tuple(dropped))

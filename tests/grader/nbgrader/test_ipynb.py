@@ -12,7 +12,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from grader.engine.run import run_hidden_tests
-from grader.nbgrader.ipynb import CHECK_TAG, DROPPED_NOTE, extract
+from grader.nbgrader.ipynb import CHECK_TAG, DROPPED_NOTE, extract, join_cells
 from grader.settings import GradeSettings
 from grader.submissions import discover, read_folder, read_zip
 
@@ -257,3 +257,31 @@ def test_code_in_a_cell_marked_as_a_test_cell_is_left_out_but_never_silently():
 def test_an_ipynb_that_is_python_or_a_zip_says_what_it_is(data, said):
     with pytest.raises(ValueError, match=said):
         extract(data)
+
+
+def test_a_future_statement_at_the_top_of_a_later_cell_moves_to_the_top_of_the_module():
+    """Jupyter compiles each cell alone, so `from __future__ import annotations` heading the
+    second cell runs there; joined into one module it was a SyntaxError, and the topic scored 0."""
+    cells = [
+        "import numpy as np",
+        "from __future__ import annotations\nfrom __future__ import division\n\n"
+        "def f(x: np.ndarray) -> np.ndarray:\n    return x",
+        "from __future__ import annotations\ny = 1",
+    ]
+    source = join_cells(cells).source
+    compile(source, "activations.py", "exec")  # a SyntaxError before
+    module: dict = {}
+    exec(source, module)
+    assert module["f"].__annotations__ == {"x": "np.ndarray", "return": "np.ndarray"}
+    assert (
+        source.splitlines()[0]
+        == "from __future__ import annotations; from __future__ import division"
+    )
+    assert join_cells(["from __future__ import annotations\nx = 1", "y = 2"]).source == (
+        "from __future__ import annotations\nx = 1\n\n\ny = 2\n"
+    )  # already at the top: left as it is, no line moves
+    docstring_first = [
+        '"""Doc."""\nfrom __future__ import annotations',
+        "from __future__ import division",
+    ]
+    compile(join_cells(docstring_first).source, "activations.py", "exec")
