@@ -172,7 +172,8 @@ def _pick(candidates: dict[str, list[tuple[str, bytes]]]) -> tuple[dict[str, byt
         if same > 1:  # a zip may hold one name several times (unzip keeps the last, we the first)
             problems.append(f"{found[0][0]} is in the zip {same} times; graded the first")
         elif len(found) > 1:
-            problems.append(f"several {topic}.py files; graded {found[0][0]}")
+            names = ", ".join(shortened(name) for name, _ in found)
+            problems.append(f"several files for {topic} ({names}); graded {found[0][0]}")
         if found[0][0].endswith(".ipynb"):
             files[topic], notes = _from_notebook(found[0][0], found[0][1])
             problems += notes

@@ -36,9 +36,21 @@ def test_the_root_file_wins_over_exercises_and_the_duplicate_is_reported(tmp_pat
     (tmp_path / "losses.py").write_text("ROOT = 1\n")
     (tmp_path / "exercises" / "losses.py").write_text("NESTED = 1\n")
     sub = read_folder(tmp_path)
-    assert sub.files["losses"] == b"ROOT = 1\n" and any(
-        "several losses.py" in p for p in sub.problems
-    )
+    assert sub.files["losses"] == b"ROOT = 1\n"
+    said = "several files for losses (losses.py, exercises/losses.py); graded losses.py"
+    assert said in sub.problems
+
+
+def test_several_files_for_one_topic_are_each_named_notebooks_included(tmp_path: Path):
+    """A .py and a notebook, or two notebooks, for one topic were "several losses.py files":
+    the learner could not tell which files were meant."""
+    (tmp_path / "exercises").mkdir()
+    (tmp_path / "losses.py").write_text("ROOT = 1\n")
+    (tmp_path / "losses.ipynb").write_text('{"cells": [], "nbformat": 4}')
+    (tmp_path / "exercises" / "losses.ipynb").write_text('{"cells": [], "nbformat": 4}')
+    sub = read_folder(tmp_path)
+    said = "several files for losses (losses.py, losses.ipynb, exercises/losses.ipynb)"
+    assert any(p.startswith(said) and p.endswith("graded losses.py") for p in sub.problems)
 
 
 def test_content_hash_depends_on_content_not_on_packaging(tmp_path: Path):

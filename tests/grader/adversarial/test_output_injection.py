@@ -127,7 +127,7 @@ def test_problems_naming_zip_members_are_quoted_too(graded):
     assert "Problems with the submission:" in text
     page = MD.render(text)
     assert "&lt;img src=x onerror=alert(1)&gt;\\n# Feedback for ann" in page
-    assert "several activations.py files" in page
+    assert "several files for activations (" in page
 
 
 @pytest.mark.parametrize("learner", LEARNERS)
