@@ -8,7 +8,10 @@ of every array, back to back::
 
 Values are JSON with tagged objects: ``{"$a": i}`` the i-th array, ``{"$t": [...]}`` a tuple,
 ``{"$f": "nan"}`` a non-finite float, ``{"$d": [[k, v], ...]}`` a dict, ``{"$h": name}`` a named
-handle, ``{"$r": n}`` a reference to an object that lives in the worker.
+handle, ``{"$r": n}`` a reference to an object that lives in the worker. A dict whose keys are all
+``str`` not starting with ``$`` (every request and reply, most results) is a plain JSON object:
+an object is a tag when it has one key and that key starts with ``$``, a dict when no key does,
+and malformed otherwise.
 
 Decoding is strict: only the dtypes in :data:`ALLOWED_DTYPES`, bounded sizes and nesting, no
 pickle, and every array is a fresh C-contiguous base-class ``ndarray`` (never a subclass). Nothing
@@ -96,6 +99,8 @@ class _Encoder:
         if kind is tuple:
             return {"$t": [self.encode(v, depth + 1) for v in value]}
         if kind is dict:
+            if all(type(k) is str and k[:1] != "$" for k in value):  # a plain JSON object
+                return {k: self.encode(v, depth + 1) for k, v in value.items()}
             return {
                 "$d": [
                     [self.encode(k, depth + 1), self.encode(v, depth + 1)] for k, v in value.items()
@@ -178,8 +183,10 @@ def _decode_value(value: Any, arrays: list[np.ndarray], depth: int) -> Any:
         if len(value) > MAX_ITEMS:
             raise ChannelError("list too long")
         return [_decode_value(v, arrays, depth + 1) for v in value]
-    if kind is not dict or len(value) != 1:
+    if kind is not dict:
         raise ChannelError("malformed value")
+    if len(value) != 1 or next(iter(value))[:1] != "$":
+        return _decode_object(value, arrays, depth)
     ((tag, inner),) = value.items()
     if tag == "$a":
         if not isinstance(inner, int) or not 0 <= inner < len(arrays):
@@ -210,6 +217,18 @@ def _decode_value(value: Any, arrays: list[np.ndarray], depth: int) -> Any:
     if tag == "$r" and isinstance(inner, int):
         return RemoteRef(inner)
     raise ChannelError(f"unknown tag {tag!r}")
+
+
+def _decode_object(value: dict[str, Any], arrays: list[np.ndarray], depth: int) -> dict[str, Any]:
+    """A JSON object none of whose keys starts with ``$``: a dict of str keys."""
+    if len(value) > MAX_ITEMS:
+        raise ChannelError("dict too long")
+    out = {}
+    for key, item in value.items():
+        if key[:1] == "$" or len(key) > MAX_STRING:
+            raise ChannelError("malformed value")
+        out[key if key.isascii() else _text(key)] = _decode_value(item, arrays, depth + 1)
+    return out
 
 
 def decode(payload: bytes) -> Any:

@@ -158,14 +158,20 @@ def _saved_file(tmp_path: Path) -> tuple[RecordingStore, Path]:
     return store, path
 
 
+def _replace(path: Path, old: bytes, new: bytes) -> None:
+    data = path.read_bytes()
+    assert old in data, f"the stored file no longer holds {old!r}: the damage would be none"
+    path.write_bytes(data.replace(old, new))
+
+
 @pytest.mark.parametrize(
     "damage",
     [
         lambda p: p.write_bytes(p.read_bytes()[:-5]),  # truncated
         lambda p: p.write_bytes(b"\0" * 8 + b"junk"),  # not a frame
         lambda p: p.write_bytes(os.urandom(200)),  # noise
-        lambda p: p.write_bytes(p.read_bytes().replace(b"t.py::test_a", b"t.py::test_z")),
-        lambda p: p.write_bytes(p.read_bytes().replace(b'["format",1]', b'["format",9]')),
+        lambda p: _replace(p, b"t.py::test_a", b"t.py::test_z"),
+        lambda p: _replace(p, b'"format":1', b'"format":9'),
         lambda p: p.chmod(0o666),  # others may write it
     ],
     ids=["truncated", "not-a-frame", "noise", "another-test", "another-format", "exposed"],
