@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from grader import fingerprint
+from grader import affinity, fingerprint
 from grader.engine.errors import GradingError
 from grader.settings import GradeSettings
 from grader.submissions import Submission
@@ -76,10 +76,14 @@ _GRADING = threading.Event()
 _STOPPING = threading.Event()
 
 
-def _pool_process_start(known: list[fingerprint.Parsed], scratch: str) -> None:
-    """A pool process's initializer. Its parent decides when the run stops: Ctrl-C in a
-    terminal reaches every process of the foreground group, and is ignored here (the parent's
-    :func:`abandon_on_interrupt` stops the pool). A SIGTERM (the parent's, or one sent to the
+def _pool_process_start(
+    known: list[fingerprint.Parsed], scratch: str, started: Any, jobs: int, cpus: list[int]
+) -> None:
+    """A pool process's initializer. It takes the next index from ``started`` (a shared counter)
+    and runs on that CPU of ``cpus``, with the learners' workers it starts (:mod:`grader.affinity`:
+    no two pool processes share a CPU, no worker leaves its grader's). Its parent decides when
+    the run stops: Ctrl-C in a terminal reaches every process of the foreground group, and is
+    ignored here (the parent's :func:`abandon_on_interrupt` stops the pool). A SIGTERM (the parent's, or one sent to the
     whole process group by systemd or a closing session) stops this process cleanly: while
     grading, the first raises :class:`Terminated` there, so the ``with`` blocks stop the
     learner's worker and remove its scratch and cgroup, and a later one is ignored rather than
@@ -87,6 +91,10 @@ def _pool_process_start(known: list[fingerprint.Parsed], scratch: str) -> None:
     an idle process exits at once, and a stopping one starts no submission it had queued.
     Its temporary folders (submission copies, workers' scratch) go under ``scratch``, which the
     parent removes once the pool is stopped, whatever a process could not finish."""
+    with started.get_lock():
+        index = started.value
+        started.value += 1
+    affinity.pin_pool_process(index, jobs, cpus)
     fingerprint.remember_reads(known)  # the kit the parent parsed already
     tempfile.tempdir = scratch
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -207,8 +215,9 @@ class LocalExecutor:
 
     def run(self, todo: list[Submission]) -> Iterator[Done]:
         if self.jobs <= 1 or len(todo) <= 1:
-            for sub in todo:
-                yield graded(sub.learner, grade_submission, sub, self.settings)
+            with affinity.pinned(affinity.current_cpu()):  # this thread and its workers
+                for sub in todo:
+                    yield graded(sub.learner, grade_submission, sub, self.settings)
             return
         ctx = multiprocessing.get_context("spawn")
         scratch = tempfile.mkdtemp(prefix="gradelab-pool-")
@@ -219,7 +228,13 @@ class LocalExecutor:
                     max_workers=self.jobs,
                     mp_context=ctx,
                     initializer=_pool_process_start,
-                    initargs=(fingerprint.known_reads(), scratch),
+                    initargs=(
+                        fingerprint.known_reads(),
+                        scratch,
+                        ctx.Value("i", 0),
+                        self.jobs,
+                        affinity.allowed_cpus(),
+                    ),
                 ) as pool,
                 abandon_on_interrupt(pool),
             ):
