@@ -3,6 +3,7 @@ and no two processes of a pool share one."""
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import subprocess
@@ -26,7 +27,7 @@ def _child_cpus() -> set[int]:
     """The affinity of a process started now (as a learner's worker is)."""
     code = "import os; print(sorted(os.sched_getaffinity(0)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return set(eval(out.stdout))  # noqa: S307 - our own child's list of ints
+    return set(json.loads(out.stdout))
 
 
 @needs_affinity
