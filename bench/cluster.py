@@ -30,9 +30,9 @@ from distributed import Client, LocalCluster
 
 from bench.classes import build_class
 from bench.report import Row, ratio_spread, spread
+from grader.class_folder import discover
 from grader.grading import GradeOptions, grade
 from grader.settings import GradeSettings
-from grader.submissions import discover
 from reference import TOPICS
 
 SECTION = "class throughput"

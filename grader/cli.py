@@ -159,6 +159,7 @@ def grade(
 
     Exit status: 0 graded, 1 some submissions could not be graded, 2 a mistake in the command (options, paths, environment), 130 Ctrl-C, 143 SIGTERM (both keep what was recorded).
     """
+    from grader.class_folder import check_output_outside, discover
     from grader.console import grade as shown_grade
     from grader.engine.process import Limits
     from grader.executors import cpus_available
@@ -166,7 +167,7 @@ def grade(
     from grader.outputs import exclusive
     from grader.outputs.escape import console as shown
     from grader.settings import GradeSettings, check_environment
-    from grader.submissions import SubmissionError, check_output_outside, discover
+    from grader.submissions import SubmissionError
 
     check_environment()
     try:
@@ -475,9 +476,10 @@ def similarity(
     ),
 ) -> None:
     """Pairs of learners whose code is suspiciously alike, per topic (stubs are boilerplate)."""
+    from grader.class_folder import check_output_outside
     from grader.outputs.escape import console as shown
     from grader.similarity import THRESHOLD, write_similarity
-    from grader.submissions import SubmissionError, check_output_outside
+    from grader.submissions import SubmissionError
 
     try:
         check_output_outside(out, list(klass))

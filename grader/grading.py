@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader.class_folder import discover
 from grader.executors import Done, Executor, LocalExecutor, cpus_available, uninterrupted
 from grader.grade_key import expected_key, key_of
 from grader.outputs import atomic_write, feedback, gradescope
@@ -47,7 +48,7 @@ from grader.regrade import (
 )
 from grader.results import SubmissionResult, topics_of
 from grader.settings import GradeSettings
-from grader.submissions import Submission, discover
+from grader.submissions import Submission
 
 __all__ = ["Done", "GradeOptions", "GradeReport", "grade", "grades_csv", "plan", "write_outputs"]
 

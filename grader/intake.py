@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from grader.class_folder import stray
 from grader.layout import (
     UNOPENED_ZIP,
     in_place,
@@ -32,7 +33,7 @@ from grader.layout import (
     shortened,
     would_work_as,
 )
-from grader.submissions import Submission, _helper_of, listed, stray
+from grader.submissions import Submission, helper_of, listed
 from reference import TOPICS
 
 COLUMNS = ("learner", "status", "file", "would_work_as")
@@ -70,7 +71,7 @@ def survey(submission: Submission) -> list[Finding]:
         if release_file(name):
             continue  # the release folder handed in whole: its README, lessons, public tests
         target = would_work_as(name)
-        if target is None and _helper_of(name) is not None:
+        if target is None and helper_of(name) is not None:
             continue  # the learner's own module, carried beside the topic files
         status = "misplaced" if target else "unknown"
         why = UNOPENED_ZIP if name.lower().endswith(".zip") else ""

@@ -1,13 +1,13 @@
-"""Finding, reading and fingerprinting submissions (folders or zips of ``<topic>.py`` files).
+"""Reading and fingerprinting one submission (a folder or zip of ``<topic>.py`` files).
 
 A submission is a folder or ``.zip`` holding ``<topic>.py`` files at its root or under
 ``exercises/``; a class folder holds one submission (folder or zip) per learner, named after the
-learner. Zips are read defensively: no absolute or ``..`` paths, no links, an entry count read
-from the end record before anything is parsed, bounded sizes, and only topic files and helpers
-are inflated (a data set zipped beside the code is never read and counts toward no limit), so a
-zip cannot write outside the folder it is unpacked into. In folders, a symbolic link is never
-followed (a class entry, ``exercises/``, a topic file or a helper), and a file that cannot be read
-(permission denied, a FIFO) is a problem for that file alone.
+learner (:mod:`grader.class_folder` finds them). Zips are read defensively: no absolute or ``..``
+paths, no links, an entry count read from the end record before anything is parsed, bounded
+sizes, and only topic files and helpers are inflated (a data set zipped beside the code is never
+read and counts toward no limit), so a zip cannot write outside the folder it is unpacked into.
+In folders, a symbolic link is never followed (``exercises/``, a topic file or a helper), and a
+file that cannot be read (permission denied, a FIFO) is a problem for that file alone.
 The learner's own helper modules and packages beside the topic files (``helpers.py``,
 ``mypkg/__init__.py``, ``mypkg/util.py``; at most two folders deep, :data:`MAX_HELPER_FILES` of
 them, each within :data:`MAX_FILE_BYTES`) travel with them, so ``from . import helpers`` works in
@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-import re
 import stat
 import zipfile
 from dataclasses import dataclass
@@ -35,10 +34,8 @@ from pathlib import Path, PurePosixPath
 from grader import archive
 from grader.layout import (
     SOURCE_SUFFIXES,
-    TOOL_FOLDERS,
     in_tool_folder,
     listed_names,
-    nothing_gradable,
     posix_name,
     shortened,
 )
@@ -84,14 +81,14 @@ class Submission:
         """Materialise the topic files flat in ``folder`` (for the worker)."""
         folder.mkdir(parents=True, exist_ok=True)
         for topic, data in self.files.items():
-            if "/" in topic and _helper_of(f"{topic}.py") != topic:
-                continue  # only keys made by _helper_of name files below the folder
+            if "/" in topic and helper_of(f"{topic}.py") != topic:
+                continue  # only keys made by helper_of name files below the folder
             (folder / f"{topic}.py").parent.mkdir(parents=True, exist_ok=True)
             (folder / f"{topic}.py").write_bytes(data)
         return folder
 
 
-def _topic_of(name: str) -> str | None:
+def topic_of(name: str) -> str | None:
     """``activations.py`` or ``exercises/activations.py`` (any leading folder) → ``activations``."""
     path = PurePosixPath(name)
     if path.suffix not in SOURCE_SUFFIXES or path.stem not in TOPICS:
@@ -102,7 +99,7 @@ def _topic_of(name: str) -> str | None:
     return path.stem
 
 
-def _helper_of(name: str) -> str | None:
+def helper_of(name: str) -> str | None:
     """``helpers.py``, ``mypkg/__init__.py``, ``mypkg/sub/util.py`` (also under ``exercises/``)
     → the module key ``helpers``, ``mypkg/__init__``, ... ; None for anything else (topic files,
     a root ``__init__.py``, names that are not Python identifiers, deeper files)."""
@@ -124,7 +121,7 @@ def _add_helper(
     helpers: dict[str, bytes], problems: list[str], name: str, size: int, read: object
 ) -> None:
     """Carry the helper ``name`` (``read()`` gives its bytes) within the limits."""
-    key = _helper_of(name)
+    key = helper_of(name)
     if key is None or key in helpers:
         return
     if len(helpers) >= MAX_HELPER_FILES:
@@ -237,10 +234,10 @@ def learner_id(path: Path) -> str:
     if path.is_file():
         name = name.rstrip()
         name = name[:-4] if name.lower().endswith(".zip") else path.stem
-    return _decoded(name)
+    return decoded_name(name)
 
 
-def _decoded(name: str) -> str:
+def decoded_name(name: str) -> str:
     """A file name as valid text: bytes the file system could not decode become ``\\xNN``."""
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
@@ -292,7 +289,7 @@ def read_folder(folder: Path, learner: str | None = None) -> Submission:
             continue
         for path in listed_here:
             rel = path.relative_to(folder).as_posix()
-            topic = _topic_of(rel)
+            topic = topic_of(rel)
             if topic is None:
                 continue
             data = _read_file(path, rel, _limit(rel), problems)
@@ -302,7 +299,7 @@ def read_folder(folder: Path, learner: str | None = None) -> Submission:
     for pattern in ("*.py", "*/*.py", "*/*/*.py", "exercises/*/*/*.py"):
         for path in sorted(folder.glob(pattern)):
             rel = path.relative_to(folder).as_posix()
-            if _helper_of(rel) is None or _helper_of(rel) in helpers:
+            if helper_of(rel) is None or helper_of(rel) in helpers:
                 continue
             parts = path.relative_to(folder).parts
             if any(folder.joinpath(*parts[: k + 1]).is_symlink() for k in range(len(parts))):
@@ -329,7 +326,7 @@ def _entry_count(path: Path) -> int | None:
     return max(declared, archive.counted_entries(path, MAX_ZIP_ENTRIES + 1))
 
 
-def _too_many_entries(path: Path) -> bool:
+def too_many_entries(path: Path) -> bool:
     count = _entry_count(path) if path.is_file() else None
     return count is not None and count > MAX_ZIP_ENTRIES
 
@@ -337,17 +334,17 @@ def _too_many_entries(path: Path) -> bool:
 def _too_many_message(path: Path) -> str:
     declared = archive.declared_entries(path) or 0
     many = declared if declared > MAX_ZIP_ENTRIES else f"more than {MAX_ZIP_ENTRIES}"
-    return f"{_decoded(path.name)}: {many} entries (limit {MAX_ZIP_ENTRIES})"
+    return f"{decoded_name(path.name)}: {many} entries (limit {MAX_ZIP_ENTRIES})"
 
 
 def read_zip(path: Path, learner: str | None = None) -> Submission:
-    if _too_many_entries(path):
+    if too_many_entries(path):
         raise SubmissionError(_too_many_message(path))
     try:
         zf = zipfile.ZipFile(path)
     except Exception as exc:  # any malformed archive (bad names, sizes, headers)
         raise SubmissionError(
-            f"{_decoded(path.name)}: not a readable zip ({type(exc).__name__}: {exc})"
+            f"{decoded_name(path.name)}: not a readable zip ({type(exc).__name__}: {exc})"
         ) from None
     candidates: dict[str, list[tuple[str, bytes]]] = {}
     problems: list[str] = []
@@ -356,9 +353,9 @@ def read_zip(path: Path, learner: str | None = None) -> Submission:
         infos = zf.infolist()
         if len(infos) > MAX_ZIP_ENTRIES:
             raise SubmissionError(f"{path.name}: {len(infos)} entries (limit {MAX_ZIP_ENTRIES})")
-        strip = _common_prefix([posix_name(i.filename) for i in infos])
-        wanted = [(i, _member_rel(posix_name(i.filename), strip)) for i in infos if not i.is_dir()]
-        wanted = [(i, rel) for i, rel in wanted if _topic_of(rel) or _helper_of(rel)]
+        strip = common_prefix([posix_name(i.filename) for i in infos])
+        wanted = [(i, member_rel(posix_name(i.filename), strip)) for i in infos if not i.is_dir()]
+        wanted = [(i, rel) for i, rel in wanted if topic_of(rel) or helper_of(rel)]
         # no more than a member's declared size is returned (a lying header is a BadZipFile)
         # and archive.inflate bounds the work of getting it, so the declared sizes of what is read
         # bound the work; data is not read
@@ -374,9 +371,9 @@ def read_zip(path: Path, learner: str | None = None) -> Submission:
             if stat.S_ISLNK(info.external_attr >> 16):
                 problems.append(f"{shortened(name)}: symbolic link, ignored")
                 continue
-            rel = _member_rel(name, strip)
-            topic = _topic_of(rel)
-            if info.is_dir() or (topic is None and _helper_of(rel) is None):
+            rel = member_rel(name, strip)
+            topic = topic_of(rel)
+            if info.is_dir() or (topic is None and helper_of(rel) is None):
                 continue  # data, notes, anything else: never inflated
             if topic is None:  # at most MAX_HELPER_FILES of them, each read to the limit + 1
                 _add_helper(helpers, problems, rel, info.file_size, lambda i=info: _read(zf, i))
@@ -405,7 +402,7 @@ def read_zip(path: Path, learner: str | None = None) -> Submission:
     )
 
 
-def _member_rel(name: str, strip: str) -> str:
+def member_rel(name: str, strip: str) -> str:
     return name[len(strip) :] if strip and name.startswith(strip) else name
 
 
@@ -428,7 +425,7 @@ def os_junk(name: str) -> bool:
     )
 
 
-def _common_prefix(names: list[str]) -> str:
+def common_prefix(names: list[str]) -> str:
     """``learner/`` when every entry of a zip sits under one top folder (a zipped folder);
     macOS's ``__MACOSX/`` beside it does not count (it made the folder's helpers unimportable)."""
     names = [n for n in names if n and not os_junk(n)]
@@ -440,179 +437,10 @@ def _common_prefix(names: list[str]) -> str:
     return ""
 
 
-def _has_topics(folder: Path, where: tuple[str, ...] = ("", "exercises")) -> bool:
-    """True when ``folder`` (or its ``exercises/``) holds a topic file; a folder named
-    ``activations.py`` (a learner's, in a class folder) is none."""
-    return any(
-        (folder / sub / f"{t}{suffix}").exists() and not (folder / sub / f"{t}{suffix}").is_dir()
-        for t in TOPICS
-        for sub in where
-        for suffix in SOURCE_SUFFIXES
-    )
-
-
-def _zip_has_topics(path: Path) -> bool:
-    """True when the zip ``path`` lists a topic file (at its root, under ``exercises/``, or in
-    one top folder): a learner's zip, never a data set beside a submission's code."""
-    names = listed(path)
-    strip = _common_prefix(names)
-    return any(_topic_of(_member_rel(n, strip)) for n in names)
-
-
-def _learners_with_topics(learners: list[Path], but: str = "") -> list[str]:
-    """The names of the learner folders and zips (but ``but``) that hold topic files."""
-    return [
-        p.name
-        for p in learners
-        if p.name != but and (_has_topics(p) if p.is_dir() else _zip_has_topics(p))
-    ]
-
-
-def discover(paths: list[Path]) -> list[Submission]:
-    """Every submission under ``paths``, in the order given (class folders sorted by learner).
-
-    An unreadable submission (a corrupt or oversized zip, a stray file) is still returned, with
-    no files and the reason in ``problems``: it scores 0 and its feedback says why. In a class
-    folder, a zip is any file whose name ends in ``.zip`` in any case, trailing spaces
-    ignored (``bob.ZIP``, ``carol.zip ``: LMS downloads); any other file but a hidden one
-    (``.DS_Store``; a hidden folder is a learner's, but for a tool's: ``.git``,
-    ``.ipynb_checkpoints``, ``__MACOSX``, ``__pycache__``, :data:`grader.layout.TOOL_FOLDERS`) is
-    a submission that could not be read (``dave.py`` handed in alone). A
-    folder holding topic files beside several learner folders is refused: the stray files would
-    otherwise make the class one learner whose "helpers" are everyone's work (a learner folder
-    named ``exercises`` or ``activations.py`` is a learner, not such files). An entry that is a
-    symbolic link is never followed: a submission with that problem.
-    """
-    found: list[Submission] = []
-    for path in paths:
-        if not path.exists():
-            raise SubmissionError(f"{path}: no such file or folder")
-        if path.is_file() and not _zip_name(path):  # a typo, never a learner named "notes"
-            raise SubmissionError(f"{path}: a file that is not a .zip: give a folder or a .zip")
-        if path.is_file():
-            found.append(_read_one(path))
-            continue
-        children = sorted(
-            p
-            for p in path.iterdir()
-            if (p.is_dir() or not p.name.startswith(".")) and p.name not in TOOL_FOLDERS
-        )
-        learners = [p for p in children if p.is_dir() or _zip_name(p)]
-        # topic files only under exercises/, beside two or more learners (folders or zips)
-        # holding theirs: a learner named "exercises", not one submission swallowing the class
-        named_exercises = not _has_topics(path, ("",)) and (
-            len(_learners_with_topics(learners, but="exercises")) >= 2
-        )
-        if _has_topics(path) and not named_exercises:
-            inside = _learners_with_topics(learners)
-            if len(inside) >= 2:
-                raise SubmissionError(
-                    f"{path}: holds topic files of its own beside learner folders "
-                    f"({', '.join(inside[:3])}{', ...' if len(inside) > 3 else ''}): move the "
-                    "stray files into the folder of the learner they belong to"
-                )
-            found.append(_read_one(path))
-            continue
-        if not children:
-            raise SubmissionError(f"{path}: no <topic>.py files and no submissions inside")
-        for child in children:
-            if child.is_symlink():  # may point anywhere: /etc, another learner, another class
-                found.append(_linked(child))
-            else:
-                found.append(_read_one(child) if child in learners else _stray(child))
-    return found
-
-
-def _zip_name(path: Path) -> bool:
-    """A file named like a zip: ``.zip`` in any case, trailing spaces ignored."""
-    return path.is_file() and path.name.rstrip().lower().endswith(".zip")
-
-
-#: how Canvas's "Download Submissions" names each learner's file in its flat folder:
-#: ``<sortable name>_[LATE_]<user id>_<submission id>_<the file's own name>``
-CANVAS_NAME = re.compile(r"(?P<who>[^_]+)_(?:late_)?\d+_\d+_(?P<file>.+)", re.IGNORECASE)
-
-
-def _stray(path: Path) -> Submission:
-    """A file in a class folder that is neither a learner folder nor a zip: a submission that
-    could not be read, named after the file, so it is seen (graded 0, with the reason; for a
-    file of Canvas's flat download, the folder it belongs in)."""
-    name = _decoded(path.name)
-    reason = (
-        f"{name} is a single file, not a folder or a .zip: put the learner's files in a folder "
-        "named after them"
-    )
-    canvas = CANVAS_NAME.fullmatch(name)
-    if canvas:
-        reason += (
-            f" (it looks like Canvas's download of {canvas['who']}'s {canvas['file']}: "
-            f"{canvas['who']}/{canvas['file']})"
-        )
-    return Submission(learner_id(path), path, {}, (reason,))
-
-
-def _linked(path: Path) -> Submission:
-    """A learner folder or zip that is a symbolic link: never followed, named."""
-    reason = (
-        f"{_decoded(path.name)} is a symbolic link: not followed (nothing outside the class "
-        "folder is read); put the learner's files in the class folder itself"
-    )
-    return Submission(learner_id(path), path, {}, (reason,))
-
-
 def listed(origin: Path) -> list[str]:
     """:func:`grader.layout.listed_names`, but nothing for a symbolic link (its target may be
     anywhere) or a zip declaring more entries than it may hold (listing would parse them all),
     and without the files an OS or archiver adds (``.DS_Store``, ``__MACOSX/``)."""
-    if origin.is_symlink() or _too_many_entries(origin):
+    if origin.is_symlink() or too_many_entries(origin):
         return []
     return [n for n in listed_names(origin) if not os_junk(n)]
-
-
-def check_output_outside(out: Path, paths: list[Path], option: str = "--out") -> None:
-    """Refuse an output folder inside (or equal to) a folder being read: the next run would read
-    the outputs as a learner named after the folder (and with ``--out`` the class folder, results
-    land among the learners' folders)."""
-    where = out.resolve()
-    for path in paths:
-        source = path.resolve()
-        if source.is_dir() and (where == source or source in where.parents):
-            raise SubmissionError(
-                f"{option} {out} is inside the submissions folder {path}: it would be graded as "
-                f"a learner next time; choose an {option} outside it"
-            )
-
-
-def _read_one(path: Path) -> Submission:
-    """One submission; with no topic file, its problems end with what was found instead."""
-    sub = _read_one_raw(path)
-    if any(topic in sub.files for topic in TOPICS) or _too_many_entries(path):
-        return sub  # (a zip of too many entries is not listed: its problem says it all)
-    note = nothing_gradable(listed(path))
-    return Submission(sub.learner, sub.origin, sub.files, (*sub.problems, note))
-
-
-def _read_one_raw(path: Path) -> Submission:
-    try:
-        if path.is_file():
-            if not _zip_name(path):
-                raise SubmissionError(f"{_decoded(path.name)}: expected a folder or a .zip")
-            return read_zip(path)
-        return read_folder(path)
-    except SubmissionError as exc:
-        return Submission(learner_id(path), path, {}, (str(exc),))
-    except Exception as exc:  # whatever the learner's files hold: theirs alone
-        why = f"{_decoded(path.name)}: could not be read ({type(exc).__name__}: {exc})"
-        return Submission(learner_id(path), path, {}, (why,))
-
-
-def stray(submission: Submission) -> bool:
-    """True for a lone file of a class folder read as a learner (:func:`_stray`): neither a
-    folder nor a zip, it has no listing of its own."""
-    origin = submission.origin
-    return (
-        not submission.files
-        and not origin.is_symlink()
-        and origin.is_file()
-        and not _zip_name(origin)
-    )

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from grader.class_folder import discover
 from grader.outputs import atomic_write
 from grader.outputs.csv_table import csv_table
 from grader.similarity import page
 from grader.similarity.pairs import THRESHOLD, Pair, compare_class
-from grader.submissions import discover
 from grader.topics import check_topics
 
 __all__ = ["THRESHOLD", "Pair", "similarity_csv", "write_similarity"]

@@ -56,8 +56,8 @@ def test_an_unknown_mistake_key_lists_the_known_ones():
 
 def test_the_grade_console_names_the_empty_and_the_misplaced_submission(klass: Path, tmp_path):
     """What ``grade`` prints before grading the example class (``make demo``)."""
+    from grader.class_folder import discover
     from grader.intake import check_class, console_lines
-    from grader.submissions import discover
 
     lines = console_lines(check_class(discover([klass]), None), tmp_path / "submissions.csv")
     assert "empty-folder: no gradable code (found: nothing)" in lines

@@ -294,9 +294,9 @@ def test_a_dry_run_after_a_killed_first_run_sees_what_it_recorded_and_writes_not
     import subprocess
     import sys
 
+    from grader.class_folder import discover
     from grader.grade_key import expected_key
     from grader.grading import plan
-    from grader.submissions import discover
 
     klass, options = setup
     found = discover([klass])

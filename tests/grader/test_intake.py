@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import zipfile
 
+from grader.class_folder import discover
 from grader.intake import check_class, survey, to_csv
 from grader.layout import nothing_gradable, would_work_as
-from grader.submissions import discover, read_folder
+from grader.submissions import read_folder
 
 SOURCE = b"def relu(x):\n    return x\n"
 

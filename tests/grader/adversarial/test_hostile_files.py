@@ -20,11 +20,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from grader.class_folder import discover
 from grader.engine.sandbox import Sandbox
 from grader.grading import GradeOptions, grade
 from grader.nbgrader.ipynb import MAX_DEPTH, NotebookError, check_depth, extract
 from grader.settings import GradeSettings
-from grader.submissions import SubmissionError, discover, read_zip
+from grader.submissions import SubmissionError, read_zip
 
 from ._support import GOOD, HIDDEN, LIMITS, sandboxes, stable_kit
 

@@ -11,10 +11,11 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from grader.class_folder import discover
 from grader.engine.run import run_hidden_tests
 from grader.nbgrader.ipynb import CHECK_TAG, DROPPED_NOTE, extract, join_cells
 from grader.settings import GradeSettings
-from grader.submissions import discover, read_folder, read_zip
+from grader.submissions import read_folder, read_zip
 
 ROOT = Path(__file__).resolve().parents[3]
 
