@@ -1,8 +1,8 @@
 """One sandboxed worker process per submission, and the faults a call can end in.
 
 :class:`WorkerProcess` starts ``grader/sandbox/worker.py`` in its own session and process group,
-with a clean environment, rlimits and BLAS threads = 1 (sandbox layer 1), sends one request at a
-time, and waits for the reply with a wall-clock timeout while draining the learner's output into a
+with a clean environment, rlimits and BLAS threads = 1 (sandbox layer 1,
+:mod:`grader.engine.worker_setup`), sends one request at a time, and waits for the reply with a wall-clock timeout while draining the learner's output into a
 capped buffer. Whatever goes wrong ends that call with a :class:`CallFault` naming the reason
 (``timeout``, ``crash``, ``memory``, ``output``, ``protocol``, ``budget``); the worker is then
 killed and the next call starts a fresh one. A learner exception is a :class:`LearnerError`, not a
@@ -28,10 +28,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import resource
 import select
 import selectors
-import shutil
 import signal
 import subprocess
 import tempfile
@@ -41,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from exercises.tests._reaper import become_subreaper, kill_escaped, processes, start_time
-from grader.engine import cgroups
+from grader.engine import cgroups, worker_setup
 from grader.engine.cgroups import Cgroup, CgroupSupport
 from grader.engine.sandbox import Sandbox, configured
 from grader.sandbox.channel import MAX_FRAME_BYTES, ChannelError, decode, encode
@@ -90,78 +88,6 @@ class LearnerError(Exception):
         self.where = where
 
 
-def clean_env(scratch: str) -> dict[str, str]:
-    """The worker's whole environment: no secrets, one BLAS thread, offline model loading."""
-    return {
-        "PATH": "/usr/bin:/bin",
-        "HOME": scratch,
-        "TMPDIR": scratch,
-        "LANG": "C.UTF-8",
-        "PYTHONHASHSEED": "0",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "OMP_NUM_THREADS": "1",
-        "OPENBLAS_NUM_THREADS": "1",
-        "MKL_NUM_THREADS": "1",
-        "NUMEXPR_NUM_THREADS": "1",
-        "HF_HUB_OFFLINE": "1",
-        "TRANSFORMERS_OFFLINE": "1",
-        "TOKENIZERS_PARALLELISM": "false",
-        "MPLBACKEND": "Agg",
-    }
-
-
-def _rlimits(limits: Limits, nproc: bool) -> None:  # runs in the child between fork and exec
-    if nproc:  # counted per uid: only meaningful once the worker runs as its own unprivileged uid
-        resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
-    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
-    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
-    resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-
-def _enter(group: Cgroup | None, limits: Limits, nproc: bool) -> None:
-    """Between fork and exec: into the submission's cgroup, then the rlimits."""
-    if group is not None:
-        group.join()
-    _rlimits(limits, nproc)
-
-
-def _set_modes(folder: Path, dir_mode: int, file_mode: int, owner: int | None = None) -> None:
-    """Every folder (``dir_mode``) and file (``file_mode``) of a grader-made copy, ``folder``
-    itself and helper packages' subfolders included, whatever the umask the copy was made under
-    (under umask 077 a learner's ``mypkg/`` could not be entered, and her helper import failed);
-    with ``owner``, that uid's and gid's too. Symlinks are left alone (the copy holds none)."""
-    for root, _, files in os.walk(folder):  # never into a linked folder
-        paths = [root] + [
-            p
-            for p in (os.path.join(root, name) for name in files)
-            if os.path.isfile(p) and not os.path.islink(p)
-        ]
-        for path in paths:
-            os.chmod(path, dir_mode if path == root else file_mode)
-            if owner is not None:
-                os.chown(path, owner, owner)
-
-
-def _unprivileged_scratch(scratch: Path, submission: Path, uid: int | None) -> tuple[Path, str]:
-    """Without bubblewrap, the unprivileged uid reaches the submission through the host's folders,
-    and the grader's temporary folders (0700) are closed to it: the submission is copied into the
-    scratch folder (made traversable, not listable: 0711), beside a working folder (its cwd,
-    HOME and TMPDIR), both the worker uid's alone: the uid of a classmate graded at the same
-    time (another grading process, another uid) can find the scratch folder in /tmp but open
-    neither. Returns (the submission copy, the working folder)."""
-    os.chmod(scratch, 0o711)
-    copy = scratch / "submission"
-    shutil.copytree(submission, copy, symlinks=True)  # a link is copied as a link, not followed
-    _set_modes(copy, 0o700, 0o600, uid)
-    work = scratch / "work"
-    work.mkdir(mode=0o700)
-    if uid is not None:
-        os.chown(work, uid, uid)
-    return copy, str(work)
-
-
 def _names(listed: Any) -> list[str]:
     """A reply's list of argument names (``mutated``, ``aliased``), defensively: the worker is
     untrusted, anything but a list reads as none."""
@@ -198,9 +124,11 @@ class WorkerProcess:
         self._scratch = tempfile.TemporaryDirectory(prefix="gradelab-scratch-")
         submission, workdir = self.submission.resolve(), self._scratch.name
         if self.sandbox.drop_uid is not None and self.sandbox.bwrap:
-            _set_modes(self.submission, 0o755, 0o644)  # bound in: the uid reads it there
+            worker_setup.set_modes(
+                self.submission, 0o755, 0o644
+            )  # bound in: the uid reads it there
         elif self.sandbox.drop_uid is not None:  # no binds: it reaches its files through the host's
-            submission, workdir = _unprivileged_scratch(
+            submission, workdir = worker_setup.unprivileged_scratch(
                 Path(self._scratch.name), submission, self.sandbox.worker_uid()
             )
         argv, extra = self.sandbox.command(WORKER, submission, HANDLES)
@@ -218,9 +146,9 @@ class WorkerProcess:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             cwd=workdir,
-            env={**clean_env(workdir), **extra},
+            env={**worker_setup.clean_env(workdir), **extra},
             start_new_session=True,
-            preexec_fn=lambda: _enter(group, self.limits, nproc),
+            preexec_fn=lambda: worker_setup.enter(group, self.limits, nproc),
         )
         _LIVE.add(self._proc.pid)
         os.set_blocking(self._proc.stdin.fileno(), False)  # type: ignore[union-attr]
