@@ -95,10 +95,13 @@ def test_the_pools_processes_run_on_distinct_cpus(tmp_path: Path):
     cpus = affinity.allowed_cpus()[:2]
     ctx = multiprocessing.get_context("spawn")
     initargs = ([], str(tmp_path), ctx.Value("i", 0), 2, cpus)
+    seen: dict[int, list[int]] = {}
     with ProcessPoolExecutor(
         2, mp_context=ctx, initializer=executors._pool_process_start, initargs=initargs
     ) as pool:
-        seen = dict(f.result() for f in [pool.submit(_where) for _ in range(6)])
+        deadline = time.monotonic() + 120  # a busy machine starts the second process late
+        while len(seen) < 2 and time.monotonic() < deadline:
+            seen.update(f.result() for f in [pool.submit(_where) for _ in range(4)])
     assert len(seen) == 2, seen
     assert sorted(cpu for (cpu,) in seen.values()) == cpus
 
