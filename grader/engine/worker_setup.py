@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from grader.engine.cgroups import Cgroup
-    from grader.engine.process import Limits
+    from grader.engine.limits import Limits
 
 
 def clean_env(scratch: str) -> dict[str, str]:
