@@ -225,9 +225,9 @@ def _decode_object(value: dict[str, Any], arrays: list[np.ndarray], depth: int) 
         raise ChannelError("dict too long")
     out = {}
     for key, item in value.items():
-        if key[:1] == "$" or len(key) > MAX_STRING:
+        if key[:1] == "$":
             raise ChannelError("malformed value")
-        out[key if key.isascii() else _text(key)] = _decode_value(item, arrays, depth + 1)
+        out[_decode_value(key, arrays, depth + 1)] = _decode_value(item, arrays, depth + 1)
     return out
 
 
