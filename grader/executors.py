@@ -83,11 +83,11 @@ def _pool_process_start(
     and runs on that CPU of ``cpus``, with the learners' workers it starts (:mod:`grader.affinity`:
     no two pool processes share a CPU, no worker leaves its grader's). Its parent decides when
     the run stops: Ctrl-C in a terminal reaches every process of the foreground group, and is
-    ignored here (the parent's :func:`abandon_on_interrupt` stops the pool). A SIGTERM (the parent's, or one sent to the
-    whole process group by systemd or a closing session) stops this process cleanly: while
-    grading, the first raises :class:`Terminated` there, so the ``with`` blocks stop the
-    learner's worker and remove its scratch and cgroup, and a later one is ignored rather than
-    let to cut that cleanup short (the parent sends SIGKILL after :data:`STOP_GRACE_SECONDS`);
+    ignored here (the parent's :func:`abandon_on_interrupt` stops the pool). A SIGTERM (the
+    parent's, or one sent to the whole process group by systemd or a closing session) stops this
+    process cleanly: while grading, the first raises :class:`Terminated` there, so the ``with``
+    blocks stop the learner's worker and remove its scratch and cgroup, and a later one is ignored
+    rather than let to cut that cleanup short (the parent sends SIGKILL after :data:`STOP_GRACE_SECONDS`);
     an idle process exits at once, and a stopping one starts no submission it had queued.
     Its temporary folders (submission copies, workers' scratch) go under ``scratch``, which the
     parent removes once the pool is stopped, whatever a process could not finish."""

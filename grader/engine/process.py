@@ -2,11 +2,11 @@
 
 :class:`WorkerProcess` starts ``grader/sandbox/worker.py`` in its own session and process group,
 with a clean environment, rlimits and BLAS threads = 1 (sandbox layer 1,
-:mod:`grader.engine.worker_setup`), sends one request at a time, and waits for the reply with a wall-clock timeout while draining the learner's output into a
-capped buffer. Whatever goes wrong ends that call with a :class:`CallFault` naming the reason
-(``timeout``, ``crash``, ``memory``, ``output``, ``protocol``, ``budget``); the worker is then
-killed and the next call starts a fresh one. A learner exception is a :class:`LearnerError`, not a
-fault.
+:mod:`grader.engine.worker_setup`), sends one request at a time, and waits for the reply with a
+wall-clock timeout while draining the learner's output into a capped buffer. Whatever goes wrong
+ends that call with a :class:`CallFault` naming the reason (``timeout``, ``crash``, ``memory``,
+``output``, ``protocol``, ``budget``); the worker is then killed and the next call starts a fresh
+one. A learner exception is a :class:`LearnerError`, not a fault.
 
 Besides the timeout per call, wall-clock budgets bound a whole test (from
 :meth:`WorkerProcess.begin_test`) and the whole submission (from the worker's creation): a call
@@ -106,9 +106,8 @@ class WorkerProcess:
         self._scratch = tempfile.TemporaryDirectory(prefix="gradelab-scratch-")
         submission, workdir = self.submission.resolve(), self._scratch.name
         if self.sandbox.drop_uid is not None and self.sandbox.bwrap:
-            worker_setup.set_modes(
-                self.submission, 0o755, 0o644
-            )  # bound in: the uid reads it there
+            # bound in: the unprivileged uid reads it there
+            worker_setup.set_modes(self.submission, 0o755, 0o644)
         elif self.sandbox.drop_uid is not None:  # no binds: it reaches its files through the host's
             submission, workdir = worker_setup.unprivileged_scratch(
                 Path(self._scratch.name), submission, self.sandbox.worker_uid()
