@@ -1,6 +1,6 @@
 """The learner's ``gradelab`` command: ``gradelab check`` with ``--version`` and ``-h``.
 
-Built with typer, as the instructor's ``gradelab`` (``grader/cli.py``) is: the instructor's
+Built with typer, as the instructor's ``gradelab`` (``grader/cli/``) is: the instructor's
 ``check`` is this same :func:`check` registered on its app, so both CLIs parse, document and
 print a check identically. Learner-safe: typer, NumPy and pytest (the student release's
 dependencies); nothing of the grader is imported.

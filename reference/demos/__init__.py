@@ -117,6 +117,11 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
+def _error(message: str) -> None:
+    """A mistake in what was asked: one red line on stderr, the names as typed (no markup)."""
+    Console(stderr=True, soft_wrap=True).print(Text(message, style="red"), highlight=False)
+
+
 def run_all(
     device: str = "auto",
     only: list[str] | None = None,
@@ -129,12 +134,12 @@ def run_all(
     names = list(only) if only else list(DEMOS)
     unknown = [n for n in names if n not in DEMOS]
     if unknown:
-        console.print(f"[red]unknown demo(s): {', '.join(unknown)}; choose from {', '.join(DEMOS)}")
+        _error(f"unknown demo(s): {', '.join(unknown)}; choose from {', '.join(DEMOS)}")
         return 2
     try:
         dev = resolve_device(device)
     except ValueError as exc:
-        console.print(f"[red]{exc}")
+        _error(str(exc))
         return 2
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -44,7 +44,8 @@ RENDERERS = [
     "grader/outputs/gradebook.py",
     "grader/report/page.py",
     "grader/grading.py",
-    "grader/cli.py",
+    "grader/cli/grading.py",
+    "grader/cli/app.py",
 ]
 
 
