@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from ._loading import missing_package
-from ._runner import TOPICS
+from ._runner import TOPICS, test_files
 
 SETTLE = 0.3  # seconds to wait for more events after a save (editors write in several steps)
 
@@ -52,14 +52,15 @@ def watch(topics: list[str] | None, where: str | None, timeout: float | None) ->
         from watchdog.events import FileSystemEvent, FileSystemEventHandler
         from watchdog.observers import Observer
     except ModuleNotFoundError as exc:
-        print(f"--watch {missing_package(exc)}")
+        print(f"--watch {missing_package(exc)}", file=sys.stderr)
+        return 2
+    try:
+        test_files(topics)  # an unknown topic: the message `check` without --watch gives
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
         return 2
 
     chosen = tuple(topics) if topics else TOPICS
-    unknown = [t for t in chosen if t not in TOPICS]
-    if unknown:
-        print(f"unknown topic(s): {', '.join(unknown)}; choose from {', '.join(TOPICS)}")
-        return 2
     folder = learner_folder(where)
     saved: queue.Queue[str] = queue.Queue()
 

@@ -90,3 +90,17 @@ def test_only_a_topic_file_of_the_watched_folder_counts(tmp_path: Path):
     assert saved_topic(str(folder / "notes.py"), folder, topics) is None
     assert saved_topic(str(folder / "sub" / "losses.py"), folder, topics) is None
     assert saved_topic(os.fsencode(folder / "activations.py"), folder, topics) == "activations"
+
+
+def test_an_unknown_topic_is_refused_on_stderr_as_without_watch(capsys):
+    """`check --watch -t bogus` printed its refusal on stdout, unlike `check -t bogus`: both
+    say the same line on stderr and exit 2, before anything is watched."""
+    from exercises.tests._runner import check_and_print
+    from exercises.tests._watch import watch
+
+    assert watch(["bogus"], None, None) == 2
+    watched = capsys.readouterr()
+    assert check_and_print(["bogus"], None, None) == 2
+    checked = capsys.readouterr()
+    assert watched.out == checked.out == ""
+    assert watched.err == checked.err and "unknown topic(s): bogus" in watched.err
