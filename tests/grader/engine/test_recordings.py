@@ -219,3 +219,50 @@ def test_grading_uses_a_store_only_under_bubblewrap_and_where_the_environment_sa
     monkeypatch.delenv(recordings.ENV)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert recordings.default_root() == tmp_path / "xdg" / "gradelab" / "replay"
+
+
+EDITED_SUITE = """
+from pathlib import Path
+
+import numpy as np
+from hypothesis import given, strategies as st
+
+from grader.engine.expect import expect_close, reference
+from grader.suites import graded
+
+SEEN = Path(__file__).with_name("seen.txt")
+HIGH = {high}
+
+
+@graded("relu", "matches the reference", points=1)
+@given(v=st.floats(-HIGH, HIGH))
+def test_relu(learner, v):
+    with SEEN.open("a") as seen:
+        seen.write(f"{{v!r}}\\n")
+    x = np.array([v])
+    expect_close(learner.activations.relu(x), reference("activations", "relu", x), learner)
+"""
+
+
+def test_a_suite_edited_under_a_running_process_never_meets_its_old_recordings(tmp_path, store):
+    """A process keys its store once, at its start; a suite edited under it (a long-lived Dask
+    worker) is imported anew. Its tests were told apart by the test function's source only, so
+    an edited strategy bound beside an unchanged test replayed the inputs of the old bound. The
+    whole file's digest is in every test id: the edited suite draws its own inputs."""
+    hidden = tmp_path / "hidden"
+    hidden.mkdir()
+    suite, seen = hidden / "test_activations.py", hidden / "seen.txt"
+    good = write_answers(tmp_path / "good")
+    settings = GradeSettings(topics=("activations",), max_examples=6, hidden_dir=hidden)
+
+    def drawn(high: float) -> list[float]:
+        suite.write_text(EDITED_SUITE.format(high=high))
+        seen.unlink(missing_ok=True)
+        result = run_hidden_tests(good, settings, learner="l", content_hash="-")
+        assert [o.status.value for o in result.outcomes] == ["passed"], result.outcomes
+        return [float(v) for v in seen.read_text().split()]
+
+    assert max(abs(v) for v in drawn(1.0)) <= 1.0
+    assert len(_stored(store)) == 1
+    assert max(abs(v) for v in drawn(1000.0)) > 1.0, "the old bound's recording was replayed"
+    assert len(_stored(store)) == 2
