@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, Phase, Verbosity, settings
-from hypothesis.errors import FlakyFailure
+from hypothesis.errors import FlakyFailure, InvalidArgument
 
 from grader.engine import replay
 from grader.engine.cases import case_labels
@@ -153,6 +153,11 @@ def register_profile(max_examples: int, shrink: bool = True) -> str:
     same points, bigger counterexamples in the feedback, and failing tests cost far less.
     """
     name = f"gradelab-grading-{max_examples}{'' if shrink else '-noshrink'}"
+    try:  # registered once a process: a name is one profile (hypothesis deprecates registering
+        settings.get_profile(name)  # again under a test's own @settings, as a test grading does)
+        return name
+    except InvalidArgument:
+        pass
     settings.register_profile(
         name,
         derandomize=True,
