@@ -3,14 +3,45 @@ gradebook as an LMS's import CSV) and ``similarity`` (learners whose code is ali
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from grader.cli.app import app, say, stated
 from grader.console import options as values
 
+if TYPE_CHECKING:
+    from rich.progress import TaskID
+
 SHOWN_PAIRS = 20  # flagged similarity pairs listed on the console (all are in similarity.csv)
+
+
+@contextmanager
+def _topics_bar() -> Iterator[Callable[[int, str], None] | None]:
+    """A progress bar on stderr, one step a topic compared (a class of hundreds takes minutes),
+    gone when done: stdout holds only the pairs. None where stderr is no terminal (a log or a
+    pipe gets nothing of it)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    err = Console(stderr=True)
+    if not err.is_terminal:
+        yield None
+        return
+    columns = (TextColumn("compared {task.description}"), BarColumn(), MofNCompleteColumn())
+    bar = Progress(*columns, TimeElapsedColumn(), console=err, transient=True)
+    task: list[TaskID] = []
+
+    def step(total: int, topic: str) -> None:
+        if not task:
+            task.append(bar.add_task("", total=total))
+        bar.update(task[0], advance=1, description=topic)
+
+    with bar:
+        yield step
 
 
 def class_report(out: Path) -> None:
@@ -86,11 +117,10 @@ def similarity(
     from grader.similarity import THRESHOLD, write_similarity
     from grader.submissions import SubmissionError
 
-    with stated(SubmissionError, ValueError):
+    with stated(SubmissionError, ValueError), _topics_bar() as step:
         check_output_outside(out, list(klass))
-        pairs = write_similarity(
-            list(klass), out, topic or None, THRESHOLD if threshold is None else threshold
-        )
+        share = THRESHOLD if threshold is None else threshold
+        pairs = write_similarity(list(klass), out, topic or None, share, step)
     flagged = [p for p in pairs if p.flagged]
     say(f"{len(flagged)} suspicious pairs of {len(pairs)} compared; see {out}/index.html")
     for p in flagged[:SHOWN_PAIRS]:

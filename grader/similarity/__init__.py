@@ -7,6 +7,8 @@ Writes ``DIR/similarity.csv`` (every pair sharing any code) and ``DIR/index.html
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
 
 from grader.class_folder import discover
@@ -47,9 +49,14 @@ def similarity_csv(pairs: list[Pair]) -> str:
 
 
 def write_similarity(
-    paths: list[Path], out: Path, topics: list[str] | None = None, threshold: float = THRESHOLD
+    paths: list[Path],
+    out: Path,
+    topics: list[str] | None = None,
+    threshold: float = THRESHOLD,
+    progress: Callable[[int, str], None] | None = None,
 ) -> list[Pair]:
-    """Compare the class's submissions under ``paths``; write ``out/`` and return the pairs."""
+    """Compare the class's submissions under ``paths``; write ``out/`` and return the pairs.
+    ``progress(total, topic)`` hears of each topic compared, ``total`` the topics to compare."""
     chosen = check_topics(topics)
     if not 0 < threshold <= 1:
         raise ValueError(f"threshold must be in (0, 1], got {threshold}")
@@ -57,7 +64,8 @@ def write_similarity(
 
     found = discover(paths)
     check_unique(found)  # as grade: two submissions of one id are named, never one kept silently
-    pairs = compare_class(found, chosen, threshold)
+    told = None if progress is None else functools.partial(progress, len(chosen))
+    pairs = compare_class(found, chosen, threshold, told)
     atomic_write(out / "similarity.csv", similarity_csv(pairs))
     atomic_write(out / "index.html", page.render(pairs, threshold))
     return pairs

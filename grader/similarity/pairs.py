@@ -8,6 +8,7 @@ each wrote one short line are not flagged for it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -84,9 +85,13 @@ def compare_topic(
 
 
 def compare_class(
-    submissions: list[Submission], topics: list[str], threshold: float = THRESHOLD
+    submissions: list[Submission],
+    topics: list[str],
+    threshold: float = THRESHOLD,
+    progress: Callable[[str], None] | None = None,
 ) -> list[Pair]:
-    """Per topic, every pair of learners who both handed that topic in; flagged pairs first."""
+    """Per topic, every pair of learners who both handed that topic in; flagged pairs first.
+    ``progress(topic)`` is called as each topic is done (a class of hundreds takes minutes)."""
     pairs = []
     for topic in topics:
         codes = {
@@ -95,4 +100,6 @@ def compare_class(
             if topic in s.files
         }
         pairs += compare_topic(topic, codes, threshold)
+        if progress is not None:
+            progress(topic)
     return sorted(pairs, key=lambda p: (not p.flagged, -p.score, p.topic, p.learner_a))

@@ -83,3 +83,19 @@ def test_report_and_export_warn_when_the_gradebooks_learners_do_not_compare(tmp_
         assert done.exit_code == 0, done.output
         text = " ".join(done.output.split())
         assert "WARNING: this gradebook's learners were graded under 2 kits or settings" in text
+
+
+def test_similarity_shows_no_progress_where_stderr_is_no_terminal(tmp_path):
+    """The progress bar is for a terminal: a redirected run's stderr stays empty (rich's
+    transient bar left a newline there), stdout holds only the pairs."""
+    from pathlib import Path
+
+    answer = (Path(__file__).resolve().parents[3] / "solutions" / "activations.py").read_text()
+    for learner in ("ann", "bob"):
+        (tmp_path / "class" / learner).mkdir(parents=True)
+        (tmp_path / "class" / learner / "activations.py").write_text(answer)
+    args = ["similarity", str(tmp_path / "class"), "--out", str(tmp_path / "s")]
+    done = CliRunner().invoke(app, args)
+    assert done.exit_code == 0, done.output
+    assert done.stderr == ""
+    assert done.stdout.startswith("1 suspicious pairs of 1 compared")

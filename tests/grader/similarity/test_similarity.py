@@ -85,3 +85,15 @@ def test_two_submissions_of_one_learner_are_refused_as_grade_refuses_them(tmp_pa
     with pytest.raises(ValueError, match=r"share a learner id.*dup\.zip"):
         write_similarity([klass], tmp_path / "out", ["activations"])
     assert not (tmp_path / "out").exists()
+
+
+def test_progress_hears_each_topic_once_in_order_with_the_total(tmp_path):
+    """A class of hundreds takes minutes: ``progress(total, topic)`` is called as each topic is
+    compared, so the command line can show how far it is."""
+    klass = tmp_path / "class"
+    for learner in ("ann", "bob"):
+        shutil.copytree(ROOT / "solutions", klass / learner, ignore=shutil.ignore_patterns("_*"))
+    heard: list[tuple[int, str]] = []
+    topics = ["losses", "activations", "rag"]
+    write_similarity([klass], tmp_path / "out", topics, progress=lambda *a: heard.append(a))
+    assert heard == [(3, "losses"), (3, "activations"), (3, "rag")]
