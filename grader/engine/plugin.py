@@ -19,6 +19,7 @@ import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -184,6 +185,7 @@ class GradingPlugin:
     only_functions: frozenset[str] | None = None  # "<topic>.<function>" to keep; None = all
     replay: bool = True  # replay recorded passing inputs (grader.engine.replay); same grades
     recordings: RecordingStore | None = None  # recordings kept for other processes of the kit
+    suite_digests: dict[Path, str] = field(default_factory=dict)  # suite file → its sha256
     _inspected: dict[str, dict[str, Any]] = field(default_factory=dict)
     _cases: dict[str, str] = field(default_factory=dict)  # nodeid -> case label
 
@@ -283,6 +285,7 @@ class GradingPlugin:
             shrink=self.grading.shrink,
             final=_is_fault,
             store=self.recordings,
+            suite_digest=self.suite_digests[pyfuncitem.path] if self.recordings else "",
         )
         return True
 

@@ -227,7 +227,7 @@ def _examples(stored: Any, test: str, max_examples: int) -> list[Example] | None
 def _key(wire: str) -> str:
     """The folder name of a kit's recordings: its grade fingerprint and the Python version,
     computed once per process (the code a process runs is the code it imported; a hidden suite
-    edited under it is told apart by its file's digest, part of every test id: replay.suite_digest)."""
+    edited under it is told apart by its file's digest, part of every test id: replay.call)."""
     from grader.settings import GradeSettings
 
     fingerprint = GradeSettings.from_wire(json.loads(wire)).fingerprint()

@@ -38,10 +38,8 @@ from __future__ import annotations
 
 import copy
 import functools
-import hashlib
 import struct
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -165,19 +163,6 @@ def _materialise(example: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def suite_digest(path: Path) -> str:
-    """sha256 of the suite file's bytes, read now: part of every stored test id.
-
-    A process computes its store's key once, at its start; a suite edited under a running
-    process (a long-lived Dask worker) is imported anew (``grader.engine.run``), and its tests
-    must not meet the recordings of the old file. The whole file counts, not the test function's
-    source (what hypothesis seeds a derandomized run from): an edited strategy or helper beside
-    the test draws other inputs from the same function. (Hashing a file of tens of kB costs tens
-    of µs; hypothesis's ``function_digest`` of each test's source cost ~0.8 ms, 0.27 s for the
-    kit's 354 tests, in every process's first submission.)"""
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:32]
-
-
 def call(
     item: pytest.Function,
     max_examples: int,
@@ -186,8 +171,16 @@ def call(
     shrink: bool = True,
     final: Callable[[BaseException], bool] = lambda exc: False,
     store: RecordingStore | None = None,
+    suite_digest: str = "",
 ) -> None:
     """Run ``item``'s test function in the two passes the module docstring defines.
+
+    ``suite_digest`` (the sha256 of the suite file the test was imported from, which
+    :mod:`grader.engine.run` reads once a run) is part of every test id in ``store``: a process
+    keys its store once, at its start, and a suite edited under a running process (a long-lived
+    Dask worker) is imported anew, whose tests must not meet the old file's recordings. The whole
+    file counts, not the test function's source (what hypothesis seeds a derandomized run from):
+    an edited strategy or bound beside the test draws other inputs from the same function.
 
     ``before_hypothesis`` runs before pass 2 (to reset per-test state) and may return a function
     that puts back the state pass 1 left, called when pass 2 cannot reproduce pass 1's failure.
@@ -203,7 +196,8 @@ def call(
     if hyp is None:
         test(**funcargs)
         return
-    failure = _first_pass(item, test, funcargs, max_examples, before_hypothesis, store)
+    stored = None if store is None else (store, f"{item.nodeid}@{suite_digest}")
+    failure = _first_pass(item, test, funcargs, max_examples, before_hypothesis, stored)
     if failure is None:
         return  # every input a passing run is given passes
     if not shrink or final(failure):
@@ -222,9 +216,10 @@ def _first_pass(
     funcargs: dict[str, Any],
     max_examples: int,
     before_hypothesis: Callable[[], object],
-    store: RecordingStore | None = None,
+    stored: tuple[RecordingStore, str] | None = None,
 ) -> BaseException | None:
     """Call the test body on a passing run's inputs, in order, up to the first failure (returned).
+    ``stored``: the store other processes of the kit share, and the test's id in it.
 
     The inputs are replayed when a passing run was recorded in this process, else drawn by
     hypothesis and recorded (the run stopped at the first failure, before any shrinking)."""
@@ -232,12 +227,10 @@ def _first_pass(
     inner = hyp.inner_test
     runs = _RECORDED.setdefault(inner, {})
     key = (item.nodeid, max_examples)
-    test_id = ""
-    if key not in runs and store is not None:
-        test_id = f"{item.nodeid}@{suite_digest(item.path)}"
-        stored = store.load(test_id, max_examples)
-        if stored is not None:
-            runs[key] = stored
+    if key not in runs and stored is not None:
+        recording = stored[0].load(stored[1], max_examples)
+        if recording is not None:
+            runs[key] = recording
     if key in runs:
         try:
             for example in runs[key]:
@@ -288,6 +281,6 @@ def _first_pass(
         hyp.inner_test = inner
     if replayable and key not in runs:
         runs[key] = calls
-        if store is not None:
-            store.save(test_id, max_examples, calls)
+        if stored is not None:
+            stored[0].save(stored[1], max_examples, calls)
     return None

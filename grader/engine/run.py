@@ -91,15 +91,21 @@ def _sparse_collections() -> Iterator[None]:
                 gc.set_threshold(*_SPARSE["saved"])
 
 
-def _stamp(profile: str, origin: str) -> str:
-    """What a cached suite module must match to be reused: the profile and the file's bytes."""
-    try:
-        return f"{profile}:{hashlib.sha256(Path(origin).read_bytes()).hexdigest()}"
-    except OSError:
-        return f"{profile}:gone"
+def suite_digests(files: list[str]) -> dict[Path, str]:
+    """The sha256 of each hidden-suite file's bytes (``"gone"`` for one that cannot be read),
+    read once a run, before pytest imports them: what a cached suite module must match to be
+    reused, and part of every recorded test's id (:func:`grader.engine.replay.call`)."""
+    digests = {}
+    for name in files:
+        path = Path(name).resolve()
+        try:
+            digests[path] = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            digests[path] = "gone"
+    return digests
 
 
-def _forget_stale_suites(files: list[str], profile: str) -> None:
+def _forget_stale_suites(digests: dict[Path, str], profile: str) -> None:
     """Drop cached hidden-suite modules that this run must not reuse.
 
     - Other suites' modules with the same file names: pytest's importlib mode reuses a module
@@ -113,28 +119,28 @@ def _forget_stale_suites(files: list[str], profile: str) -> None:
     - Modules whose file changed since they were imported (a kit edited under a running process):
       the grade must be the one the fingerprint, which hashes the file, describes.
     """
-    wanted = {Path(f).resolve() for f in files}
-    stems = {Path(f).stem for f in files}
+    stems = {path.stem for path in digests}
     for name, module in list(sys.modules.items()):
         origin = getattr(module, "__file__", None)
         if name.rsplit(".", 1)[-1] not in stems or not origin:
             continue
-        if Path(origin).resolve() not in wanted or _IMPORTED_UNDER.get(name) != _stamp(
-            profile, origin
-        ):
+        digest = digests.get(Path(origin).resolve())
+        if digest is None or _IMPORTED_UNDER.get(name) != f"{profile}:{digest}":
             del sys.modules[name]
             _IMPORTED_UNDER.pop(name, None)
 
 
-def _remember_suites(files: list[str], profile: str) -> None:
-    wanted = {Path(f).resolve() for f in files}
-    stems = {Path(f).stem for f in files}
+def _remember_suites(digests: dict[Path, str], profile: str) -> None:
+    """Note under which profile, and from which bytes (read before the run imported them), each
+    suite module of this run was imported."""
+    stems = {path.stem for path in digests}
     for name, module in list(sys.modules.items()):
         if name.rsplit(".", 1)[-1] not in stems:  # cheap first: resolving every path is not
             continue
         origin = getattr(module, "__file__", None)
-        if origin and Path(origin).resolve() in wanted:
-            _IMPORTED_UNDER[name] = _stamp(profile, origin)
+        digest = digests.get(Path(origin).resolve()) if origin else None
+        if digest is not None:
+            _IMPORTED_UNDER[name] = f"{profile}:{digest}"
 
 
 def _rootdir(hidden: Path) -> Path:
@@ -239,7 +245,8 @@ def run_hidden_tests(
         str(hidden / f"test_{t}.py") for t in settings.topics if (hidden / f"test_{t}.py").exists()
     ]
     profile = register_profile(settings.max_examples, settings.shrink)
-    _forget_stale_suites(files, profile)
+    digests = suite_digests(files)
+    _forget_stale_suites(digests, profile)
     with WorkerProcess(folder, settings.limits, settings.chosen_sandbox()) as worker:
         plugin = GradingPlugin(
             worker,
@@ -247,6 +254,7 @@ def run_hidden_tests(
             only_functions=frozenset(only_functions) if only_functions is not None else None,
             replay=replay,
             recordings=recordings.for_settings(settings) if replay else None,
+            suite_digests=digests,
         )
         args = [
             # No configuration file, and node ids that do not depend on where the kit lies:
@@ -292,7 +300,7 @@ def run_hidden_tests(
         finally:
             torch.set_num_threads(threads)  # as the caller had them (a demo may follow)
             _faiss_threads(faiss_threads)
-            _remember_suites(files, profile)
+            _remember_suites(digests, profile)
         if interrupt.caught is not None:
             raise interrupt.caught  # the worker is stopped on the way out
         starts = worker.starts

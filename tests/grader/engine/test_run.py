@@ -30,7 +30,7 @@ def _grade(folder: Path, shrink: bool) -> list[tuple[str, str]]:
 
 
 def _forget_all() -> None:
-    run._forget_stale_suites([str(run.HIDDEN_DIR / "test_rnn.py")], profile="none")
+    run._forget_stale_suites(run.suite_digests([str(run.HIDDEN_DIR / "test_rnn.py")]), "none")
 
 
 def test_a_tests_own_settings_follow_this_runs_profile_not_the_first_runs(tmp_path):
