@@ -10,7 +10,6 @@ import typer
 
 from grader.cli.app import app, console, say, stated
 from grader.console import options as values
-from grader.console.errors import fail
 
 if TYPE_CHECKING:
     from grader.grading import GradeOptions
@@ -142,19 +141,17 @@ def _grade_into(
     else:
         shown_grade.print_local_sandbox(console)
     bar = shown_grade.GradeProgress(console, len(found))
-    try:
-        with stop_on_sigterm():
-            report = run_grade(found, options, bar.progress, bar.notify)
-    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (Terminated): one way out for both
-        bar.stop()
-        intake.write()
-        _interrupted(len(bar.recorded), len(found), out, isinstance(exc, Terminated))
-        raise typer.Exit(143 if isinstance(exc, Terminated) else 130) from None
-    except errors as exc:
-        bar.stop()
-        fail(str(exc))
-    finally:
-        bar.stop()
+    with stated(*errors):  # said once the bar is gone
+        try:
+            with stop_on_sigterm():
+                report = run_grade(found, options, bar.progress, bar.notify)
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (Terminated): one way out for both
+            bar.stop()
+            intake.write()
+            _interrupted(len(bar.recorded), len(found), out, isinstance(exc, Terminated))
+            raise typer.Exit(143 if isinstance(exc, Terminated) else 130) from None
+        finally:
+            bar.stop()
     intake.write()  # with the grades: a run that reached no grader writes nothing
     console.print(shown_grade.class_table(report))
     shown_grade.print_regrades(console, report, out)

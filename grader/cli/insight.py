@@ -6,15 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 
 from grader.cli.app import app, say, stated
 from grader.console import options as values
-
-if TYPE_CHECKING:
-    from rich.progress import TaskID
 
 SHOWN_PAIRS = 20  # flagged similarity pairs listed on the console (all are in similarity.csv)
 
@@ -33,12 +29,10 @@ def _topics_bar() -> Iterator[Callable[[int, str], None] | None]:
         return
     columns = (TextColumn("compared {task.description}"), BarColumn(), MofNCompleteColumn())
     bar = Progress(*columns, TimeElapsedColumn(), console=err, transient=True)
-    task: list[TaskID] = []
+    task = bar.add_task("…", total=None)  # the total comes with the first topic
 
     def step(total: int, topic: str) -> None:
-        if not task:
-            task.append(bar.add_task("", total=total))
-        bar.update(task[0], advance=1, description=topic)
+        bar.update(task, total=total, advance=1, description=topic)
 
     with bar:
         yield step
