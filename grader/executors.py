@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from grader import affinity, fingerprint
+from grader import affinity, fingerprint, warmup
 from grader.engine.errors import GradingError
 from grader.settings import GradeSettings
 from grader.submissions import Submission
@@ -69,7 +69,7 @@ def grade_submission(submission: Submission, settings: GradeSettings) -> dict[st
     return run.grade_submission(submission, settings)
 
 
-#: set in a pool process while it grades (:func:`_pooled_grade`): a SIGTERM then unwinds the
+#: set in a pool process while it grades (:func:`_pooled`): a SIGTERM then unwinds the
 #: grading (its learner's worker stopped, its scratch removed); an idle one just exits
 _GRADING = threading.Event()
 #: set in a pool process by its first SIGTERM: it grades nothing more
@@ -110,13 +110,14 @@ def _pool_process_start(
     signal.signal(signal.SIGTERM, terminated)
 
 
-def _pooled_grade(submission: Submission, settings: GradeSettings) -> dict[str, Any]:
-    """:func:`grade_submission` in a pool process, marked as grading for its SIGTERM handler."""
+def _pooled(work: Callable[..., Any], *args: Any) -> Any:
+    """``work(*args)`` in a pool process (:func:`grade_submission`, a warm-up share), marked as
+    grading for its SIGTERM handler."""
     if _STOPPING.is_set():
         raise Terminated
     _GRADING.set()
     try:
-        return grade_submission(submission, settings)
+        return work(*args)
     finally:
         _GRADING.clear()
 
@@ -207,8 +208,13 @@ class LocalExecutor:
     processes. A Ctrl-C or SIGTERM stops either the same way (see the module's docstring): the
     engine raises the ``KeyboardInterrupt`` pytest caught, never a ``GradingError``."""
 
-    def __init__(self, settings: GradeSettings, jobs: int) -> None:
-        self.settings, self.jobs = settings, jobs
+    def __init__(
+        self,
+        settings: GradeSettings,
+        jobs: int,
+        notify: Callable[[str], None] = lambda message: None,
+    ) -> None:
+        self.settings, self.jobs, self.notify = settings, jobs, notify
 
     def close(self) -> None:
         pass
@@ -238,8 +244,10 @@ class LocalExecutor:
                 ) as pool,
                 abandon_on_interrupt(pool),
             ):
+                self._warm_up(pool, warmup.shares_for(self.jobs, len(todo)))
                 learners: dict[Future[dict[str, Any]], str] = {
-                    pool.submit(_pooled_grade, sub, self.settings): sub.learner for sub in todo
+                    pool.submit(_pooled, grade_submission, sub, self.settings): sub.learner
+                    for sub in todo
                 }
                 pending = set(learners)
                 while pending:
@@ -248,6 +256,28 @@ class LocalExecutor:
                         yield graded(learners[future], future.result)
         finally:  # what a killed pool process left (its own cleanup is the rule)
             shutil.rmtree(scratch, ignore_errors=True)
+
+    def _warm_up(self, pool: ProcessPoolExecutor, shares: int) -> None:
+        """The pool's processes draw the hidden tests' inputs between them before the first
+        learner (:mod:`grader.warmup`), one share each; all are done before any learner starts
+        (a learner started earlier would draw a share still being drawn). A share that fails
+        is only said: the learners then draw its inputs themselves, as without a warm-up."""
+        if not shares:
+            return
+        futures = [
+            pool.submit(_pooled, warmup.warm_share, k, shares, self.settings) for k in range(shares)
+        ]
+        warmed = []
+        for k, future in enumerate(futures):
+            try:
+                warmed.append(future.result())
+            except Exception as exc:  # the grading goes on without it
+                self.notify(
+                    f"warm-up share {k + 1} of {shares} failed: {type(exc).__name__}: {exc}"
+                )
+        line = warmup.summary(warmed, shares)
+        if line:
+            self.notify(line)
 
 
 #: how long a stopped pool's processes have to clean up (stop their learner's worker, remove

@@ -172,7 +172,7 @@ def executor_for(
         return ClusterExecutor(
             options.settings, options.cluster, key, notify, timeout=options.cluster_timeout
         )
-    return LocalExecutor(options.settings, options.jobs)
+    return LocalExecutor(options.settings, options.jobs, notify)
 
 
 def grade(

@@ -183,6 +183,7 @@ class GradingPlugin:
     outcomes: list[TestOutcome] = field(default_factory=list)
     proxy: LearnerProxy | None = None
     only_functions: frozenset[str] | None = None  # "<topic>.<function>" to keep; None = all
+    share: tuple[int, int] | None = None  # (k, n): every n-th graded test from the k-th only
     replay: bool = True  # replay recorded passing inputs (grader.engine.replay); same grades
     recordings: RecordingStore | None = None  # recordings kept for other processes of the kit
     suite_digests: dict[Path, str] = field(default_factory=dict)  # suite file → its sha256
@@ -192,7 +193,9 @@ class GradingPlugin:
     def pytest_collection_modifyitems(
         self, config: pytest.Config, items: list[pytest.Item]
     ) -> None:
-        """Keep graded tests only (and with ``only_functions``, only those functions' tests)."""
+        """Keep graded tests only (and with ``only_functions``, only those functions' tests;
+        with ``share`` (k, n), only the graded tests at positions k, k + n, k + 2n, ... of the
+        collection order: n shares that partition the suite, :mod:`grader.warmup`)."""
         names = {
             i.nodeid: f"{_topic_of(i)}.{m.kwargs['function']}: {m.kwargs['check']}"
             for i in items
@@ -200,12 +203,16 @@ class GradingPlugin:
         }
         self._cases = case_labels(items, names)  # over every graded test: stable under selection
         keep, drop = [], []
+        position = 0  # among the graded tests
         for item in items:
             marker = item.get_closest_marker("graded")
             name = f"{_topic_of(item)}.{marker.kwargs['function']}" if marker else None
             wanted = marker is not None and (
                 self.only_functions is None or name in self.only_functions
             )
+            if marker is not None and self.share is not None:
+                wanted = wanted and position % self.share[1] == self.share[0]
+                position += 1
             (keep if wanted else drop).append(item)
         if drop:
             config.hook.pytest_deselected(items=drop)

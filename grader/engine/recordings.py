@@ -179,6 +179,29 @@ class RecordingStore:
             return False
         return True
 
+    def _marker(self, name: str) -> Path:
+        if not name or not all(c.isalnum() or c in "-_" for c in name):
+            raise ValueError(f"a marker name is letters, digits, - and _: got {name!r}")
+        return self.folder / f"{name}.done"
+
+    def marked(self, name: str) -> bool:
+        """Whether :meth:`mark` left the marker ``name`` here (and nobody else could have)."""
+        path = self._marker(name)
+        return self._private(self.folder) and self._private(path)
+
+    def mark(self, name: str) -> bool:
+        """Leave the marker ``name`` (a piece of work done for this kit, :mod:`grader.warmup`);
+        whether it was left. Never raises for the store's sake, as :meth:`save`."""
+        path = self._marker(name)
+        try:
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if not self._private(self.folder):
+                return False
+            path.touch(mode=0o600)
+            return self._private(path)
+        except OSError:
+            return False
+
 
 def _comparable(examples: list[Example]) -> list[list[Any]]:
     """Examples as ``[(name, is draws, value), ...]`` lists (draws as plain lists): the form a

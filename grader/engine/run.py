@@ -230,14 +230,19 @@ def run_hidden_tests(
     learner: str,
     content_hash: str,
     only_functions: set[str] | None = None,
+    share: tuple[int, int] | None = None,
     replay: bool = True,
 ) -> SubmissionResult:
     """Run the hidden tests of ``settings.topics`` against the submission in ``folder``.
 
-    ``only_functions`` (``{"<topic>.<function>"}``) restricts the run to those functions' tests.
+    ``only_functions`` (``{"<topic>.<function>"}``) restricts the run to those functions' tests;
+    ``share`` (k, n) to the k-th of n shares that partition the graded tests (every n-th from
+    the k-th, in collection order: :mod:`grader.warmup`).
     ``replay`` reuses the inputs of earlier passing runs, of this process or stored by another
     of the same kit (:mod:`grader.engine.recordings`): the same grade, faster.
     """
+    if share is not None and not 0 <= share[0] < share[1]:
+        raise ValueError(f"share (k, n) needs 0 ≤ k < n, got {share}")
     _freeze_warm_state()
     start = time.perf_counter()
     hidden = settings.hidden_dir
@@ -252,6 +257,7 @@ def run_hidden_tests(
             worker,
             settings,
             only_functions=frozenset(only_functions) if only_functions is not None else None,
+            share=share,
             replay=replay,
             recordings=recordings.for_settings(settings) if replay else None,
             suite_digests=digests,

@@ -5,7 +5,9 @@ model answers, the stubs, and learners with a catalogued mistake in every topic,
 ``mae_grad`` without its sign whose minimal counterexample used to change with history, and a
 ``relu`` that keeps state between calls) are graded each alone in a fresh process, then all
 together in this process (which has graded other things before) in two orders, then by a pool
-of two processes; every learner's files must be the same bytes each time. The cluster path is held to the same files in ``test_cluster.py``.
+of two processes, without and with a recording store (whose pool first draws every test's inputs
+once, split between its processes: grader.warmup); every learner's files must be the same bytes
+each time. The cluster path is held to the same files in ``test_cluster.py``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from grader.engine import recordings
 from grader.engine.plugin import UNRELIABLE
+from grader.engine.sandbox import detect
 from grader.examples import plant_mistake, write_answers
 from grader.grading import GradeOptions, grade
 from grader.misconceptions import catalogue
@@ -82,15 +86,33 @@ def _alone(folder: Path, out: Path) -> subprocess.Popen[bytes]:
 
 
 @pytest.mark.slow
-def test_a_learners_files_do_not_depend_on_what_else_is_graded_or_how(learners, tmp_path):
-    """Alone in a fresh process, after the others in one process (two orders), and in a pool of
-    two processes: every learner's results.json and feedback are the same bytes."""
+def test_a_learners_files_do_not_depend_on_what_else_is_graded_or_how(
+    learners, tmp_path, monkeypatch
+):
+    """Alone in a fresh process, after the others in one process (two orders), in a pool of
+    two processes, and (with bubblewrap) in a pool that keeps recordings, whose processes first
+    draw the inputs between them (grader.warmup): every learner's results.json and feedback are
+    the same bytes."""
     names = [f.name for f in learners]
     runs = {name: tmp_path / f"alone-{name}" for name in names}
     procs = [(f.name, _alone(f, runs[f.name])) for f in learners]
     forward = grade(learners, GradeOptions(out=tmp_path / "forward", jobs=1))
     backward = grade(learners[::-1], GradeOptions(out=tmp_path / "backward", jobs=1))
     pooled = grade(learners, GradeOptions(out=tmp_path / "pool", jobs=2))
+    runs_with_store = []
+    if detect("auto").bwrap:  # grading keeps recordings only under bubblewrap
+        # a pool with a store of its own: the warm-up (grader.warmup) draws the inputs once,
+        # the model answers grading a share per process, before any learner
+        store = tmp_path / "store"
+        monkeypatch.setenv(recordings.ENV, str(store))
+        told: list[str] = []
+        warmed = grade(
+            learners, GradeOptions(out=tmp_path / "pool-store", jobs=2), notify=told.append
+        )
+        assert warmed.failed == {} and warmed.graded == len(learners)
+        assert any("drawn once, split over 2 processes" in line for line in told), told
+        assert len(list(store.glob("*/warm-*-of-2.done"))) == 2
+        runs_with_store.append("pool-store")
     for name, proc in procs:
         _, err = proc.communicate(timeout=600)
         assert proc.returncode == 0, f"grading {name} alone failed:\n{err.decode()[-3000:]}"
@@ -100,7 +122,7 @@ def test_a_learners_files_do_not_depend_on_what_else_is_graded_or_how(learners, 
     for name in names:
         alone = _files(runs[name], name)
         assert set(alone) == {"results.json", "feedback.md", "feedback.html"}
-        for other in ("forward", "backward", "pool"):
+        for other in ("forward", "backward", "pool", *runs_with_store):
             assert _files(tmp_path / other, name) == alone, f"{name}: {other} differs from alone"
 
     # a class that exercises the shrinking and the diagnoses, not one that passes everything
