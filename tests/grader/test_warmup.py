@@ -15,24 +15,13 @@ from grader.engine.recordings import RecordingStore
 from grader.engine.run import run_hidden_tests
 from grader.examples import write_answers
 from grader.settings import GradeSettings
+from tests.grader._recording_store import (  # noqa: F401 (the fixtures they define)
+    fresh_process_fixture,
+    store_fixture,
+)
 
 #: a topic with property tests of several functions, quick to grade
 SETTINGS = GradeSettings(topics=("activations",), max_examples=4)
-
-
-@pytest.fixture(autouse=True)
-def fresh_process():
-    replay.clear()
-    yield
-    replay.clear()
-
-
-@pytest.fixture
-def store(tmp_path, monkeypatch) -> RecordingStore:
-    """The store every grade of the test uses, whatever this machine's sandbox."""
-    chosen = RecordingStore(tmp_path / "store", "kit")
-    monkeypatch.setattr(recordings, "for_settings", lambda settings: chosen)
-    return chosen
 
 
 def _ids(folder: Path, share: tuple[int, int] | None) -> list[tuple[str, str, str]]:

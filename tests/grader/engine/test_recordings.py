@@ -17,22 +17,10 @@ from grader.examples import plant_mistake, write_answers
 from grader.misconceptions import catalogue
 from grader.settings import GradeSettings
 from reference import TOPICS
-
-
-@pytest.fixture(autouse=True)
-def fresh_process():
-    replay.clear()
-    yield
-    replay.clear()
-
-
-@pytest.fixture
-def store(tmp_path, monkeypatch) -> RecordingStore:
-    """A store every grade of the test uses, whatever this machine's sandbox (the rule that
-    needs bubblewrap is pinned by its own test below)."""
-    chosen = RecordingStore(tmp_path / "store", "kit")
-    monkeypatch.setattr(recordings, "for_settings", lambda settings: chosen)
-    return chosen
+from tests.grader._recording_store import (  # noqa: F401 (the fixtures they define)
+    fresh_process_fixture,
+    store_fixture,
+)
 
 
 def _grade(folder: Path, topic: str, function: str, *, replay_on: bool = True) -> list[dict]:
