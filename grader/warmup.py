@@ -18,7 +18,8 @@ store, so with this warm-up, and compares every learner's files with grading eac
 
 When (:func:`shares_for`): a local pool of n ≥ 2 processes for ≥ 2 learners, with a recording
 store (which grading uses only under bubblewrap: :func:`grader.engine.recordings.for_settings`).
-A share done for a kit leaves a marker in its store and is not done again by later runs (a kit
+A share done for a kit leaves a marker in its store and is not done again by later runs, and
+once every share of a split is done the kit is marked warm for any number of processes (a kit
 changed is another store). Not on a Dask cluster: its workers may each have a store of their
 own, where a share drawn by one is no use to the others.
 """
@@ -62,6 +63,10 @@ def shares_for(jobs: int, learners: int) -> int:
     return n if n >= 2 and recordings.default_root() is not None else 0
 
 
+#: the marker left once every share of one split is done: the kit is warm for any split
+WHOLE = "warm"
+
+
 def _marker(share: int, shares: int) -> str:
     return f"warm-{share}-of-{shares}"
 
@@ -76,7 +81,7 @@ def warm_share(share: int, shares: int, settings: GradeSettings) -> Warmed:
     store = recordings.for_settings(settings)
     if store is None:
         return Warmed(share, "no recording store (GRADELAB_REPLAY_CACHE=off, or no bubblewrap)")
-    if store.marked(_marker(share, shares)):
+    if store.marked(WHOLE) or store.marked(_marker(share, shares)):
         return Warmed(share, "done by an earlier run of this kit")
     missing = [t for t in settings.topics if not (MODEL_ANSWERS / f"{t}.py").is_file()]
     if missing:
@@ -102,6 +107,9 @@ def warm_share(share: int, shares: int, settings: GradeSettings) -> Warmed:
     # way), not where a call faulted or the grader erred (a timeout on a busy machine)
     if not any(o.status in (Status.FAULT, Status.ERROR) for o in result.outcomes):
         store.mark(_marker(share, shares))
+        # each share marks itself, then looks at the others: the last one done sees them all
+        if all(store.marked(_marker(k, shares)) for k in range(shares)):
+            store.mark(WHOLE)
     return Warmed(
         share,
         tests=len(result.outcomes),

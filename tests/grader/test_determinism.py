@@ -112,6 +112,7 @@ def test_a_learners_files_do_not_depend_on_what_else_is_graded_or_how(
         assert warmed.failed == {} and warmed.graded == len(learners)
         assert any("drawn once, split over 2 processes" in line for line in told), told
         assert len(list(store.glob("*/warm-*-of-2.done"))) == 2
+        assert len(list(store.glob("*/warm.done"))) == 1
         runs_with_store.append("pool-store")
     for name, proc in procs:
         _, err = proc.communicate(timeout=600)

@@ -52,11 +52,14 @@ def test_a_share_outside_its_count_is_refused(tmp_path, share):
 
 def test_the_shares_together_store_what_a_full_passing_run_stores(tmp_path, store, monkeypatch):
     """Two warm-up shares leave in the store the same recordings, byte for byte, as one grade of
-    the model answers; each share is marked done, and a second warm-up draws nothing."""
-    first = [warmup.warm_share(k, 2, SETTINGS) for k in range(2)]
+    the model answers; each share is marked done, the kit is marked warm once both are, and a
+    second warm-up draws nothing, whatever its number of shares."""
+    first = [warmup.warm_share(0, 2, SETTINGS)]
+    assert store.marked("warm-0-of-2") and not store.marked(warmup.WHOLE)
+    first.append(warmup.warm_share(1, 2, SETTINGS))
     assert [w.skipped for w in first] == [None, None]
     assert all(w.tests > 0 and w.passed == w.tests for w in first)
-    assert store.marked("warm-0-of-2") and store.marked("warm-1-of-2")
+    assert store.marked("warm-1-of-2")
     warmed = {p.name: p.read_bytes() for p in store.folder.glob("*.rec")}
 
     replay.clear()
@@ -66,8 +69,10 @@ def test_the_shares_together_store_what_a_full_passing_run_stores(tmp_path, stor
     assert warmed and warmed == {p.name: p.read_bytes() for p in other.folder.glob("*.rec")}
 
     monkeypatch.setattr(recordings, "for_settings", lambda settings: store)
+    assert store.marked(warmup.WHOLE)  # every share of the split: warm for any split
     again = [warmup.warm_share(k, 2, SETTINGS) for k in range(2)]
-    assert [w.skipped for w in again] == ["done by an earlier run of this kit"] * 2
+    again += [warmup.warm_share(k, 3, SETTINGS) for k in range(3)]
+    assert [w.skipped for w in again] == ["done by an earlier run of this kit"] * 5
     assert warmup.summary(again, 2) is None
     line = warmup.summary(first, 2)
     assert line is not None and f"{sum(w.tests for w in first)} tests" in line
@@ -85,22 +90,22 @@ def test_a_share_is_skipped_without_a_store_or_model_answers(tmp_path, store, mo
 def test_a_share_the_model_answers_fail_is_marked_but_not_a_faulted_one(
     tmp_path, store, monkeypatch
 ):
-    """A wrong model answer fails the same way on every run: the share is done. A call that
-    faulted (a timeout on a busy machine) may not: the next run tries the share again."""
+    """A call that faulted (a timeout on a busy machine) may not fault again: the next run tries
+    the share again. A wrong model answer fails the same way on every run: the share is done."""
     model = write_answers(tmp_path / "model")
     monkeypatch.setattr(warmup, "MODEL_ANSWERS", model)
-    with (model / "activations.py").open("a", encoding="utf-8") as fh:
-        fh.write("\n\ndef relu(x):\n    return x\n")
-    done = warmup.warm_share(0, 1, SETTINGS)
-    assert done.skipped is None and 0 < done.passed < done.tests
-    assert store.marked("warm-0-of-1")
     with (model / "activations.py").open("a", encoding="utf-8") as fh:
         fh.write("\n\ndef relu(x):\n    while True:\n        pass\n")
     limits = SETTINGS.limits.__class__(call_timeout=0.5)
     slow = GradeSettings(topics=("activations",), max_examples=4, limits=limits)
-    faulted = warmup.warm_share(0, 2, slow)
+    faulted = warmup.warm_share(0, 1, slow)
     assert faulted.skipped is None and faulted.passed < faulted.tests
-    assert not store.marked("warm-0-of-2")
+    assert not store.marked("warm-0-of-1") and not store.marked(warmup.WHOLE)
+    with (model / "activations.py").open("a", encoding="utf-8") as fh:
+        fh.write("\n\ndef relu(x):\n    return x\n")
+    done = warmup.warm_share(0, 1, SETTINGS)
+    assert done.skipped is None and 0 < done.passed < done.tests
+    assert store.marked("warm-0-of-1") and store.marked(warmup.WHOLE)
 
 
 @pytest.mark.parametrize(
