@@ -275,6 +275,9 @@ class LocalExecutor:
                 self.notify(
                     f"warm-up share {k + 1} of {shares} failed: {type(exc).__name__}: {exc}"
                 )
+        for w in warmed:
+            if w.error is not None:
+                self.notify(f"warm-up share {w.share + 1} of {shares} failed: {w.error}")
         line = warmup.summary(warmed, shares)
         if line:
             self.notify(line)

@@ -43,10 +43,12 @@ MODEL_ANSWERS = fingerprint.ROOT / "solutions"
 
 @dataclass(frozen=True)
 class Warmed:
-    """What one share of the warm-up did: ``skipped`` says why it drew nothing (else None)."""
+    """What one share of the warm-up did: ``skipped`` says why it drew nothing, ``error`` why
+    it stopped (the grader failed: the first line of its ``GradingError``); else both None."""
 
     share: int
     skipped: str | None = None
+    error: str | None = None
     tests: int = 0  # graded tests of the share
     passed: int = 0  # of which the model answers passed (their inputs are now stored)
     seconds: float = 0.0
@@ -102,7 +104,10 @@ def warm_share(share: int, shares: int, settings: GradeSettings) -> Warmed:
                 share=(share, shares),
             )
         except GradingError as exc:
-            return Warmed(share, f"GradingError: {exc}", seconds=time.perf_counter() - start)
+            first = (str(exc).splitlines() or [""])[0]
+            return Warmed(
+                share, error=f"GradingError: {first}", seconds=time.perf_counter() - start
+            )
     # done even where the model answers failed a test (a later run would fail it the same
     # way), not where a call faulted or the grader erred (a timeout on a busy machine)
     if not any(o.status in (Status.FAULT, Status.ERROR) for o in result.outcomes):
@@ -113,7 +118,7 @@ def warm_share(share: int, shares: int, settings: GradeSettings) -> Warmed:
     return Warmed(
         share,
         tests=len(result.outcomes),
-        passed=sum(o.status == "passed" for o in result.outcomes),
+        passed=sum(o.status == Status.PASSED for o in result.outcomes),
         seconds=time.perf_counter() - start,
     )
 
@@ -121,7 +126,7 @@ def warm_share(share: int, shares: int, settings: GradeSettings) -> Warmed:
 def summary(warmed: list[Warmed], shares: int) -> str | None:
     """One line for the console when a share of ``shares`` drew something (None when every
     share that came back was skipped)."""
-    drawn = [w for w in warmed if w.skipped is None]
+    drawn = [w for w in warmed if w.skipped is None and w.error is None]
     if not drawn:
         return None
     tests, passed = sum(w.tests for w in drawn), sum(w.passed for w in drawn)

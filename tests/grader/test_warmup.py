@@ -11,6 +11,8 @@ import pytest
 
 from grader import executors, warmup
 from grader.engine import recordings, replay
+from grader.engine import run as engine_run
+from grader.engine.errors import GradingError
 from grader.engine.recordings import RecordingStore
 from grader.engine.run import run_hidden_tests
 from grader.examples import write_answers
@@ -108,6 +110,20 @@ def test_a_share_the_model_answers_fail_is_marked_but_not_a_faulted_one(
     assert store.marked("warm-0-of-1") and store.marked(warmup.WHOLE)
 
 
+def test_a_share_whose_grading_fails_says_so_and_is_not_marked(tmp_path, store, monkeypatch):
+    """The grader failing (a broken hidden suite: GradingError) is an error of the share, not a
+    skip; the share stays to be done, and no line claims inputs were drawn."""
+
+    def broken(*args, **kwargs):
+        raise GradingError("the hidden tests did not run (pytest exit 4):\nlong log ...")
+
+    monkeypatch.setattr(engine_run, "run_hidden_tests", broken)
+    failed = warmup.warm_share(0, 2, SETTINGS)
+    assert failed.error == "GradingError: the hidden tests did not run (pytest exit 4):"
+    assert failed.skipped is None and not store.marked("warm-0-of-2")
+    assert warmup.summary([failed], 2) is None
+
+
 @pytest.mark.parametrize(
     ("jobs", "learners", "shares"), [(1, 40, 0), (2, 1, 0), (2, 40, 2), (8, 3, 3)]
 )
@@ -144,11 +160,20 @@ def test_a_share_that_fails_is_said_and_the_grading_goes_on():
     executor says so through notify and returns, for the learners to be graded as without it."""
     told: list[str] = []
     local = executors.LocalExecutor(SETTINGS, jobs=2, notify=told.append)
-    pool = _Pool([RuntimeError("boom"), warmup.Warmed(1, tests=3, passed=3, seconds=1.0)])
-    local._warm_up(pool, 2)  # type: ignore[arg-type]
-    assert [args[1:3] for args in pool.submitted] == [(0, 2), (1, 2)]
-    assert told[0] == "warm-up share 1 of 2 failed: RuntimeError: boom"
-    assert "split over 2 processes (3 tests" in told[1]
+    pool = _Pool(
+        [
+            RuntimeError("boom"),
+            warmup.Warmed(1, error="GradingError: the hidden tests did not run"),
+            warmup.Warmed(2, tests=3, passed=3, seconds=1.0),
+        ]
+    )
+    local._warm_up(pool, 3)  # type: ignore[arg-type]
+    assert [args[1:3] for args in pool.submitted] == [(0, 3), (1, 3), (2, 3)]
+    assert told[:2] == [
+        "warm-up share 1 of 3 failed: RuntimeError: boom",
+        "warm-up share 2 of 3 failed: GradingError: the hidden tests did not run",
+    ]
+    assert "split over 3 processes (3 tests" in told[2]
 
 
 def test_an_interrupt_during_the_warm_up_stops_the_run():
