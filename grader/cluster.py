@@ -23,6 +23,9 @@ Guarantees:
   says which worker was lost and which learners it was grading. A task that killed too many
   workers (:class:`distributed.KilledWorker`) is reported as not graded, like a grading error;
   the other results are recorded either way.
+- **Inputs drawn once per machine.** Before the first learner, the workers of each machine
+  split the drawing of the hidden tests' inputs between them into its store
+  (:func:`ClusterExecutor._warm_up`, :mod:`grader.warmup`); a failing share is only said.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ import os
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import CancelledError
 from pathlib import Path
@@ -41,7 +45,7 @@ from typing import Any
 
 from distributed import Client, KilledWorker, as_completed, get_worker
 
-from grader import __version__
+from grader import __version__, warmup
 from grader.doctor import POINTER, gaps
 from grader.engine import cgroups
 from grader.executors import Done, grade_submission
@@ -134,6 +138,25 @@ def grade_task(
     the task, so a worker with another kit gets as far as this check instead of failing to
     unpickle something.
     """
+    chosen = _checked(settings, expected_fingerprint)
+    with _LOCK:
+        return grade_submission(Submission(learner, Path(), files, tuple(problems)), chosen)
+
+
+def warm_task(
+    share: int, shares: int, settings: dict[str, Any], expected_fingerprint: str
+) -> warmup.Warmed:
+    """Share ``share`` of ``shares`` of the warm-up on a worker (:func:`grader.warmup.warm_share`:
+    the model answers graded on it, what they draw kept in this machine's store), after the same
+    checks as :func:`grade_task`, one grading at a time."""
+    chosen = _checked(settings, expected_fingerprint)
+    with _LOCK:
+        return warmup.warm_share(share, shares, chosen)
+
+
+def _checked(settings: dict[str, Any], expected_fingerprint: str) -> GradeSettings:
+    """The task's settings, once this worker is known to grade with the coordinator's kit
+    (:class:`KitMismatch` otherwise); Dask's profiler stopped first."""
     _stop_profiler()
     chosen = GradeSettings.from_wire(settings)
     found = worker_fingerprint(chosen)
@@ -143,8 +166,7 @@ def grade_task(
             f"the coordinator with {expected_fingerprint}: its gradelab kit ({__version__}) or "
             "hidden suite differs; install the coordinator's version there and restart the worker"
         )
-    with _LOCK:
-        return grade_submission(Submission(learner, Path(), files, tuple(problems)), chosen)
+    return chosen
 
 
 # -- the coordinator's side -------------------------------------------------------------------
@@ -285,6 +307,7 @@ class ClusterExecutor:
                 )
             else:
                 sendable.append(sub)
+        self._warm_up(len(sendable))
         window = max(MIN_WINDOW, WINDOW_PER_THREAD * sum(self.client.nthreads().values()))
         queue = iter(sendable)
         futures: dict[str, Any] = {}
@@ -325,6 +348,43 @@ class ClusterExecutor:
         finally:
             if futures:  # interrupted or stopped: nothing more may be computed for this run
                 self.client.cancel(list(futures.values()))
+
+    def _warm_up(self, learners: int) -> None:
+        """The workers of each machine draw the hidden tests' inputs between them into its
+        store before the first learner (:func:`grader.warmup.cluster_shares`); all shares are
+        done before any learner is sent. A share that fails is only said (a worker with another
+        kit stops the run, as a learner's task would); an interrupt cancels them."""
+        workers = self.client.scheduler_info()["workers"]
+        plan = warmup.cluster_shares({a: w["host"] for a, w in workers.items()}, learners)
+        if not plan:
+            return
+        run = uuid.uuid4().hex[:12]
+        futures = [
+            self.client.submit(
+                warm_task,
+                k,
+                n,
+                self.settings,
+                self.fingerprint,
+                key=f"warm-{run}-{i}",
+                workers=[address],
+                allow_other_workers=True,  # a worker lost meanwhile: another one draws it
+                pure=False,
+            )
+            for i, (address, k, n) in enumerate(plan)
+        ]
+        outcomes: list[warmup.Warmed | Exception] = []
+        try:
+            for future in futures:
+                try:
+                    outcomes.append(future.result())
+                except KitMismatch:
+                    raise
+                except Exception as exc:  # the grading goes on without it
+                    outcomes.append(exc)
+        finally:
+            self.client.cancel(futures)  # nothing left running (done ones are only released)
+        warmup.report(outcomes, len(plan), self.notify)
 
     def _collect(self, future: Any, learner: str) -> Done:
         try:

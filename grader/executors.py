@@ -267,20 +267,13 @@ class LocalExecutor:
         futures = [
             pool.submit(_pooled, warmup.warm_share, k, shares, self.settings) for k in range(shares)
         ]
-        warmed = []
-        for k, future in enumerate(futures):
+        outcomes: list[warmup.Warmed | Exception] = []
+        for future in futures:
             try:
-                warmed.append(future.result())
+                outcomes.append(future.result())
             except Exception as exc:  # the grading goes on without it
-                self.notify(
-                    f"warm-up share {k + 1} of {shares} failed: {type(exc).__name__}: {exc}"
-                )
-        for w in warmed:
-            if w.error is not None:
-                self.notify(f"warm-up share {w.share + 1} of {shares} failed: {w.error}")
-        line = warmup.summary(warmed, shares)
-        if line:
-            self.notify(line)
+                outcomes.append(exc)
+        warmup.report(outcomes, shares, self.notify)
 
 
 #: how long a stopped pool's processes have to clean up (stop their learner's worker, remove

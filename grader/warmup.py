@@ -20,8 +20,9 @@ When (:func:`shares_for`): a local pool of n ≥ 2 processes for ≥ 2 learners,
 store (which grading uses only under bubblewrap: :func:`grader.engine.recordings.for_settings`).
 A share done for a kit leaves a marker in its store and is not done again by later runs, and
 once every share of a split is done the kit is marked warm for any number of processes (a kit
-changed is another store). Not on a Dask cluster: its workers may each have a store of their
-own, where a share drawn by one is no use to the others.
+changed is another store). On a Dask cluster (:func:`cluster_shares`) the workers of one
+machine share its store, so each machine with ≥ 2 worker processes is split among them; a
+machine with one worker has nothing to share and draws as before.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,6 +65,21 @@ def shares_for(jobs: int, learners: int) -> int:
 
     n = min(jobs, learners)
     return n if n >= 2 and recordings.default_root() is not None else 0
+
+
+def cluster_shares(hosts: Mapping[str, str], learners: int) -> list[tuple[str, int, int]]:
+    """The warm-up of a Dask cluster whose workers (address → host) grade ``learners``:
+    (worker address, k, n) for share k of the n its host is split into, one per worker of a
+    host with two or more (at most one per learner); addresses in sorted order."""
+    by_host: dict[str, list[str]] = {}
+    for address, host in sorted(hosts.items()):
+        by_host.setdefault(host, []).append(address)
+    plan = []
+    for addresses in by_host.values():
+        n = min(len(addresses), learners)
+        if n >= 2:
+            plan.extend((address, k, n) for k, address in enumerate(addresses[:n]))
+    return plan
 
 
 #: the marker left once every share of one split is done: the kit is warm for any split
@@ -121,6 +138,23 @@ def warm_share(share: int, shares: int, settings: GradeSettings) -> Warmed:
         passed=sum(o.status == Status.PASSED for o in result.outcomes),
         seconds=time.perf_counter() - start,
     )
+
+
+def report(outcomes: list[Warmed | Exception], shares: int, notify: Callable[[str], None]) -> None:
+    """Tell the console what the warm-up's ``shares`` did (each a :class:`Warmed`, or the
+    exception its process or worker raised): every share that failed, then :func:`summary`."""
+    warmed = [w for w in outcomes if isinstance(w, Warmed)]
+    for k, outcome in enumerate(outcomes):
+        if isinstance(outcome, Exception):
+            why = f"{type(outcome).__name__}: {outcome}"
+        elif outcome.error is not None:
+            why = outcome.error
+        else:
+            continue
+        notify(f"warm-up share {k + 1} of {shares} failed: {why}")
+    line = summary(warmed, shares)
+    if line:
+        notify(line)
 
 
 def summary(warmed: list[Warmed], shares: int) -> str | None:

@@ -24,9 +24,11 @@ from typer.testing import CliRunner
 import grader.cluster as cluster_mod
 from grader.cli import app
 from grader.cluster import ClusterError, KitMismatch, grade_task, task_key
+from grader.engine import recordings
 from grader.engine import run as engine
 from grader.engine.process import Limits
 from grader.engine.run import GradingError
+from grader.engine.sandbox import detect
 from grader.examples import HANDED_IN_WRONG, build_example_class, plant_mistake, write_answers
 from grader.grading import GradeOptions, grade
 from grader.outputs.gradebook import Gradebook
@@ -144,6 +146,41 @@ def test_a_cluster_run_gives_the_local_results_and_writes_the_same_files(local_r
     assert files_of(out) == files_of(local_out)  # results.json, feedback, grades.csv: byte-equal
     assert len(files_of(out)) == 6 * 3 + 1
     assert any("2 workers" in m and "sandbox on the workers" in m for m in messages)
+
+
+@pytest.mark.skipif(not detect("auto").bwrap, reason="recordings are kept only under bubblewrap")
+def test_workers_with_a_store_draw_the_inputs_once_between_them_and_grade_the_same(
+    klass, local_run, tmp_path, monkeypatch
+):
+    """Workers of one machine that keep recordings first split the drawing between them
+    (grader.warmup: the model answers graded on a share each, into the machine's store), then
+    grade: the very results and files of a local run without any store; each share is marked
+    done in the store, and a second run draws nothing."""
+    store = tmp_path / "store"
+    monkeypatch.setenv(recordings.ENV, str(store))  # the worker processes inherit it
+    local, local_out = local_run
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+    ) as warm_cluster:
+        told: list[str] = []
+        report = grade(
+            [klass], options(tmp_path / "out", warm_cluster.scheduler_address), notify=told.append
+        )
+        assert [comparable(r) for r in report.results] == [comparable(r) for r in local.results]
+        assert files_of(tmp_path / "out") == files_of(local_out)
+        assert any("drawn once, split over 2 processes" in m for m in told), told
+        assert {p.name for p in store.glob("*/*.done")} == {
+            "warm-0-of-2.done",
+            "warm-1-of-2.done",
+            "warm.done",
+        }
+        again: list[str] = []
+        grade(
+            [klass],
+            options(tmp_path / "again", warm_cluster.scheduler_address),
+            notify=again.append,
+        )
+        assert not any("warm-up" in m or "drawn once" in m for m in again), again
 
 
 def test_a_rerun_on_the_cluster_reuses_the_gradebook_and_regrades_only_what_is_missing(

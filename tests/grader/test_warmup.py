@@ -180,3 +180,17 @@ def test_an_interrupt_during_the_warm_up_stops_the_run():
     local = executors.LocalExecutor(SETTINGS, jobs=2)
     with pytest.raises(KeyboardInterrupt):
         local._warm_up(_Pool([KeyboardInterrupt(), KeyboardInterrupt()]), 2)  # type: ignore[arg-type]
+
+
+def test_a_cluster_splits_each_machine_among_its_own_workers():
+    """Workers of one machine share its store: each machine with two or more workers is split
+    among them (no more shares than learners); a lone worker on its machine gets no share."""
+    hosts = {"tcp://a:2": "a", "tcp://a:1": "a", "tcp://a:3": "a", "tcp://b:1": "b"}
+    assert warmup.cluster_shares(hosts, 40) == [
+        ("tcp://a:1", 0, 3),
+        ("tcp://a:2", 1, 3),
+        ("tcp://a:3", 2, 3),
+    ]
+    assert warmup.cluster_shares(hosts, 2) == [("tcp://a:1", 0, 2), ("tcp://a:2", 1, 2)]
+    assert warmup.cluster_shares(hosts, 1) == []
+    assert warmup.cluster_shares({"tcp://b:1": "b", "tcp://c:1": "c"}, 40) == []
