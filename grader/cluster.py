@@ -354,7 +354,7 @@ class ClusterExecutor:
         store before the first learner (:func:`grader.warmup.cluster_shares`); all shares are
         done before any learner is sent. A share that fails is only said (a worker with another
         kit stops the run, as a learner's task would); an interrupt cancels them."""
-        workers = self.client.scheduler_info()["workers"]
+        workers = self.client.scheduler_info(n_workers=-1)["workers"]  # all of them
         plan = warmup.cluster_shares({a: w["host"] for a, w in workers.items()}, learners)
         if not plan:
             return
