@@ -373,15 +373,8 @@ class ClusterExecutor:
             )
             for i, (address, k, n) in enumerate(plan)
         ]
-        outcomes: list[warmup.Warmed | Exception] = []
         try:
-            for future in futures:
-                try:
-                    outcomes.append(future.result())
-                except KitMismatch:
-                    raise
-                except Exception as exc:  # the grading goes on without it
-                    outcomes.append(exc)
+            outcomes = warmup.outcomes_of(futures, fatal=(KitMismatch,))
         finally:
             self.client.cancel(futures)  # nothing left running (done ones are only released)
         warmup.report(outcomes, len(plan), self.notify)

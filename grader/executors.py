@@ -267,13 +267,7 @@ class LocalExecutor:
         futures = [
             pool.submit(_pooled, warmup.warm_share, k, shares, self.settings) for k in range(shares)
         ]
-        outcomes: list[warmup.Warmed | Exception] = []
-        for future in futures:
-            try:
-                outcomes.append(future.result())
-            except Exception as exc:  # the grading goes on without it
-                outcomes.append(exc)
-        warmup.report(outcomes, shares, self.notify)
+        warmup.report(warmup.outcomes_of(futures), shares, self.notify)
 
 
 #: how long a stopped pool's processes have to clean up (stop their learner's worker, remove

@@ -30,9 +30,10 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from grader import fingerprint
 from grader.engine.errors import GradingError
@@ -138,6 +139,23 @@ def warm_share(share: int, shares: int, settings: GradeSettings) -> Warmed:
         passed=sum(o.status == Status.PASSED for o in result.outcomes),
         seconds=time.perf_counter() - start,
     )
+
+
+def outcomes_of(
+    futures: Iterable[Any], fatal: tuple[type[BaseException], ...] = ()
+) -> list[Warmed | Exception]:
+    """Wait for every share (a pool's or a Dask cluster's futures, in order): its
+    :class:`Warmed`, or the exception it raised, which costs only its speed-up; an exception of
+    ``fatal`` (and an interrupt) stops the run instead."""
+    outcomes: list[Warmed | Exception] = []
+    for future in futures:
+        try:
+            outcomes.append(future.result())
+        except fatal:
+            raise
+        except Exception as exc:  # the grading goes on without it
+            outcomes.append(exc)
+    return outcomes
 
 
 def report(outcomes: list[Warmed | Exception], shares: int, notify: Callable[[str], None]) -> None:
