@@ -3,7 +3,7 @@
 An executor is given the submissions to grade and yields a :class:`Done` for each, as each
 completes: its result, or why it could not be graded. It grades with one
 :class:`~grader.settings.GradeSettings` value, and runs :func:`grader.engine.run.grade_submission`
-for each submission. :class:`LocalExecutor` is this machine; ``grader/cluster.py`` has the Dask one.
+for each submission. :class:`LocalExecutor` is this machine; ``grader/cluster/`` has the Dask one.
 
 Stopping a run is one behaviour whichever executor runs it: Ctrl-C (``KeyboardInterrupt``) and
 SIGTERM (:class:`Terminated`, a ``KeyboardInterrupt`` too, while :func:`stop_on_sigterm` is in

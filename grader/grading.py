@@ -1,7 +1,7 @@
 """``gradelab grade``: grade every submission, in parallel, resumably, and write the outputs.
 
 The coordinating process alone writes the gradebook and the files; workers (pool processes, or
-the workers of a Dask cluster: ``grader/cluster.py``) only grade. Both are *executors*
+the workers of a Dask cluster: ``grader/cluster/``) only grade. Both are *executors*
 (``grader/executors.py``): given the submissions to grade, they yield each result (or why it could
 not be graded) as it completes, and :func:`grade` records them the same way. A submission already
 in the gradebook under the run's key (the kit's fingerprint, ``GradeSettings.fingerprint()``, and

@@ -1,4 +1,4 @@
-"""grader/cluster.py on a real Dask cluster (a LocalCluster of two worker processes): the same
+"""grader/cluster/ on a real Dask cluster (a LocalCluster of two worker processes): the same
 results and files as a local run, a worker killed mid-run loses and duplicates nothing, a stale
 worker never grades, an unreachable scheduler is a quick one-line error with nothing written,
 re-runs reuse the gradebook, and one failing or oversized submission does not cost the others."""
@@ -24,6 +24,7 @@ from typer.testing import CliRunner
 import grader.cluster as cluster_mod
 from grader.cli import app
 from grader.cluster import ClusterError, KitMismatch, grade_task, task_key
+from grader.cluster import executor as cluster_executor
 from grader.engine import recordings
 from grader.engine import run as engine
 from grader.engine.process import Limits
@@ -94,8 +95,8 @@ def cluster_run(klass, cluster, client, tmp_path_factory):
         out_at_once.append(sum(str(k).startswith("gradelab-") for k in tasks))
 
     with pytest.MonkeyPatch.context() as patch:  # 2 tasks out at a time: the rest are topped up
-        patch.setattr(cluster_mod, "MIN_WINDOW", 1)
-        patch.setattr(cluster_mod, "WINDOW_PER_THREAD", 1)
+        patch.setattr(cluster_executor, "MIN_WINDOW", 1)
+        patch.setattr(cluster_executor, "WINDOW_PER_THREAD", 1)
         report = grade(
             [klass], options(out, cluster.scheduler_address), progress, notify=messages.append
         )
@@ -407,7 +408,7 @@ def test_a_failing_and_an_oversized_submission_are_reported_and_the_others_recor
 ):
     klass = small_class(tmp_path / "class")
     ann = len((klass / "ann" / "activations.py").read_bytes())
-    monkeypatch.setattr(cluster_mod, "MAX_TASK_BYTES", ann + 100)
+    monkeypatch.setattr(cluster_executor, "MAX_TASK_BYTES", ann + 100)
     client.run(explode_for, "boom")
     try:
         out = tmp_path / "out"

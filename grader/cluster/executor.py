@@ -1,54 +1,24 @@
-"""``gradelab grade --cluster tcp://HOST:8786``: grade on the workers of a Dask cluster.
-
-The coordinating process (the one running ``gradelab grade``) connects to a Dask scheduler,
-checks every worker, and sends one task per submission: the submission's files travel as bytes
-inside the task (at most :data:`MAX_TASK_BYTES`), so workers need no shared filesystem. A worker
-runs :func:`grade_task`, which is :func:`grader.engine.run.grade_submission` — the same sandboxed
-grading, limits and hidden suite as a local run — and returns the result; the coordinator alone
-records it (gradebook first, then the files), through the same path as a local run.
-
-Guarantees:
-
-- **Same kit everywhere.** The coordinator sends its grading fingerprint with every task; a
-  worker whose own fingerprint (``grader/fingerprint.py``: every file grading imports or reads,
-  the settings and the value libraries' versions) differs refuses
-  the task with :class:`KitMismatch`, so nothing is ever recorded under the wrong key. Workers
-  are also checked before any work is sent, and the run stops there if one differs.
-- **One grading at a time per worker process.** The hidden tests run pytest in-process (global
-  ``sys.modules``, redirected stdout, hypothesis settings): a module-level lock serialises them,
-  so a worker started with several threads still grades correctly, one submission at a time. Use
-  ``dask worker ADDRESS --nworkers N --nthreads 1`` to use N cores.
-- **Workers may die.** Dask reschedules a lost worker's tasks on the others (up to the
-  scheduler's ``allowed-failures``); each learner is still recorded exactly once, and the console
-  says which worker was lost and which learners it was grading. A task that killed too many
-  workers (:class:`distributed.KilledWorker`) is reported as not graded, like a grading error;
-  the other results are recorded either way.
-- **Inputs drawn once per machine.** Before the first learner, the workers of each machine
-  split the drawing of the hidden tests' inputs between them into its store
-  (:func:`ClusterExecutor._warm_up`, :mod:`grader.warmup`); a failing share is only said.
+"""The coordinator's side: :class:`ClusterExecutor` sends one task per submission to the
+workers of a Dask scheduler and yields the results as they come (see :mod:`grader.cluster`).
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import itertools
-import os
-import socket
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import CancelledError
-from pathlib import Path
 from typing import Any
 
-from distributed import Client, KilledWorker, as_completed, get_worker
+from distributed import Client, KilledWorker, as_completed
 
-from grader import __version__, warmup
-from grader.doctor import POINTER, gaps
-from grader.engine import cgroups
-from grader.executors import Done, grade_submission
+from grader import warmup
+from grader.cluster.errors import ClusterError, KitMismatch
+from grader.cluster.tasks import grade_task, warm_task, worker_info
+from grader.doctor import POINTER
+from grader.executors import Done
 from grader.outputs.escape import folder_name
 from grader.settings import GradeSettings
 from grader.submissions import Submission
@@ -59,117 +29,6 @@ NO_WORKERS_TIMEOUT = 120.0  # seconds a run waits while the cluster has no worke
 MIN_WINDOW = 64  # tasks out at a time, at least (see ClusterExecutor.run)
 WINDOW_PER_THREAD = 4  # ... and this many per worker thread
 WATCH_SECONDS = 0.5  # how often the coordinator looks at the workers while tasks run
-_LOCK = threading.Lock()  # one grading at a time in a worker process (pytest is not thread-safe)
-
-
-class ClusterError(RuntimeError):
-    """The cluster cannot grade this run (unreachable, no workers, a different kit, lost)."""
-
-
-class KitMismatch(ClusterError):
-    """A worker grades with another fingerprint than the coordinator: it must not grade."""
-
-
-# -- what runs on the workers -----------------------------------------------------------------
-
-
-@functools.cache
-def worker_fingerprint(settings: GradeSettings) -> str:
-    """The grading fingerprint of the kit this process runs (:mod:`grader.fingerprint`).
-
-    Computed once per process and settings, when it is first asked, just after importing the
-    kit (the engine is imported on the workers only, not by the coordinator), so it describes
-    the code this process has loaded: a kit upgraded on disk under a running worker does not
-    make the worker's old code pass for the new one.
-    """
-    import grader.engine.run  # noqa: F401 - the kit first, then its fingerprint
-
-    return settings.fingerprint()
-
-
-def worker_info(settings: dict[str, Any]) -> dict[str, Any]:
-    """What the coordinator checks on each worker before sending work (runs on the worker);
-    ``settings`` is the wire form of the run's :class:`GradeSettings`."""
-    chosen = GradeSettings.from_wire(settings)
-    sandbox = chosen.chosen_sandbox()
-    budget = cgroups.detect()
-    missing = [short for short, _ in gaps(sandbox, budget)]  # as grade says it locally
-    return {
-        "fingerprint": worker_fingerprint(chosen),
-        "version": __version__,
-        "host": socket.gethostname(),
-        "sandbox": f"{sandbox.label} + {budget.layer or 'no cgroups'}",
-        "warning": "; ".join(missing) or None,
-    }
-
-
-_profiler_stopped = False
-
-
-def _stop_profiler() -> None:
-    """Stop the statistical profiler of the Dask worker this runs on (once per process).
-
-    Every 10 ms it walks the stacks of the worker's threads from the event loop, holding the
-    GIL; a grading thread deep in pytest loses about a fifth of its speed to it.
-    """
-    global _profiler_stopped
-    if _profiler_stopped:
-        return
-    _profiler_stopped = True
-    try:
-        worker = get_worker()
-    except ValueError:  # not in a Dask task (called directly)
-        return
-    callback = worker.periodic_callbacks.get("profile")
-    if callback is not None:
-        worker.loop.add_callback(callback.stop)  # the event loop's thread owns its callbacks
-
-
-def grade_task(
-    learner: str,
-    files: dict[str, bytes],
-    problems: list[str],
-    settings: dict[str, Any],
-    expected_fingerprint: str,
-) -> dict[str, Any]:
-    """Grade one submission on a worker, exactly as a local run would; the result as a dict.
-
-    ``settings`` is the wire form of the run's :class:`GradeSettings`: only builtins travel in
-    the task, so a worker with another kit gets as far as this check instead of failing to
-    unpickle something.
-    """
-    chosen = _checked(settings, expected_fingerprint)
-    with _LOCK:
-        return grade_submission(Submission(learner, Path(), files, tuple(problems)), chosen)
-
-
-def warm_task(
-    share: int, shares: int, settings: dict[str, Any], expected_fingerprint: str
-) -> warmup.Warmed:
-    """Share ``share`` of ``shares`` of the warm-up on a worker (:func:`grader.warmup.warm_share`:
-    the model answers graded on it, what they draw kept in this machine's store), after the same
-    checks as :func:`grade_task`, one grading at a time."""
-    chosen = _checked(settings, expected_fingerprint)
-    with _LOCK:
-        return warmup.warm_share(share, shares, chosen)
-
-
-def _checked(settings: dict[str, Any], expected_fingerprint: str) -> GradeSettings:
-    """The task's settings, once this worker is known to grade with the coordinator's kit
-    (:class:`KitMismatch` otherwise); Dask's profiler stopped first."""
-    _stop_profiler()
-    chosen = GradeSettings.from_wire(settings)
-    found = worker_fingerprint(chosen)
-    if found != expected_fingerprint:
-        raise KitMismatch(
-            f"worker {socket.gethostname()} (pid {os.getpid()}) grades with fingerprint {found}, "
-            f"the coordinator with {expected_fingerprint}: its gradelab kit ({__version__}) or "
-            "hidden suite differs; install the coordinator's version there and restart the worker"
-        )
-    return chosen
-
-
-# -- the coordinator's side -------------------------------------------------------------------
 
 
 def task_bytes(sub: Submission) -> int:
