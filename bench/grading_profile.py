@@ -3,8 +3,11 @@
 In a fresh process pinned to one core, the first submission of the class is graded as a warm-up
 (it records the replayed inputs and fills the answer cache), then the next ``k`` are graded under
 cProfile. Rows, per submission: sandbox round trips, reference answers computed and served from
-the cache (:mod:`grader.engine.answers`), and the cumulative time of each component below
-(components nest: shrinking includes round trips and answers), so the next step is obvious.
+the cache (:mod:`grader.engine.answers`), how the round trips fall on the replayed examples (one
+call of the test body each, :mod:`grader.engine.replay`: batching the calls of one example into
+one request can only save the trips of examples making two or more), and the cumulative time of
+each component below (components nest: shrinking includes round trips and answers), so the next
+step is obvious. :func:`bare_round_trip` times the floor every one of those trips pays.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench.report import ROOT, Row, one_core
+from bench.report import ROOT, Row, one_core, spread
 
 #: the worker imports each topic's module (faiss for rag) when the setup of its first test asks
 IMPORTS = "topic imports in the worker, its start included (WorkerProcess.inspect)"
@@ -32,9 +35,9 @@ COMPONENTS: dict[str, tuple[str, str]] = {
 }
 
 SNIPPET = """
-import cProfile, json, pstats, sys
+import cProfile, json, os, pstats, sys
 from pathlib import Path
-from grader.engine import answers
+from grader.engine import answers, replay
 from grader.engine.process import WorkerProcess
 from grader.engine.run import run_hidden_tests
 from grader.settings import GradeSettings
@@ -43,21 +46,33 @@ components = json.loads(sys.argv[4])
 learners = sorted(p.name for p in klass.iterdir())
 trips = [0]
 request = WorkerProcess._request
+examples = {}  # test node id -> round trips of each replayed example of it, in order
 def counted(self, *a, **kw):
     trips[0] += 1
+    test, _, phase = os.environ.get("PYTEST_CURRENT_TEST", "").rpartition(" ")
+    if phase == "(call)" and examples.get(test):
+        examples[test][-1] += 1  # the example the body runs now: the test's last one begun
     return request(self, *a, **kw)
 WorkerProcess._request = counted
+materialise = replay._materialise  # called once per replayed example, just before the body
+def example_begins(example):
+    test = os.environ.get("PYTEST_CURRENT_TEST", "").rpartition(" ")[0]
+    examples.setdefault(test, []).append(0)
+    return materialise(example)
+replay._materialise = example_begins
 settings = GradeSettings(topics=tuple(topics))
 def grade(learner):
     run_hidden_tests(klass / learner, settings, learner=learner, content_hash="-")
 grade(learners[0])
 before, trips[0] = answers.stats(), 0
+examples.clear()
 profile = cProfile.Profile()
 profile.enable()
 for learner in learners[1 : 1 + k]:
     grade(learner)
 profile.disable()
 after = answers.stats()
+per_example = [n for counts in examples.values() for n in counts]
 cumulative = {label: 0.0 for label in components}
 for (path, _, name), (_, _, _, ct, _) in pstats.Stats(profile).stats.items():
     for label, (suffix, function) in components.items():
@@ -68,6 +83,10 @@ print(json.dumps({
     "trips": trips[0],
     "computed": after["misses"] - before["misses"],
     "cached": after["hits"] - before["hits"],
+    "examples": len(per_example),
+    "example_trips": sum(per_example),
+    "single": sum(n <= 1 for n in per_example),
+    "spare": sum(n - 1 for n in per_example if n > 1),
     "seconds": cumulative,
 }))
 """
@@ -92,6 +111,17 @@ def profile_rows(section: str, klass: Path, topics: list[str], k: int = 5) -> li
             f"{result['computed'] / n:.0f} / {result['cached'] / n:.0f}",
         ),
     ]
+    examples = max(result["examples"], 1)
+    out.append(
+        Row(
+            section,
+            f"{head}: replayed examples, round trips in them, share of examples making at most "
+            "one (batching an example's calls saves at most the rest)",
+            f"{result['examples'] / n:.0f}, {result['example_trips'] / n:.0f}, "
+            f"{100 * result['single'] / examples:.0f} % (at most {result['spare'] / n:.0f} "
+            "trips saved)",
+        )
+    )
     seconds = result["seconds"]
     whole = seconds["the whole grade (run_hidden_tests)"]
     bodies = seconds["test bodies (plugin.pytest_pyfunc_call)"]
@@ -104,3 +134,41 @@ def profile_rows(section: str, klass: Path, topics: list[str], k: int = 5) -> li
         share = f"{spent / n:.3f} s ({100 * spent / total:.0f} %)"
         out.append(Row(section, f"{head}: {label}", share))
     return out
+
+
+ROUND_TRIP = """
+import resource, sys, time
+import numpy as np
+from pathlib import Path
+from grader.engine.process import WorkerProcess
+worker = WorkerProcess(Path(sys.argv[1]))
+x = np.arange(6.0).reshape(2, 3)
+worker.call("activations", "relu", [x], {})  # started, the topic imported
+def cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+for _ in range(int(sys.argv[2])):
+    wall, own = time.perf_counter(), cpu()
+    for _ in range(1000):
+        worker.call("activations", "relu", [x], {})
+    print((time.perf_counter() - wall) / 1000, (cpu() - own) / 1000)
+worker.close()
+"""
+
+
+def bare_round_trip(section: str, folder: Path, repeat: int) -> Row:
+    """The floor of every sandbox round trip: ``activations.relu`` of a 2×3 array in the
+    default sandbox, 1000 calls per run on one core; the grading process's own CPU time per
+    call beside it (the rest is the worker's, and switching between the two)."""
+    what = (
+        "a bare sandbox round trip (`relu` of a 2×3 array, one core); of which the grading "
+        "process's own CPU"
+    )
+    cmd = [sys.executable, "-c", ROUND_TRIP, str(folder), str(repeat)]
+    proc = subprocess.run(one_core(cmd), cwd=ROOT, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        return Row(section, what, "failed: " + proc.stderr[-300:])
+    runs = [tuple(map(float, line.split())) for line in proc.stdout.split("\n") if line.strip()]
+    walls, own = [w for w, _ in runs], [c for _, c in runs]
+    value = f"{spread(walls, 'µs', 0, 1e6)}; {spread(own, 'µs', 0, 1e6)}"
+    return Row(section, what, value)

@@ -75,6 +75,12 @@ def test_throughput_quick_run_grades_every_submission_in_every_configuration():
     assert re.fullmatch(r"\d+", profile["sandbox round trips"])
     assert re.fullmatch(r"\d+ / \d+", profile["reference answers computed / served from the cache"])
     assert profile["the whole grade (run_hidden_tests)"].endswith("(100 %)")
+    per_example = next(v for k, v in profile.items() if k.startswith("replayed examples"))
+    examples, trips, share, saved = map(int, re.findall(r"\d+", per_example))
+    # trips − saved = examples making a trip (each figure a rounded mean per submission)
+    assert examples > 0 and 0 <= trips - saved <= examples + 1 and 0 < share <= 100
+    floor = next(r.value for r in rows if r.what.startswith("a bare sandbox round trip"))
+    assert re.fullmatch(r"\d+ µs \(\d+–\d+\); \d+ µs \(\d+–\d+\)", floor)
 
 
 def test_the_full_marks_cost_is_the_step_before_each_full_marks_result_after_the_first():
