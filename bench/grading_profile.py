@@ -7,7 +7,8 @@ the cache (:mod:`grader.engine.answers`), how the round trips fall on the replay
 call of the test body each, :mod:`grader.engine.replay`: batching the calls of one example into
 one request can only save the trips of examples making two or more), and the cumulative time of
 each component below (components nest: shrinking includes round trips and answers), so the next
-step is obvious. :func:`bare_round_trip` times the floor every one of those trips pays.
+step is obvious. :func:`process_split` times, without a profiler, the floor every one of those
+trips pays and a full-marks submission, each with the grading process's own CPU in it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench.report import ROOT, Row, one_core, spread
+from bench.report import ROOT, Row, one_core, spread, with_store
 
 #: the worker imports each topic's module (faiss for rag) when the setup of its first test asks
 IMPORTS = "topic imports in the worker, its start included (WorkerProcess.inspect)"
@@ -141,34 +142,63 @@ import resource, sys, time
 import numpy as np
 from pathlib import Path
 from grader.engine.process import WorkerProcess
-worker = WorkerProcess(Path(sys.argv[1]))
-x = np.arange(6.0).reshape(2, 3)
-worker.call("activations", "relu", [x], {})  # started, the topic imported
+from grader.engine.run import run_hidden_tests
+from grader.settings import GradeSettings
+folder, repeat = Path(sys.argv[1]), int(sys.argv[2])
 def cpu():
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
-for _ in range(int(sys.argv[2])):
+def timed(work):
     wall, own = time.perf_counter(), cpu()
-    for _ in range(1000):
-        worker.call("activations", "relu", [x], {})
-    print((time.perf_counter() - wall) / 1000, (cpu() - own) / 1000)
+    work()
+    return time.perf_counter() - wall, cpu() - own
+worker = WorkerProcess(folder)
+x = np.arange(6.0).reshape(2, 3)
+worker.call("activations", "relu", [x], {})  # started, the topic imported
+for _ in range(repeat):
+    wall, own = timed(lambda: [worker.call("activations", "relu", [x], {}) for _ in range(1000)])
+    print("trip", wall / 1000, own / 1000)
 worker.close()
+settings = GradeSettings()
+grade = lambda: run_hidden_tests(folder, settings, learner="model answers", content_hash="-")
+grade()  # the inputs drawn (or loaded), the answers cached: what a later submission finds
+for _ in range(repeat):
+    print("grade", *timed(grade))
 """
 
 
-def bare_round_trip(section: str, folder: Path, repeat: int) -> Row:
-    """The floor of every sandbox round trip: ``activations.relu`` of a 2×3 array in the
-    default sandbox, 1000 calls per run on one core; the grading process's own CPU time per
-    call beside it (the rest is the worker's, and switching between the two)."""
-    what = (
-        "a bare sandbox round trip (`relu` of a 2×3 array, one core); of which the grading "
-        "process's own CPU"
+def process_split(section: str, model_answers: Path, repeat: int) -> list[Row]:
+    """Without a profiler, on one core, in the default sandbox: the floor of every round trip
+    (``activations.relu`` of a 2×3 array, 1000 calls a run) and a later full-marks submission
+    (``model_answers``, every topic), each with the grading process's own CPU time beside it;
+    the rest is the worker's, and switching between the two processes."""
+    trip = (
+        "a bare sandbox round trip (`relu` of a 2×3 array, one core, no profiler); of which the "
+        "grading process's own CPU"
     )
-    cmd = [sys.executable, "-c", ROUND_TRIP, str(folder), str(repeat)]
-    proc = subprocess.run(one_core(cmd), cwd=ROOT, capture_output=True, text=True, check=False)
+    grade = (
+        "the model answers, a later submission in a process (one core, no profiler); of which "
+        "the grading process's own CPU (the rest: the worker, and switching to it)"
+    )
+    cmd = [sys.executable, "-c", ROUND_TRIP, str(model_answers), str(repeat)]
+    env = with_store("off")  # the first grade draws its inputs: the machine's store is not read
+    proc = subprocess.run(
+        one_core(cmd), cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
     if proc.returncode != 0:
-        return Row(section, what, "failed: " + proc.stderr[-300:])
-    runs = [tuple(map(float, line.split())) for line in proc.stdout.split("\n") if line.strip()]
-    walls, own = [w for w, _ in runs], [c for _, c in runs]
-    value = f"{spread(walls, 'µs', 0, 1e6)}; {spread(own, 'µs', 0, 1e6)}"
-    return Row(section, what, value)
+        failed = "failed: " + proc.stderr[-300:]
+        return [Row(section, trip, failed), Row(section, grade, failed)]
+    runs: dict[str, list[tuple[float, float]]] = {"trip": [], "grade": []}
+    for line in proc.stdout.splitlines():
+        kind, *figures = line.split()
+        if kind in runs:
+            runs[kind].append((float(figures[0]), float(figures[1])))
+
+    def both(kind: str, unit: str, digits: int, scale: float) -> str:
+        walls, own = [w for w, _ in runs[kind]], [c for _, c in runs[kind]]
+        return f"{spread(walls, unit, digits, scale)}; {spread(own, unit, digits, scale)}"
+
+    return [
+        Row(section, trip, both("trip", "µs", 0, 1e6)),
+        Row(section, grade, both("grade", "s", 2, 1.0)),
+    ]

@@ -81,6 +81,8 @@ def test_throughput_quick_run_grades_every_submission_in_every_configuration():
     assert examples > 0 and 0 <= trips - saved <= examples + 1 and 0 < share <= 100
     floor = next(r.value for r in rows if r.what.startswith("a bare sandbox round trip"))
     assert re.fullmatch(r"\d+ µs \(\d+–\d+\); \d+ µs \(\d+–\d+\)", floor)
+    split = next(r.value for r in rows if r.what.startswith("the model answers, a later"))
+    assert re.fullmatch(r"\d+\.\d\d s \(\d+\.\d\d–\d+\.\d\d\); \d+\.\d\d s \(.*\)", split)
 
 
 def test_the_full_marks_cost_is_the_step_before_each_full_marks_result_after_the_first():
