@@ -144,7 +144,7 @@ from pathlib import Path
 from grader.engine.process import WorkerProcess
 from grader.engine.run import run_hidden_tests
 from grader.settings import GradeSettings
-folder, repeat = Path(sys.argv[1]), int(sys.argv[2])
+folder, repeat, topics = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3].split(",")
 def cpu():
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -159,7 +159,7 @@ for _ in range(repeat):
     wall, own = timed(lambda: [worker.call("activations", "relu", [x], {}) for _ in range(1000)])
     print("trip", wall / 1000, own / 1000)
 worker.close()
-settings = GradeSettings()
+settings = GradeSettings(topics=tuple(topics))
 grade = lambda: run_hidden_tests(folder, settings, learner="model answers", content_hash="-")
 grade()  # the inputs drawn (or loaded), the answers cached: what a later submission finds
 for _ in range(repeat):
@@ -167,20 +167,21 @@ for _ in range(repeat):
 """
 
 
-def process_split(section: str, model_answers: Path, repeat: int) -> list[Row]:
+def process_split(section: str, model_answers: Path, topics: list[str], repeat: int) -> list[Row]:
     """Without a profiler, on one core, in the default sandbox: the floor of every round trip
     (``activations.relu`` of a 2×3 array, 1000 calls a run) and a later full-marks submission
-    (``model_answers``, every topic), each with the grading process's own CPU time beside it;
+    (``model_answers`` on ``topics``), each with the grading process's own CPU time beside it;
     the rest is the worker's, and switching between the two processes."""
     trip = (
         "a bare sandbox round trip (`relu` of a 2×3 array, one core, no profiler); of which the "
         "grading process's own CPU"
     )
     grade = (
-        "the model answers, a later submission in a process (one core, no profiler); of which "
-        "the grading process's own CPU (the rest: the worker, and switching to it)"
+        f"the model answers ({len(topics)} topic{'s' * (len(topics) != 1)}), a later "
+        "submission in a process (one core, no profiler); of which the grading process's own "
+        "CPU (the rest: the worker, and switching to it)"
     )
-    cmd = [sys.executable, "-c", ROUND_TRIP, str(model_answers), str(repeat)]
+    cmd = [sys.executable, "-c", ROUND_TRIP, str(model_answers), str(repeat), ",".join(topics)]
     env = with_store("off")  # the first grade draws its inputs: the machine's store is not read
     proc = subprocess.run(
         one_core(cmd), cwd=ROOT, env=env, capture_output=True, text=True, check=False

@@ -190,8 +190,9 @@ def rows(args: argparse.Namespace) -> list[Row]:
                 steady,
             )
         )
-        out.extend(profile_rows(SECTION, klass, topics.split(",") if topics else list(TOPICS)))
-        out.extend(process_split(SECTION, ROOT / "solutions", 3 if args.quick else 5))
+        graded = topics.split(",") if topics else list(TOPICS)
+        out.extend(profile_rows(SECTION, klass, graded))
+        out.extend(process_split(SECTION, ROOT / "solutions", graded, 3 if args.quick else 5))
         student = klass / sorted(p.name for p in klass.iterdir())[0]
         repeat = max(5, args.repeat)
         plain, boxed = (

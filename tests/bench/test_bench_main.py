@@ -81,7 +81,7 @@ def test_throughput_quick_run_grades_every_submission_in_every_configuration():
     assert examples > 0 and 0 <= trips - saved <= examples + 1 and 0 < share <= 100
     floor = next(r.value for r in rows if r.what.startswith("a bare sandbox round trip"))
     assert re.fullmatch(r"\d+ µs \(\d+–\d+\); \d+ µs \(\d+–\d+\)", floor)
-    split = next(r.value for r in rows if r.what.startswith("the model answers, a later"))
+    split = next(r.value for r in rows if r.what.startswith("the model answers (1 topic), a later"))
     assert re.fullmatch(r"\d+\.\d\d s \(\d+\.\d\d–\d+\.\d\d\); \d+\.\d\d s \(.*\)", split)
 
 
