@@ -2,7 +2,9 @@
 
 Each figure runs in a fresh process pinned to one core: the first submission pays for imports,
 collecting the hidden suite and recording the inputs hypothesis draws; the second is what the
-same answers cost later in a class (:mod:`grader.engine.replay`). A second fresh process then
+same answers cost later in a class (:mod:`grader.engine.replay`), and how much of that is the
+grading process's own CPU (pytest, the test bodies, framing each call) rather than the
+sandboxed worker's. A second fresh process then
 grades the first submission again with the recordings the first process stored
 (:mod:`grader.engine.recordings`): what a pool process, a later run or a Dask worker pays.
 """
@@ -23,31 +25,35 @@ from reference import TOPICS
 SECTION = "grading one submission"
 
 GRADE_SNIPPET = """
-import sys, time
+import resource, sys, time
 from pathlib import Path
 from grader.engine.run import run_hidden_tests
 from grader.settings import GradeSettings
 settings = GradeSettings(tuple(sys.argv[2].split(",")))
-times = []
+def cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+times, own = [], []
 for _ in range(2):
-    start = time.perf_counter()
+    start, before = time.perf_counter(), cpu()
     r = run_hidden_tests(Path(sys.argv[1]), settings, learner="bench", content_hash="-")
     times.append(time.perf_counter() - start)
-print(f"{times[0]:.4f} {times[1]:.4f} {r.score} {r.max_score}")
+    own.append(cpu() - before)
+print(f"{times[0]:.4f} {times[1]:.4f} {own[1]:.4f} {r.score} {r.max_score}")
 """
 
 
-def grade_seconds(folder: Path, topics: list[str], store: Path) -> tuple[float, float, str]:
-    """(first, second, points) for grading ``folder`` twice in one process on one core, with
-    the replay recordings of ``store``."""
+def grade_seconds(folder: Path, topics: list[str], store: Path) -> tuple[float, float, float, str]:
+    """(first, second, the grading process's own CPU in the second, points) for grading
+    ``folder`` twice in one process on one core, with the replay recordings of ``store``."""
     cmd = [sys.executable, "-c", GRADE_SNIPPET, str(folder), ",".join(topics)]
     proc = subprocess.run(
         one_core(cmd), cwd=ROOT, env=with_store(store), capture_output=True, text=True, check=False
     )
     if proc.returncode != 0:
         raise RuntimeError(f"grading {folder} failed:\n{proc.stderr[-3000:]}")
-    first, second, score, top = proc.stdout.split()
-    return float(first), float(second), f"{float(score):g}/{float(top):g}"
+    first, second, own, score, top = proc.stdout.split()
+    return float(first), float(second), float(own), f"{float(score):g}/{float(top):g}"
 
 
 def rows(args: argparse.Namespace) -> list[Row]:
@@ -65,11 +71,19 @@ def rows(args: argparse.Namespace) -> list[Row]:
                 store = Path(tmp) / f"store-{source}-{i}"  # empty: this process draws
                 runs.append(grade_seconds(folder, topics, store))
                 stored.append(grade_seconds(folder, topics, store)[0])
-            first, later = [r[0] for r in runs], [r[1] for r in runs]
-            label = f"{name} ({runs[0][2]} points, {len(topics)} topics), one core"
+            first, later, own = ([r[i] for r in runs] for i in range(3))
+            label = f"{name} ({runs[0][3]} points, {len(topics)} topics), one core"
             ok = statistics.median(later) <= target
             out.append(
                 Row(SECTION, f"{label}, a later submission", spread(later), f"≤ {target:g} s", ok)
+            )
+            out.append(
+                Row(
+                    SECTION,
+                    f"{label}, a later submission: the grading process's own CPU in it (the "
+                    "rest is the sandboxed worker's, and switching to it)",
+                    spread(own),
+                )
             )
             out.append(Row(SECTION, f"{label}, the first of a process", spread(first)))
             out.append(

@@ -7,8 +7,9 @@ the cache (:mod:`grader.engine.answers`), how the round trips fall on the replay
 call of the test body each, :mod:`grader.engine.replay`: batching the calls of one example into
 one request can only save the trips of examples making two or more), and the cumulative time of
 each component below (components nest: shrinking includes round trips and answers), so the next
-step is obvious. :func:`process_split` times, without a profiler, the floor every one of those
-trips pays and a full-marks submission, each with the grading process's own CPU in it.
+step is obvious. :func:`round_trip_floor` times, without a profiler, the floor every one of
+those trips pays, with the grading process's own CPU in it (the grading section gives the same
+split for a whole full-marks submission).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench.report import ROOT, Row, one_core, spread, with_store
+from bench.report import ROOT, Row, one_core, spread
 
 #: the worker imports each topic's module (faiss for rag) when the setup of its first test asks
 IMPORTS = "topic imports in the worker, its start included (WorkerProcess.inspect)"
@@ -142,64 +143,34 @@ import resource, sys, time
 import numpy as np
 from pathlib import Path
 from grader.engine.process import WorkerProcess
-from grader.engine.run import run_hidden_tests
-from grader.settings import GradeSettings
-folder, repeat, topics = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3].split(",")
 def cpu():
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
-def timed(work):
-    wall, own = time.perf_counter(), cpu()
-    work()
-    return time.perf_counter() - wall, cpu() - own
-worker = WorkerProcess(folder)
+worker = WorkerProcess(Path(sys.argv[1]))
 x = np.arange(6.0).reshape(2, 3)
 worker.call("activations", "relu", [x], {})  # started, the topic imported
-for _ in range(repeat):
-    wall, own = timed(lambda: [worker.call("activations", "relu", [x], {}) for _ in range(1000)])
-    print("trip", wall / 1000, own / 1000)
+for _ in range(int(sys.argv[2])):
+    wall, own = time.perf_counter(), cpu()
+    for _ in range(1000):
+        worker.call("activations", "relu", [x], {})
+    print((time.perf_counter() - wall) / 1000, (cpu() - own) / 1000)
 worker.close()
-settings = GradeSettings(topics=tuple(topics))
-grade = lambda: run_hidden_tests(folder, settings, learner="model answers", content_hash="-")
-grade()  # the inputs drawn (or loaded), the answers cached: what a later submission finds
-for _ in range(repeat):
-    print("grade", *timed(grade))
 """
 
 
-def process_split(section: str, model_answers: Path, topics: list[str], repeat: int) -> list[Row]:
-    """Without a profiler, on one core, in the default sandbox: the floor of every round trip
-    (``activations.relu`` of a 2×3 array, 1000 calls a run) and a later full-marks submission
-    (``model_answers`` on ``topics``), each with the grading process's own CPU time beside it;
-    the rest is the worker's, and switching between the two processes."""
-    trip = (
+def round_trip_floor(section: str, model_answers: Path, repeat: int) -> Row:
+    """The floor every sandbox round trip pays, without a profiler, on one core, in the default
+    sandbox: ``activations.relu`` of a 2×3 array from ``model_answers``, 1000 calls a run, with
+    the grading process's own CPU time per call beside it (the rest is the worker's, and
+    switching between the two processes)."""
+    what = (
         "a bare sandbox round trip (`relu` of a 2×3 array, one core, no profiler); of which the "
         "grading process's own CPU"
     )
-    grade = (
-        f"the model answers ({len(topics)} topic{'s' * (len(topics) != 1)}), a later "
-        "submission in a process (one core, no profiler); of which the grading process's own "
-        "CPU (the rest: the worker, and switching to it)"
-    )
-    cmd = [sys.executable, "-c", ROUND_TRIP, str(model_answers), str(repeat), ",".join(topics)]
-    env = with_store("off")  # the first grade draws its inputs: the machine's store is not read
-    proc = subprocess.run(
-        one_core(cmd), cwd=ROOT, env=env, capture_output=True, text=True, check=False
-    )
+    cmd = [sys.executable, "-c", ROUND_TRIP, str(model_answers), str(repeat)]
+    proc = subprocess.run(one_core(cmd), cwd=ROOT, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
-        failed = "failed: " + proc.stderr[-300:]
-        return [Row(section, trip, failed), Row(section, grade, failed)]
-    runs: dict[str, list[tuple[float, float]]] = {"trip": [], "grade": []}
-    for line in proc.stdout.splitlines():
-        kind, *figures = line.split()
-        if kind in runs:
-            runs[kind].append((float(figures[0]), float(figures[1])))
-
-    def both(kind: str, unit: str, digits: int, scale: float) -> str:
-        walls, own = [w for w, _ in runs[kind]], [c for _, c in runs[kind]]
-        return f"{spread(walls, unit, digits, scale)}; {spread(own, unit, digits, scale)}"
-
-    return [
-        Row(section, trip, both("trip", "µs", 0, 1e6)),
-        Row(section, grade, both("grade", "s", 2, 1.0)),
-    ]
+        return Row(section, what, "failed: " + proc.stderr[-300:])
+    runs = [tuple(map(float, line.split())) for line in proc.stdout.splitlines() if line.strip()]
+    walls, own = [w for w, _ in runs], [c for _, c in runs]
+    return Row(section, what, f"{spread(walls, 'µs', 0, 1e6)}; {spread(own, 'µs', 0, 1e6)}")

@@ -9,9 +9,9 @@ it to its own, over the class's full-marks learners after the first result; targ
 the scaling from one to two cores (target ≥ 1.8×, whole runs), and the same without the
 start-up (the marginal costs' ratio); where the time of one more submission goes
 (:mod:`bench.grading_profile`: its components, the round trips per replayed example, and
-without a profiler, the floor of one round trip and a full-marks submission, each with the
-grading process's own share); and the worker start-up with and without bubblewrap, whose
-difference is the sandbox's start-up overhead per submission.
+without a profiler the floor of one round trip, with the grading process's own share); and the
+worker start-up with and without bubblewrap, whose difference is the sandbox's start-up
+overhead per submission.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 from bench.classes import build_class
-from bench.grading_profile import process_split, profile_rows
+from bench.grading_profile import profile_rows, round_trip_floor
 from bench.report import ROOT, Row, one_core, ratio_spread, spread, with_store
 from reference import TOPICS
 
@@ -190,9 +190,8 @@ def rows(args: argparse.Namespace) -> list[Row]:
                 steady,
             )
         )
-        graded = topics.split(",") if topics else list(TOPICS)
-        out.extend(profile_rows(SECTION, klass, graded))
-        out.extend(process_split(SECTION, ROOT / "solutions", graded, 3 if args.quick else 5))
+        out.extend(profile_rows(SECTION, klass, topics.split(",") if topics else list(TOPICS)))
+        out.append(round_trip_floor(SECTION, ROOT / "solutions", 3 if args.quick else 5))
         student = klass / sorted(p.name for p in klass.iterdir())[0]
         repeat = max(5, args.repeat)
         plain, boxed = (
