@@ -2,8 +2,10 @@
 
 In a fresh process pinned to one core, the first submission of the class is graded as a warm-up
 (it records the replayed inputs and fills the answer cache), then the next ``k`` are graded under
-cProfile. Rows, per submission: sandbox round trips, reference answers computed and served from
-the cache (:mod:`grader.engine.answers`), how the round trips fall on the replayed examples (one
+cProfile. Rows, per submission: sandbox round trips, the tests answered from the conversation
+trees of the submissions before (:mod:`grader.engine.memo`: every reply the same bytes as an
+earlier learner's) and those that ran, reference answers computed and served from the cache
+(:mod:`grader.engine.answers`), how the round trips fall on the replayed examples (one
 call of the test body each, :mod:`grader.engine.replay`: batching the calls of one example into
 one request can only save the trips of examples making two or more), and the cumulative time of
 each component below (components nest: shrinking includes round trips and answers), so the next
@@ -29,6 +31,7 @@ COMPONENTS: dict[str, tuple[str, str]] = {
     "test bodies (plugin.pytest_pyfunc_call)": ("grader/engine/plugin.py", "pytest_pyfunc_call"),
     "hypothesis shrinking failures": ("conjecture/engine.py", "shrink_interesting_test_cases"),
     "sandbox round trips (WorkerProcess._request)": ("grader/engine/process.py", "_request"),
+    "conversation trees walked (Memo.walk)": ("grader/engine/memo.py", "walk"),
     "worker start-ups (WorkerProcess.start)": ("grader/engine/process.py", "start"),
     IMPORTS: ("grader/engine/process.py", "inspect"),
     "reference answers computed (expect.reference)": ("grader/engine/expect.py", "compute"),
@@ -39,7 +42,7 @@ COMPONENTS: dict[str, tuple[str, str]] = {
 SNIPPET = """
 import cProfile, json, os, pstats, sys
 from pathlib import Path
-from grader.engine import answers, replay
+from grader.engine import answers, memo, replay
 from grader.engine.process import WorkerProcess
 from grader.engine.run import run_hidden_tests
 from grader.settings import GradeSettings
@@ -63,10 +66,13 @@ def example_begins(example):
     return materialise(example)
 replay._materialise = example_begins
 settings = GradeSettings(topics=tuple(topics))
+tests = [0]
 def grade(learner):
-    run_hidden_tests(klass / learner, settings, learner=learner, content_hash="-")
+    result = run_hidden_tests(klass / learner, settings, learner=learner, content_hash="-")
+    tests[0] += len(result.outcomes)
 grade(learners[0])
-before, trips[0] = answers.stats(), 0
+before, trips[0], tests[0] = answers.stats(), 0, 0
+walks = (memo.MEMO.hits, memo.MEMO.misses)
 examples.clear()
 profile = cProfile.Profile()
 profile.enable()
@@ -74,6 +80,7 @@ for learner in learners[1 : 1 + k]:
     grade(learner)
 profile.disable()
 after = answers.stats()
+hits, left = memo.MEMO.hits - walks[0], memo.MEMO.misses - walks[1]
 per_example = [n for counts in examples.values() for n in counts]
 cumulative = {label: 0.0 for label in components}
 for (path, _, name), (_, _, _, ct, _) in pstats.Stats(profile).stats.items():
@@ -83,6 +90,9 @@ for (path, _, name), (_, _, _, ct, _) in pstats.Stats(profile).stats.items():
 print(json.dumps({
     "n": len(learners[1 : 1 + k]),
     "trips": trips[0],
+    "tests": tests[0],
+    "memo_hits": hits,
+    "memo_left": left,
     "computed": after["misses"] - before["misses"],
     "cached": after["hits"] - before["hits"],
     "examples": len(per_example),
@@ -107,6 +117,13 @@ def profile_rows(section: str, klass: Path, topics: list[str], k: int = 5) -> li
     head = f"profile, per submission ({result['n']} after a warm-up one, under cProfile)"
     out = [
         Row(section, f"{head}: sandbox round trips", f"{result['trips'] / n:.0f}"),
+        Row(
+            section,
+            f"{head}: tests answered from the conversation trees / run after leaving one / run "
+            "without one (engine/memo.py)",
+            f"{result['memo_hits'] / n:.0f} / {result['memo_left'] / n:.0f} / "
+            f"{(result['tests'] - result['memo_hits'] - result['memo_left']) / n:.0f}",
+        ),
         Row(
             section,
             f"{head}: reference answers computed / served from the cache",

@@ -26,7 +26,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, Verbosity, settings
 from hypothesis.errors import FlakyFailure, InvalidArgument
 
-from grader.engine import replay
+from grader.engine import memo, replay
 from grader.engine.cases import case_labels
 from grader.engine.expect import Mismatch, describe_call
 from grader.engine.process import CallFault, LearnerError, WorkerProcess
@@ -187,6 +187,8 @@ class GradingPlugin:
     replay: bool = True  # replay recorded passing inputs (grader.engine.replay); same grades
     recordings: RecordingStore | None = None  # recordings kept for other processes of the kit
     suite_digests: dict[Path, str] = field(default_factory=dict)  # suite file → its sha256
+    memoise: bool = True  # known conversations answered from their trees (engine/memo.py)
+    _begun: str | None = None  # the test whose time budget the protocol started already
     _inspected: dict[str, dict[str, Any]] = field(default_factory=dict)
     _cases: dict[str, str] = field(default_factory=dict)  # nodeid -> case label
 
@@ -249,13 +251,21 @@ class GradingPlugin:
         return self._inspected[topic]
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
-        """Start the test's time budget; fail fast, before hypothesis starts, when the submission's
-        budget is spent, the topic cannot run or the function is a stub."""
+        """Start the test's time budget (unless :meth:`pytest_runtest_protocol` started it for
+        this test already); fail fast, before hypothesis starts, when the submission's budget is
+        spent, the topic cannot run or the function is a stub."""
         marker = item.get_closest_marker("graded")
         if marker is None:
             return
+        if self._begun != item.nodeid:
+            self.worker.begin_test()
+        self._begun = None
+        self._check_runnable(item, marker)
+
+    def _check_runnable(self, item: pytest.Item, marker: pytest.Mark) -> None:
+        """Raise what the test's outcome is when it cannot run at all (see
+        :meth:`pytest_runtest_setup`)."""
         topic = _topic_of(item)
-        self.worker.begin_test()
         left, budget = self.worker.budget_left()
         if left <= 0:  # the submission's budget is spent: the rest fail at once, named
             name = f"{topic}.{marker.kwargs['function']}"
@@ -325,8 +335,19 @@ class GradingPlugin:
         marker = item.get_closest_marker("graded")
         if marker is None:
             return None
+        key = self._memo_key(item, marker)
         ihook = item.ihook
         reraise = (pytest.exit.Exception, KeyboardInterrupt)
+        if key is not None and self._answered_from_memo(key, item):
+            # not set up, nothing to tear down; but what the collectors set up for it and
+            # nextitem does not need goes now, as after a run (pytest's setup state)
+            pytest.CallInfo.from_call(
+                lambda: ihook.pytest_runtest_teardown(item=item, nextitem=nextitem),
+                when="teardown",
+                reraise=reraise,
+            )
+            return True
+        recorded = len(self.outcomes)
         try:
             setup = pytest.CallInfo.from_call(
                 lambda: ihook.pytest_runtest_setup(item=item), when="setup", reraise=reraise
@@ -346,7 +367,47 @@ class GradingPlugin:
         finally:  # as runtestprotocol: the fixtures' values and the request go with the test
             item._request = False  # type: ignore[attr-defined]
             item.funcargs = None  # type: ignore[attr-defined]
+            self._learn(key if len(self.outcomes) == recorded + 1 else None)
         return True
+
+    def _memo_key(self, item: pytest.Item, marker: pytest.Mark) -> tuple[object, ...] | None:
+        """What fixes a graded test's conversation besides the learner's replies: its node id,
+        its suite file's digest and the settings hypothesis runs it under. None: no memo (replay
+        off, as when grades are compared with hypothesis alone, or no digest known)."""
+        digest = self.suite_digests.get(item.path)  # type: ignore[attr-defined]
+        if not (self.replay and self.memoise and digest):
+            return None
+        return (item.nodeid, digest, self.grading.max_examples, self.grading.shrink)
+
+    def _answered_from_memo(self, key: tuple[object, ...], item: pytest.Item) -> bool:
+        """Walk the test's conversation tree (:mod:`grader.engine.memo`) once it can run: True
+        when it ended in a known outcome (recorded here); otherwise the answers had on the way
+        are served to the test's first requests and its conversation is taped, to be learnt."""
+        self.worker.begin_test()  # the walk's calls count towards the test's budget
+        self._begun = item.nodeid
+        try:
+            self._check_runnable(item, item.get_closest_marker("graded"))  # type: ignore[arg-type]
+        except Exception:  # pytest's setup raises it again and records it: nothing to learn
+            return False
+        walked = memo.MEMO.walk(key, self.worker.exchange)
+        if walked is not None and walked.outcome is not None:
+            self.outcomes.append(walked.outcome)
+            self._begun = None
+            return True
+        self.worker.served.extend(walked.answers if walked is not None else [])
+        self.worker.tape = []
+        return False
+
+    def _learn(self, key: tuple[object, ...] | None) -> None:
+        """Add the test's taped conversation to its tree, unless a fault voided it or the test
+        left served answers unasked (it is not deterministic: never learnt)."""
+        tape, self.worker.tape = self.worker.tape, None
+        if self.worker.served:
+            self.worker.served.clear()
+            self.worker.diverged += 1
+            return
+        if key is not None and tape is not None:
+            memo.MEMO.add(key, tape, self.outcomes[-1])
 
     def _record(self, item: pytest.Item, kw: dict[str, Any], call: pytest.CallInfo[Any]) -> None:
         result = TestOutcome(

@@ -34,6 +34,7 @@ import signal
 import subprocess
 import tempfile
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,13 @@ class WorkerProcess:
     last_aliased: list[str] = field(default_factory=list)  # arguments its result is a view of
     last_reused: bool = False  # its result reuses memory an earlier result of the function had
     last_warnings: list[str] = field(default_factory=list)  # warnings the last call raised
+    #: the conversation of the current test, when memoised: each request frame and the reply's
+    #: payload it got (:mod:`grader.engine.memo`); None once a fault made it unfit to keep
+    tape: list[tuple[bytes, bytes]] | None = None
+    #: answers already had for the next requests, in order: (request frame, reply payload or
+    #: the fault it ended in), served by :meth:`_run` instead of asking the worker again
+    served: deque[tuple[bytes, bytes | CallFault]] = field(default_factory=deque)
+    diverged: int = 0  # served answers voided because the test asked something else
     _since: int = 0  # the worker's start time (clock ticks): escapees started after it
     _known: frozenset[int] = frozenset()  # our children before the worker started
 
@@ -138,7 +146,11 @@ class WorkerProcess:
         self._selector.register(self._proc.stderr, selectors.EVENT_READ, "output")
         self._since = start_time(self._proc.pid)
         self.starts += 1
-        self._request({"op": "ping"}, self.limits.start_timeout)
+        payload = self._request(encode({"op": "ping"}), self.limits.start_timeout)
+        try:
+            decode(payload)
+        except ChannelError as exc:
+            raise CallFault("protocol", f"undecodable reply: {exc}") from None
 
     def close(self) -> None:
         """Kill the worker's process group and every escaped descendant; remove its scratch."""
@@ -225,13 +237,42 @@ class WorkerProcess:
         return self._run({"op": "probe", "probe": name, "args": list(args)})
 
     def _run(self, request: dict[str, Any]) -> Any:
+        """One request's answer: served from :attr:`served` when a memoised conversation already
+        made this very request (:mod:`grader.engine.memo`), else sent to the worker; written on
+        the :attr:`tape` either way."""
+        frame = encode(request)
+        tape = self.tape
+        if self.served:
+            request_frame, answer = self.served.popleft()
+            if request_frame != frame:  # the test asked something else: what was served is void
+                self.served.clear()
+                self.diverged += 1
+                answer = None
+        else:
+            answer = None
+        try:
+            payload = answer if answer is not None else self.exchange(frame)
+            if isinstance(payload, CallFault):
+                raise payload
+            if tape is not None:
+                tape.append((frame, payload))
+            return self._interpret(payload)  # a value, or the learner's error raised
+        except CallFault:
+            self.tape = None  # a fault depends on time and the machine: never memoised
+            raise
+
+    def exchange(self, frame: bytes) -> bytes:
+        """Send one encoded request (:func:`~grader.sandbox.channel.encode`) and return the
+        reply's payload, undecoded; a fault (``timeout``, ``crash``, ``memory``, ``budget``,
+        ...) raises :class:`CallFault`, the worker closed. Budgets and the timeout apply as to
+        every call."""
         left, budget = self.budget_left()
         if left <= 0:
             raise CallFault("budget", budget)
         if self._proc is None:
             self.start()
         try:
-            reply = self._request(request, min(self.limits.call_timeout, left))
+            payload = self._request(frame, min(self.limits.call_timeout, left))
         except CallFault as exc:
             over = self._over_budget()
             self.close()
@@ -242,6 +283,16 @@ class WorkerProcess:
         if over is not None:  # the survivors may have answered: the call still failed
             self.close()
             raise over
+        return payload
+
+    def _interpret(self, payload: bytes) -> Any:
+        """A reply's payload → the call's value, or :class:`LearnerError`, or a fault (a reply
+        that breaks the protocol, the learner's ``MemoryError`` or ``exit()``: worker closed)."""
+        try:
+            reply = decode(payload)
+        except ChannelError as exc:
+            self.close()
+            raise CallFault("protocol", f"undecodable reply: {exc}") from None
         if not isinstance(reply, dict) or not isinstance(reply.get("ok"), bool):
             self.close()
             raise CallFault("protocol", "the worker sent a malformed reply")
@@ -282,14 +333,14 @@ class WorkerProcess:
             "for all its processes together)",
         )
 
-    def _request(self, request: dict[str, Any], timeout: float) -> Any:
-        """Send ``request`` and wait for the reply, both within ``timeout``: a worker that stops
+    def _request(self, frame: bytes, timeout: float) -> bytes:
+        """Send ``frame`` and wait for the reply's payload, both within ``timeout``: a worker that stops
         reading its requests (a learner can shrink the pipe and stall the worker's read) costs
         a timeout like one that stops answering, never a grader blocked on a full pipe."""
         proc, sel = self._proc, self._selector
         assert proc is not None and proc.stdin and proc.stdout and proc.stderr and sel is not None
         request_fd = proc.stdin.fileno()  # non-blocking (start): written here, never buffered
-        pending = memoryview(encode(request))
+        pending = memoryview(frame)
         output = bytearray()
         reply = bytearray()
         need: int | None = None
@@ -347,10 +398,7 @@ class WorkerProcess:
                         proc.stderr.fileno(), self.limits.output_bytes - len(output)
                     )
                     self.last_output = bytes(output[: self.limits.output_bytes])
-                    try:
-                        return decode(bytes(reply[8:]))
-                    except ChannelError as exc:
-                        raise CallFault("protocol", f"undecodable reply: {exc}") from None
+                    return bytes(reply[8:])
 
     @staticmethod
     def _drain(fd: int, budget: int) -> bytes:

@@ -27,7 +27,7 @@ from unittest import mock
 import pytest
 import torch
 
-from grader.engine import recordings
+from grader.engine import memo, recordings
 from grader.engine.errors import GradingError
 from grader.engine.isolation import fixed_generation
 from grader.engine.plugin import GradingPlugin, register_profile
@@ -239,7 +239,9 @@ def run_hidden_tests(
     ``share`` (k, n) to the k-th of n shares that partition the graded tests (every n-th from
     the k-th, in collection order: :mod:`grader.warmup`).
     ``replay`` reuses the inputs of earlier passing runs, of this process or stored by another
-    of the same kit (:mod:`grader.engine.recordings`): the same grade, faster.
+    of the same kit (:mod:`grader.engine.recordings`): the same grade, faster. With it, a test
+    whose every reply is byte for byte an earlier learner's of this process takes that learner's
+    outcome without running (:mod:`grader.engine.memo`, unless ``GRADELAB_MEMO=off``).
     """
     if share is not None and not 0 <= share[0] < share[1]:
         raise ValueError(f"share (k, n) needs 0 ≤ k < n, got {share}")
@@ -261,6 +263,7 @@ def run_hidden_tests(
             replay=replay,
             recordings=recordings.for_settings(settings) if replay else None,
             suite_digests=digests,
+            memoise=memo.enabled(),
         )
         args = [
             # No configuration file, and node ids that do not depend on where the kit lies:

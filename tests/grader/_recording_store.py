@@ -6,16 +6,24 @@ from __future__ import annotations
 
 import pytest
 
-from grader.engine import recordings, replay
+from grader.engine import memo, recordings, replay
 from grader.engine.recordings import RecordingStore
+
+
+def as_a_fresh_process() -> None:
+    """Forget what this process learnt from grading, as another process would not know it: the
+    recorded inputs (:mod:`grader.engine.replay`) and the conversation trees
+    (:mod:`grader.engine.memo`)."""
+    replay.clear()
+    memo.MEMO.clear()
 
 
 @pytest.fixture(autouse=True, name="fresh_process")
 def fresh_process_fixture():
-    """Nothing recorded in this process before or after the test."""
-    replay.clear()
+    """Nothing recorded or learnt in this process before or after the test."""
+    as_a_fresh_process()
     yield
-    replay.clear()
+    as_a_fresh_process()
 
 
 @pytest.fixture(name="store")

@@ -59,11 +59,17 @@ def test_a_budget_of_zero_or_less_is_refused(name, value):
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("GRADELAB_SANDBOX", "bwarp"), ("GRADELAB_SANDBOX", ""), ("GRADELAB_CGROUPS", "bogus")],
+    [
+        ("GRADELAB_SANDBOX", "bwarp"),
+        ("GRADELAB_SANDBOX", ""),
+        ("GRADELAB_CGROUPS", "bogus"),
+        ("GRADELAB_MEMO", "ON"),
+    ],
 )
 def test_a_typo_in_an_environment_setting_is_refused_by_name(name, value):
     from grader.settings import SettingError, check_environment
 
-    with pytest.raises(SettingError, match=f"{name}='{value}': not one of auto"):
+    with pytest.raises(SettingError, match=f"{name}='{value}': not one of (auto|on)"):
         check_environment({name: value})
-    check_environment({"GRADELAB_SANDBOX": "none", "GRADELAB_CGROUPS": "auto"})  # known values
+    known = {"GRADELAB_SANDBOX": "none", "GRADELAB_CGROUPS": "auto", "GRADELAB_MEMO": "off"}
+    check_environment(known)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from grader import executors, warmup
-from grader.engine import recordings, replay
+from grader.engine import recordings
 from grader.engine import run as engine_run
 from grader.engine.errors import GradingError
 from grader.engine.recordings import RecordingStore
@@ -18,6 +18,7 @@ from grader.engine.run import run_hidden_tests
 from grader.examples import write_answers
 from grader.settings import GradeSettings
 from tests.grader._recording_store import (  # noqa: F401 (the fixtures they define)
+    as_a_fresh_process,
     fresh_process_fixture,
     store_fixture,
 )
@@ -64,7 +65,7 @@ def test_the_shares_together_store_what_a_full_passing_run_stores(tmp_path, stor
     assert store.marked("warm-1-of-2")
     warmed = {p.name: p.read_bytes() for p in store.folder.glob("*.rec")}
 
-    replay.clear()
+    as_a_fresh_process()
     other = RecordingStore(tmp_path / "other", "kit")
     monkeypatch.setattr(recordings, "for_settings", lambda settings: other)
     run_hidden_tests(write_answers(tmp_path / "model"), SETTINGS, learner="m", content_hash="-")

@@ -8,21 +8,22 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.engine import answers, replay
+from grader.engine import answers
 from grader.engine.expect import reference
 from grader.engine.run import run_hidden_tests
 from grader.examples import plant_mistake, write_answers
 from grader.misconceptions import catalogue
 from grader.settings import GradeSettings
+from tests.grader._recording_store import as_a_fresh_process
 
 
 @pytest.fixture(autouse=True)
 def fresh_process_state():
     answers.clear()
-    replay.clear()
+    as_a_fresh_process()
     yield
     answers.clear()
-    replay.clear()
+    as_a_fresh_process()
 
 
 def _grade(folder: Path, topic: str) -> list[dict]:
@@ -51,7 +52,7 @@ def test_a_class_graded_with_the_cache_equals_the_class_graded_without(
     monkeypatch.setattr(answers, "ENABLED", False)
     without = [_grade(f, topic) for f in folders]
     assert answers.stats()["entries"] == 0
-    replay.clear()
+    as_a_fresh_process()
     monkeypatch.setattr(answers, "ENABLED", True)
     with_cache = [_grade(f, topic) for f in folders]
     assert repr(with_cache) == repr(without)

@@ -18,6 +18,7 @@ from grader.misconceptions import catalogue
 from grader.settings import GradeSettings
 from reference import TOPICS
 from tests.grader._recording_store import (  # noqa: F401 (the fixtures they define)
+    as_a_fresh_process,
     fresh_process_fixture,
     store_fixture,
 )
@@ -57,7 +58,7 @@ def test_a_grade_replayed_from_the_store_equals_a_fresh_hypothesis_grade(
     fresh = _grade(bad, topic, function, replay_on=False)
     model = _grade(good, topic, function)  # draws, records, stores
     assert _stored(store), "nothing was stored"
-    replay.clear()  # another process: nothing recorded in memory
+    as_a_fresh_process()  # another process: nothing recorded in memory
     loaded: list[str] = []
     load = RecordingStore.load
     monkeypatch.setattr(
@@ -67,7 +68,7 @@ def test_a_grade_replayed_from_the_store_equals_a_fresh_hypothesis_grade(
     )
     assert _grade(bad, topic, function) == fresh
     assert loaded, "the store was not read"
-    replay.clear()
+    as_a_fresh_process()
     assert _grade(good, topic, function) == model
 
 
