@@ -49,6 +49,12 @@ Each needs both learners running at once, graded beside each other by chance, an
 bits only as fast as they can be told from the noise of everything else the machine runs; none
 reaches what the grader keeps (hidden tests, reference, other learners' files), so it can carry
 only what one learner chooses to tell another, which handing over code does more simply.
+
+One channel needs no overlap: a grading process answers a test whose replies are byte for byte an
+earlier learner's from its conversation trees (:mod:`grader.engine.memo`), so the next request
+comes sooner, and learner code that times it learns whether an earlier learner of that process
+answered this test as it did. The same holds of it: the sender spends its own points on the
+message. ``GRADELAB_MEMO=off`` closes it.
 """
 
 from __future__ import annotations
