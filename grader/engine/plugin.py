@@ -188,7 +188,9 @@ class GradingPlugin:
     recordings: RecordingStore | None = None  # recordings kept for other processes of the kit
     suite_digests: dict[Path, str] = field(default_factory=dict)  # suite file → its sha256
     memoise: bool = True  # known conversations answered from their trees (engine/memo.py)
-    _begun: str | None = None  # the test whose time budget the protocol started already
+    #: the test the protocol checked already (:meth:`_answered_from_memo`), and what the check
+    #: raised: its setup says that, and neither starts the clock nor checks the budget again
+    _checked: tuple[str, Exception | None] | None = None
     _inspected: dict[str, dict[str, Any]] = field(default_factory=dict)
     _cases: dict[str, str] = field(default_factory=dict)  # nodeid -> case label
 
@@ -251,15 +253,19 @@ class GradingPlugin:
         return self._inspected[topic]
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
-        """Start the test's time budget (unless :meth:`pytest_runtest_protocol` started it for
-        this test already); fail fast, before hypothesis starts, when the submission's budget is
-        spent, the topic cannot run or the function is a stub."""
+        """Start the test's time budget; fail fast, before hypothesis starts, when the
+        submission's budget is spent, the topic cannot run or the function is a stub. A test
+        :meth:`pytest_runtest_protocol` checked already (before walking its conversation tree)
+        gets that check's result: the same outcome as if nothing had run between."""
         marker = item.get_closest_marker("graded")
         if marker is None:
             return
-        if self._begun != item.nodeid:
-            self.worker.begin_test()
-        self._begun = None
+        checked, self._checked = self._checked, None
+        if checked is not None and checked[0] == item.nodeid:
+            if checked[1] is not None:
+                raise checked[1]
+            return
+        self.worker.begin_test()
         self._check_runnable(item, marker)
 
     def _check_runnable(self, item: pytest.Item, marker: pytest.Mark) -> None:
@@ -384,15 +390,16 @@ class GradingPlugin:
         when it ended in a known outcome (recorded here); otherwise the answers had on the way
         are served to the test's first requests and its conversation is taped, to be learnt."""
         self.worker.begin_test()  # the walk's calls count towards the test's budget
-        self._begun = item.nodeid
         try:
             self._check_runnable(item, item.get_closest_marker("graded"))  # type: ignore[arg-type]
-        except Exception:  # pytest's setup raises it again and records it: nothing to learn
+        except Exception as exc:  # pytest's setup raises it and records it: nothing to learn
+            self._checked = (item.nodeid, exc)
             return False
+        self._checked = (item.nodeid, None)
         walked = memo.MEMO.walk(key, self.worker.exchange)
         if walked is not None and walked.outcome is not None:
             self.outcomes.append(walked.outcome)
-            self._begun = None
+            self._checked = None
             return True
         self.worker.served.extend(walked.answers if walked is not None else [])
         self.worker.tape = []
