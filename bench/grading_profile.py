@@ -191,3 +191,54 @@ def round_trip_floor(section: str, model_answers: Path, repeat: int) -> Row:
     runs = [tuple(map(float, line.split())) for line in proc.stdout.splitlines() if line.strip()]
     walls, own = [w for w, _ in runs], [c for _, c in runs]
     return Row(section, what, f"{spread(walls, 'µs', 0, 1e6)}; {spread(own, 'µs', 0, 1e6)}")
+
+
+INDEPENDENT = """
+import json, sys, tempfile, textwrap
+from pathlib import Path
+from grader.engine import memo
+from grader.engine.run import run_hidden_tests
+from grader.examples import grade_variant, write_answers
+from grader.settings import GradeSettings
+from tests.grader.test_independent_correct import RIGHT
+quick = sys.argv[1] == "1"
+variants = RIGHT[:: len(RIGHT) // 6 or 1] if quick else RIGHT
+tmp = Path(tempfile.mkdtemp())
+model = write_answers(tmp / "model")
+grown, hits, left, whole = set(), 0, 0, 0
+for i, (name, topic, function, source) in enumerate(variants):
+    if (topic, function) not in grown:  # the model answers first, as a class's first learner
+        grown.add((topic, function))
+        only = {f"{topic}.{function}"}
+        settings = GradeSettings(topics=(topic,))
+        run_hidden_tests(model, settings, learner="m", content_hash="-", only_functions=only)
+    before = (memo.MEMO.hits, memo.MEMO.misses)
+    grade_variant(tmp / f"v{i}", topic, function, textwrap.dedent(source))
+    h, m = memo.MEMO.hits - before[0], memo.MEMO.misses - before[1]
+    hits, left, whole = hits + h, left + m, whole + (m == 0)
+print(json.dumps({"variants": len(variants), "hits": hits, "left": left, "whole": whole}))
+"""
+
+
+def independent_hits(section: str, quick: bool) -> Row:
+    """How much of a real class the conversation trees answer: the correct versions written
+    unlike the model answers (``tests/grader/test_independent_correct.py``), each graded on its
+    function after the model answers: the share of its tests whose every reply was byte for
+    byte the model answers' (answered from the trees), and how many versions were wholly."""
+    what = (
+        "correct versions written unlike the model answers (tests/grader/"
+        "test_independent_correct.py), each after the model answers: their tests answered from "
+        "the trees; versions answered wholly"
+    )
+    cmd = [sys.executable, "-c", INDEPENDENT, "1" if quick else "0"]
+    proc = subprocess.run(one_core(cmd), cwd=ROOT, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        return Row(section, what, "failed: " + proc.stderr[-300:])
+    r = json.loads(proc.stdout.strip().splitlines()[-1])
+    tests = max(r["hits"] + r["left"], 1)
+    return Row(
+        section,
+        what,
+        f"{100 * r['hits'] / tests:.0f} % ({r['hits']} of {tests}); {r['whole']} of "
+        f"{r['variants']}",
+    )

@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 from bench.classes import build_class
-from bench.grading_profile import profile_rows, round_trip_floor
+from bench.grading_profile import independent_hits, profile_rows, round_trip_floor
 from bench.report import ROOT, Row, one_core, ratio_spread, spread, with_store
 from reference import TOPICS
 
@@ -192,6 +192,7 @@ def rows(args: argparse.Namespace) -> list[Row]:
         )
         out.extend(profile_rows(SECTION, klass, topics.split(",") if topics else list(TOPICS)))
         out.append(round_trip_floor(SECTION, ROOT / "solutions", 3 if args.quick else 5))
+        out.append(independent_hits(SECTION, args.quick))
         student = klass / sorted(p.name for p in klass.iterdir())[0]
         repeat = max(5, args.repeat)
         plain, boxed = (

@@ -85,6 +85,10 @@ def test_throughput_quick_run_grades_every_submission_in_every_configuration():
     # trips − saved = examples making a trip (each figure a rounded mean per submission); the
     # examples are those of the tests that ran (not answered from the trees)
     assert 0 <= trips - saved <= examples + 1 and 0 <= share <= 100
+    hits = next(r.value for r in rows if r.what.startswith("correct versions written unlike"))
+    share, answered, tests, whole, versions = map(int, re.findall(r"\d+", hits))
+    assert 0 <= answered <= tests and versions > 0 and 0 <= whole <= versions
+    assert share == round(100 * answered / tests)
     floor = next(r.value for r in rows if r.what.startswith("a bare sandbox round trip"))
     assert re.fullmatch(r"\d+ µs \(\d+–\d+\); \d+ µs \(\d+–\d+\)", floor)
 
