@@ -344,7 +344,7 @@ class GradingPlugin:
         key = self._memo_key(item, marker)
         ihook = item.ihook
         reraise = (pytest.exit.Exception, KeyboardInterrupt)
-        if key is not None and self._answered_from_memo(key, item):
+        if key is not None and self._answered_from_memo(key, item, marker):
             # not set up, nothing to tear down; but what the collectors set up for it and
             # nextitem does not need goes now, as after a run (pytest's setup state)
             pytest.CallInfo.from_call(
@@ -385,13 +385,15 @@ class GradingPlugin:
             return None
         return (item.nodeid, digest, self.grading.max_examples, self.grading.shrink)
 
-    def _answered_from_memo(self, key: tuple[object, ...], item: pytest.Item) -> bool:
+    def _answered_from_memo(
+        self, key: tuple[object, ...], item: pytest.Item, marker: pytest.Mark
+    ) -> bool:
         """Walk the test's conversation tree (:mod:`grader.engine.memo`) once it can run: True
         when it ended in a known outcome (recorded here); otherwise the answers had on the way
         are served to the test's first requests and its conversation is taped, to be learnt."""
         self.worker.begin_test()  # the walk's calls count towards the test's budget
         try:
-            self._check_runnable(item, item.get_closest_marker("graded"))  # type: ignore[arg-type]
+            self._check_runnable(item, marker)
         except Exception as exc:  # pytest's setup raises it and records it: nothing to learn
             self._checked = (item.nodeid, exc)
             return False

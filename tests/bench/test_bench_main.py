@@ -34,7 +34,10 @@ def test_quick_run_writes_machine_versions_and_each_sections_figures(tmp_path):
     model = next(line for line in text.splitlines() if "the model answers" in line)
     assert re.search(r"\((\d+(\.\d+)?)/\1 points", model)  # full marks, or the figure is void
     own = [line for line in text.splitlines() if "the grading process's own CPU" in line]
-    assert len(own) == 2 and all(FIGURE.search(line) for line in own)  # model answers, stubs
+    # model answers and stubs, each a later submission from the trees and with every test run
+    assert len(own) == 4 and all(FIGURE.search(line) for line in own)
+    assert sum("answering as it did" in line for line in own) == 2
+    assert sum("`GRADELAB_MEMO=off`" in line for line in own) == 2
 
 
 def test_a_failing_section_is_reported_and_the_others_are_kept(tmp_path, monkeypatch):
