@@ -362,3 +362,30 @@ def test_gradelab_memo_off_grows_no_tree_and_a_bad_value_is_refused(tmp_path, mo
     monkeypatch.setenv(memo.ENV, "on")
     _grade(folder)
     assert memo.MEMO.trees
+
+
+def test_tests_that_cannot_run_are_said_as_without_trees_and_grow_none(tmp_path, monkeypatch):
+    """A stub, or a topic file that does not import, fails its tests at the check before the walk:
+    that check's result is the outcome (pytest's setup does not check again), the same as with
+    ``GRADELAB_MEMO=off``, and no tree is grown from it."""
+    folder = write_answers(tmp_path / "partly")
+    source = (folder / "activations.py").read_text(encoding="utf-8")
+    stubbed = source.replace(
+        "def relu(x", "def relu(x, *_a):\n    raise NotImplementedError\n\n\ndef _old_relu(x", 1
+    )
+    (folder / "activations.py").write_text(stubbed, encoding="utf-8")
+    broken = write_answers(tmp_path / "broken")
+    (broken / "activations.py").write_text("def broken(:\n", encoding="utf-8")
+    for submission in (folder, broken):
+        memo.MEMO.clear()
+        replay.clear()
+        monkeypatch.setenv(memo.ENV, "off")
+        without = _grade(submission)
+        monkeypatch.setenv(memo.ENV, "on")
+        first, second = _grade(submission), _grade(submission)
+        assert first == second == without
+    assert not any(o.status == Status.PASSED for o in _grade(broken))
+    stubs = [o for o in _grade(folder) if o.function == "relu"]
+    assert stubs and all(o.status == Status.NOT_IMPLEMENTED for o in stubs)
+    leaves = [leaf for root in memo.MEMO.trees.values() for leaf in _leaves(root)]
+    assert not any(leaf.function == "relu" for leaf in leaves)
