@@ -104,15 +104,25 @@ print(json.dumps({
 """
 
 
+def _on_one_core(snippet: str, *args: str) -> tuple[str, str | None]:
+    """Run ``snippet`` with ``args`` in a fresh interpreter pinned to one core: (its stdout,
+    None), or ("", the figure a row shows for a run that failed: the end of its stderr)."""
+    cmd = one_core([sys.executable, "-c", snippet, *args])
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        return "", "failed: " + proc.stderr[-300:]
+    return proc.stdout, None
+
+
 def profile_rows(section: str, klass: Path, topics: list[str], k: int = 5) -> list[Row]:
     """Per-submission round trips, reference answers and component times for ``k`` submissions
     of ``klass`` after a warm-up one (cProfile slows every call alike: read the shares)."""
-    cmd = [sys.executable, "-c", SNIPPET, str(klass), str(k), ",".join(topics)]
-    cmd.append(json.dumps(COMPONENTS))
-    proc = subprocess.run(one_core(cmd), cwd=ROOT, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        return [Row(section, "profile of one more submission", "failed: " + proc.stderr[-300:])]
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    stdout, failed = _on_one_core(
+        SNIPPET, str(klass), str(k), ",".join(topics), json.dumps(COMPONENTS)
+    )
+    if failed:
+        return [Row(section, "profile of one more submission", failed)]
+    result = json.loads(stdout.strip().splitlines()[-1])
     n = max(result["n"], 1)
     head = f"profile, per submission ({result['n']} after a warm-up one, under cProfile)"
     out = [
@@ -184,11 +194,10 @@ def round_trip_floor(section: str, model_answers: Path, repeat: int) -> Row:
         "a bare sandbox round trip (`relu` of a 2×3 array, one core, no profiler); of which the "
         "grading process's own CPU"
     )
-    cmd = [sys.executable, "-c", ROUND_TRIP, str(model_answers), str(repeat)]
-    proc = subprocess.run(one_core(cmd), cwd=ROOT, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        return Row(section, what, "failed: " + proc.stderr[-300:])
-    runs = [tuple(map(float, line.split())) for line in proc.stdout.splitlines() if line.strip()]
+    stdout, failed = _on_one_core(ROUND_TRIP, str(model_answers), str(repeat))
+    if failed:
+        return Row(section, what, failed)
+    runs = [tuple(map(float, line.split())) for line in stdout.splitlines() if line.strip()]
     walls, own = [w for w, _ in runs], [c for _, c in runs]
     return Row(section, what, f"{spread(walls, 'µs', 0, 1e6)}; {spread(own, 'µs', 0, 1e6)}")
 
@@ -230,11 +239,10 @@ def independent_hits(section: str, quick: bool) -> Row:
         "test_independent_correct.py), each after the model answers: their tests answered from "
         "the trees; versions answered wholly"
     )
-    cmd = [sys.executable, "-c", INDEPENDENT, "1" if quick else "0"]
-    proc = subprocess.run(one_core(cmd), cwd=ROOT, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        return Row(section, what, "failed: " + proc.stderr[-300:])
-    r = json.loads(proc.stdout.strip().splitlines()[-1])
+    stdout, failed = _on_one_core(INDEPENDENT, "1" if quick else "0")
+    if failed:
+        return Row(section, what, failed)
+    r = json.loads(stdout.strip().splitlines()[-1])
     tests = max(r["hits"] + r["left"], 1)
     return Row(
         section,

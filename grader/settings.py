@@ -21,6 +21,7 @@ from typing import Any
 
 from grader import fingerprint
 from grader.engine.memo import ENV as MEMO_ENV
+from grader.engine.memo import VALUES as MEMO_VALUES
 from grader.engine.process import Limits
 from grader.engine.sandbox import SANDBOX_ENV, Sandbox, configured
 from grader.topics import check_topics
@@ -31,7 +32,7 @@ HIDDEN_DIR = Path(__file__).resolve().parent / "hidden"
 ENVIRONMENT: dict[str, tuple[str, ...]] = {
     SANDBOX_ENV: ("auto", "bwrap", "none"),
     "GRADELAB_CGROUPS": ("auto", "none"),
-    MEMO_ENV: ("on", "off"),
+    MEMO_ENV: MEMO_VALUES,
 }
 #: the budgets a grade needs to be more than 0 (past one, every remaining check fails)
 POSITIVE_LIMITS = ("call_timeout", "start_timeout", "test_budget", "submission_budget", "cpus")
@@ -42,8 +43,8 @@ class SettingError(ValueError):
 
 
 def check_environment(environ: Mapping[str, str] = os.environ) -> None:
-    """Refuse a ``GRADELAB_SANDBOX``/``GRADELAB_CGROUPS``/``GRADELAB_MEMO`` typo (``bwarp`` once raised a
-    traceback, ``GRADELAB_CGROUPS=bogus`` silently meant ``auto``)."""
+    """Refuse a ``GRADELAB_SANDBOX``/``GRADELAB_CGROUPS``/``GRADELAB_MEMO`` typo (``bwarp`` once
+    raised a traceback, ``GRADELAB_CGROUPS=bogus`` silently meant ``auto``)."""
     for name, values in ENVIRONMENT.items():
         value = environ.get(name)
         if value is not None and value not in values:

@@ -55,8 +55,9 @@ from dataclasses import dataclass, field
 from grader.engine.process import CallFault
 from grader.results import TestOutcome
 
-#: the environment variable that switches memoisation: ``on`` (the default) or ``off``
+#: the environment variable that switches memoisation, and its values (the first the default)
 ENV = "GRADELAB_MEMO"
+VALUES = ("on", "off")
 #: the most bytes (request frames, outcome messages, per-node overhead) one process's trees hold
 MAX_BYTES = 128 * 1024 * 1024
 _NODE_BYTES = 200  # a node's own overhead, roughly: a dict entry, a digest, the object
@@ -64,9 +65,9 @@ _NODE_BYTES = 200  # a node's own overhead, roughly: a dict entry, a digest, the
 
 def enabled() -> bool:
     """Whether grading answers known conversations from their trees (``$GRADELAB_MEMO``)."""
-    value = os.environ.get(ENV, "on")
-    if value not in ("on", "off"):  # gradelab grade refuses it first (settings.check_environment)
-        raise ValueError(f"{ENV} must be on or off, got {value!r}")
+    value = os.environ.get(ENV, VALUES[0])
+    if value not in VALUES:  # gradelab grade refuses it first (settings.check_environment)
+        raise ValueError(f"{ENV} must be {' or '.join(VALUES)}, got {value!r}")
     return value == "on"
 
 

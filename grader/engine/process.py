@@ -77,6 +77,14 @@ def _names(listed: Any) -> list[str]:
     return [str(m)[:100] for m in listed[:64]] if isinstance(listed, list) else []
 
 
+def _decoded(payload: bytes) -> Any:
+    """A reply's payload, decoded; one that breaks the channel's rules is a ``protocol`` fault."""
+    try:
+        return decode(payload)
+    except ChannelError as exc:
+        raise CallFault("protocol", f"undecodable reply: {exc}") from None
+
+
 @dataclass
 class WorkerProcess:
     """A restartable sandboxed worker for one submission folder."""
@@ -146,11 +154,7 @@ class WorkerProcess:
         self._selector.register(self._proc.stderr, selectors.EVENT_READ, "output")
         self._since = start_time(self._proc.pid)
         self.starts += 1
-        payload = self._request(encode({"op": "ping"}), self.limits.start_timeout)
-        try:
-            decode(payload)
-        except ChannelError as exc:
-            raise CallFault("protocol", f"undecodable reply: {exc}") from None
+        _decoded(self._request(encode({"op": "ping"}), self.limits.start_timeout))
 
     def close(self) -> None:
         """Kill the worker's process group and every escaped descendant; remove its scratch."""
@@ -242,16 +246,13 @@ class WorkerProcess:
         the :attr:`tape` either way."""
         frame = encode(request)
         tape = self.tape
-        if self.served:
-            request_frame, answer = self.served.popleft()
-            if request_frame != frame:  # the test asked something else: what was served is void
-                self.served.clear()
-                self.diverged += 1
-                answer = None
-        else:
-            answer = None
+        served = self.served.popleft() if self.served else None
+        if served is not None and served[0] != frame:  # the test asked something else: void
+            self.served.clear()
+            self.diverged += 1
+            served = None
         try:
-            payload = answer if answer is not None else self.exchange(frame)
+            payload = served[1] if served is not None else self.exchange(frame)
             if isinstance(payload, CallFault):
                 raise payload
             if tape is not None:
@@ -289,10 +290,10 @@ class WorkerProcess:
         """A reply's payload → the call's value, or :class:`LearnerError`, or a fault (a reply
         that breaks the protocol, the learner's ``MemoryError`` or ``exit()``: worker closed)."""
         try:
-            reply = decode(payload)
-        except ChannelError as exc:
+            reply = _decoded(payload)
+        except CallFault:
             self.close()
-            raise CallFault("protocol", f"undecodable reply: {exc}") from None
+            raise
         if not isinstance(reply, dict) or not isinstance(reply.get("ok"), bool):
             self.close()
             raise CallFault("protocol", "the worker sent a malformed reply")
@@ -334,9 +335,9 @@ class WorkerProcess:
         )
 
     def _request(self, frame: bytes, timeout: float) -> bytes:
-        """Send ``frame`` and wait for the reply's payload, both within ``timeout``: a worker that stops
-        reading its requests (a learner can shrink the pipe and stall the worker's read) costs
-        a timeout like one that stops answering, never a grader blocked on a full pipe."""
+        """Send ``frame`` and wait for the reply's payload, both within ``timeout``: a worker that
+        stops reading its requests (a learner can shrink the pipe and stall the worker's read)
+        costs a timeout like one that stops answering, never a grader blocked on a full pipe."""
         proc, sel = self._proc, self._selector
         assert proc is not None and proc.stdin and proc.stdout and proc.stderr and sel is not None
         request_fd = proc.stdin.fileno()  # non-blocking (start): written here, never buffered
