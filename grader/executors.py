@@ -90,13 +90,18 @@ def _pool_process_start(
     rather than let to cut that cleanup short (the parent sends SIGKILL after :data:`STOP_GRACE_SECONDS`);
     an idle process exits at once, and a stopping one starts no submission it had queued.
     Its temporary folders (submission copies, workers' scratch) go under ``scratch``, which the
-    parent removes once the pool is stopped, whatever a process could not finish."""
+    parent removes once the pool is stopped, whatever a process could not finish; its
+    conversation trees are shared with the pool's other processes through ``scratch/memo``
+    (:mod:`grader.engine.memo_share`, where the run keeps recordings)."""
     with started.get_lock():
         index = started.value
         started.value += 1
     affinity.pin_pool_process(index, jobs, cpus)
     fingerprint.remember_reads(known)  # the kit the parent parsed already
     tempfile.tempdir = scratch
+    from grader.engine import memo_share  # the engine, in the pool process only
+
+    memo_share.attach(Path(scratch) / MEMO_FOLDER)  # what each process's trees learn
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def terminated(signum: int, frame: object) -> None:
@@ -228,6 +233,7 @@ class LocalExecutor:
         ctx = multiprocessing.get_context("spawn")
         scratch = tempfile.mkdtemp(prefix="gradelab-pool-")
         os.chmod(scratch, 0o711)  # an unprivileged worker reaches its own folders below
+        os.mkdir(Path(scratch) / MEMO_FOLDER, 0o700)  # the grading processes' alone
         try:
             with (
                 ProcessPoolExecutor(
@@ -269,6 +275,10 @@ class LocalExecutor:
         ]
         warmup.report(warmup.outcomes_of(futures), shares, self.notify)
 
+
+#: the folder of a pool's scratch where its processes share their conversation trees
+#: (:mod:`grader.engine.memo_share`)
+MEMO_FOLDER = "memo"
 
 #: how long a stopped pool's processes have to clean up (stop their learner's worker, remove
 #: its scratch) before they are killed

@@ -30,8 +30,8 @@ graded with and without trees, as are mistakes of every topic, a stateful learne
 
 What it tells a learner: how soon the next test's first request comes after a test's last
 reply, which is sooner when the conversation was known (no test body ran). So learner code can
-time whether an earlier learner graded by this process answered this test byte for byte as it
-did: a timing channel of the kind ``grader/engine/sandbox.py`` lists as open ("what no layer
+time whether an earlier learner graded by this process (or, shared, another of its pool) answered
+this test byte for byte as it did: a timing channel of the kind ``grader/engine/sandbox.py`` lists as open ("what no layer
 closes"), needing the sender to spend its own points on the message, carrying only what one
 learner chooses to tell another. About the model answers it says less than the learner already
 sees: a failing example is followed by hypothesis's shrinking requests at once. Graders who want
@@ -39,9 +39,11 @@ none of it set ``GRADELAB_MEMO=off`` (:func:`enabled`): the same grades, without
 
 What it costs and saves: the round trips stay (each is a learner's call, which must run); the
 grading process's own work per test (fixtures, hypothesis, the reference's answers, comparing,
-explaining) is skipped for a known conversation. Trees live in the process (a pool process or a
-Dask worker learns from the submissions it grades) and are bounded by :data:`MAX_BYTES`, beyond
-which they stop growing.
+explaining) is skipped for a known conversation. Trees live in the process and are bounded by
+:data:`MAX_BYTES`, beyond which they stop growing. The processes of a local pool that keeps
+recordings share what their trees learn (:mod:`grader.engine.memo_share`: :meth:`Memo.add`
+collects it in :attr:`Memo.learnt`, the others :meth:`Memo.learn` it); a Dask worker learns from
+the submissions it grades.
 """
 
 from __future__ import annotations
@@ -85,6 +87,19 @@ class Node:
     children: dict[bytes, Node] = field(default_factory=dict)  # reply digest → next point
 
 
+#: a conversation as the tree keeps it: each request frame and the digest of its reply
+Steps = list[tuple[bytes, bytes]]
+
+
+@dataclass(frozen=True)
+class Learnt:
+    """One conversation a tree learnt: the test's key, its steps, the outcome it ended in."""
+
+    key: Hashable
+    steps: Steps
+    outcome: TestOutcome
+
+
 #: what was asked and answered on a walk: (request frame, reply payload or the fault it ended in)
 Answers = list[tuple[bytes, "bytes | CallFault"]]
 
@@ -107,6 +122,9 @@ class Memo:
     hits: int = 0  # tests answered from a tree
     misses: int = 0  # tests that had a tree and left it (they ran)
     conflicts: int = 0  # conversations that contradicted a tree (a test that is not deterministic)
+    #: what :meth:`add` kept since it was last emptied, when collected for other processes
+    #: (:mod:`grader.engine.memo_share`); None: not collected
+    learnt: list[Learnt] | None = None
 
     def walk(self, key: Hashable, exchange: Callable[[bytes], bytes]) -> Walked | None:
         """Follow ``key``'s tree, asking ``exchange`` (the worker) each request on the path the
@@ -137,20 +155,28 @@ class Memo:
     def add(self, key: Hashable, tape: list[tuple[bytes, bytes]], outcome: TestOutcome) -> bool:
         """Learn the conversation ``tape`` (each request frame and its reply's payload, in order)
         that ended in ``outcome``; False when it was not kept (over the byte budget, or it
-        contradicts the tree: then the tree is dropped, as the test is not deterministic)."""
+        contradicts the tree: then the tree is dropped, as the test is not deterministic).
+        Kept, it also goes to :attr:`learnt` when that collects (:mod:`memo_share`)."""
+        steps = [(request, digest(payload)) for request, payload in tape]
+        kept = self.learn(key, steps, outcome)
+        if kept and self.learnt is not None:
+            self.learnt.append(Learnt(key, steps, outcome))
+        return kept
+
+    def learn(self, key: Hashable, steps: Steps, outcome: TestOutcome) -> bool:
+        """:meth:`add` of a conversation given as its steps (request frame, reply digest)."""
         if self.size >= self.max_bytes:
             return False
         root = self.trees.get(key)
         if root is None:
-            root = self.trees[key] = self._node(tape[0][0] if tape else None, outcome)
+            root = self.trees[key] = self._node(steps[0][0] if steps else None, outcome)
         node = root
-        for i, (request, payload) in enumerate(tape):
+        for i, (request, edge) in enumerate(steps):
             if node.request != request:
                 return self._conflict(key)
-            edge = digest(payload)
             child = node.children.get(edge)
             if child is None:
-                following = tape[i + 1][0] if i + 1 < len(tape) else None
+                following = steps[i + 1][0] if i + 1 < len(steps) else None
                 child = node.children[edge] = self._node(following, outcome)
             node = child
         if node.request is not None or node.outcome != outcome:
@@ -172,6 +198,7 @@ class Memo:
     def clear(self) -> None:
         """Forget every tree (tests use it to grade as a fresh process would)."""
         self.trees.clear()
+        self.learnt = None
         self.size = self.hits = self.misses = self.conflicts = 0
 
 

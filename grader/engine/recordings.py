@@ -120,6 +120,15 @@ def _from_stored(value: Any) -> Any:
     return value
 
 
+def private(path: Path) -> bool:
+    """The grading user's own, and writable by nobody else (what the grader reads back)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    return st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
 class RecordingStore:
     """The recordings of one kit (``key``) in ``root/key``: one file per (test, max_examples)."""
 
@@ -131,18 +140,10 @@ class RecordingStore:
         name = hashlib.sha256(f"{test}\0{max_examples}".encode()).hexdigest()[:32]
         return self.folder / f"{name}.rec"
 
-    def _private(self, path: Path) -> bool:
-        """The grading user's own, and writable by nobody else."""
-        try:
-            st = path.stat()
-        except OSError:
-            return False
-        return st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-
     def load(self, test: str, max_examples: int) -> list[Example] | None:
         """The stored recording of the test, or None (none, unreadable, corrupt, foreign)."""
         path = self._path(test, max_examples)
-        if not self._private(self.folder) or not self._private(path):
+        if not private(self.folder) or not private(path):
             return None
         try:
             data = path.read_bytes()
@@ -169,7 +170,7 @@ class RecordingStore:
             if back is None or not identical(_comparable(back), comparable):
                 return False
             self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            if not self._private(self.folder):
+            if not private(self.folder):
                 return False
             path = self._path(test, max_examples)
             partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
@@ -187,7 +188,7 @@ class RecordingStore:
     def marked(self, name: str) -> bool:
         """Whether :meth:`mark` left the marker ``name`` here (and nobody else could have)."""
         path = self._marker(name)
-        return self._private(self.folder) and self._private(path)
+        return private(self.folder) and private(path)
 
     def mark(self, name: str) -> bool:
         """Leave the marker ``name`` (a piece of work done for this kit, :mod:`grader.warmup`);
@@ -195,10 +196,10 @@ class RecordingStore:
         path = self._marker(name)
         try:
             self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            if not self._private(self.folder):
+            if not private(self.folder):
                 return False
             path.touch(mode=0o600)
-            return self._private(path)
+            return private(path)
         except OSError:
             return False
 

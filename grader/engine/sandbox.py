@@ -53,7 +53,8 @@ only what one learner chooses to tell another, which handing over code does more
 One channel needs no overlap: a grading process answers a test whose replies are byte for byte an
 earlier learner's from its conversation trees (:mod:`grader.engine.memo`), so the next request
 comes sooner, and learner code that times it learns whether an earlier learner of that process
-answered this test as it did. The same holds of it: the sender spends its own points on the
+(or of its pool, which shares the trees: :mod:`grader.engine.memo_share`) answered this test as it
+did. The same holds of it: the sender spends its own points on the
 message. ``GRADELAB_MEMO=off`` closes it.
 """
 

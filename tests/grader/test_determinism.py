@@ -6,8 +6,8 @@ model answers, the stubs, and learners with a catalogued mistake in every topic,
 ``relu`` that keeps state between calls) are graded each alone in a fresh process, then all
 together in this process (which has graded other things before) in two orders, then by a pool
 of two processes, without and with a recording store (whose pool first draws every test's inputs
-once, split between its processes: grader.warmup); every learner's files must be the same bytes
-each time. The cluster path is held to the same files in ``test_cluster.py``.
+once, split between its processes: grader.warmup; and whose processes share their conversation
+trees: grader.engine.memo_share); every learner's files must be the same bytes each time. The cluster path is held to the same files in ``test_cluster.py``.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from grader import executors
 from grader.engine import recordings
 from grader.engine.plugin import UNRELIABLE
 from grader.engine.sandbox import detect
@@ -106,9 +107,19 @@ def test_a_learners_files_do_not_depend_on_what_else_is_graded_or_how(
         store = tmp_path / "store"
         monkeypatch.setenv(recordings.ENV, str(store))
         told: list[str] = []
+        shared: list[int] = []  # the sizes of the files the pool's processes shared trees in
+
+        def rmtree(path, **kwargs):
+            shared.extend(p.stat().st_size for p in (Path(path) / executors.MEMO_FOLDER).iterdir())
+            remove(path, **kwargs)
+
+        remove = executors.shutil.rmtree
+        monkeypatch.setattr(executors.shutil, "rmtree", rmtree)
         warmed = grade(
             learners, GradeOptions(out=tmp_path / "pool-store", jobs=2), notify=told.append
         )
+        monkeypatch.setattr(executors.shutil, "rmtree", remove)
+        assert len(shared) == 2 and all(shared), shared  # each process published its trees
         assert warmed.failed == {} and warmed.graded == len(learners)
         assert any("drawn once, split over 2 processes" in line for line in told), told
         assert len(list(store.glob("*/warm-*-of-2.done"))) == 2

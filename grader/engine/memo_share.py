@@ -1,0 +1,176 @@
+"""Conversation trees shared by the processes of one pool: what one learns, the others walk.
+
+:mod:`grader.engine.memo` answers a test from the conversations its own process has had. In a
+pool each process grades only some of the class, so each grew its trees alone: the processes'
+first learners ran every test (the warm-up had grown each process the trees of its own share of
+the model answers only), and a mistake one process had already met was met afresh by the other.
+Here every process appends what its trees learn to its own file in a folder the pool's processes
+share, and before each submission reads what the others appended since, learning it as its own.
+
+One record per learnt conversation (:class:`~grader.engine.memo.Learnt`)::
+
+    record = length (>I) | sha256 of body (32 bytes) | body
+    body   = meta length (>I) | meta (JSON: the test's key, the outcome) | steps
+    steps  = per step: request length (>I) | request frame | sha256 of the reply (32 bytes)
+
+Why it cannot change a grade: a tree is a function of the kit, the test's key (node id, suite
+digest, settings) and the learner's replies alone (memo's invariant, which
+``tests/grader/engine/test_memo.py`` proves in one process): it is the same function in every
+process of the kit, so a conversation learnt in one is as true in another. A record that
+contradicts a tree drops the tree, as in one process. ``tests/grader/engine/test_memo_share.py``
+grades a learner in a process that learnt from another's file and compares, request by request
+and outcome by outcome, with grading it alone; ``tests/grader/test_determinism.py`` grades a
+class through a pool with a store (so with sharing) and compares every file with grading alone.
+
+Trust: a record names requests the walk sends to a learner's worker, so only the grading
+processes may write them. Sharing is on only where the recording store is (under bubblewrap:
+learner code cannot reach the folder, :func:`grader.engine.recordings.for_settings`); the folder
+and each file must be the grading user's own and writable by nobody else; records are JSON and
+raw bytes, never pickle, each checked against its digest; a record that fails its check ends the
+reading of that file for good (records after it cannot be trusted to start where it says).
+A record not yet wholly written is read the next time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import struct
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.engine.memo import Learnt, Memo
+from grader.engine.recordings import private
+from grader.results import TestOutcome
+
+_LEN = struct.Struct(">I")
+_DIGEST = 32  # bytes of a sha256
+SUFFIX = ".memo"
+
+
+def encode_record(learnt: Learnt) -> bytes:
+    """One record (see the module's docstring) of a learnt conversation."""
+    meta = json.dumps({"key": list(learnt.key), "outcome": learnt.outcome.to_dict()}).encode()
+    parts = [_LEN.pack(len(meta)), meta]
+    for request, edge in learnt.steps:
+        parts += [_LEN.pack(len(request)), request, edge]
+    body = b"".join(parts)
+    return _LEN.pack(len(body)) + hashlib.sha256(body).digest() + body
+
+
+class CorruptRecord(ValueError):
+    """A record whose digest, lengths or meta do not check."""
+
+
+def decode_body(body: bytes) -> Learnt:
+    """The conversation of a record's body (its digest already checked)."""
+    try:
+        (n,) = _LEN.unpack_from(body, 0)
+        meta = json.loads(body[4 : 4 + n])
+        at, steps = 4 + n, []
+        while at < len(body):
+            (size,) = _LEN.unpack_from(body, at)
+            request = body[at + 4 : at + 4 + size]
+            edge = body[at + 4 + size : at + 4 + size + _DIGEST]
+            if len(request) != size or len(edge) != _DIGEST:
+                raise CorruptRecord("a step runs past the record")
+            steps.append((request, edge))
+            at += 4 + size + _DIGEST
+        key = tuple(meta["key"])
+        return Learnt(key, steps, TestOutcome.from_dict(meta["outcome"]))
+    except (struct.error, ValueError, KeyError, TypeError) as exc:
+        raise CorruptRecord(str(exc)) from exc
+
+
+def read_records(data: bytes) -> tuple[list[Learnt], int, bool]:
+    """The whole records at the start of ``data``: (conversations, bytes they take, whether a
+    record failed its check there: nothing after it is read)."""
+    found, at = [], 0
+    while at + 4 + _DIGEST <= len(data):
+        (size,) = _LEN.unpack_from(data, at)
+        end = at + 4 + _DIGEST + size
+        if end > len(data):
+            break  # still being written: read next time
+        body = data[at + 4 + _DIGEST : end]
+        if hashlib.sha256(body).digest() != data[at + 4 : at + 4 + _DIGEST]:
+            return found, at, True
+        try:
+            found.append(decode_body(body))
+        except CorruptRecord:
+            return found, at, True
+        at = end
+    return found, at, False
+
+
+@dataclass
+class Journal:
+    """This process's file in a pool's shared folder, and how far it has read the others'."""
+
+    folder: Path
+    name: str = field(default_factory=lambda: f"{os.getpid()}{SUFFIX}")
+    read_to: dict[str, int] = field(default_factory=dict)  # other file → bytes absorbed
+    broken: set[str] = field(default_factory=set)  # files that failed a check: not read again
+    absorbed: int = 0  # conversations learnt from the others
+    published: int = 0  # conversations written for them
+
+    def publish(self, memo: Memo) -> int:
+        """Append what ``memo`` learnt since the last call to this process's file (one write)."""
+        learnt, memo.learnt = memo.learnt or [], []
+        if not learnt:
+            return 0
+        data = b"".join(encode_record(item) for item in learnt)
+        fd = os.open(self.folder / self.name, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+        self.published += len(learnt)
+        return len(learnt)
+
+    def absorb(self, memo: Memo) -> int:
+        """Learn, in ``memo``, what the other processes appended since the last call; and start
+        collecting what ``memo`` learns itself, for :meth:`publish`."""
+        if memo.learnt is None:
+            memo.learnt = []
+        if not private(self.folder):
+            return 0
+        count = 0
+        for entry in sorted(os.scandir(self.folder), key=lambda e: e.name):
+            name = entry.name
+            if name == self.name or not name.endswith(SUFFIX) or name in self.broken:
+                continue
+            path = Path(entry.path)
+            start = self.read_to.get(name, 0)
+            if not private(path) or path.stat().st_size <= start:
+                continue
+            with open(path, "rb") as file:
+                file.seek(start)
+                data = file.read()
+            records, used, bad = read_records(data)
+            self.read_to[name] = start + used
+            if bad:
+                self.broken.add(name)
+            for item in records:
+                memo.learn(item.key, item.steps, item.outcome)  # not collected: it is theirs
+            count += len(records)
+        self.absorbed += count
+        return count
+
+
+#: this process's journal: set in a pool process (:func:`attach`), else None
+JOURNAL: Journal | None = None
+
+
+def attach(folder: Path) -> None:
+    """Share this process's trees through ``folder`` (a pool process's start-up)."""
+    global JOURNAL
+    JOURNAL = Journal(Path(folder))
+
+
+def detach() -> None:
+    """Share nothing any more (tests; a process leaving its pool)."""
+    global JOURNAL
+    JOURNAL = None
