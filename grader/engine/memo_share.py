@@ -39,6 +39,7 @@ import os
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from grader.engine.memo import Learnt, Memo
 from grader.engine.recordings import private
@@ -77,10 +78,14 @@ def decode_body(body: bytes) -> Learnt:
                 raise CorruptRecord("a step runs past the record")
             steps.append((request, edge))
             at += 4 + size + _DIGEST
-        key = tuple(meta["key"])
-        return Learnt(key, steps, TestOutcome.from_dict(meta["outcome"]))
+        return Learnt(_frozen(meta["key"]), steps, TestOutcome.from_dict(meta["outcome"]))
     except (struct.error, ValueError, KeyError, TypeError) as exc:
         raise CorruptRecord(str(exc)) from exc
+
+
+def _frozen(value: Any) -> Any:
+    """A key read back from JSON as the plugin made it: lists become tuples (hashable)."""
+    return tuple(_frozen(v) for v in value) if isinstance(value, list) else value
 
 
 def read_records(data: bytes) -> tuple[list[Learnt], int, bool]:
@@ -135,20 +140,9 @@ class Journal:
         collecting what ``memo`` learns itself, for :meth:`publish`."""
         if memo.learnt is None:
             memo.learnt = []
-        if not private(self.folder):
-            return 0
         count = 0
-        for entry in sorted(os.scandir(self.folder), key=lambda e: e.name):
-            name = entry.name
-            if name == self.name or not name.endswith(SUFFIX) or name in self.broken:
-                continue
-            path = Path(entry.path)
+        for name, data in self._unread():
             start = self.read_to.get(name, 0)
-            if not private(path) or path.stat().st_size <= start:
-                continue
-            with open(path, "rb") as file:
-                file.seek(start)
-                data = file.read()
             records, used, bad = read_records(data)
             self.read_to[name] = start + used
             if bad:
@@ -158,6 +152,33 @@ class Journal:
             count += len(records)
         self.absorbed += count
         return count
+
+    def _unread(self) -> list[tuple[str, bytes]]:
+        """(file name, its bytes not absorbed yet) of each other process's file that may be
+        read; a folder or file that cannot be read now is left for the next time (sharing is a
+        saving: it never fails a grade)."""
+        if not private(self.folder):
+            return []
+        found = []
+        try:
+            names = sorted(entry.name for entry in os.scandir(self.folder))
+        except OSError:
+            return []
+        for name in names:
+            if name == self.name or not name.endswith(SUFFIX) or name in self.broken:
+                continue
+            path = self.folder / name
+            if not private(path):
+                continue
+            try:
+                with open(path, "rb") as file:
+                    file.seek(self.read_to.get(name, 0))
+                    data = file.read()
+            except OSError:
+                continue
+            if data:
+                found.append((name, data))
+        return found
 
 
 #: this process's journal: set in a pool process (:func:`attach`), else None

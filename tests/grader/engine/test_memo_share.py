@@ -169,3 +169,21 @@ def test_nothing_is_shared_with_gradelab_memo_off(tmp_path, folder, store, monke
     memo_share.attach(folder)
     _grade(model)
     assert list(folder.iterdir()) == []
+
+
+def test_a_key_holding_tuples_reads_back_hashable_as_it_was():
+    item = Learnt(("node", ("a", 1), 6, True), [], _learnt().outcome)
+    (found,), _, _ = read_records(encode_record(item))
+    assert found == item and hash(found.key) == hash(item.key)
+
+
+def test_what_cannot_be_read_now_never_fails_the_grade(folder):
+    """A file that cannot be opened (here a folder of that name) is passed over; a shared
+    folder gone (the pool stopped) gives nothing."""
+    theirs, there = Journal(folder, "b.memo"), Memo()
+    theirs.absorb(there)
+    there.add(("k",), [], _learnt().outcome)
+    theirs.publish(there)
+    (folder / "c.memo").mkdir(mode=0o700)
+    assert Journal(folder, "a.memo").absorb(Memo()) == 1
+    assert Journal(folder / "gone", "a.memo").absorb(Memo()) == 0
