@@ -35,7 +35,8 @@ answered this test byte for byte as it did: a timing channel of the kind
 ``grader/engine/sandbox.py`` lists as open ("what no layer closes"), needing the sender to spend
 its own points on the message, carrying only what one learner chooses to tell another. About
 the model answers it says less than the learner already sees: a failing example is followed by
-hypothesis's shrinking requests at once. Graders who want none of it set ``GRADELAB_MEMO=off`` (:func:`enabled`): the same grades, without the speed-up.
+hypothesis's shrinking requests at once. Graders who want none of it set ``GRADELAB_MEMO=off``
+(:func:`enabled`): the same grades, without the speed-up.
 
 What it costs and saves: the round trips stay (each is a learner's call, which must run); the
 grading process's own work per test (fixtures, hypothesis, the reference's answers, comparing,
