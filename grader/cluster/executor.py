@@ -87,6 +87,9 @@ class ClusterExecutor:
         self.notify = notify
         self.timeout = timeout
         self.settings = settings.to_wire()
+        #: this run, as its workers know it (the folder where a machine's workers share their
+        #: conversation trees: grader.engine.memo_share.run_folder)
+        self.run_id = uuid.uuid4().hex[:12]
         self.client = connect(self.address, self.timeout)
         try:
             self._check_workers()
@@ -184,6 +187,7 @@ class ClusterExecutor:
                     list(sub.problems),
                     self.settings,
                     self.fingerprint,
+                    self.run_id,
                     key=key,
                     pure=False,
                 )
@@ -217,7 +221,6 @@ class ClusterExecutor:
         plan = warmup.cluster_shares({a: w["host"] for a, w in workers.items()}, learners)
         if not plan:
             return
-        run = uuid.uuid4().hex[:12]
         futures = [
             self.client.submit(
                 warm_task,
@@ -225,7 +228,8 @@ class ClusterExecutor:
                 n,
                 self.settings,
                 self.fingerprint,
-                key=f"warm-{run}-{i}",
+                self.run_id,
+                key=f"warm-{self.run_id}-{i}",
                 workers=[address],
                 allow_other_workers=True,  # a worker lost meanwhile: another one draws it
                 pure=False,

@@ -86,27 +86,47 @@ def grade_task(
     problems: list[str],
     settings: dict[str, Any],
     expected_fingerprint: str,
+    run: str = "",
 ) -> dict[str, Any]:
     """Grade one submission on a worker, exactly as a local run would; the result as a dict.
 
     ``settings`` is the wire form of the run's :class:`GradeSettings`: only builtins travel in
     the task, so a worker with another kit gets as far as this check instead of failing to
-    unpickle something.
+    unpickle something. ``run`` names the coordinator's run: the workers of one machine share
+    their conversation trees for it (:func:`_share_trees`).
     """
     chosen = _checked(settings, expected_fingerprint)
     with _LOCK:
+        _share_trees(chosen, run)
         return grade_submission(Submission(learner, Path(), files, tuple(problems)), chosen)
 
 
 def warm_task(
-    share: int, shares: int, settings: dict[str, Any], expected_fingerprint: str
+    share: int, shares: int, settings: dict[str, Any], expected_fingerprint: str, run: str = ""
 ) -> warmup.Warmed:
     """Share ``share`` of ``shares`` of the warm-up on a worker (:func:`grader.warmup.warm_share`:
     the model answers graded on it, what they draw kept in this machine's store), after the same
     checks as :func:`grade_task`, one grading at a time."""
     chosen = _checked(settings, expected_fingerprint)
     with _LOCK:
+        _share_trees(chosen, run)
         return warmup.warm_share(share, shares, chosen)
+
+
+def _share_trees(settings: GradeSettings, run: str) -> None:
+    """Share this worker's conversation trees with the other workers of its machine during
+    ``run`` (:mod:`grader.engine.memo_share`), through its recording store, which they share;
+    nothing without a store (no bubblewrap: learner code could reach the files) or a run id."""
+    from grader.engine import memo_share, recordings
+
+    store = recordings.for_settings(settings)
+    if store is None or not run:
+        memo_share.detach()
+        return
+    try:
+        memo_share.attach(memo_share.run_folder(store.folder, run))
+    except OSError:  # a store that cannot be written: grading goes on without sharing
+        memo_share.detach()
 
 
 def _checked(settings: dict[str, Any], expected_fingerprint: str) -> GradeSettings:

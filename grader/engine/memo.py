@@ -41,10 +41,10 @@ hypothesis's shrinking requests at once. Graders who want none of it set ``GRADE
 What it costs and saves: the round trips stay (each is a learner's call, which must run); the
 grading process's own work per test (fixtures, hypothesis, the reference's answers, comparing,
 explaining) is skipped for a known conversation. Trees live in the process and are bounded by
-:data:`MAX_BYTES`, beyond which they stop growing. The processes of a local pool that keeps
-recordings share what their trees learn (:mod:`grader.engine.memo_share`: :meth:`Memo.add`
-collects it in :attr:`Memo.learnt`, the others :meth:`Memo.learn` it); a Dask worker learns from
-the submissions it grades.
+:data:`MAX_BYTES`, beyond which they stop growing. The processes of a local pool, and the Dask workers
+of one machine, share what their trees learn where the run keeps recordings
+(:mod:`grader.engine.memo_share`: :meth:`Memo.add` collects it in :attr:`Memo.learnt`, the
+others :meth:`Memo.learn` it).
 """
 
 from __future__ import annotations

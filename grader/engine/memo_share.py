@@ -1,4 +1,5 @@
-"""Conversation trees shared by the processes of one pool: what one learns, the others walk.
+"""Conversation trees shared by the processes of one pool (or the Dask workers of one machine):
+what one learns, the others walk.
 
 :mod:`grader.engine.memo` answers a test from the conversations its own process has had. In a
 pool each process grades only some of the class, so each grew its trees alone: the processes'
@@ -6,6 +7,9 @@ first learners ran every test (the warm-up had grown each process the trees of i
 the model answers only), and a mistake one process had already met was met afresh by the other.
 Here every process appends what its trees learn to its own file in a folder the pool's processes
 share, and before each submission reads what the others appended since, learning it as its own.
+The folder: a local pool's scratch (``<scratch>/memo``, :mod:`grader.executors`, removed with the
+pool); on a Dask cluster, one per run in each machine's recording store, which that machine's
+workers share (:func:`run_folder`, ``grader/cluster/tasks.py``).
 
 One record per learnt conversation (:class:`~grader.engine.memo.Learnt`)::
 
@@ -40,7 +44,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
+import socket
 import struct
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -117,7 +124,7 @@ class Journal:
     """This process's file in a pool's shared folder, and how far it has read the others'."""
 
     folder: Path
-    name: str = field(default_factory=lambda: f"{os.getpid()}{SUFFIX}")
+    name: str = field(default_factory=lambda: f"{os.getpid()}{SUFFIX}")  # unique among writers
     read_to: dict[str, int] = field(default_factory=dict)  # other file → bytes absorbed
     broken: set[str] = field(default_factory=set)  # files that failed a check: not read again
     absorbed: int = 0  # conversations learnt from the others
@@ -185,14 +192,47 @@ class Journal:
         return found
 
 
-#: this process's journal: set in a pool process (:func:`attach`), else None
+#: this process's journal: set in a pool process or a Dask worker (:func:`attach`), else None
 JOURNAL: Journal | None = None
+
+#: a store's folder of the runs' shared folders (:func:`run_folder`)
+RUNS = "memo"
+#: a run's folder untouched this long is removed by the next run on the machine
+STALE_SECONDS = 24 * 3600
 
 
 def attach(folder: Path) -> None:
-    """Share this process's trees through ``folder`` (a pool process's start-up)."""
+    """Share this process's trees through ``folder`` (a pool process's start-up; a Dask
+    worker's first task of a run), unless it does already."""
     global JOURNAL
-    JOURNAL = Journal(Path(folder))
+    folder = Path(folder)
+    if JOURNAL is None or JOURNAL.folder != folder:
+        JOURNAL = Journal(folder, f"{socket.gethostname()}-{os.getpid()}{SUFFIX}")
+
+
+def run_folder(store: Path, run: str) -> Path:
+    """The folder where the Dask workers of one machine share their trees during run ``run``:
+    ``store/memo/<run>`` (made private), where ``store`` is the run's recording store on this
+    machine, which its workers share. Runs' folders untouched for :data:`STALE_SECONDS` go."""
+    if not run.isalnum():
+        raise ValueError(f"a run id is letters and digits, got {run!r}")
+    runs = Path(store) / RUNS
+    runs.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder = runs / run
+    folder.mkdir(mode=0o700, exist_ok=True)
+    now = time.time()
+    for old in runs.iterdir():
+        if old.name != run and old.is_dir() and now - _touched(old) > STALE_SECONDS:
+            shutil.rmtree(old, ignore_errors=True)
+    return folder
+
+
+def _touched(folder: Path) -> float:
+    """When ``folder`` or a file in it last changed (a file is appended to, the folder not)."""
+    try:
+        return max([folder.stat().st_mtime, *(p.stat().st_mtime for p in folder.iterdir())])
+    except OSError:
+        return time.time()  # being removed or written: not stale
 
 
 def detach() -> None:

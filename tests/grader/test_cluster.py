@@ -155,8 +155,9 @@ def test_workers_with_a_store_draw_the_inputs_once_between_them_and_grade_the_sa
 ):
     """Workers of one machine that keep recordings first split the drawing between them
     (grader.warmup: the model answers graded on a share each, into the machine's store), then
-    grade: the very results and files of a local run without any store; each share is marked
-    done in the store, and a second run draws nothing."""
+    grade, sharing their conversation trees through the store (grader.engine.memo_share): the
+    very results and files of a local run without any store; each share is marked done in the
+    store, and a second run draws nothing."""
     store = tmp_path / "store"
     monkeypatch.setenv(recordings.ENV, str(store))  # the worker processes inherit it
     local, local_out = local_run
@@ -170,6 +171,8 @@ def test_workers_with_a_store_draw_the_inputs_once_between_them_and_grade_the_sa
         assert [comparable(r) for r in report.results] == [comparable(r) for r in local.results]
         assert files_of(tmp_path / "out") == files_of(local_out)
         assert any("drawn once, split over 2 processes" in m for m in told), told
+        shared = [p.stat().st_size for p in store.glob("*/memo/*/*.memo")]  # memo_share
+        assert len(shared) == 2 and all(shared), shared  # each worker published its trees
         assert {p.name for p in store.glob("*/*.done")} == {
             "warm-0-of-2.done",
             "warm-1-of-2.done",

@@ -9,6 +9,8 @@ outcome is the same. Records read back as written, or not at all.
 from __future__ import annotations
 
 import os
+import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -187,3 +189,50 @@ def test_what_cannot_be_read_now_never_fails_the_grade(folder):
     (folder / "c.memo").mkdir(mode=0o700)
     assert Journal(folder, "a.memo").absorb(Memo()) == 1
     assert Journal(folder / "gone", "a.memo").absorb(Memo()) == 0
+
+
+# -- the Dask workers of one machine -----------------------------------------------------------
+
+
+def test_a_run_folder_is_private_and_the_folders_of_stale_runs_go(tmp_path):
+    store = tmp_path / "store"
+    old = memo_share.run_folder(store, "run1")
+    (old / "w-1.memo").write_bytes(b"x")
+    recent = memo_share.run_folder(store, "run2")
+    assert old.parent == recent.parent == store / memo_share.RUNS
+    assert all(p.stat().st_mode & 0o777 == 0o700 for p in (old.parent, old, recent))
+    day_ago = time.time() - memo_share.STALE_SECONDS - 60
+    for path in (old, old / "w-1.memo"):
+        os.utime(path, (day_ago, day_ago))
+    memo_share.run_folder(store, "run3")
+    assert not old.exists() and recent.exists()
+    with pytest.raises(ValueError):
+        memo_share.run_folder(store, "../elsewhere")
+
+
+def test_attach_names_the_file_by_host_and_process_and_keeps_a_journal_attached(tmp_path):
+    memo_share.attach(tmp_path)
+    journal = memo_share.JOURNAL
+    assert journal.name == f"{socket.gethostname()}-{os.getpid()}{memo_share.SUFFIX}"
+    memo_share.attach(tmp_path)
+    assert memo_share.JOURNAL is journal  # read offsets kept
+    memo_share.attach(tmp_path / "other")
+    assert memo_share.JOURNAL.folder == tmp_path / "other"
+
+
+def test_a_dask_task_shares_trees_only_with_a_store_and_a_run(tmp_path, monkeypatch):
+    from grader.cluster import tasks
+    from grader.engine import recordings
+    from grader.engine.recordings import RecordingStore
+    from grader.settings import GradeSettings
+
+    settings = GradeSettings(("activations",))
+    monkeypatch.setattr(recordings, "for_settings", lambda s: None)
+    tasks._share_trees(settings, "abc123")
+    assert memo_share.JOURNAL is None
+    store = RecordingStore(tmp_path / "store", "kit")
+    monkeypatch.setattr(recordings, "for_settings", lambda s: store)
+    tasks._share_trees(settings, "")
+    assert memo_share.JOURNAL is None
+    tasks._share_trees(settings, "abc123")
+    assert memo_share.JOURNAL.folder == store.folder / memo_share.RUNS / "abc123"
