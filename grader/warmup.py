@@ -8,7 +8,8 @@ parallel by every process, so more processes did not shorten it (bench/RESULTS.m
 throughput). Here, before any learner, the n processes of the pool grade the model answers
 (``solutions/``) on one share each of the graded tests (:func:`warm_share`: the tests at
 positions k, k + n, k + 2n, ... so every share holds a slice of every topic), and store what they
-draw; the first learner of every process then replays all of it.
+draw; the first learner of every process then replays all of it (and walks the conversation
+trees every share grew, which the pool's processes share: :mod:`grader.engine.memo_share`).
 
 Why it cannot change a grade: what a passing run draws depends on the kit alone (replay's
 invariant: the seed comes from the test, generation does not depend on what ran before), and
