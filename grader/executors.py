@@ -88,7 +88,8 @@ def _pool_process_start(
     process cleanly: while grading, the first raises :class:`Terminated` there, so the ``with``
     blocks stop the learner's worker and remove its scratch and cgroup, and a later one is ignored
     rather than let to cut that cleanup short (the parent sends SIGKILL after
-    :data:`STOP_GRACE_SECONDS`); an idle process exits at once, and a stopping one starts no submission it had queued.
+    :data:`STOP_GRACE_SECONDS`); an idle process exits at once, and a stopping one starts no
+    submission it had queued.
     Its temporary folders (submission copies, workers' scratch) go under ``scratch``, which the
     parent removes once the pool is stopped, whatever a process could not finish; its
     conversation trees are shared with the pool's other processes through ``scratch/memo``

@@ -124,7 +124,7 @@ def _share_trees(settings: GradeSettings, run: str) -> None:
         memo_share.detach()
         return
     try:
-        memo_share.attach(memo_share.run_folder(store.folder, run))
+        memo_share.attach_run(store.folder, run)
     except OSError:  # a store that cannot be written: grading goes on without sharing
         memo_share.detach()
 

@@ -124,7 +124,8 @@ class Journal:
     """This process's file in a pool's shared folder, and how far it has read the others'."""
 
     folder: Path
-    name: str = field(default_factory=lambda: f"{os.getpid()}{SUFFIX}")  # unique among writers
+    #: this process's file: unique among the writers (a Dask store may be on a shared home)
+    name: str = field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}{SUFFIX}")
     read_to: dict[str, int] = field(default_factory=dict)  # other file → bytes absorbed
     broken: set[str] = field(default_factory=set)  # files that failed a check: not read again
     absorbed: int = 0  # conversations learnt from the others
@@ -152,8 +153,7 @@ class Journal:
         if memo.learnt is None:
             memo.learnt = []
         count = 0
-        for name, data in self._unread():
-            start = self.read_to.get(name, 0)
+        for name, start, data in self._unread():
             records, used, bad = read_records(data)
             self.read_to[name] = start + used
             if bad:
@@ -164,10 +164,10 @@ class Journal:
         self.absorbed += count
         return count
 
-    def _unread(self) -> list[tuple[str, bytes]]:
-        """(file name, its bytes not absorbed yet) of each other process's file that may be
-        read; a folder or file that cannot be read now is left for the next time (sharing is a
-        saving: it never fails a grade)."""
+    def _unread(self) -> list[tuple[str, int, bytes]]:
+        """(file name, bytes absorbed, the bytes after them) of each other process's file that
+        may be read; a folder or file that cannot be read now is left for the next time (sharing
+        is a saving: it never fails a grade)."""
         if not private(self.folder):
             return []
         found = []
@@ -181,14 +181,15 @@ class Journal:
             path = self.folder / name
             if not private(path):
                 continue
+            start = self.read_to.get(name, 0)
             try:
                 with open(path, "rb") as file:
-                    file.seek(self.read_to.get(name, 0))
+                    file.seek(start)
                     data = file.read()
             except OSError:
                 continue
             if data:
-                found.append((name, data))
+                found.append((name, start, data))
         return found
 
 
@@ -207,7 +208,15 @@ def attach(folder: Path) -> None:
     global JOURNAL
     folder = Path(folder)
     if JOURNAL is None or JOURNAL.folder != folder:
-        JOURNAL = Journal(folder, f"{socket.gethostname()}-{os.getpid()}{SUFFIX}")
+        JOURNAL = Journal(folder)
+
+
+def attach_run(store: Path, run: str) -> None:
+    """Share this Dask worker's trees with its machine's other workers during run ``run``
+    (:func:`run_folder`), which is made, and stale runs cleared, only when the worker first
+    meets the run, not for every task."""
+    if JOURNAL is None or JOURNAL.folder != Path(store) / RUNS / run:
+        attach(run_folder(store, run))
 
 
 def run_folder(store: Path, run: str) -> Path:

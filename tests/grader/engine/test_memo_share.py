@@ -236,3 +236,17 @@ def test_a_dask_task_shares_trees_only_with_a_store_and_a_run(tmp_path, monkeypa
     assert memo_share.JOURNAL is None
     tasks._share_trees(settings, "abc123")
     assert memo_share.JOURNAL.folder == store.folder / memo_share.RUNS / "abc123"
+
+
+def test_a_worker_makes_its_run_folder_and_clears_stale_runs_once_per_run(tmp_path):
+    store = tmp_path / "store"
+    memo_share.attach_run(store, "run1")
+    journal = memo_share.JOURNAL
+    stale = store / memo_share.RUNS / "old"
+    stale.mkdir(mode=0o700)
+    day_ago = time.time() - memo_share.STALE_SECONDS - 60
+    os.utime(stale, (day_ago, day_ago))
+    memo_share.attach_run(store, "run1")  # the next task of the same run: nothing made or scanned
+    assert memo_share.JOURNAL is journal and stale.exists()
+    memo_share.attach_run(store, "run2")
+    assert memo_share.JOURNAL.folder == store / memo_share.RUNS / "run2" and not stale.exists()
